@@ -1,0 +1,49 @@
+# Two entry points: `make run` serves the demo shop, `make test` runs every test.
+# Both (re)install into .venv only when pyproject.toml changed, so re-running is fast.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+
+.PHONY: run test test-unit test-e2e test-postgres chromium serve clean
+
+# The local demo serves plain HTTP, so DEBUG=1 (no Secure cookie flag) unless you say otherwise.
+run: export DEBUG ?= 1
+run: $(VENV)/.installed
+	$(BIN)/storefront migrate
+	$(BIN)/storefront seed --demo --if-empty
+	$(BIN)/storefront serve
+
+test: $(VENV)/.installed-test chromium
+	$(BIN)/python -m pytest tests/unit -q
+	$(BIN)/python -m pytest tests/e2e -q
+
+test-unit: $(VENV)/.installed-test
+	$(BIN)/python -m pytest tests/unit -q
+
+test-e2e: $(VENV)/.installed-test chromium
+	$(BIN)/python -m pytest tests/e2e -q
+
+# The DB-backed unit tests against a throw-away PostgreSQL database (see scripts/with-postgres).
+test-postgres: $(VENV)/.installed-test
+	bash scripts/with-postgres $(BIN)/python -m pytest tests/unit -q -m "not sqlite_only"
+
+# A Chromium for Playwright: the system one if present; as root on Debian, Debian's package;
+# otherwise Playwright's own download.
+chromium: $(VENV)/.installed-test
+	@command -v chromium >/dev/null || command -v chromium-browser >/dev/null || \
+	  { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
+	    apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; } || \
+	  $(BIN)/python -m playwright install chromium
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q -e '.[test]'
+	touch $@ $(VENV)/.installed
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,1 @@
+"""Storefront: a server-rendered shop for small and medium merchants."""

@@ -1,0 +1,108 @@
+"""`storefront serve | migrate | seed`: what an operator runs."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from urllib.parse import urlsplit
+
+from storefront.settings import VAR, Settings, tortoise_config
+
+
+def _migration_url(url: str) -> str:
+    # On SQLite, altering a table rebuilds it (DROP + CREATE), which would cascade-delete child rows
+    # while foreign keys are enforced: migrations run with them off.
+    if url.startswith("sqlite"):
+        return url + ("&" if "?" in url else "?") + "foreign_keys=OFF"
+    return url
+
+
+async def migrate(settings: Settings) -> None:
+    from tortoise import Tortoise
+    from tortoise.migrations.api.migrate import migrate as run_migrations
+
+    from storefront.domain import db, search
+
+    await run_migrations(config=tortoise_config(_migration_url(settings.database_url)))
+    await Tortoise.close_connections()
+    await db.init(settings.database_url)
+    try:
+        await search.install()
+    finally:
+        await db.close()
+
+
+async def seed(settings: Settings, *, demo: bool, products: int, if_empty: bool) -> str:
+    from storefront import seed as seeding
+    from storefront.domain import db
+
+    await db.init(settings.database_url)
+    try:
+        if demo and not await seeding.is_empty():
+            if if_empty:
+                return "The shop already has products: not seeding the demo."
+            raise SystemExit("The demo needs an empty shop, and this one has products already.")
+        if demo:
+            await seeding.demo(settings.media_dir)
+        if products:
+            await seeding.bulk(products, settings.media_dir)
+        return "Seeded."
+    finally:
+        await db.close()
+
+
+def serve(settings: Settings) -> None:
+    import uvicorn
+
+    print(f"Serving {settings.shop_name} at http://{settings.host}:{settings.port}", flush=True)
+    uvicorn.run(
+        "storefront.app:create_app",
+        factory=True,
+        host=settings.host,
+        port=settings.port,
+        workers=settings.workers,
+        reload=False,
+        proxy_headers=bool(settings.forwarded_allow_ips),
+        forwarded_allow_ips=settings.forwarded_allow_ips or None,
+        server_header=False,
+        access_log=settings.debug,
+        log_level="info",
+    )
+
+
+def _ensure_var(settings: Settings) -> None:
+    if settings.database_url.startswith("sqlite:///"):
+        VAR.mkdir(parents=True, exist_ok=True)
+        (VAR / "media").mkdir(exist_ok=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="storefront")
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("serve", help="serve the shop (uvicorn, production defaults)")
+    commands.add_parser("migrate", help="apply database migrations")
+    seed_parser = commands.add_parser("seed", help="fill the database with products")
+    seed_parser.add_argument("--demo", action="store_true", help="the demo shop (categories, 120+ products)")
+    seed_parser.add_argument("--products", type=int, default=0, metavar="N", help="N generated products, for benchmarks")
+    seed_parser.add_argument("--if-empty", action="store_true", help="skip the demo quietly if the shop has products")
+    args = parser.parse_args(argv)
+
+    settings = Settings.from_env()
+    _ensure_var(settings)
+    if args.command == "serve":
+        serve(settings)
+    elif args.command == "migrate":
+        asyncio.run(migrate(settings))
+        print(f"Migrated {urlsplit(settings.database_url).scheme} database.")
+    elif args.command == "seed":
+        if not (args.demo or args.products):
+            parser.error("seed needs --demo or --products N")
+        if not 0 <= args.products <= 100_000:
+            parser.error("--products must be between 0 and 100000")
+        print(asyncio.run(seed(settings, demo=args.demo, products=args.products, if_empty=args.if_empty)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""The business, in its own words. Imports the stdlib, tortoise and its siblings only."""

@@ -1,0 +1,387 @@
+"""What shoppers browse: categories, listings with filters and facets, search, and product pages.
+
+A listing costs the same few queries whatever the page size or catalogue size: each query returns
+a whole page (or a whole facet) at once, never one row per product.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from storefront.domain import pricing, search
+from storefront.domain.db import Sql
+from storefront.domain.errors import NotFound
+from storefront.domain.models import Category, Option, OptionValue, Product, ProductImage, Variant
+from storefront.domain.stock import Availability, availability
+
+PER_PAGE = 24
+MAX_PAGE = 400
+SORTS = ("relevance", "newest", "price_asc", "price_desc")
+
+
+# --- categories ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CategoryTree:
+    """All categories, loaded in one query: small, and needed by every page's navigation."""
+
+    categories: list[Category]
+
+    @property
+    def top(self) -> list[Category]:
+        return [c for c in self.categories if c.parent_id is None]  # type: ignore[attr-defined]
+
+    def by_slug(self, slug: str) -> Category:
+        for c in self.categories:
+            if c.slug == slug:
+                return c
+        raise NotFound(slug)
+
+    def children(self, category: Category) -> list[Category]:
+        return [c for c in self.categories if c.parent_id == category.id]  # type: ignore[attr-defined]
+
+    def descendant_ids(self, category: Category) -> list[int]:
+        ids, todo = [], [category]
+        while todo:
+            current = todo.pop()
+            ids.append(current.id)
+            todo.extend(self.children(current))
+        return ids
+
+    def trail(self, category: Category) -> list[Category]:
+        by_id = {c.id: c for c in self.categories}
+        trail = [category]
+        while trail[0].parent_id is not None:  # type: ignore[attr-defined]
+            trail.insert(0, by_id[trail[0].parent_id])  # type: ignore[attr-defined]
+        return trail
+
+
+async def category_tree() -> CategoryTree:
+    return CategoryTree(await Category.all())
+
+
+# --- listings -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ListingQuery:
+    category_ids: list[int] | None = None
+    text: str | None = None  # a search
+    price_min: int | None = None  # cents
+    price_max: int | None = None
+    options: dict[str, list[str]] = field(default_factory=dict)  # option slug -> value slugs
+    in_stock: bool = False
+    on_sale: bool = False
+    sort: str = "newest"
+    page: int = 1
+    per_page: int = PER_PAGE
+
+
+@dataclass(frozen=True)
+class Card:
+    id: int
+    slug: str
+    name: str
+    price: int
+    price_varies: bool
+    compare_at_price: int | None
+    availability: Availability
+    image: str | None
+    image_alt: str
+
+    @property
+    def on_sale(self) -> bool:
+        return self.compare_at_price is not None and self.compare_at_price > self.price
+
+
+@dataclass(frozen=True)
+class FacetValue:
+    slug: str
+    name: str
+    swatch: str | None
+    count: int
+    selected: bool
+
+
+@dataclass(frozen=True)
+class Facet:
+    slug: str
+    name: str
+    values: list[FacetValue]
+
+
+@dataclass(frozen=True)
+class Listing:
+    query: ListingQuery
+    cards: list[Card]
+    total: int
+    facets: list[Facet]
+
+    @property
+    def has_more(self) -> bool:
+        return self.query.page * self.query.per_page < self.total
+
+
+class _Where:
+    """The product and variant conditions of a listing, written once and reused by every query."""
+
+    def __init__(self, sql: Sql, q: ListingQuery, values: dict[str, dict[str, OptionValue]], skip_option: str | None = None):
+        self.sql = sql
+        variant = ["v.active"]
+        if q.price_min is not None:
+            variant.append(f"v.price >= {sql.param(q.price_min)}")
+        if q.price_max is not None:
+            variant.append(f"v.price <= {sql.param(q.price_max)}")
+        if q.in_stock:
+            variant.append("v.stock > 0")
+        if q.on_sale:
+            variant.append("v.compare_at_price > v.price")
+        for option_slug, value_slugs in q.options.items():
+            if option_slug == skip_option:
+                continue
+            ids = [values[option_slug][s].id for s in value_slugs if s in values.get(option_slug, {})]
+            if not ids:
+                continue
+            variant.append(
+                "EXISTS (SELECT 1 FROM variant_option_value vov WHERE vov.variant_id = v.id"
+                f" AND vov.optionvalue_id IN ({sql.params_in(ids)}))"
+            )
+        self.variant = " AND ".join(variant)
+        product = ["p.active"]
+        if q.category_ids is not None:
+            product.append(f"p.category_id IN ({sql.params_in(q.category_ids)})")
+        self.product = " AND ".join(product)
+        self.search = ""
+        if q.text is not None:
+            # A query without searchable words matches nothing.
+            matched = search.matches(sql, q.text) or "SELECT 0 AS product_id, 0 AS rank WHERE 1 = 0"
+            self.search = f"JOIN ({matched}) s ON s.product_id = p.id"
+
+    @property
+    def tables(self) -> str:
+        return f"product p {self.search} JOIN variant v ON v.product_id = p.id AND {self.variant}"
+
+
+async def _option_values() -> tuple[list[Option], dict[str, dict[str, OptionValue]]]:
+    values = await OptionValue.all().select_related("option")
+    options: dict[int, Option] = {}
+    by_slug: dict[str, dict[str, OptionValue]] = defaultdict(dict)
+    for value in values:
+        options[value.option.id] = value.option
+        by_slug[value.option.slug][value.slug] = value
+    return sorted(options.values(), key=lambda o: (o.position, o.id)), by_slug
+
+
+def _order_by(sort: str, searching: bool) -> str:
+    if sort == "relevance" and searching:
+        return "MIN(s.rank), p.id"
+    return {
+        "price_asc": "MIN(v.price), p.id",
+        "price_desc": "MIN(v.price) DESC, p.id",
+    }.get(sort, "p.created_at DESC, p.id DESC")
+
+
+async def listing(q: ListingQuery, with_facets: bool = True) -> Listing:
+    options, values = await _option_values() if (with_facets or q.options) else ([], {})
+    sql = Sql()
+    where = _Where(sql, q, values)
+    # COUNT(*) OVER () counts the grouped products, so the page and the total come in one query.
+    rows = await sql.rows(
+        f"SELECT {_CARD_COLUMNS}, COUNT(*) OVER () AS total FROM {where.tables}"
+        f" WHERE {where.product} GROUP BY p.id, p.slug, p.name, p.created_at"
+        f" ORDER BY {_order_by(q.sort, bool(where.search))}"
+        f" LIMIT {q.per_page} OFFSET {(q.page - 1) * q.per_page}"
+    )
+    total = rows[0]["total"] if rows else await _count(q, values)
+    images = await _first_images([r["id"] for r in rows])
+    cards = [_card(r, images) for r in rows]
+    facets = await _facets(q, options, values) if with_facets else []
+    return Listing(q, cards, total, facets)
+
+
+# A card is "on sale" when its cheapest variant is; it is then shown against the lowest "was" price
+# among the variants on sale (sale prices and "was" prices rise together across sizes and formats).
+_CARD_COLUMNS = (
+    "p.id, p.slug, p.name, MIN(v.price) AS price, MAX(v.price) AS price_max,"
+    " MIN(CASE WHEN v.compare_at_price > v.price THEN v.price END) AS sale_price,"
+    " MIN(CASE WHEN v.compare_at_price > v.price THEN v.compare_at_price END) AS compare_at_price,"
+    " SUM(v.stock) AS stock, MAX(v.low_stock_threshold) AS low"
+)
+
+
+def _card(row: dict, images: dict[int, tuple[str, str]]) -> Card:
+    image, alt = images.get(row["id"], (None, row["name"]))
+    on_sale = row["sale_price"] is not None and row["sale_price"] == row["price"]
+    return Card(
+        id=row["id"],
+        slug=row["slug"],
+        name=row["name"],
+        price=row["price"],
+        price_varies=row["price_max"] != row["price"],
+        compare_at_price=row["compare_at_price"] if on_sale else None,
+        availability=availability(int(row["stock"]), int(row["low"])),
+        image=image,
+        image_alt=alt,
+    )
+
+
+async def _count(q: ListingQuery, values) -> int:
+    """Only needed when the requested page is past the end (the page query then has no rows)."""
+    if q.page == 1:
+        return 0
+    sql = Sql()
+    where = _Where(sql, q, values)
+    rows = await sql.rows(f"SELECT COUNT(DISTINCT p.id) AS n FROM {where.tables} WHERE {where.product}")
+    return rows[0]["n"]
+
+
+async def _facets(q: ListingQuery, options: list[Option], values) -> list[Facet]:
+    """Products per option value, in one query. A selected option is counted without its own filter,
+    so a shopper sees how many products each other size would add (the usual faceted-search rule)."""
+    sql = Sql()
+    option_id = {slug: next(iter(by_value.values())).option.id for slug, by_value in values.items()}
+    selected = [slug for slug in q.options if slug in values]
+    parts = []
+    for skip in [None, *selected]:
+        where = _Where(sql, q, values, skip_option=skip)
+        if skip is not None:
+            restrict = f"ov.option_id = {sql.param(option_id[skip])}"
+        elif selected:
+            restrict = f"ov.option_id NOT IN ({sql.params_in([option_id[s] for s in selected])})"
+        else:
+            restrict = "1 = 1"
+        parts.append(
+            f"SELECT ov.id AS value_id, COUNT(DISTINCT p.id) AS n FROM {where.tables}"
+            " JOIN variant_option_value vov ON vov.variant_id = v.id"
+            f" JOIN option_value ov ON ov.id = vov.optionvalue_id AND {restrict}"
+            f" WHERE {where.product} GROUP BY ov.id"
+        )
+    counts = {r["value_id"]: r["n"] for r in await sql.rows(" UNION ALL ".join(parts))}
+    facets = []
+    for option in options:
+        chosen = set(q.options.get(option.slug, []))
+        facet_values = [
+            FacetValue(v.slug, v.name, v.swatch, counts.get(v.id, 0), v.slug in chosen)
+            for v in sorted(values[option.slug].values(), key=lambda v: (v.position, v.id))
+            if counts.get(v.id) or v.slug in chosen
+        ]
+        if facet_values:
+            facets.append(Facet(option.slug, option.name, facet_values))
+    return facets
+
+
+async def _first_images(product_ids: list[int]) -> dict[int, tuple[str, str]]:
+    if not product_ids:
+        return {}
+    images = await ProductImage.filter(product_id__in=product_ids).order_by("-position", "-id")
+    # Ordered last-first, so the dict keeps each product's first image.
+    return {img.product_id: (img.path, img.alt) for img in images}  # type: ignore[attr-defined]
+
+
+# --- product page -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One value of one option on the product page, and whether picking it leads anywhere."""
+
+    slug: str
+    name: str
+    swatch: str | None
+    selected: bool
+    status: str  # "available" | "sold_out" | "unavailable" (no such combination)
+
+
+@dataclass(frozen=True)
+class Axis:
+    slug: str
+    name: str
+    choices: list[Choice]
+
+
+@dataclass(frozen=True)
+class ProductPage:
+    product: Product
+    category: Category
+    axes: list[Axis]
+    variant: Variant | None  # None: the chosen combination does not exist
+    availability: Availability
+    images: list[ProductImage]
+    vat_rate: int
+
+    @property
+    def on_sale(self) -> bool:
+        v = self.variant
+        return v is not None and v.compare_at_price is not None and v.compare_at_price > v.price
+
+
+async def product_page(slug: str, chosen: dict[str, str], variant_id: int | None = None) -> ProductPage:
+    """The product with the variant the shopper chose (by option value slugs, or by id)."""
+    product = await Product.get_or_none(slug=slug, active=True).select_related("category")
+    if product is None:
+        raise NotFound(slug)
+    variants = await Variant.filter(product_id=product.id, active=True).order_by("position", "id")
+    links = await OptionValue.filter(variants__id__in=[v.id for v in variants]).select_related("option").values(
+        "id", "slug", "name", "swatch", "position", "option__slug", "option__name", "option__position",
+        variant_id="variants__id",
+    )
+    images = await ProductImage.filter(product_id=product.id).select_related("option_value")
+
+    combo: dict[int, dict[str, str]] = defaultdict(dict)  # variant id -> option slug -> value slug
+    axis_info: dict[str, tuple[int, str]] = {}
+    value_info: dict[str, dict[str, dict]] = defaultdict(dict)
+    for link in links:
+        combo[link["variant_id"]][link["option__slug"]] = link["slug"]
+        axis_info[link["option__slug"]] = (link["option__position"], link["option__name"])
+        value_info[link["option__slug"]][link["slug"]] = link
+    axis_order = sorted(axis_info, key=lambda s: axis_info[s])
+
+    if variant_id in combo:
+        chosen = combo[variant_id]
+    chosen = {a: chosen[a] for a in axis_order if chosen.get(a)}
+    # Options the shopper did not choose come from the best variant that fits what they did choose.
+    fitting = [v for v in variants if chosen.items() <= combo[v.id].items()] or variants
+    default = next((v for v in fitting if v.stock > 0), fitting[0] if fitting else None)
+    selection = {a: chosen.get(a) or (combo[default.id].get(a) if default else None) for a in axis_order}
+    variant = next((v for v in variants if combo[v.id] == selection), None) if axis_order else default
+
+    def status(axis: str, value: str) -> str:
+        wanted = {**selection, axis: value}
+        match = next((v for v in variants if combo[v.id] == wanted), None)
+        if match is None:
+            return "unavailable"
+        return "available" if match.stock > 0 else "sold_out"
+
+    axes = [
+        Axis(
+            slug=a,
+            name=axis_info[a][1],
+            choices=[
+                Choice(s, i["name"], i["swatch"], selection[a] == s, status(a, s))
+                for s, i in sorted(value_info[a].items(), key=lambda kv: (kv[1]["position"], kv[1]["id"]))
+            ],
+        )
+        for a in axis_order
+    ]
+    # The chosen colour's own photo first.
+    chosen_values = set(selection.values())
+    images.sort(key=lambda img: (not (img.option_value and img.option_value.slug in chosen_values), img.position, img.id))
+    stock = availability(variant.stock, variant.low_stock_threshold) if variant else availability(0, 0)
+    return ProductPage(
+        product=product,
+        category=product.category,
+        axes=axes,
+        variant=variant,
+        availability=stock,
+        images=images,
+        vat_rate=pricing.vat_rate(product.tax_class),
+    )
+
+
+async def home() -> tuple[list[Card], list[Card]]:
+    """New arrivals and items on sale for the home page."""
+    new = await listing(ListingQuery(sort="newest", per_page=8), with_facets=False)
+    sale = await listing(ListingQuery(sort="newest", on_sale=True, per_page=8), with_facets=False)
+    return new.cards, sale.cards

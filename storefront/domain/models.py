@@ -1,0 +1,138 @@
+"""The schema, and nothing else: rules live in the modules named after them."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from tortoise import fields
+from tortoise.models import Model
+
+
+class TaxClass(StrEnum):
+    """Italian VAT classes; the rates live in pricing.VAT_RATES."""
+
+    STANDARD = "standard"  # 22%
+    REDUCED = "reduced"  # 10%
+    SUPER_REDUCED = "super_reduced"  # 4%: basic foodstuffs, books
+
+
+class Category(Model):
+    id = fields.IntField(primary_key=True)
+    parent: fields.ForeignKeyNullableRelation[Category] = fields.ForeignKeyField(
+        "models.Category", related_name="children", null=True, on_delete=fields.RESTRICT
+    )
+    slug = fields.CharField(max_length=120, unique=True)
+    name = fields.CharField(max_length=120)
+    description = fields.TextField(default="")
+    position = fields.IntField(default=0)
+
+    class Meta:
+        table = "category"
+        ordering = ["position", "id"]
+
+
+class Product(Model):
+    id = fields.IntField(primary_key=True)
+    category: fields.ForeignKeyRelation[Category] = fields.ForeignKeyField(
+        "models.Category", related_name="products", on_delete=fields.RESTRICT
+    )
+    slug = fields.CharField(max_length=160, unique=True)
+    name = fields.CharField(max_length=160)
+    description = fields.TextField(default="")
+    tax_class = fields.CharEnumField(TaxClass, max_length=20, default=TaxClass.STANDARD)
+    active = fields.BooleanField(default=True)
+    created_at = fields.DatetimeField(auto_now_add=True, db_index=True)
+
+    variants: fields.ReverseRelation[Variant]
+    images: fields.ReverseRelation[ProductImage]
+
+    class Meta:
+        table = "product"
+        indexes = (("category_id", "active"),)
+
+
+class Option(Model):
+    """An axis shoppers choose along, shared by the catalogue (Size, Colour) so it can be filtered on."""
+
+    id = fields.IntField(primary_key=True)
+    slug = fields.CharField(max_length=60, unique=True)
+    name = fields.CharField(max_length=60)
+    position = fields.IntField(default=0)
+
+    class Meta:
+        table = "option"
+        ordering = ["position", "id"]
+
+
+class OptionValue(Model):
+    id = fields.IntField(primary_key=True)
+    option: fields.ForeignKeyRelation[Option] = fields.ForeignKeyField(
+        "models.Option", related_name="values", on_delete=fields.CASCADE
+    )
+    slug = fields.CharField(max_length=60)
+    name = fields.CharField(max_length=60)
+    swatch = fields.CharField(max_length=7, null=True)  # "#1e3a8a" for colours
+    position = fields.IntField(default=0)
+
+    class Meta:
+        table = "option_value"
+        unique_together = (("option", "slug"),)
+        ordering = ["position", "id"]
+
+
+class Variant(Model):
+    id = fields.IntField(primary_key=True)
+    product: fields.ForeignKeyRelation[Product] = fields.ForeignKeyField(
+        "models.Product", related_name="variants", on_delete=fields.RESTRICT
+    )
+    sku = fields.CharField(max_length=64, unique=True)
+    price = fields.IntField()  # cents, VAT included
+    compare_at_price = fields.IntField(null=True)  # cents; the "was" price when on sale
+    weight_grams = fields.IntField(default=0)
+    stock = fields.IntField(default=0)  # on hand; changes only through domain/stock.py
+    low_stock_threshold = fields.IntField(default=3)
+    active = fields.BooleanField(default=True)
+    position = fields.IntField(default=0)
+    option_values: fields.ManyToManyRelation[OptionValue] = fields.ManyToManyField(
+        "models.OptionValue", related_name="variants", through="variant_option_value"
+    )
+
+    class Meta:
+        table = "variant"
+        indexes = (("product_id", "active", "price"),)
+
+
+class ProductImage(Model):
+    id = fields.IntField(primary_key=True)
+    product: fields.ForeignKeyRelation[Product] = fields.ForeignKeyField(
+        "models.Product", related_name="images", on_delete=fields.CASCADE
+    )
+    # Colour-specific photos: choosing that colour shows this image first.
+    option_value: fields.ForeignKeyNullableRelation[OptionValue] = fields.ForeignKeyField(
+        "models.OptionValue", related_name="images", null=True, on_delete=fields.SET_NULL
+    )
+    path = fields.CharField(max_length=255)  # under /static/img or /media
+    alt = fields.CharField(max_length=255, default="")
+    position = fields.IntField(default=0)
+
+    class Meta:
+        table = "product_image"
+        ordering = ["position", "id"]
+        indexes = (("product_id", "position"),)
+
+
+class StockMovement(Model):
+    """Append-only ledger: for every variant, the sum of deltas equals Variant.stock."""
+
+    id = fields.BigIntField(primary_key=True)
+    variant: fields.ForeignKeyRelation[Variant] = fields.ForeignKeyField(
+        "models.Variant", related_name="movements", on_delete=fields.RESTRICT
+    )
+    delta = fields.IntField()
+    reason = fields.CharField(max_length=30)
+    reference = fields.CharField(max_length=120, default="")
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "stock_movement"
+        indexes = (("variant_id", "created_at"),)

@@ -1,0 +1,82 @@
+"""The only place stock changes: a conditional UPDATE plus a ledger row, in one transaction.
+
+On-hand (Variant.stock) always equals the sum of the variant's StockMovement deltas.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from tortoise.expressions import F
+from tortoise.transactions import in_transaction
+
+from storefront.domain.errors import OutOfStock, ShortLine
+from storefront.domain.models import StockMovement, Variant
+
+
+class Reason:
+    RECEIVED = "received"
+    SOLD = "sold"
+    RETURNED = "returned"
+    DAMAGED = "damaged"
+    CORRECTION = "correction"
+    INITIAL = "initial"
+
+
+@dataclass(frozen=True)
+class Availability:
+    """What a shopper is told about a variant, with the reason rather than a bare bool."""
+
+    state: str  # "in_stock" | "low" | "sold_out"
+    quantity: int
+
+    @property
+    def can_buy(self) -> bool:
+        return self.state != "sold_out"
+
+
+def availability(stock: int, low_stock_threshold: int) -> Availability:
+    if stock <= 0:
+        return Availability("sold_out", 0)
+    if stock <= low_stock_threshold:
+        return Availability("low", stock)
+    return Availability("in_stock", stock)
+
+
+async def adjust(variant_id: int, delta: int, reason: str, reference: str = "") -> None:
+    """Add (or, for corrections, remove) units; never below zero."""
+    async with in_transaction() as conn:
+        query = Variant.filter(id=variant_id)
+        if delta < 0:
+            query = query.filter(stock__gte=-delta)
+        if not await query.using_db(conn).update(stock=F("stock") + delta):
+            variant = await Variant.get(id=variant_id).using_db(conn)
+            raise OutOfStock([ShortLine(variant.id, variant.sku, -delta, variant.stock)])
+        await StockMovement.create(
+            variant_id=variant_id, delta=delta, reason=reason, reference=reference, using_db=conn
+        )
+
+
+async def take(lines: dict[int, int], reference: str, conn) -> None:
+    """Take quantities for every line or none, inside the caller's transaction.
+
+    Lines are updated in variant id order so concurrent orders lock rows in the same order.
+    The conditional UPDATE is the first statement, which SQLite needs with several processes.
+    """
+    short: list[ShortLine] = []
+    for variant_id in sorted(lines):
+        qty = lines[variant_id]
+        updated = (
+            await Variant.filter(id=variant_id, stock__gte=qty, active=True)
+            .using_db(conn)
+            .update(stock=F("stock") - qty)
+        )
+        if not updated:
+            variant = await Variant.get(id=variant_id).using_db(conn)
+            short.append(ShortLine(variant.id, variant.sku, qty, variant.stock))
+    if short:
+        raise OutOfStock(short)  # the caller's transaction rolls back every line taken
+    await StockMovement.bulk_create(
+        [StockMovement(variant_id=v, delta=-q, reason=Reason.SOLD, reference=reference) for v, q in lines.items()],
+        using_db=conn,
+    )

@@ -1,0 +1,34 @@
+"""One URL serves a page or, to htmx, the fragment of it that changed."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+
+def wants_fragment(request: Request) -> bool:
+    headers = request.headers
+    return (
+        headers.get("HX-Request") == "true"
+        and headers.get("HX-Boosted") != "true"
+        and headers.get("HX-History-Restore-Request") != "true"
+    )
+
+
+def target(request: Request) -> str | None:
+    return request.headers.get("HX-Target") if wants_fragment(request) else None
+
+
+def render(request: Request, page: str, fragment: str, context: dict, status_code: int = 200) -> Response:
+    templates = request.app.state.templates
+    name = fragment if wants_fragment(request) else page
+    response = templates.TemplateResponse(request, name, context, status_code=status_code)
+    response.headers["Vary"] = "HX-Request"
+    return response
+
+
+def redirect(request: Request, url: str) -> Response:
+    """After a successful POST: 303 for a browser, HX-Location for htmx (no full reload)."""
+    if request.headers.get("HX-Request") == "true":
+        return Response(status_code=204, headers={"HX-Location": url})
+    return RedirectResponse(url, status_code=303)

@@ -1,0 +1,1 @@
+"""Route modules, one per area, with their page templates beside them."""

@@ -1,0 +1,139 @@
+"""Browsing: home, category and search listings, product pages."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timezone
+from urllib.parse import urlencode
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+
+from storefront.domain import catalog, shipping
+from storefront.domain.errors import NotFound
+from storefront.htmx import render, target
+from storefront.pages.layout import page_context
+
+# Query keys with a fixed meaning; every other key is an option filter (size=m&colour=blu).
+RESERVED = {"q", "sort", "page", "min", "max", "stock", "v"}
+_PRICE = re.compile(r"^\s*(\d{1,6})(?:[.,](\d{1,2}))?\s*$")
+
+
+def parse_price(raw: str | None) -> tuple[int | None, bool]:
+    """Euros as typed ("12", "12.5", "12,50") to cents; (None, False) when the text is not a price."""
+    if raw is None or not raw.strip():
+        return None, True
+    match = _PRICE.match(raw)
+    if not match:
+        return None, False
+    euros, cents = match.groups()
+    return int(euros) * 100 + int((cents or "0").ljust(2, "0")), True
+
+
+def listing_query(request: Request, *, text: str | None = None, category_ids: list[int] | None = None):
+    """The listing the URL asks for, and a message per filter field that could not be understood."""
+    params = request.query_params
+    errors = {}
+    price_min, ok = parse_price(params.get("min"))
+    if not ok:
+        errors["min"] = "price"
+    price_max, ok = parse_price(params.get("max"))
+    if not ok:
+        errors["max"] = "price"
+    if price_min is not None and price_max is not None and price_min > price_max:
+        errors["max"] = "order"
+        price_max = None
+    sort = params.get("sort") or ("relevance" if text is not None else "newest")
+    if sort not in catalog.SORTS or (sort == "relevance" and text is None):
+        sort = "newest"
+    page = int(params["page"]) if params.get("page", "").isdigit() else 1
+    options = {
+        key: [v for v in params.getlist(key) if v][:20]
+        for key in dict.fromkeys(params.keys())
+        if key not in RESERVED and params.getlist(key)
+    }
+    query = catalog.ListingQuery(
+        category_ids=category_ids,
+        text=text,
+        price_min=price_min,
+        price_max=price_max,
+        options={k: v for k, v in options.items() if v},
+        in_stock=params.get("stock") == "1",
+        sort=sort,
+        page=max(1, min(page, catalog.MAX_PAGE)),
+    )
+    return query, errors
+
+
+def page_url(request: Request, page: int) -> str:
+    items = [(k, v) for k, v in request.query_params.multi_items() if k != "page"]
+    if page > 1:
+        items.append(("page", str(page)))
+    return request.url.path + ("?" + urlencode(items) if items else "")
+
+
+async def _listing_response(request: Request, page: str, **context) -> Response:
+    query, errors = context.pop("query"), context.pop("errors")
+    listing = await catalog.listing(query)
+    if query.page > 1 and not listing.cards and listing.total:
+        raise HTTPException(404)
+    context.update(
+        listing=listing,
+        errors=errors,
+        values=request.query_params,
+        next_url=page_url(request, query.page + 1) if listing.has_more else None,
+        previous_url=page_url(request, query.page - 1) if query.page > 1 else None,
+        sorts=[s for s in catalog.SORTS if s != "relevance" or query.text is not None],
+        # A shopper changing filters on a phone keeps the panel open while the results update below it.
+        filters_open=bool(errors) or request.headers.get("HX-Trigger") == "filters",
+    )
+    # "Load more" asks for the next cards only; a filter change for the whole listing region.
+    fragment = "partials/product_cards.html" if target(request) == "load-more" else "partials/listing.html"
+    return render(request, page, fragment, await page_context(request, **context))
+
+
+async def home(request: Request) -> Response:
+    new, on_sale = await catalog.home()
+    return render(request, "pages/home.html", "pages/home.html", await page_context(request, new=new, on_sale=on_sale))
+
+
+async def category(request: Request) -> Response:
+    tree = await catalog.category_tree()
+    try:
+        current = tree.by_slug(request.path_params["slug"])
+    except NotFound:
+        raise HTTPException(404) from None
+    query, errors = listing_query(request, category_ids=tree.descendant_ids(current))
+    return await _listing_response(
+        request,
+        "pages/category.html",
+        tree=tree,
+        query=query,
+        errors=errors,
+        category=current,
+        trail=tree.trail(current),
+        subcategories=tree.children(current),
+    )
+
+
+async def search(request: Request) -> Response:
+    text = request.query_params.get("q", "").strip()[:200]
+    query, errors = listing_query(request, text=text)
+    return await _listing_response(request, "pages/search.html", query=query, errors=errors, text=text)
+
+
+async def product(request: Request) -> Response:
+    params = request.query_params
+    chosen = {k: v for k, v in params.items() if k not in RESERVED}
+    variant_id = int(params["v"]) if params.get("v", "").isdigit() else None
+    try:
+        page = await catalog.product_page(request.path_params["slug"], chosen, variant_id)
+    except NotFound:
+        raise HTTPException(404) from None
+    tree = await catalog.category_tree()
+    delivery = shipping.delivery_window(datetime.now(timezone.utc))
+    context = {"page": page, "trail": tree.trail(page.category), "delivery": delivery}
+    return render(
+        request, "pages/product.html", "partials/product_panel.html", await page_context(request, tree, **context)
+    )

@@ -1,0 +1,76 @@
+"""The Jinja environment: filters (money, dates), gettext, and what every page's template can see."""
+
+from __future__ import annotations
+
+from datetime import date
+from functools import cache
+from pathlib import Path
+
+from babel.dates import format_date
+from babel.numbers import format_currency, format_decimal, format_percent
+from babel.support import NullTranslations, Translations
+from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
+from starlette.requests import Request
+from starlette.templating import Jinja2Templates
+
+from storefront import session
+
+HERE = Path(__file__).parent
+LOCALES = HERE / "locale"
+
+
+@cache
+def translations(locale: str) -> NullTranslations:
+    """Translations for a locale; English is the source language, so it needs none."""
+    return Translations.load(LOCALES, [locale], domain="messages")
+
+
+@pass_context
+def money(ctx, cents: int | None) -> str:
+    if cents is None:
+        return ""
+    settings = ctx["request"].app.state.settings
+    return format_currency(cents / 100, settings.currency, locale=ctx.get("locale", settings.locale))
+
+
+@pass_context
+def day(ctx, value: date, fmt: str = "EEE d MMM") -> str:
+    return format_date(value, fmt, locale=ctx.get("locale", "en"))
+
+
+@pass_context
+def number(ctx, value: int | float) -> str:
+    return format_decimal(value, locale=ctx.get("locale", "en"))
+
+
+@pass_context
+def percent(ctx, basis_points: int) -> str:
+    """2200 basis points -> "22%" (VAT rates are kept in basis points)."""
+    return format_percent(basis_points / 10_000, format="#,##0.##%", locale=ctx.get("locale", "en"))
+
+
+def shop_context(request: Request) -> dict:
+    """What every template may use: the shop, the cart badge, the CSRF token."""
+    settings = request.app.state.settings
+    has_session = "session" in request.scope  # not when an error is raised outside the session middleware
+    return {
+        "shop_name": settings.shop_name,
+        "locale": settings.locale,
+        "csrf_token": session.csrf_token(request) if has_session else "",
+        "cart_count": session.cart_count(request) if has_session else 0,
+        "static": lambda path: request.app.state.static_url(path),
+    }
+
+
+def make_templates(locale: str) -> Jinja2Templates:
+    env = Environment(
+        loader=FileSystemLoader(HERE),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+        auto_reload=False,
+    )
+    env.install_gettext_translations(translations(locale), newstyle=True)
+    env.filters.update(money=money, day=day, number=number, percent=percent)
+    return Jinja2Templates(env=env, context_processors=[shop_context])

@@ -1,0 +1,107 @@
+"""Real Chromium against the real server: `storefront serve` in a subprocess on a free port, with the
+demo shop seeded into a throw-away directory. Three shoppers: desktop, phone, and JavaScript off."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
+]
+TIMEOUT_MS = 5_000
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _storefront(env: dict, *args: str) -> None:
+    subprocess.run([sys.executable, "-m", "storefront.cli", *args], env=env, check=True, cwd=ROOT,
+                   stdout=subprocess.DEVNULL)
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory) -> str:
+    var = tmp_path_factory.mktemp("var")
+    port = _free_port()
+    env = {
+        **os.environ,
+        "STOREFRONT_VAR": str(var),
+        "DATABASE_URL": f"sqlite:///{var / 'shop.db'}?busy_timeout=15000",
+        "SECRET_KEY": "e2e-secret",
+        "PORT": str(port),
+    }
+    env.pop("DEBUG", None)
+    _storefront(env, "migrate")
+    _storefront(env, "seed", "--demo")
+    log = open(var / "server.log", "w")
+    process = subprocess.Popen([sys.executable, "-m", "storefront.cli", "serve"], env=env, cwd=ROOT,
+                               stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(url + "/healthz", timeout=1)
+                break
+            except OSError:
+                if process.poll() is not None:
+                    raise RuntimeError((var / "server.log").read_text()) from None
+                time.sleep(0.1)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        log.close()
+        server_log = (var / "server.log").read_text()
+        assert "Traceback" not in server_log, server_log
+
+
+@pytest.fixture(scope="session")
+def base_url(server) -> str:
+    return server
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    executable = shutil.which("chromium") or shutil.which("chromium-browser")
+    return {**browser_type_launch_args, "args": CHROMIUM_ARGS, **({"executable_path": executable} if executable else {})}
+
+
+PROFILES = {
+    "desktop": {"viewport": {"width": 1280, "height": 900}},
+    "phone": "iPhone 13",
+    "nojs": {"viewport": {"width": 1280, "height": 900}, "java_script_enabled": False},
+}
+
+
+@pytest.fixture(params=list(PROFILES))
+def shopper(request, browser: Browser, playwright, base_url) -> Page:
+    """A fresh shopper (own cookies) on one of the profiles; `shopper.profile` says which."""
+    profile = PROFILES[request.param]
+    if isinstance(profile, str):
+        device = dict(playwright.devices[profile])
+        device.pop("default_browser_type", None)
+        profile = device
+    context = browser.new_context(base_url=base_url, locale="en-GB", timezone_id="Europe/Rome", **profile)
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    page.profile = request.param
+    yield page
+    context.close()
+
+
+expect.set_options(timeout=TIMEOUT_MS)

@@ -1,0 +1,62 @@
+"""A fresh database per test (in-memory SQLite, or TEST_DATABASE_URL), and an ASGI client for routes."""
+
+from __future__ import annotations
+
+import os
+from urllib.parse import urlsplit
+
+import httpx2 as httpx
+import pytest
+from tortoise.context import tortoise_test_context
+
+from storefront.app import create_app
+from storefront.domain import search
+from storefront.domain.db import connection
+from storefront.settings import MODELS, Settings
+
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "sqlite://:memory:")
+
+
+def pytest_collection_modifyitems(config, items):
+    if TEST_DATABASE_URL.startswith("sqlite"):
+        return
+    skip = pytest.mark.skip(reason="needs SQLite")
+    for item in items:
+        if "sqlite_only" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture
+async def db():
+    async with tortoise_test_context(MODELS, db_url=TEST_DATABASE_URL) as ctx:
+        await search.install()
+        name = getattr(connection(), "database", None)
+        yield ctx
+    if TEST_DATABASE_URL.startswith("asyncpg"):
+        await _drop_postgres_database(name)  # the test context leaves PostgreSQL databases behind
+
+
+async def _drop_postgres_database(name: str) -> None:
+    import asyncpg
+
+    url = urlsplit(TEST_DATABASE_URL)
+    conn = await asyncpg.connect(
+        host=url.hostname, port=url.port, user=url.username, password=url.password, database=url.username
+    )
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await conn.close()
+
+
+@pytest.fixture
+def settings(tmp_path) -> Settings:
+    return Settings(database_url=TEST_DATABASE_URL, secret_key="test-secret", media_dir=tmp_path / "media")
+
+
+@pytest.fixture
+async def client(db, settings):
+    app = create_app(settings, manage_db=False)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="https://shop.test") as client:
+        yield client

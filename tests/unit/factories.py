@@ -1,0 +1,59 @@
+"""Small, explicit catalogue builders for tests (the demo seed is for people, not for assertions)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from itertools import count
+
+from storefront.domain import search, stock
+from storefront.domain.models import Category, Option, OptionValue, Product, ProductImage, Variant
+
+_n = count(1)
+BASE_TIME = datetime(2026, 11, 1, tzinfo=timezone.utc)
+
+
+async def category(name: str = "Clothing", parent: Category | None = None) -> Category:
+    return await Category.create(name=name, slug=name.lower().replace(" ", "-"), parent=parent, position=next(_n))
+
+
+async def option_value(option_slug: str, value: str, swatch: str | None = None) -> OptionValue:
+    option, _ = await Option.get_or_create(slug=option_slug, defaults={"name": option_slug.title()})
+    found, _ = await OptionValue.get_or_create(
+        option=option, slug=value.lower(), defaults={"name": value, "swatch": swatch, "position": next(_n)}
+    )
+    return found
+
+
+async def product(
+    name: str,
+    cat: Category,
+    variants: list[dict] | None = None,
+    description: str = "",
+    age_days: int = 0,
+    image: bool = True,
+) -> Product:
+    """variants: dicts of price (cents), stock, options ({"size": "M"}), compare_at_price, sku."""
+    n = next(_n)
+    p = await Product.create(
+        name=name, slug=f"{name.lower().replace(' ', '-')}-{n}", category=cat, description=description
+    )
+    p.created_at = BASE_TIME - timedelta(days=age_days)
+    await p.save(update_fields=["created_at"])
+    for i, spec in enumerate(variants or [{"price": 1000, "stock": 5}]):
+        v = await Variant.create(
+            product=p,
+            sku=spec.get("sku", f"SKU-{n}-{i}"),
+            price=spec["price"],
+            compare_at_price=spec.get("compare_at_price"),
+            stock=0,
+            low_stock_threshold=spec.get("low", 3),
+            position=i,
+        )
+        for option_slug, value in spec.get("options", {}).items():
+            await v.option_values.add(await option_value(option_slug, value))
+        if spec.get("stock", 0):
+            await stock.adjust(v.id, spec["stock"], stock.Reason.INITIAL)
+    if image:
+        await ProductImage.create(product=p, path=f"products/{p.slug}.svg", alt=name)
+    await search.index([p.id])
+    return p

@@ -1,0 +1,66 @@
+"""Pure rules, no database: VAT, delivery dates, search text, price input."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+
+import pytest
+
+from storefront.domain import pricing, search, shipping
+from storefront.domain.stock import availability
+from storefront.pages.catalog import parse_price
+
+
+@pytest.mark.parametrize(
+    ("gross", "rate", "vat"),
+    [(12200, 2200, 2200), (1000, 2200, 180), (1100, 1000, 100), (104, 400, 4), (1, 2200, 0), (3, 2200, 1)],
+)
+def test_vat_contained_in_a_gross_price(gross, rate, vat):
+    assert pricing.vat_included(gross, rate) == vat
+
+
+def test_rounding_is_half_up_once():
+    from decimal import Decimal
+
+    assert pricing.round_cents(Decimal("2.5")) == 3
+    assert pricing.round_cents(Decimal("2.4999")) == 2
+
+
+def test_stock_messages():
+    assert availability(0, 3).state == "sold_out" and not availability(0, 3).can_buy
+    assert availability(3, 3).state == "low" and availability(3, 3).quantity == 3
+    assert availability(4, 3).state == "in_stock"
+
+
+ROME_NOON_FRIDAY = datetime(2026, 12, 4, 11, 0, tzinfo=timezone.utc)  # 12:00 in Rome
+
+
+def test_orders_before_the_cutoff_leave_the_same_day():
+    assert shipping.dispatch_day(ROME_NOON_FRIDAY) == date(2026, 12, 4)
+    window = shipping.delivery_window(ROME_NOON_FRIDAY)
+    # Leaves Friday 4; two business days are Mon 7 and (Tue 8 is the Immacolata holiday) Wed 9;
+    # four are Thu 10 and Fri 11.
+    assert (window.earliest, window.latest) == (date(2026, 12, 9), date(2026, 12, 11))
+
+
+def test_orders_after_the_cutoff_or_at_weekends_leave_next_business_day():
+    friday_evening = datetime(2026, 12, 4, 17, 0, tzinfo=timezone.utc)
+    assert shipping.dispatch_day(friday_evening) == date(2026, 12, 7)
+    sunday = datetime(2026, 11, 29, 9, 0, tzinfo=timezone.utc)
+    assert shipping.dispatch_day(sunday) == date(2026, 11, 30)
+
+
+def test_search_text_is_folded_and_split_into_words():
+    assert search.fold("Caffè ÀRABICA") == "caffe arabica"
+    assert search.terms("  Maglietta-lino 100%  ") == ["maglietta", "lino", "100"]
+    assert search.terms("' OR 1=1 --") == ["or", "1", "1"]
+    assert len(search.terms("a " * 50)) == search.MAX_TERMS
+
+
+@pytest.mark.parametrize(
+    ("typed", "cents", "ok"),
+    [("12", 1200, True), ("12.5", 1250, True), ("12,50", 1250, True), (" 7 ", 700, True), ("", None, True),
+     ("abc", None, False), ("-4", None, False), ("1e9", None, False), ("12.345", None, False)],
+)
+def test_price_filter_input(typed, cents, ok):
+    assert parse_price(typed) == (cents, ok)
