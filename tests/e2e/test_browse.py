@@ -22,10 +22,16 @@ def open_filters(page: Page) -> None:
         summary.click()
 
 
-def apply_filters(page: Page) -> None:
-    """With JavaScript, filters apply as they change; without it, the shopper presses the button."""
+def change_filter(page: Page, action) -> None:
+    """With JavaScript, filters apply as they change (we wait for the new results, as a shopper does);
+    without it, the shopper presses the button."""
     if page.profile == "nojs":
+        action()
         page.get_by_role("button", name="Apply filters").click()
+        return
+    with page.expect_response(lambda r: r.request.headers.get("hx-request") == "true"):
+        action()
+    page.wait_for_function("() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')")
 
 
 def prices(page: Page) -> list[float]:
@@ -42,17 +48,14 @@ def test_browse_a_category_filter_sort_and_load_more(shopper: Page):
     assert total > 24 and cards(page).count() == 24
 
     open_filters(page)
-    page.get_by_role("checkbox", name=re.compile(r"^M \(\d+\)")).check()
-    apply_filters(page)
+    change_filter(page, page.get_by_role("checkbox", name=re.compile(r"^M \(\d+\)")).check)
     expect(page).to_have_url(re.compile(r"size=m"))
-    page.get_by_label("In stock only").check()
-    apply_filters(page)
+    change_filter(page, page.get_by_label("In stock only").check)
     expect(page).to_have_url(re.compile(r"stock=1"))
     filtered = product_count(page)
     assert 0 < filtered <= total
 
-    page.get_by_label("Sort by").select_option(label="Price: low to high")
-    apply_filters(page)
+    change_filter(page, lambda: page.get_by_label("Sort by").select_option(label="Price: low to high"))
     expect(page).to_have_url(re.compile(r"sort=price_asc"))
     expect(page.get_by_label("Sort by")).to_have_value("price_asc")
     shown = prices(page)
