@@ -17,7 +17,7 @@ from starlette.staticfiles import StaticFiles
 from tortoise.contrib.starlette import RegisterTortoise
 
 from storefront import session
-from storefront.pages import catalog, errors
+from storefront.pages import cart, catalog, errors
 from storefront.security import CSRFMiddleware, SecurityHeadersMiddleware
 from storefront.settings import ROOT, Settings, tortoise_config
 from storefront.templating import make_templates
@@ -35,6 +35,13 @@ def routes(settings: Settings) -> list:
         Route("/search", catalog.search, name="search"),
         Route("/c/{slug:str}", catalog.category, name="category"),
         Route("/p/{slug:str}", catalog.product, name="product"),
+        Route("/cart", cart.show, name="cart"),
+        Route("/cart/items", cart.add, methods=["POST"]),
+        Route("/cart/lines/{variant_id:int}", cart.update, methods=["POST"]),
+        Route("/cart/lines/{variant_id:int}/remove", cart.remove, methods=["POST"]),
+        Route("/cart/empty", cart.empty, methods=["POST"]),
+        Route("/cart/codes", cart.apply_code, methods=["POST"]),
+        Route("/cart/codes/remove", cart.remove_code, methods=["POST"]),
         Route("/healthz", healthz, name="healthz"),
         Mount("/static", app=StaticFiles(directory=STATIC), name="static"),
         Mount("/media", app=StaticFiles(directory=settings.media_dir, check_dir=False), name="media"),

@@ -1,14 +1,18 @@
-"""The only module that knows the session's keys. The session is a signed cookie (itsdangerous)."""
+"""The only module that knows the session's keys. The session is a signed cookie (itsdangerous):
+a tampered or foreign cookie fails the signature check and the shopper simply gets a fresh session."""
 
 from __future__ import annotations
 
 import secrets
+import time
 
 from starlette.requests import HTTPConnection
 
 CSRF = "csrf"
 CART = "cart"  # the cart's token
 CART_COUNT = "cart_count"  # items in the cart, for the header badge without a query
+FLASH = "flash"  # messages for the next page, when a form was posted without JavaScript
+CODE_FAILURES = "code_failures"  # times of recent unknown discount codes
 STAFF = "staff"
 LOCALE = "locale"
 
@@ -23,5 +27,36 @@ def csrf_token(conn: HTTPConnection) -> str:
     return token
 
 
+def cart_token(conn: HTTPConnection) -> str | None:
+    return conn.session.get(CART)
+
+
+def remember_cart(conn: HTTPConnection, token: str, count: int) -> None:
+    conn.session[CART] = token
+    conn.session[CART_COUNT] = count
+
+
+def set_cart_count(conn: HTTPConnection, count: int) -> None:
+    if conn.session.get(CART_COUNT, 0) != count:
+        conn.session[CART_COUNT] = count
+
+
 def cart_count(conn: HTTPConnection) -> int:
     return int(conn.session.get(CART_COUNT, 0))
+
+
+def flash(conn: HTTPConnection, message: dict) -> None:
+    conn.session[FLASH] = [*conn.session.get(FLASH, []), message]
+
+
+def pop_flash(conn: HTTPConnection) -> list[dict]:
+    return conn.session.pop(FLASH, []) if FLASH in conn.session else []
+
+
+def code_failures(conn: HTTPConnection, window: float, now: float | None = None) -> list[float]:
+    now = now or time.time()
+    return [t for t in conn.session.get(CODE_FAILURES, []) if now - t < window]
+
+
+def record_code_failure(conn: HTTPConnection, window: float) -> None:
+    conn.session[CODE_FAILURES] = [*code_failures(conn, window), time.time()]

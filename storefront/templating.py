@@ -58,6 +58,7 @@ def shop_context(request: Request) -> dict:
         "locale": settings.locale,
         "csrf_token": session.csrf_token(request) if has_session else "",
         "cart_count": session.cart_count(request) if has_session else 0,
+        "pop_flash": (lambda: session.pop_flash(request)) if has_session else list,
         "static": lambda path: request.app.state.static_url(path),
     }
 

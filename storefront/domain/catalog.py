@@ -50,6 +50,15 @@ class CategoryTree:
             todo.extend(self.children(current))
         return ids
 
+    def ancestor_ids(self, category_id: int) -> frozenset[int]:
+        """The category and every category above it: promotions on "Clothing" cover "Shirts" too."""
+        by_id = {c.id: c for c in self.categories}
+        ids, current = set(), by_id.get(category_id)
+        while current is not None:
+            ids.add(current.id)
+            current = by_id.get(current.parent_id)  # type: ignore[attr-defined]
+        return frozenset(ids)
+
     def trail(self, category: Category) -> list[Category]:
         by_id = {c.id: c for c in self.categories}
         trail = [category]

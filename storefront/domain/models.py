@@ -136,3 +136,102 @@ class StockMovement(Model):
     class Meta:
         table = "stock_movement"
         indexes = (("variant_id", "created_at"),)
+
+
+class Cart(Model):
+    """A shopper's cart, found through the token in their signed session cookie."""
+
+    id = fields.IntField(primary_key=True)
+    token = fields.CharField(max_length=64, unique=True)
+    codes = fields.JSONField(default=list)  # discount codes the shopper entered, normalised
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True, db_index=True)
+
+    lines: fields.ReverseRelation[CartLine]
+
+    class Meta:
+        table = "cart"
+
+
+class CartLine(Model):
+    id = fields.IntField(primary_key=True)
+    cart: fields.ForeignKeyRelation[Cart] = fields.ForeignKeyField(
+        "models.Cart", related_name="lines", on_delete=fields.CASCADE
+    )
+    variant: fields.ForeignKeyRelation[Variant] = fields.ForeignKeyField(
+        "models.Variant", related_name="cart_lines", on_delete=fields.CASCADE
+    )
+    quantity = fields.IntField()
+    added_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "cart_line"
+        unique_together = (("cart", "variant"),)
+        ordering = ["added_at", "id"]
+
+
+class PromotionKind(StrEnum):
+    ORDER_PERCENT = "order_percent"  # 10% off the order
+    ORDER_FIXED = "order_fixed"  # €5 off the order
+    ITEMS_PERCENT = "items_percent"  # 20% off chosen products or categories
+    ITEMS_FIXED = "items_fixed"  # €3 off each chosen item
+    BUY_X_GET_Y = "buy_x_get_y"  # "3 for 2": the cheapest qualifying items free or discounted
+    FREE_SHIPPING = "free_shipping"
+
+
+class Promotion(Model):
+    """An automatic promotion, or one behind a code. Evaluated by domain/promotions.py."""
+
+    id = fields.IntField(primary_key=True)
+    name = fields.CharField(max_length=120)  # shown to shoppers: "Welcome 10% off"
+    code = fields.CharField(max_length=40, null=True, unique=True)  # upper-case; None = automatic
+    kind = fields.CharEnumField(PromotionKind, max_length=20)
+    percent = fields.IntField(null=True)  # 1..100, for *_PERCENT and the "get" part of BUY_X_GET_Y
+    amount = fields.IntField(null=True)  # cents, for *_FIXED
+    buy_quantity = fields.IntField(null=True)  # X of BUY_X_GET_Y
+    get_quantity = fields.IntField(null=True)  # Y of BUY_X_GET_Y
+    free_shipping = fields.BooleanField(default=False)  # a discount that also ships free
+    # Scope: empty lists mean every product.
+    product_ids = fields.JSONField(default=list)
+    category_ids = fields.JSONField(default=list)  # includes their subcategories
+    exclude_sale_items = fields.BooleanField(default=False)
+    # Conditions
+    min_subtotal = fields.IntField(null=True)  # cents
+    min_quantity = fields.IntField(null=True)
+    starts_at = fields.DatetimeField(null=True)
+    ends_at = fields.DatetimeField(null=True)
+    # Limits, counted when an order is placed
+    usage_limit = fields.IntField(null=True)
+    per_customer_limit = fields.IntField(null=True)
+    used_count = fields.IntField(default=0)
+    # Stacking: lower priority numbers apply first; an exclusive promotion stops the ones after it;
+    # a promotion combines with another class (order / product / shipping) only if both allow it.
+    priority = fields.IntField(default=100)
+    exclusive = fields.BooleanField(default=False)
+    combines_with_order = fields.BooleanField(default=True)
+    combines_with_product = fields.BooleanField(default=True)
+    combines_with_shipping = fields.BooleanField(default=True)
+    active = fields.BooleanField(default=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "promotion"
+        ordering = ["priority", "id"]
+
+
+class PromotionUse(Model):
+    """One use of a promotion by an order. (promotion, customer, n) is unique, so two concurrent
+    orders cannot both take a customer's last allowed use."""
+
+    id = fields.IntField(primary_key=True)
+    promotion: fields.ForeignKeyRelation[Promotion] = fields.ForeignKeyField(
+        "models.Promotion", related_name="uses", on_delete=fields.RESTRICT
+    )
+    customer = fields.CharField(max_length=254)  # normalised email
+    n = fields.IntField()  # this customer's 1st, 2nd... use
+    reference = fields.CharField(max_length=64)  # the order
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "promotion_use"
+        unique_together = (("promotion", "customer", "n"),)

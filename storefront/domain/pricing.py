@@ -1,9 +1,21 @@
-"""Every price computation lives here. Money is integer cents, VAT included (EU consumer prices)."""
+"""Every price computation lives here. Money is integer cents, VAT included (EU consumer prices).
+
+`price` is the one function that turns cart lines, promotions and a shipping cost into totals; the cart
+page, the checkout and place_order all call it, so what the shopper sees is what the order records.
+"""
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Collection, Hashable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
+from typing import TypeVar
 
+# A module import, not `from ... import`: promotions uses this module's Line and round_cents in turn.
+from storefront.domain import promotions
 from storefront.domain.models import TaxClass
 
 # Italian VAT rates in basis points (1% = 100).
@@ -12,6 +24,9 @@ VAT_RATES: dict[TaxClass, int] = {
     TaxClass.REDUCED: 1000,
     TaxClass.SUPER_REDUCED: 400,
 }
+SHIPPING_VAT_RATE = VAT_RATES[TaxClass.STANDARD]
+
+K = TypeVar("K", bound=Hashable)
 
 
 def round_cents(value: Decimal) -> int:
@@ -26,3 +41,132 @@ def vat_rate(tax_class: TaxClass | str) -> int:
 def vat_included(gross_cents: int, rate_bp: int) -> int:
     """The VAT share contained in a VAT-inclusive amount."""
     return round_cents(Decimal(gross_cents) * rate_bp / (10_000 + rate_bp))
+
+
+def allocate(amount: int, weights: Mapping[K, int | Fraction]) -> dict[K, int]:
+    """Split `amount` cents in proportion to `weights`, in whole cents that add up to exactly `amount`.
+
+    Largest remainder: everyone gets the floor of their exact share, and the cents left over go to the
+    largest fractions (ties to the smallest key, so the input order never matters). With
+    amount <= sum(weights), nobody gets more than the ceiling of their weight.
+    """
+    whole = sum(weights.values(), Fraction(0))
+    if amount == 0 or whole == 0:
+        return {key: 0 for key in weights}
+    exact = {key: Fraction(amount) * weight / whole for key, weight in weights.items()}
+    shares = {key: int(share) for key, share in exact.items()}  # floor: shares are never negative
+    left = amount - sum(shares.values())
+    by_remainder = sorted(weights, key=lambda key: (-(exact[key] - shares[key]), key))
+    for key in by_remainder[:left]:
+        shares[key] += 1
+    return shares
+
+
+@dataclass(frozen=True)
+class Line:
+    """One cart line as pricing sees it: plain values, copied from the catalogue."""
+
+    variant_id: int
+    product_id: int
+    category_ids: frozenset[int]  # the product's category and all its ancestors
+    name: str
+    unit_price: int  # cents, VAT included
+    compare_at_price: int | None  # set (> unit_price) when the item is on sale
+    quantity: int
+    vat_rate: int  # basis points, 2200 = 22%
+
+    @property
+    def total(self) -> int:
+        return self.unit_price * self.quantity
+
+    @property
+    def on_sale(self) -> bool:
+        return self.compare_at_price is not None and self.compare_at_price > self.unit_price
+
+
+@dataclass(frozen=True)
+class Totals:
+    subtotal: int  # sum of line totals before discounts
+    discounts: list[promotions.Discount]  # order and product discounts, in the order they were applied
+    shipping: int  # shipping cost before shipping discounts
+    shipping_discount: int  # from free-shipping promotions; shipping - shipping_discount is charged
+    total: int  # what the shopper pays
+    vat: dict[int, int]  # VAT contained in `total` per rate (basis points), highest rate first
+    not_applied: list[promotions.Explanation]  # promotions considered that did not apply, and why
+    line_discounts: dict[int, int]  # variant_id -> its product discounts + its share of order discounts
+    shipping_discounts: list[promotions.Discount] = field(default_factory=list)  # which promotions made shipping free
+
+    @property
+    def discount_total(self) -> int:
+        return sum(d.amount for d in self.discounts)
+
+    @property
+    def items(self) -> int:
+        """What the goods cost after discounts."""
+        return self.subtotal - self.discount_total
+
+    @property
+    def shipping_charged(self) -> int:
+        return self.shipping - self.shipping_discount
+
+    @property
+    def vat_total(self) -> int:
+        return sum(self.vat.values())
+
+
+def price(
+    lines: list[Line],
+    offers: list[promotions.Offer],
+    *,
+    shipping: int,
+    now: datetime,
+    codes: Collection[str] = (),
+    customer_uses: Mapping[int, int] | None = None,
+) -> Totals:
+    """Price a cart: apply the promotions, then work out what is charged and the VAT it contains.
+
+    `offers` come from promotions.offers_for(codes); `customer_uses` counts the shopper's earlier uses
+    per promotion id (empty until checkout knows who they are).
+    """
+    _check(lines, shipping)
+    outcome = promotions.apply(
+        lines, offers, shipping=shipping, now=now, codes=codes, customer_uses=customer_uses or {}
+    )
+    goods = [d for d in outcome.discounts if d.discount_class is not promotions.DiscountClass.SHIPPING]
+    free_shipping = [d for d in outcome.discounts if d.discount_class is promotions.DiscountClass.SHIPPING]
+    shipping_discount = min(shipping, sum(d.amount for d in free_shipping))
+    subtotal = sum(line.total for line in lines)
+    total = subtotal - sum(d.amount for d in goods) + shipping - shipping_discount
+
+    # VAT once per rate, on what is actually paid at that rate: each line after its share of the discounts,
+    # and the charged shipping at the standard rate. The per-rate amounts then add up to `total`.
+    gross: dict[int, int] = defaultdict(int)
+    for line in lines:
+        gross[line.vat_rate] += line.total - outcome.line_discounts[line.variant_id]
+    gross[SHIPPING_VAT_RATE] += shipping - shipping_discount
+    vat = {rate: vat_included(gross[rate], rate) for rate in sorted(gross, reverse=True) if gross[rate] > 0}
+
+    return Totals(
+        subtotal=subtotal,
+        discounts=goods,
+        shipping=shipping,
+        shipping_discount=shipping_discount,
+        total=total,
+        vat=vat,
+        not_applied=outcome.explanations,
+        line_discounts=outcome.line_discounts,
+        shipping_discounts=free_shipping,
+    )
+
+
+def _check(lines: list[Line], shipping: int) -> None:
+    """Refuse impossible input loudly: a wrong total is worse than an error."""
+    if shipping < 0:
+        raise ValueError(f"negative shipping {shipping}")
+    seen: set[int] = set()
+    for line in lines:
+        if line.quantity < 0 or line.unit_price < 0:
+            raise ValueError(f"negative quantity or price on variant {line.variant_id}")
+        if line.variant_id in seen:
+            raise ValueError(f"variant {line.variant_id} on two lines; a cart has one line per variant")
+        seen.add(line.variant_id)

@@ -127,13 +127,21 @@ async def product(request: Request) -> Response:
     params = request.query_params
     chosen = {k: v for k, v in params.items() if k not in RESERVED}
     variant_id = int(params["v"]) if params.get("v", "").isdigit() else None
+    return await product_response(request, request.path_params["slug"], variant_id, chosen)
+
+
+async def product_response(
+    request: Request, slug: str, variant_id: int | None, chosen: dict | None = None, status_code: int = 200, **extra
+) -> Response:
+    """The product page (or its variant panel, to htmx); the cart re-renders it for a bad quantity."""
     try:
-        page = await catalog.product_page(request.path_params["slug"], chosen, variant_id)
+        page = await catalog.product_page(slug, chosen or {}, variant_id)
     except NotFound:
         raise HTTPException(404) from None
     tree = await catalog.category_tree()
     delivery = shipping.delivery_window(datetime.now(timezone.utc))
-    context = {"page": page, "trail": tree.trail(page.category), "delivery": delivery}
+    context = {"page": page, "trail": tree.trail(page.category), "delivery": delivery, **extra}
     return render(
-        request, "pages/product.html", "partials/product_panel.html", await page_context(request, tree, **context)
+        request, "pages/product.html", "partials/product_panel.html", await page_context(request, tree, **context),
+        status_code,
     )

@@ -31,8 +31,9 @@ def csrf_failed(request: Request) -> Response:
     if wants_fragment(request):
         # htmx swaps this message into the page's alert region instead of the form's target.
         templates = request.app.state.templates
-        response = templates.TemplateResponse(request, "partials/flash.html", {
-            "message_key": "csrf", "level": "error"}, status_code=403)
+        response = templates.TemplateResponse(
+            request, "partials/flash.html", {"messages": [{"kind": "csrf"}]}, status_code=403
+        )
         response.headers.update({"HX-Retarget": "#flash", "HX-Reswap": "innerHTML"})
         return response
     return _page(request, 403)

@@ -17,7 +17,10 @@ async def category(name: str = "Clothing", parent: Category | None = None) -> Ca
 
 
 async def option_value(option_slug: str, value: str, swatch: str | None = None) -> OptionValue:
-    option, _ = await Option.get_or_create(slug=option_slug, defaults={"name": option_slug.title()})
+    # Options are ordered as first used, as a shop would set them up.
+    option, _ = await Option.get_or_create(
+        slug=option_slug, defaults={"name": option_slug.title(), "position": next(_n)}
+    )
     found, _ = await OptionValue.get_or_create(
         option=option, slug=value.lower(), defaults={"name": value, "swatch": swatch, "position": next(_n)}
     )

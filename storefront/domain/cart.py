@@ -1,0 +1,243 @@
+"""The cart: lines per variant, quantities checked against stock, priced by pricing.price.
+
+A cart is found by the random token kept in the shopper's signed session; it lives in the
+database, so it survives restarts and comes back when the shopper does.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+from tortoise.transactions import in_transaction
+
+from storefront.domain import catalog, pricing, promotions, shipping
+from storefront.domain.errors import DomainError
+from storefront.domain.models import Cart, CartLine, OptionValue, ProductImage, Variant
+from storefront.domain.stock import Availability, availability
+
+MAX_QUANTITY = 99
+
+
+class InvalidQuantity(DomainError):
+    def __init__(self, quantity: object):
+        super().__init__(f"invalid quantity {quantity!r}")
+        self.quantity = quantity
+
+
+class Unavailable(DomainError):
+    """The variant does not exist, is no longer sold, or is sold out."""
+
+    def __init__(self, variant_id: int, sold_out: bool):
+        super().__init__(f"variant {variant_id} unavailable")
+        self.variant_id = variant_id
+        self.sold_out = sold_out
+
+
+class UnknownCode(DomainError):
+    def __init__(self, code: str):
+        super().__init__(f"unknown code {code}")
+        self.code = code
+
+
+@dataclass(frozen=True)
+class Change:
+    """What an action did to one line, for the confirmation and the live region."""
+
+    action: str  # "added" | "updated" | "removed"
+    name: str
+    options: str
+    quantity: int  # the line's quantity now
+    added: int = 0  # units added by this action
+    limited_to: int | None = None  # set when stock cut the quantity asked for
+
+
+@dataclass(frozen=True)
+class CartLineView:
+    variant_id: int
+    product_slug: str
+    name: str
+    options: str  # "M, Blu"
+    sku: str
+    image: str | None
+    unit_price: int
+    compare_at_price: int | None
+    quantity: int
+    availability: Availability
+    problem: str | None  # None | "sold_out" | "unavailable" | "short" (fewer left than in the cart)
+
+    @property
+    def total(self) -> int:
+        return self.unit_price * self.quantity
+
+
+@dataclass(frozen=True)
+class CartView:
+    lines: list[CartLineView]
+    totals: pricing.Totals
+    codes: list[str]
+    shipping_estimated: bool = True  # the cheapest method for the default country, until checkout knows more
+    tree: catalog.CategoryTree | None = field(default=None, repr=False)
+
+    @property
+    def count(self) -> int:
+        return sum(line.quantity for line in self.lines)
+
+    @property
+    def can_check_out(self) -> bool:
+        return bool(self.lines) and not any(line.problem for line in self.lines)
+
+
+def parse_quantity(raw: object) -> int:
+    """Whole numbers from 1 to MAX_QUANTITY; anything else is refused, never guessed."""
+    text = str(raw).strip() if raw is not None else ""
+    if not text.isdigit() or not 1 <= int(text) <= MAX_QUANTITY:
+        raise InvalidQuantity(raw)
+    return int(text)
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+async def _cart(token: str | None, create: bool) -> Cart | None:
+    cart = await Cart.get_or_none(token=token) if token else None
+    if cart is None and create:
+        cart = await Cart.create(token=new_token())
+    return cart
+
+
+async def _describe(variant: Variant) -> str:
+    values = await OptionValue.filter(variants__id=variant.id).select_related("option").order_by("option__position")
+    return ", ".join(v.name for v in values)
+
+
+async def add(token: str | None, variant_id: int, quantity: int) -> tuple[str, Change]:
+    """Add units of a variant; returns the cart's token (new carts get one) and what changed.
+
+    Asking for more than is left puts what is left in the cart and says so.
+    """
+    variant = await Variant.get_or_none(id=variant_id, active=True, product__active=True).select_related("product")
+    if variant is None or variant.stock <= 0:
+        raise Unavailable(variant_id, sold_out=variant is not None)
+    cart = await _cart(token, create=True)
+    async with in_transaction() as conn:
+        line = await CartLine.get_or_none(cart_id=cart.id, variant_id=variant_id).using_db(conn)
+        current = line.quantity if line else 0
+        wanted = min(current + quantity, MAX_QUANTITY)
+        new = min(wanted, variant.stock)
+        if line:
+            line.quantity = new
+            await line.save(using_db=conn, update_fields=["quantity"])
+        else:
+            await CartLine.create(cart_id=cart.id, variant_id=variant_id, quantity=new, using_db=conn)
+        await Cart.filter(id=cart.id).using_db(conn).update(updated_at=datetime.now(timezone.utc))
+    change = Change(
+        "added", variant.product.name, await _describe(variant), new, added=new - current,
+        limited_to=new if new < wanted else None,
+    )
+    return cart.token, change
+
+
+async def set_quantity(token: str | None, variant_id: int, quantity: int) -> Change:
+    cart = await _cart(token, create=False)
+    line = await CartLine.get_or_none(cart_id=cart.id, variant_id=variant_id).select_related(
+        "variant__product") if cart else None
+    if line is None:
+        raise Unavailable(variant_id, sold_out=False)
+    variant = line.variant
+    new = min(quantity, max(variant.stock, 0)) if variant.active else quantity
+    if new <= 0:
+        await line.delete()
+        return Change("removed", variant.product.name, await _describe(variant), 0, limited_to=0)
+    line.quantity = new
+    await line.save(update_fields=["quantity"])
+    return Change("updated", variant.product.name, await _describe(variant), new,
+                  limited_to=new if new < quantity else None)
+
+
+async def remove(token: str | None, variant_id: int) -> Change | None:
+    cart = await _cart(token, create=False)
+    line = await CartLine.get_or_none(cart_id=cart.id, variant_id=variant_id).select_related(
+        "variant__product") if cart else None
+    if line is None:
+        return None
+    await line.delete()
+    return Change("removed", line.variant.product.name, await _describe(line.variant), 0)
+
+
+async def empty(token: str | None) -> None:
+    cart = await _cart(token, create=False)
+    if cart:
+        await CartLine.filter(cart_id=cart.id).delete()
+        cart.codes = []
+        await cart.save(update_fields=["codes", "updated_at"])
+
+
+async def apply_code(token: str | None, text: str) -> tuple[str, str]:
+    """Remember a discount code on the cart if a promotion has it; returns (token, normalised code)."""
+    code = promotions.normalise_code(text)
+    if not code or not any(offer.code == code for offer in await promotions.offers_for([code])):
+        raise UnknownCode(code)
+    cart = await _cart(token, create=True)
+    if code not in cart.codes:
+        cart.codes = [*cart.codes, code]
+        await cart.save(update_fields=["codes", "updated_at"])
+    return cart.token, code
+
+
+async def remove_code(token: str | None, text: str) -> None:
+    cart = await _cart(token, create=False)
+    code = promotions.normalise_code(text)
+    if cart and code in cart.codes:
+        cart.codes = [c for c in cart.codes if c != code]
+        await cart.save(update_fields=["codes", "updated_at"])
+
+
+async def view(token: str | None, now: datetime | None = None) -> CartView:
+    """The cart as the shopper sees it, priced by the one pricing function."""
+    now = now or datetime.now(timezone.utc)
+    tree = await catalog.category_tree()
+    cart = await _cart(token, create=False)
+    if cart is None:
+        return CartView([], pricing.price([], [], shipping=0, now=now), [], tree=tree)
+    lines = await CartLine.filter(cart_id=cart.id).select_related("variant__product")
+    variant_ids = [line.variant_id for line in lines]  # type: ignore[attr-defined]
+    options: dict[int, list[str]] = defaultdict(list)
+    for row in await OptionValue.filter(variants__id__in=variant_ids).order_by("option__position").values(
+        "name", variant_id="variants__id"
+    ):
+        options[row["variant_id"]].append(row["name"])
+    images: dict[int, str] = {}
+    product_ids = {line.variant.product_id for line in lines}  # type: ignore[attr-defined]
+    for img in await ProductImage.filter(product_id__in=product_ids).order_by("-position", "-id"):
+        images[img.product_id] = img.path  # type: ignore[attr-defined]
+
+    views, priced = [], []
+    for line in lines:
+        v, p = line.variant, line.variant.product
+        sellable = v.active and p.active
+        problem = None
+        if not sellable:
+            problem = "unavailable"
+        elif v.stock <= 0:
+            problem = "sold_out"
+        elif v.stock < line.quantity:
+            problem = "short"
+        views.append(CartLineView(
+            variant_id=v.id, product_slug=p.slug, name=p.name, options=", ".join(options[v.id]), sku=v.sku,
+            image=images.get(p.id), unit_price=v.price, compare_at_price=v.compare_at_price,
+            quantity=line.quantity, availability=availability(v.stock, v.low_stock_threshold), problem=problem,
+        ))
+        if sellable:
+            priced.append(pricing.Line(
+                variant_id=v.id, product_id=p.id, category_ids=tree.ancestor_ids(p.category_id),  # type: ignore[attr-defined]
+                name=p.name, unit_price=v.price, compare_at_price=v.compare_at_price, quantity=line.quantity,
+                vat_rate=pricing.vat_rate(p.tax_class),
+            ))
+    offers = await promotions.offers_for(cart.codes)
+    shipping_cost = shipping.estimate() if priced else 0
+    totals = pricing.price(priced, offers, shipping=shipping_cost, now=now, codes=cart.codes)
+    return CartView(views, totals, list(cart.codes), tree=tree)

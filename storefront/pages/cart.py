@@ -1,0 +1,160 @@
+"""The cart page and every cart action. htmx gets the changed fragment plus the badge and the live
+region out of band; without JavaScript each action is a form post answered by a 303."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import asdict
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from storefront import session
+from storefront.domain import cart
+from storefront.domain.models import Variant
+from storefront.htmx import render, wants_fragment
+from storefront.pages.catalog import product_response
+from storefront.pages.layout import page_context
+
+CODE_WINDOW = 10 * 60  # seconds
+MAX_CODE_FAILURES = 10  # unknown codes per session per window, then a polite wait
+
+
+def _local(url: str | None, default: str) -> str:
+    """Only paths on this site: never an open redirect."""
+    if url and url.startswith("/") and not url.startswith("//") and "\\" not in url:
+        return url
+    return default
+
+
+def _message(change: cart.Change) -> dict:
+    data = asdict(change)
+    data["kind"] = change.action
+    data["options"] = f", {change.options}" if change.options else ""
+    return data
+
+
+async def _cart_response(request: Request, messages: list[dict], status_code: int = 200, **extra) -> Response:
+    """The cart page, or to htmx the cart panel plus badge and live region."""
+    view = await cart.view(session.cart_token(request))
+    session.set_cart_count(request, view.count)
+    context = await page_context(request, view.tree, cart=view, messages=messages, **extra)
+    return render(request, "pages/cart.html", "partials/cart_panel_update.html", context, status_code)
+
+
+def _done(request: Request, messages: list[dict], next_url: str = "/cart") -> Response:
+    """After a successful action without JavaScript: remember the messages, 303 to the page."""
+    for message in messages:
+        session.flash(request, message)
+    return RedirectResponse(next_url, status_code=303)
+
+
+async def show(request: Request) -> Response:
+    return await _cart_response(request, session.pop_flash(request))
+
+
+async def add(request: Request) -> Response:
+    async with request.form() as form:
+        raw_variant, raw_quantity, next_url = form.get("variant_id"), form.get("quantity"), form.get("next")
+    next_url = _local(next_url, "/cart")
+    variant_id = int(raw_variant) if str(raw_variant or "").isdigit() else 0
+    try:
+        quantity = cart.parse_quantity(raw_quantity)
+        token, change = await cart.add(session.cart_token(request), variant_id, quantity)
+    except cart.InvalidQuantity:
+        return await _add_failed(request, variant_id, raw_quantity, next_url)
+    except cart.Unavailable as exc:
+        messages = [{"kind": "sold_out" if exc.sold_out else "unavailable"}]
+        if wants_fragment(request):
+            return await _add_region(request, variant_id, None, messages)
+        return _done(request, messages, next_url)
+    view = await cart.view(token)
+    session.remember_cart(request, token, view.count)
+    messages = [_message(change)]
+    if wants_fragment(request):
+        return await _add_region(request, variant_id, change, messages)
+    return _done(request, messages, next_url)
+
+
+async def _add_region(request: Request, variant_id: int, change, messages, status_code: int = 200, **extra):
+    variant = await Variant.get_or_none(id=variant_id)
+    context = {"v": variant, "added": _message(change) if change else None, "messages": messages, **extra}
+    templates = request.app.state.templates
+    if variant is None:
+        return templates.TemplateResponse(request, "partials/cart_updates.html", context, status_code=status_code)
+    return templates.TemplateResponse(request, "partials/add_to_cart_update.html", context, status_code=status_code)
+
+
+async def _add_failed(request: Request, variant_id: int, typed, next_url: str) -> Response:
+    extra = {"add_error": "quantity", "typed_quantity": typed}
+    if wants_fragment(request):
+        return await _add_region(request, variant_id, None, [{"kind": "error"}], status_code=422, **extra)
+    variant = await Variant.get_or_none(id=variant_id).select_related("product")
+    if variant is None:
+        return _done(request, [{"kind": "unavailable"}], next_url)
+    return await product_response(request, variant.product.slug, variant_id, status_code=422, **extra)
+
+
+async def update(request: Request) -> Response:
+    variant_id = request.path_params["variant_id"]
+    async with request.form() as form:
+        raw = form.get("quantity")
+    try:
+        quantity = cart.parse_quantity(raw) if str(raw).strip() != "0" else 0
+        if quantity == 0:
+            change = await cart.remove(session.cart_token(request), variant_id)
+        else:
+            change = await cart.set_quantity(session.cart_token(request), variant_id, quantity)
+    except cart.InvalidQuantity:
+        return await _cart_response(request, [{"kind": "error"}], 422, line_errors={variant_id: raw})
+    except cart.Unavailable:
+        change = None
+    messages = [_message(change)] if change else []
+    if wants_fragment(request):
+        return await _cart_response(request, messages)
+    return _done(request, messages)
+
+
+async def remove(request: Request) -> Response:
+    change = await cart.remove(session.cart_token(request), request.path_params["variant_id"])
+    messages = [_message(change)] if change else []
+    if wants_fragment(request):
+        return await _cart_response(request, messages)
+    return _done(request, messages)
+
+
+async def empty(request: Request) -> Response:
+    await cart.empty(session.cart_token(request))
+    if wants_fragment(request):
+        return await _cart_response(request, [{"kind": "emptied"}])
+    return _done(request, [{"kind": "emptied"}])
+
+
+async def apply_code(request: Request) -> Response:
+    async with request.form() as form:
+        typed = str(form.get("code") or "")[:60]
+    failures = session.code_failures(request, CODE_WINDOW)
+    if len(failures) >= MAX_CODE_FAILURES:
+        wait = max(1, round((CODE_WINDOW - (time.time() - failures[0])) / 60))
+        return await _cart_response(request, [], 429, code_error="wait", code_wait=wait, typed_code=typed)
+    try:
+        token, code = await cart.apply_code(session.cart_token(request), typed)
+    except cart.UnknownCode:
+        session.record_code_failure(request, CODE_WINDOW)
+        error = "empty" if not typed.strip() else "unknown"
+        return await _cart_response(request, [], 422, code_error=error, typed_code=typed)
+    session.remember_cart(request, token, session.cart_count(request))
+    messages = [{"kind": "code_applied", "code": code}]
+    if wants_fragment(request):
+        return await _cart_response(request, messages)
+    return _done(request, messages)
+
+
+async def remove_code(request: Request) -> Response:
+    async with request.form() as form:
+        code = str(form.get("code") or "")
+    await cart.remove_code(session.cart_token(request), code)
+    messages = [{"kind": "code_removed", "code": code}]
+    if wants_fragment(request):
+        return await _cart_response(request, messages)
+    return _done(request, messages)

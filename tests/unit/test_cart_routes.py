@@ -1,0 +1,106 @@
+"""Cart actions over HTTP: htmx fragments with out-of-band badge and live region, 303s without
+JavaScript, 422 with the typed value kept, CSRF, code guessing limits."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from storefront.domain.models import Variant
+from tests.unit import factories as f
+
+HTMX = {"HX-Request": "true"}
+
+
+@pytest.fixture
+async def shop(db):
+    clothing = await f.category("Clothing")
+    tee = await f.product("Maglietta lino", clothing, [
+        {"price": 3500, "stock": 2, "options": {"size": "M", "colour": "Blu"}},
+        {"price": 3900, "stock": 8, "options": {"size": "L", "colour": "Blu"}},
+    ])
+    variants = await Variant.filter(product_id=tee.id).order_by("id")
+    return {"tee": tee, "m": variants[0], "l": variants[1]}
+
+
+async def csrf(client) -> str:
+    page = await client.get("/cart")
+    return re.search(r'name="csrf_token" value="([^"]+)"|"X-CSRF-Token": "([^"]+)"', page.text).group(2) or ""
+
+
+async def post(client, url, data=None, htmx=False):
+    token = await csrf(client)
+    headers = {**HTMX, "X-CSRF-Token": token} if htmx else {}
+    form = dict(data or {})
+    if not htmx:
+        form["csrf_token"] = token
+    return await client.post(url, data=form, headers=headers)
+
+
+async def test_add_without_javascript_redirects_back_and_shows_the_cart(client, shop):
+    slug = shop["tee"].slug
+    response = await post(client, "/cart/items", {"variant_id": shop["m"].id, "quantity": "1", "next": f"/p/{slug}"})
+    assert response.status_code == 303 and response.headers["location"] == f"/p/{slug}"
+    product = await client.get(f"/p/{slug}")
+    assert "Added: Maglietta lino, M, Blu ×1" in product.text  # the message waits for the next page
+    assert "1 item" in product.text
+    page = await client.get("/cart")
+    assert "Maglietta lino" in page.text and "€35.00" in page.text
+    assert "Added:" not in page.text  # shown once
+
+
+async def test_add_with_htmx_returns_the_confirmation_badge_and_live_region(client, shop):
+    response = await post(client, "/cart/items", {"variant_id": shop["l"].id, "quantity": "3"}, htmx=True)
+    assert response.status_code == 200
+    assert 'id="add-to-cart"' in response.text and "In your cart: Maglietta lino, L, Blu ×3." in response.text
+    assert 'id="cart-badge" hx-swap-oob="true"' in response.text and "3 items" in response.text
+    assert 'id="flash" hx-swap-oob="innerHTML"' in response.text and "Added: Maglietta lino, L, Blu ×3" in response.text
+
+
+async def test_adding_more_than_stock_says_how_many_are_left(client, shop):
+    response = await post(client, "/cart/items", {"variant_id": shop["m"].id, "quantity": "5"}, htmx=True)
+    assert "Only 2 left — quantity set to 2." in response.text and "2 items" in response.text
+
+
+@pytest.mark.parametrize("quantity", ["0", "-3", "2.5", "lots", "", "100000"])
+async def test_bad_quantities_get_422_with_the_typed_value_kept(client, shop, quantity):
+    data = {"variant_id": shop["m"].id, "quantity": quantity}
+    fragment = await post(client, "/cart/items", data, htmx=True)
+    assert fragment.status_code == 422 and "Enter a whole number from 1 to 99." in fragment.text
+    assert f'value="{quantity}"' in fragment.text
+    page = await post(client, "/cart/items", {**data, "next": f"/p/{shop['tee'].slug}"})
+    assert page.status_code == 422 and "<html" in page.text and "Enter a whole number from 1 to 99." in page.text
+    assert "0 items" in page.text
+
+
+async def test_update_and_remove_lines(client, shop):
+    await post(client, "/cart/items", {"variant_id": shop["l"].id, "quantity": "1"})
+    response = await post(client, f"/cart/lines/{shop['l'].id}", {"quantity": "4"}, htmx=True)
+    assert response.status_code == 200 and 'id="cart"' in response.text and "4 items" in response.text
+    assert "€156.00" in response.text
+    bad = await post(client, f"/cart/lines/{shop['l'].id}", {"quantity": "x"}, htmx=True)
+    assert bad.status_code == 422 and "or 0 to remove" in bad.text and 'value="x"' in bad.text
+    removed = await post(client, f"/cart/lines/{shop['l'].id}/remove", htmx=True)
+    assert "Your cart is empty" in removed.text and "0 items" in removed.text
+
+
+async def test_unknown_codes_are_explained_and_guessing_is_limited(client, shop):
+    await post(client, "/cart/items", {"variant_id": shop["l"].id, "quantity": "1"})
+    for attempt in range(10):
+        response = await post(client, "/cart/codes", {"code": f"guess{attempt}"}, htmx=True)
+        assert response.status_code == 422 and f"We don't know the code “GUESS{attempt}”" in response.text
+    blocked = await post(client, "/cart/codes", {"code": "guess11"}, htmx=True)
+    assert blocked.status_code == 429 and "Too many codes tried" in blocked.text
+
+
+async def test_next_never_leaves_the_site(client, shop):
+    for evil in ("https://evil.example/", "//evil.example/", "/\\evil.example"):
+        response = await post(client, "/cart/items", {"variant_id": shop["l"].id, "quantity": "1", "next": evil})
+        assert response.headers["location"] == "/cart"
+
+
+async def test_cart_actions_need_the_csrf_token(client, shop):
+    response = await client.post("/cart/items", data={"variant_id": shop["l"].id, "quantity": "1"})
+    assert response.status_code == 403
+    assert (await client.get("/cart")).text.count("cart-line") == 0
