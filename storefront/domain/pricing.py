@@ -24,7 +24,9 @@ VAT_RATES: dict[TaxClass, int] = {
     TaxClass.REDUCED: 1000,
     TaxClass.SUPER_REDUCED: 400,
 }
-SHIPPING_VAT_RATE = VAT_RATES[TaxClass.STANDARD]
+# Shipping charged with the goods follows their VAT (art. 12 DPR 633/72): in a mixed cart it is split
+# across the rates in proportion to the goods; with no goods to follow, the standard rate applies.
+SHIPPING_FALLBACK_VAT_RATE = VAT_RATES[TaxClass.STANDARD]
 
 K = TypeVar("K", bound=Hashable)
 
@@ -139,11 +141,14 @@ def price(
     total = subtotal - sum(d.amount for d in goods) + shipping - shipping_discount
 
     # VAT once per rate, on what is actually paid at that rate: each line after its share of the discounts,
-    # and the charged shipping at the standard rate. The per-rate amounts then add up to `total`.
+    # plus that rate's share of the charged shipping. The per-rate gross amounts add up to `total`.
     gross: dict[int, int] = defaultdict(int)
     for line in lines:
         gross[line.vat_rate] += line.total - outcome.line_discounts[line.variant_id]
-    gross[SHIPPING_VAT_RATE] += shipping - shipping_discount
+    goods_by_rate = {rate: amount for rate, amount in gross.items() if amount > 0}
+    shipping_by_rate = allocate(shipping - shipping_discount, goods_by_rate or {SHIPPING_FALLBACK_VAT_RATE: 1})
+    for rate, amount in shipping_by_rate.items():
+        gross[rate] += amount
     vat = {rate: vat_included(gross[rate], rate) for rate in sorted(gross, reverse=True) if gross[rate] > 0}
 
     return Totals(

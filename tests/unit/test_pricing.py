@@ -35,8 +35,9 @@ FREE_OVER_50 = Offer(id=2, name="Free shipping over €50", kind=PromotionKind.F
 def test_no_promotions_is_lines_plus_shipping_with_vat_per_rate():
     totals = price([SHIRTS, BOOK], [], shipping=590, now=NOW)
     assert (totals.subtotal, totals.discounts, totals.shipping_discount, totals.total) == (7500, [], 0, 8090)
-    # 22%: (6000 + 590 shipping) * 22/122 = 1188.36 -> 1188;  4%: 1500 * 4/104 = 57.69 -> 58
-    assert totals.vat == {2200: 1188, 400: 58}
+    # Shipping follows the goods: 590 split 6000 : 1500 -> 472 at 22%, 118 at 4%.
+    # 22%: (6000 + 472) * 22/122 = 1167.08 -> 1167;  4%: (1500 + 118) * 4/104 = 62.23 -> 62
+    assert totals.vat == {2200: 1167, 400: 62}
     assert totals.line_discounts == {1: 0, 2: 0}
 
 
@@ -56,8 +57,9 @@ def test_below_the_threshold_says_how_much_more_to_spend():
     totals = price([line(1, 3000, 1), BOOK], [FREE_OVER_50], shipping=590, now=NOW)
     assert totals.shipping_discount == 0 and totals.total == 5090
     assert [(e.reason, e.amount) for e in totals.not_applied] == [("spend_more", 500)]
-    # 22%: (3000 + 590) * 22/122 = 647.38 -> 647;  4%: 58
-    assert totals.vat == {2200: 647, 400: 58}
+    # Shipping 590 split 3000 : 1500 -> 393.33 / 196.67 -> 393 at 22%, 197 at 4% (largest remainder).
+    # 22%: 3393 * 22/122 = 611.85 -> 612;  4%: 1697 * 4/104 = 65.27 -> 65
+    assert totals.vat == {2200: 612, 400: 65}
 
 
 def test_three_for_two_on_a_category_frees_the_cheapest_units():
@@ -201,7 +203,10 @@ def test_vat_is_the_share_of_what_is_paid_at_each_rate(situation):
     gross: dict[int, int] = {}
     for item in cart:
         gross[item.vat_rate] = gross.get(item.vat_rate, 0) + item.total - totals.line_discounts[item.variant_id]
-    gross[2200] = gross.get(2200, 0) + totals.shipping_charged
+    # Shipping follows the goods' rates in proportion (22% when there are no goods to pay for).
+    goods = {rate: g for rate, g in gross.items() if g > 0} or {2200: 1}
+    for rate, share in allocate(totals.shipping_charged, goods).items():
+        gross[rate] = gross.get(rate, 0) + share
     assert sum(gross.values()) == totals.total
     assert totals.vat == {rate: vat_included(g, rate) for rate, g in gross.items() if g > 0}
     assert sum(totals.vat.values()) <= totals.total

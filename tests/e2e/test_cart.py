@@ -1,0 +1,104 @@
+"""A shopper fills a cart on desktop, phone and without JavaScript: badge and totals right at each step."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from playwright.sync_api import Page, expect
+
+PRODUCT = "/p/maglietta-in-lino"
+
+
+def choose(page: Page, colour: str, size: str) -> None:
+    """Pick a variant by its visible option labels."""
+    page.locator("#variant-form .choices").get_by_text(colour, exact=True).click()
+    if page.profile != "nojs":
+        expect(page).to_have_url(re.compile(f"colour={colour.lower()}"))
+    page.locator("#variant-form .choices").get_by_text(size, exact=True).click()
+    if page.profile == "nojs":
+        page.get_by_role("button", name="Show this choice").click()
+    expect(page).to_have_url(re.compile(f"size={size.lower()}"))
+    expect(page.get_by_role("radio", name=re.compile(f"^{size}"))).to_be_checked()
+
+
+def add(page: Page, quantity: int) -> None:
+    page.get_by_label("Quantity").fill(str(quantity))
+    page.get_by_role("button", name="Add to cart").click()
+
+
+def badge(page: Page):
+    return page.locator("#cart-badge .badge")
+
+
+def line(page: Page, options: str):
+    return page.locator("li.cart-line", has_text=options)
+
+
+def set_quantity(page: Page, options: str, quantity: int) -> None:
+    field = page.get_by_label(f"Quantity of Maglietta in lino {options}")
+    field.fill(str(quantity))
+    if page.profile == "nojs":
+        line(page, options).get_by_role("button", name="Update").click()
+    else:
+        field.press("Tab")  # htmx updates the cart when the field changes
+
+
+def apply_code(page: Page, code: str) -> None:
+    page.get_by_label("Discount code").fill(code)
+    page.get_by_role("button", name="Apply").click()
+
+
+def test_fill_a_cart_change_it_and_use_codes(shopper: Page):
+    page = shopper
+    page.goto(PRODUCT)
+    choose(page, "Nero", "XS")
+    add(page, 2)
+    expect(page.get_by_text(re.compile(r"Added: Maglietta in lino, Nero, XS ×2"))).to_be_visible()
+    expect(badge(page)).to_have_text("2 items")
+
+    choose(page, "Nero", "M")
+    add(page, 1)
+    expect(badge(page)).to_have_text("3 items")
+
+    page.get_by_role("link", name=re.compile("Cart")).click()
+    expect(page.get_by_role("heading", level=1, name="Your cart")).to_be_visible()
+    expect(page.locator("li.cart-line")).to_have_count(2)
+    total = page.locator(".totals .total dd")
+    expect(total).to_have_text("€116.70")  # 3 × €38.90, shipping free over €59
+
+    # More than are left: the quantity is set to what is left, and the shopper is told.
+    set_quantity(page, "Nero, XS", 9)
+    expect(page.get_by_text("Only 6 left — quantity set to 6.")).to_be_visible()
+    expect(badge(page)).to_have_text("7 items")
+    expect(page.get_by_label("Quantity of Maglietta in lino Nero, XS")).to_have_value("6")
+    expect(total).to_have_text("€272.30")  # 7 × €38.90, shipping free over €59
+
+    apply_code(page, "welcome10")
+    expect(page.locator(".totals .discount")).to_contain_text("WELCOME10")
+    expect(total).to_have_text("€245.07")  # 10% off €272.30 = €27.23
+
+    apply_code(page, "ESTATE25")
+    expect(page.get_by_text("ESTATE25 expired on 1 September.")).to_be_visible()
+    apply_code(page, "NOPE")
+    expect(page.get_by_text("We don't know the code “NOPE”.", exact=False)).to_be_visible()
+    expect(page.get_by_label("Discount code")).to_have_value("NOPE")
+
+    line(page, "Nero, M").get_by_role("button", name=re.compile("^Remove")).click()
+    expect(page.locator("li.cart-line")).to_have_count(1)
+    expect(badge(page)).to_have_text("6 items")
+
+
+def test_quantity_errors_are_shown_next_to_the_field(shopper: Page):
+    page = shopper
+    if page.profile == "nojs":
+        pytest.skip("without JavaScript the browser's own min/max check stops the form first")
+    page.goto(PRODUCT)
+    # Older browsers and assistive tools may not enforce min/max: the server's message must still come.
+    page.locator("form.add-to-cart").evaluate("form => { form.noValidate = true }")
+    page.get_by_label("Quantity").fill("0")
+    page.get_by_role("button", name="Add to cart").click()
+    expect(page.get_by_text("Enter a whole number from 1 to 99.")).to_be_visible()
+    expect(page.get_by_label("Quantity")).to_have_value("0")
+    expect(badge(page)).to_have_text("0 items")
