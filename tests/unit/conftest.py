@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 from urllib.parse import urlsplit
 
@@ -44,7 +45,15 @@ async def _drop_postgres_database(name: str) -> None:
         host=url.hostname, port=url.port, user=url.username, password=url.password, database=url.username
     )
     try:
-        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        # Our connections are closed by now; PostgreSQL itself stops an autovacuum worker in the way.
+        # (WITH (FORCE) would try to kill it too, which a non-superuser may not.)
+        for attempt in range(20):
+            try:
+                await conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+                return
+            except asyncpg.ObjectInUseError:
+                await asyncio.sleep(0.1 * (attempt + 1))
+        raise RuntimeError(f"could not drop test database {name}")
     finally:
         await conn.close()
 
