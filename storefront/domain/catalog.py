@@ -99,6 +99,7 @@ class Card:
     availability: Availability
     image: str | None
     image_alt: str
+    only_variant: int | None = None  # set when the product comes in one version only
 
     @property
     def on_sale(self) -> bool:
@@ -216,7 +217,10 @@ _CARD_COLUMNS = (
     "p.id, p.slug, p.name, MIN(v.price) AS price, MAX(v.price) AS price_max,"
     " MIN(CASE WHEN v.compare_at_price > v.price THEN v.price END) AS sale_price,"
     " MIN(CASE WHEN v.compare_at_price > v.price THEN v.compare_at_price END) AS compare_at_price,"
-    " SUM(v.stock) AS stock, MAX(v.low_stock_threshold) AS low"
+    " SUM(v.stock) AS stock, MAX(v.low_stock_threshold) AS low,"
+    # The variant of a product sold in one version only, so its card can add it to the cart directly.
+    " (SELECT MIN(v2.id) FROM variant v2 WHERE v2.product_id = p.id AND v2.active HAVING COUNT(*) = 1)"
+    " AS only_variant"
 )
 
 
@@ -233,6 +237,7 @@ def _card(row: dict, images: dict[int, tuple[str, str]]) -> Card:
         availability=availability(int(row["stock"]), int(row["low"])),
         image=image,
         image_alt=alt,
+        only_variant=row["only_variant"],
     )
 
 

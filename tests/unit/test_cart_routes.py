@@ -29,9 +29,11 @@ async def csrf(client) -> str:
     return re.search(r'name="csrf_token" value="([^"]+)"|"X-CSRF-Token": "([^"]+)"', page.text).group(2) or ""
 
 
-async def post(client, url, data=None, htmx=False):
+async def post(client, url, data=None, htmx=False, target=None):
     token = await csrf(client)
     headers = {**HTMX, "X-CSRF-Token": token} if htmx else {}
+    if target:
+        headers["HX-Target"] = target
     form = dict(data or {})
     if not htmx:
         form["csrf_token"] = token
@@ -51,7 +53,8 @@ async def test_add_without_javascript_redirects_back_and_shows_the_cart(client, 
 
 
 async def test_add_with_htmx_returns_the_confirmation_badge_and_live_region(client, shop):
-    response = await post(client, "/cart/items", {"variant_id": shop["l"].id, "quantity": "3"}, htmx=True)
+    response = await post(client, "/cart/items", {"variant_id": shop["l"].id, "quantity": "3"}, htmx=True,
+                          target="add-to-cart")
     assert response.status_code == 200
     assert 'id="add-to-cart"' in response.text and "In your cart: Maglietta lino, L, Blu ×3." in response.text
     assert 'id="cart-badge" hx-swap-oob="true"' in response.text and "3 items" in response.text
@@ -59,14 +62,15 @@ async def test_add_with_htmx_returns_the_confirmation_badge_and_live_region(clie
 
 
 async def test_adding_more_than_stock_says_how_many_are_left(client, shop):
-    response = await post(client, "/cart/items", {"variant_id": shop["m"].id, "quantity": "5"}, htmx=True)
+    response = await post(client, "/cart/items", {"variant_id": shop["m"].id, "quantity": "5"}, htmx=True,
+                          target="add-to-cart")
     assert "Only 2 left — quantity set to 2." in response.text and "2 items" in response.text
 
 
 @pytest.mark.parametrize("quantity", ["0", "-3", "2.5", "lots", "", "100000"])
 async def test_bad_quantities_get_422_with_the_typed_value_kept(client, shop, quantity):
     data = {"variant_id": shop["m"].id, "quantity": quantity}
-    fragment = await post(client, "/cart/items", data, htmx=True)
+    fragment = await post(client, "/cart/items", data, htmx=True, target="add-to-cart")
     assert fragment.status_code == 422 and "Enter a whole number from 1 to 99." in fragment.text
     assert f'value="{quantity}"' in fragment.text
     page = await post(client, "/cart/items", {**data, "next": f"/p/{shop['tee'].slug}"})
@@ -104,3 +108,16 @@ async def test_cart_actions_need_the_csrf_token(client, shop):
     response = await client.post("/cart/items", data={"variant_id": shop["l"].id, "quantity": "1"})
     assert response.status_code == 403
     assert (await client.get("/cart")).text.count("cart-line") == 0
+
+
+async def test_single_version_products_can_be_added_from_their_card(client, shop):
+    pantry = await f.category("Pantry")
+    coffee = await f.product("Caffè Espresso", pantry, [{"price": 890, "stock": 30}])
+    listing = await client.get("/c/pantry")
+    only = await Variant.get(product_id=coffee.id)
+    assert f'name="variant_id" value="{only.id}"' in listing.text
+    clothing = await client.get("/c/clothing")
+    assert "card-add" not in clothing.text  # the tee comes in two sizes: choose on its page
+    response = await post(client, "/cart/items", {"variant_id": only.id, "quantity": "1"}, htmx=True)
+    assert 'id="add-to-cart"' not in response.text  # a card button swaps nothing but the badge and live region
+    assert "Added: Caffè Espresso ×1" in response.text and "1 item" in response.text
