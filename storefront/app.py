@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
+import logging
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -11,13 +13,15 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse, Response
+from starlette.responses import FileResponse, PlainTextResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from tortoise.contrib.starlette import RegisterTortoise
 
-from storefront import session
-from storefront.pages import cart, catalog, errors
+from storefront import mailer, session
+from storefront.domain import orders as orders_domain
+from storefront.domain import payments as payments_domain
+from storefront.pages import cart, catalog, checkout, errors, orders, payments
 from storefront.security import CSRFMiddleware, SecurityHeadersMiddleware
 from storefront.settings import ROOT, Settings, tortoise_config
 from storefront.templating import make_templates
@@ -25,8 +29,24 @@ from storefront.templating import make_templates
 STATIC = ROOT / "static"
 
 
+async def every(seconds: float, chore) -> None:
+    """Run a housekeeping chore periodically in each worker; chores are safe to run concurrently."""
+    while True:
+        await asyncio.sleep(seconds)
+        try:
+            await chore()
+        except Exception:  # a failed round must not stop the next one
+            logging.getLogger("storefront").exception("chore %s failed", chore.__name__)
+
+
 async def healthz(request: Request) -> Response:
     return PlainTextResponse("ok")
+
+
+async def favicon(request: Request) -> Response:
+    """Browsers ask for /favicon.ico on pages that name no icon (the payment page, raw files)."""
+    return FileResponse(STATIC / "img" / "favicon.svg", media_type="image/svg+xml",
+                        headers={"Cache-Control": "public, max-age=86400"})
 
 
 def routes(settings: Settings) -> list:
@@ -42,7 +62,17 @@ def routes(settings: Settings) -> list:
         Route("/cart/empty", cart.empty, methods=["POST"]),
         Route("/cart/codes", cart.apply_code, methods=["POST"]),
         Route("/cart/codes/remove", cart.remove_code, methods=["POST"]),
+        Route("/checkout", checkout.show, name="checkout"),
+        Route("/checkout", checkout.place, methods=["POST"]),
+        Route("/checkout/validate", checkout.validate, methods=["POST"]),
+        Route("/checkout/options", checkout.options, methods=["POST"]),
+        Route("/orders/lookup", orders.lookup_form, name="order_lookup"),
+        Route("/orders/lookup", orders.lookup, methods=["POST"]),
+        Route("/orders/{number:str}", orders.show, name="order"),
+        Route("/orders/{number:str}/pay", orders.retry_payment, methods=["POST"]),
+        *payments.routes,
         Route("/healthz", healthz, name="healthz"),
+        Route("/favicon.ico", favicon),
         Mount("/static", app=StaticFiles(directory=STATIC), name="static"),
         Mount("/media", app=StaticFiles(directory=settings.media_dir, check_dir=False), name="media"),
     ]
@@ -65,6 +95,7 @@ class _StaticUrls:
 def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> Starlette:
     """manage_db=False leaves the database to the caller (tests open one per test)."""
     settings = settings or Settings.from_env()
+    payments_domain.configure(settings.secret_key)
 
     @asynccontextmanager
     async def lifespan(app: Starlette):
@@ -72,7 +103,18 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
             yield
             return
         async with RegisterTortoise(app, config=tortoise_config(settings.database_url)):
-            yield
+            chores = [
+                asyncio.create_task(every(60, orders_domain.expire_unpaid)),
+                # Every worker runs a sender (the outbox's claims stop double sends); without SMTP it
+                # only renders the emails, so the outbox stays readable.
+                asyncio.create_task(mailer.run_sender(settings)),
+            ]
+            try:
+                yield
+            finally:
+                for chore in chores:
+                    chore.cancel()
+                await asyncio.gather(*chores, return_exceptions=True)  # let a send in progress end
 
     app = Starlette(
         debug=settings.debug,
@@ -87,7 +129,7 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
                 same_site="lax",
                 https_only=not settings.debug,
             ),
-            Middleware(CSRFMiddleware, on_failure=errors.csrf_failed),
+            Middleware(CSRFMiddleware, on_failure=errors.csrf_failed, exempt=payments.CSRF_EXEMPT),
         ],
         exception_handlers={HTTPException: errors.http_error, 500: errors.server_error},
         lifespan=lifespan,

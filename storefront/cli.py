@@ -1,4 +1,4 @@
-"""`storefront serve | migrate | seed`: what an operator runs."""
+"""`storefront serve | migrate | seed | outbox`: what an operator runs."""
 
 from __future__ import annotations
 
@@ -52,6 +52,17 @@ async def seed(settings: Settings, *, demo: bool, products: int, if_empty: bool)
         await db.close()
 
 
+async def outbox(settings: Settings, *, send: bool) -> str:
+    from storefront import mailer
+    from storefront.domain import db
+
+    await db.init(settings.database_url)
+    try:
+        return await mailer.outbox_report(settings, send=send)
+    finally:
+        await db.close()
+
+
 def serve(settings: Settings) -> None:
     import uvicorn
 
@@ -86,6 +97,8 @@ def main(argv: list[str] | None = None) -> int:
     seed_parser.add_argument("--demo", action="store_true", help="the demo shop (categories, 120+ products)")
     seed_parser.add_argument("--products", type=int, default=0, metavar="N", help="N generated products, for benchmarks")
     seed_parser.add_argument("--if-empty", action="store_true", help="skip the demo quietly if the shop has products")
+    outbox_parser = commands.add_parser("outbox", help="list the latest emails and whether they were sent")
+    outbox_parser.add_argument("--send", action="store_true", help="send the emails due now, once (needs SMTP_URL)")
     args = parser.parse_args(argv)
 
     settings = Settings.from_env()
@@ -101,6 +114,8 @@ def main(argv: list[str] | None = None) -> int:
         if not 0 <= args.products <= 100_000:
             parser.error("--products must be between 0 and 100000")
         print(asyncio.run(seed(settings, demo=args.demo, products=args.products, if_empty=args.if_empty)))
+    elif args.command == "outbox":
+        print(asyncio.run(outbox(settings, send=args.send)))
     return 0
 
 

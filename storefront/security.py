@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+import time
 
 from starlette.datastructures import MutableHeaders
 from starlette.requests import Request
@@ -62,12 +63,14 @@ class CSRFMiddleware:
     route, so routes read their forms as usual.
     """
 
-    def __init__(self, app: ASGIApp, on_failure) -> None:
+    def __init__(self, app: ASGIApp, on_failure, exempt: tuple[str, ...] = ()) -> None:
         self.app = app
         self.on_failure = on_failure  # (request) -> Response
+        # Path prefixes called by servers, not browsers (payment webhooks): no session, their own signature.
+        self.exempt = exempt
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] in SAFE_METHODS:
+        if scope["type"] != "http" or scope["method"] in SAFE_METHODS or scope["path"].startswith(self.exempt):
             return await self.app(scope, receive, send)
         request = Request(scope, receive)
         expected = request.session.get(session.CSRF, "")
@@ -98,3 +101,33 @@ def _replay(body: bytes, then: Receive) -> Receive:
         return {"type": "http.request", "body": body, "more_body": False}
 
     return receive
+
+
+class RateLimiter:
+    """At most `limit` events per key in a sliding window of `window` seconds, in this process.
+
+    Enough to make guessing slow (order lookups, discount codes, logins); with several worker
+    processes the effective limit is per worker.
+    """
+
+    def __init__(self, limit: int, window: float) -> None:
+        self.limit, self.window = limit, window
+        self.events: dict[str, list[float]] = {}
+
+    def _recent(self, key: str, now: float) -> list[float]:
+        recent = [t for t in self.events.get(key, []) if now - t < self.window]
+        if recent:
+            self.events[key] = recent
+        else:
+            self.events.pop(key, None)
+        return recent
+
+    def blocked(self, key: str, now: float | None = None) -> bool:
+        return len(self._recent(key, now or time.monotonic())) >= self.limit
+
+    def hit(self, key: str, now: float | None = None) -> None:
+        now = now or time.monotonic()
+        self.events[key] = [*self._recent(key, now), now]
+        if len(self.events) > 10_000:  # forget the oldest keys rather than grow without bound
+            for stale in list(self.events)[:1_000]:
+                del self.events[stale]

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from functools import cache
 from pathlib import Path
 
-from babel.dates import format_date
+from babel import Locale
+from babel.dates import format_date, format_datetime
 from babel.numbers import format_currency, format_decimal, format_percent
 from babel.support import NullTranslations, Translations
 from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
@@ -14,6 +15,7 @@ from starlette.requests import Request
 from starlette.templating import Jinja2Templates
 
 from storefront import session
+from storefront.domain.shipping import SHOP_TZ
 
 HERE = Path(__file__).parent
 LOCALES = HERE / "locale"
@@ -29,6 +31,8 @@ def translations(locale: str) -> NullTranslations:
 def money(ctx, cents: int | None) -> str:
     if cents is None:
         return ""
+    if "currency" in ctx:  # emails: no request; the order's currency and the shop's locale are in the context
+        return format_currency(cents / 100, ctx["currency"], locale=ctx["locale"])
     settings = ctx["request"].app.state.settings
     return format_currency(cents / 100, settings.currency, locale=ctx.get("locale", settings.locale))
 
@@ -39,8 +43,19 @@ def day(ctx, value: date, fmt: str = "EEE d MMM") -> str:
 
 
 @pass_context
+def moment(ctx, value: datetime, fmt: str = "d MMM, HH:mm") -> str:
+    """A point in time, in the shop's time zone (the timeline of an order)."""
+    return format_datetime(value, fmt, tzinfo=SHOP_TZ, locale=ctx.get("locale", "en"))
+
+
+@pass_context
 def number(ctx, value: int | float) -> str:
     return format_decimal(value, locale=ctx.get("locale", "en"))
+
+
+@pass_context
+def country_name(ctx, code: str) -> str:
+    return Locale.parse(ctx.get("locale", "en")).territories.get(code, code)
 
 
 @pass_context
@@ -73,5 +88,6 @@ def make_templates(locale: str) -> Jinja2Templates:
         auto_reload=False,
     )
     env.install_gettext_translations(translations(locale), newstyle=True)
-    env.filters.update(money=money, day=day, number=number, percent=percent)
+    env.filters.update(money=money, day=day, number=number, percent=percent, country_name=country_name,
+                       moment=moment)
     return Jinja2Templates(env=env, context_processors=[shop_context])

@@ -78,7 +78,7 @@ class CartView:
     lines: list[CartLineView]
     totals: pricing.Totals
     codes: list[str]
-    shipping_estimated: bool = True  # the cheapest method for the default country, until checkout knows more
+    shipping: shipping.Quote | None = None  # the cheapest delivery to the shop's country, until checkout
     tree: catalog.CategoryTree | None = field(default=None, repr=False)
 
     @property
@@ -196,13 +196,26 @@ async def remove_code(token: str | None, text: str) -> None:
         await cart.save(update_fields=["codes", "updated_at"])
 
 
-async def view(token: str | None, now: datetime | None = None) -> CartView:
-    """The cart as the shopper sees it, priced by the one pricing function."""
-    now = now or datetime.now(timezone.utc)
+@dataclass(frozen=True)
+class Contents:
+    """What is in a cart, loaded once, for the cart page and for checkout to price in their own ways."""
+
+    lines: list[CartLineView]
+    priced: list[pricing.Line]  # the lines that can be sold, as pricing sees them
+    weight_grams: int
+    codes: list[str]
+    tree: catalog.CategoryTree
+
+    @property
+    def goods(self) -> int:
+        return sum(line.total for line in self.priced)
+
+
+async def contents(token: str | None) -> Contents:
     tree = await catalog.category_tree()
     cart = await _cart(token, create=False)
     if cart is None:
-        return CartView([], pricing.price([], [], shipping=0, now=now), [], tree=tree)
+        return Contents([], [], 0, [], tree)
     lines = await CartLine.filter(cart_id=cart.id).select_related("variant__product")
     variant_ids = [line.variant_id for line in lines]  # type: ignore[attr-defined]
     options: dict[int, list[str]] = defaultdict(list)
@@ -215,7 +228,7 @@ async def view(token: str | None, now: datetime | None = None) -> CartView:
     for img in await ProductImage.filter(product_id__in=product_ids).order_by("-position", "-id"):
         images[img.product_id] = img.path  # type: ignore[attr-defined]
 
-    views, priced = [], []
+    views, priced, weight = [], [], 0
     for line in lines:
         v, p = line.variant, line.variant.product
         sellable = v.active and p.active
@@ -232,12 +245,21 @@ async def view(token: str | None, now: datetime | None = None) -> CartView:
             quantity=line.quantity, availability=availability(v.stock, v.low_stock_threshold), problem=problem,
         ))
         if sellable:
+            weight += v.weight_grams * line.quantity
             priced.append(pricing.Line(
                 variant_id=v.id, product_id=p.id, category_ids=tree.ancestor_ids(p.category_id),  # type: ignore[attr-defined]
                 name=p.name, unit_price=v.price, compare_at_price=v.compare_at_price, quantity=line.quantity,
                 vat_rate=pricing.vat_rate(p.tax_class),
             ))
-    offers = await promotions.offers_for(cart.codes)
-    shipping_cost = shipping.estimate() if priced else 0
-    totals = pricing.price(priced, offers, shipping=shipping_cost, now=now, codes=cart.codes)
-    return CartView(views, totals, list(cart.codes), tree=tree)
+    return Contents(views, priced, weight, list(cart.codes), tree)
+
+
+async def view(token: str | None, now: datetime | None = None) -> CartView:
+    """The cart as the shopper sees it, priced by the one pricing function with a shipping estimate."""
+    now = now or datetime.now(timezone.utc)
+    found = await contents(token)
+    estimate = await shipping.estimate(found.weight_grams, found.goods, now) if found.priced else None
+    offers = await promotions.offers_for(found.codes)
+    totals = pricing.price(found.priced, offers, shipping=estimate.price if estimate else 0, now=now,
+                           codes=found.codes)
+    return CartView(found.lines, totals, found.codes, shipping=estimate, tree=found.tree)

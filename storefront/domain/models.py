@@ -235,3 +235,211 @@ class PromotionUse(Model):
     class Meta:
         table = "promotion_use"
         unique_together = (("promotion", "customer", "n"),)
+
+
+# --- shipping -----------------------------------------------------------------------------------
+
+
+class ShippingZone(Model):
+    """Countries served alike. A zone whose countries include "*" serves every other country."""
+
+    id = fields.IntField(primary_key=True)
+    name = fields.CharField(max_length=60)
+    countries = fields.JSONField(default=list)  # ISO 3166 alpha-2 codes, or ["*"]
+    position = fields.IntField(default=0)
+
+    class Meta:
+        table = "shipping_zone"
+        ordering = ["position", "id"]
+
+
+class ShippingMethod(Model):
+    id = fields.IntField(primary_key=True)
+    code = fields.CharField(max_length=30, unique=True)  # "standard", "express", "pickup"
+    name = fields.CharField(max_length=80)
+    description = fields.CharField(max_length=200, default="")
+    carrier = fields.CharField(max_length=60, default="")
+    tracking_url = fields.CharField(max_length=255, default="")  # "https://carrier.example/track?n={number}"
+    min_days = fields.IntField(default=2)  # business days after dispatch
+    max_days = fields.IntField(default=4)
+    cutoff_hour = fields.IntField(default=13)  # orders before this hour (shop time) leave the same day
+    pickup = fields.BooleanField(default=False)  # collected in store: no delivery address needed
+    active = fields.BooleanField(default=True)
+    position = fields.IntField(default=0)
+
+    rates: fields.ReverseRelation[ShippingRate]
+
+    class Meta:
+        table = "shipping_method"
+        ordering = ["position", "id"]
+
+
+class ShippingRate(Model):
+    """What a method costs in a zone, up to a parcel weight (weight bands), free above a subtotal."""
+
+    id = fields.IntField(primary_key=True)
+    method: fields.ForeignKeyRelation[ShippingMethod] = fields.ForeignKeyField(
+        "models.ShippingMethod", related_name="rates", on_delete=fields.CASCADE
+    )
+    zone: fields.ForeignKeyRelation[ShippingZone] = fields.ForeignKeyField(
+        "models.ShippingZone", related_name="rates", on_delete=fields.CASCADE
+    )
+    max_weight_grams = fields.IntField(null=True)  # None: any weight
+    price = fields.IntField()  # cents, VAT included
+    free_above = fields.IntField(null=True)  # cents of goods; None: never free by itself
+
+    class Meta:
+        table = "shipping_rate"
+
+
+# --- orders -------------------------------------------------------------------------------------
+
+
+class OrderStatus(StrEnum):
+    PENDING_PAYMENT = "pending_payment"  # card on its way, bank transfer awaited, or cash on delivery
+    PAID = "paid"
+    PACKED = "packed"
+    SHIPPED = "shipped"
+    DELIVERED = "delivered"
+    CANCELLED = "cancelled"
+    REFUNDED = "refunded"
+    PARTIALLY_REFUNDED = "partially_refunded"
+
+
+class Order(Model):
+    id = fields.IntField(primary_key=True)
+    number = fields.CharField(max_length=16, unique=True)  # short and readable: "BT-7K3Q9M"
+    idempotency_key = fields.CharField(max_length=64, unique=True)  # one checkout attempt = one order
+    status = fields.CharEnumField(OrderStatus, max_length=20, default=OrderStatus.PENDING_PAYMENT, db_index=True)
+    email = fields.CharField(max_length=254, db_index=True)
+    full_name = fields.CharField(max_length=120)
+    phone = fields.CharField(max_length=40, default="")
+    address = fields.CharField(max_length=200, default="")
+    postal_code = fields.CharField(max_length=20, default="")
+    city = fields.CharField(max_length=80, default="")
+    province = fields.CharField(max_length=80, default="")
+    country = fields.CharField(max_length=2)
+    shipping_method = fields.CharField(max_length=30)  # code, and what the shopper was shown:
+    shipping_name = fields.CharField(max_length=80)
+    carrier = fields.CharField(max_length=60, default="")
+    tracking_number = fields.CharField(max_length=80, default="")
+    tracking_url = fields.CharField(max_length=255, default="")
+    delivery_earliest = fields.DateField(null=True)
+    delivery_latest = fields.DateField(null=True)
+    payment_method = fields.CharField(max_length=30)  # "card" | "cod" | "bank_transfer"
+    subtotal = fields.IntField()
+    discount_total = fields.IntField(default=0)
+    discounts = fields.JSONField(default=list)  # [{"name", "code", "amount", "promotion_id"}]
+    shipping_cost = fields.IntField(default=0)  # charged, after shipping discounts
+    surcharge = fields.IntField(default=0)  # e.g. cash on delivery
+    total = fields.IntField()
+    vat = fields.JSONField(default=dict)  # {"2200": cents, ...}
+    refunded_total = fields.IntField(default=0)
+    currency = fields.CharField(max_length=3, default="EUR")
+    expires_at = fields.DatetimeField(null=True)  # unpaid orders release their stock after this
+    created_at = fields.DatetimeField(auto_now_add=True, db_index=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    lines: fields.ReverseRelation[OrderLine]
+    events: fields.ReverseRelation[OrderEvent]
+    payments: fields.ReverseRelation[Payment]
+
+    class Meta:
+        table = "order"
+        indexes = (("status", "expires_at"),)
+
+
+class OrderLine(Model):
+    """What was bought, copied from the catalogue at the time: later edits never change an order."""
+
+    id = fields.IntField(primary_key=True)
+    order: fields.ForeignKeyRelation[Order] = fields.ForeignKeyField(
+        "models.Order", related_name="lines", on_delete=fields.CASCADE
+    )
+    variant: fields.ForeignKeyRelation[Variant] = fields.ForeignKeyField(
+        "models.Variant", related_name="order_lines", on_delete=fields.RESTRICT
+    )
+    sku = fields.CharField(max_length=64)
+    name = fields.CharField(max_length=160)
+    options = fields.CharField(max_length=160, default="")
+    unit_price = fields.IntField()
+    quantity = fields.IntField()
+    discount = fields.IntField(default=0)  # this line's share of the discounts
+    vat_rate = fields.IntField()  # basis points
+    image = fields.CharField(max_length=255, null=True)
+
+    class Meta:
+        table = "order_line"
+        ordering = ["id"]
+
+
+class OrderEvent(Model):
+    """The order's timeline: every status change and notable event, never edited."""
+
+    id = fields.IntField(primary_key=True)
+    order: fields.ForeignKeyRelation[Order] = fields.ForeignKeyField(
+        "models.Order", related_name="events", on_delete=fields.CASCADE
+    )
+    kind = fields.CharField(max_length=30)  # a status, or "payment_failed", "stock_released", ...
+    note = fields.CharField(max_length=255, default="")
+    actor = fields.CharField(max_length=120, default="system")
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "order_event"
+        ordering = ["created_at", "id"]
+
+
+class PaymentStatus(StrEnum):
+    PENDING = "pending"  # started, waiting for the shopper or the provider
+    CAPTURED = "captured"
+    FAILED = "failed"
+    REFUNDED = "refunded"
+    PARTIALLY_REFUNDED = "partially_refunded"
+
+
+class Payment(Model):
+    """One attempt to collect an order's money through a provider. Card data never reaches us:
+    only the brand and last four digits the provider reports."""
+
+    id = fields.IntField(primary_key=True)
+    order: fields.ForeignKeyRelation[Order] = fields.ForeignKeyField(
+        "models.Order", related_name="payments", on_delete=fields.RESTRICT
+    )
+    provider = fields.CharField(max_length=30)
+    idempotency_key = fields.CharField(max_length=64, unique=True)
+    reference = fields.CharField(max_length=80, null=True, unique=True)  # the provider's id for it
+    status = fields.CharEnumField(PaymentStatus, max_length=20, default=PaymentStatus.PENDING)
+    amount = fields.IntField()
+    refunded_amount = fields.IntField(default=0)
+    card_brand = fields.CharField(max_length=20, default="")
+    card_last4 = fields.CharField(max_length=4, default="")
+    failure = fields.CharField(max_length=60, default="")  # "declined", "insufficient_funds", ...
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "payment"
+
+
+class OutboxEmail(Model):
+    """An email to send, written in the same transaction as the change that causes it: nothing is lost
+    if the mail server is down. The sender fills in subject and bodies, then delivers."""
+
+    id = fields.IntField(primary_key=True)
+    kind = fields.CharField(max_length=30)  # "order_confirmation", "payment_received", "shipped", ...
+    order: fields.ForeignKeyNullableRelation[Order] = fields.ForeignKeyField(
+        "models.Order", related_name="emails", null=True, on_delete=fields.CASCADE
+    )
+    to = fields.CharField(max_length=254)
+    subject = fields.CharField(max_length=200, default="")
+    text = fields.TextField(default="")
+    html = fields.TextField(default="")
+    attempts = fields.IntField(default=0)
+    next_attempt_at = fields.DatetimeField(null=True, db_index=True)
+    last_error = fields.CharField(max_length=255, default="")
+    sent_at = fields.DatetimeField(null=True, db_index=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "outbox_email"

@@ -97,6 +97,7 @@ class Totals:
     not_applied: list[promotions.Explanation]  # promotions considered that did not apply, and why
     line_discounts: dict[int, int]  # variant_id -> its product discounts + its share of order discounts
     shipping_discounts: list[promotions.Discount] = field(default_factory=list)  # which promotions made shipping free
+    surcharge: int = 0  # a payment method's fee, e.g. cash on delivery
 
     @property
     def discount_total(self) -> int:
@@ -124,6 +125,7 @@ def price(
     now: datetime,
     codes: Collection[str] = (),
     customer_uses: Mapping[int, int] | None = None,
+    surcharge: int = 0,
 ) -> Totals:
     """Price a cart: apply the promotions, then work out what is charged and the VAT it contains.
 
@@ -131,6 +133,8 @@ def price(
     per promotion id (empty until checkout knows who they are).
     """
     _check(lines, shipping)
+    if surcharge < 0:
+        raise ValueError(f"negative surcharge {surcharge}")
     outcome = promotions.apply(
         lines, offers, shipping=shipping, now=now, codes=codes, customer_uses=customer_uses or {}
     )
@@ -138,7 +142,7 @@ def price(
     free_shipping = [d for d in outcome.discounts if d.discount_class is promotions.DiscountClass.SHIPPING]
     shipping_discount = min(shipping, sum(d.amount for d in free_shipping))
     subtotal = sum(line.total for line in lines)
-    total = subtotal - sum(d.amount for d in goods) + shipping - shipping_discount
+    total = subtotal - sum(d.amount for d in goods) + shipping - shipping_discount + surcharge
 
     # VAT once per rate, on what is actually paid at that rate: each line after its share of the discounts,
     # plus that rate's share of the charged shipping. The per-rate gross amounts add up to `total`.
@@ -146,7 +150,9 @@ def price(
     for line in lines:
         gross[line.vat_rate] += line.total - outcome.line_discounts[line.variant_id]
     goods_by_rate = {rate: amount for rate, amount in gross.items() if amount > 0}
-    shipping_by_rate = allocate(shipping - shipping_discount, goods_by_rate or {SHIPPING_FALLBACK_VAT_RATE: 1})
+    # A payment surcharge is an accessory cost like shipping, and follows the goods the same way.
+    accessory = shipping - shipping_discount + surcharge
+    shipping_by_rate = allocate(accessory, goods_by_rate or {SHIPPING_FALLBACK_VAT_RATE: 1})
     for rate, amount in shipping_by_rate.items():
         gross[rate] += amount
     vat = {rate: vat_included(gross[rate], rate) for rate in sorted(gross, reverse=True) if gross[rate] > 0}
@@ -161,6 +167,7 @@ def price(
         not_applied=outcome.explanations,
         line_discounts=outcome.line_discounts,
         shipping_discounts=free_shipping,
+        surcharge=surcharge,
     )
 
 

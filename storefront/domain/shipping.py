@@ -1,4 +1,8 @@
-"""Shipping: when a parcel arrives. Methods, zones and rates follow with checkout."""
+"""Shipping: which methods serve a country, what they cost for a parcel, and when it arrives.
+
+Methods, zones and rates are data (ShippingMethod, ShippingZone, ShippingRate) the admin edits.
+Delivery dates count business days from the dispatch day, which depends on an order cut-off hour.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from storefront.domain.models import ShippingMethod, ShippingRate, ShippingZone
+
 SHOP_TZ = ZoneInfo("Europe/Rome")
+SHOP_COUNTRY = "IT"  # carts are estimated for it until checkout knows the address
 
 # Fixed-date Italian public holidays (month, day); couriers do not deliver on them.
 HOLIDAYS = {(1, 1), (1, 6), (4, 25), (5, 1), (6, 2), (8, 15), (11, 1), (12, 8), (12, 25), (12, 26)}
@@ -16,6 +23,19 @@ HOLIDAYS = {(1, 1), (1, 6), (4, 25), (5, 1), (6, 2), (8, 15), (11, 1), (12, 8), 
 class DeliveryWindow:
     earliest: date
     latest: date
+
+
+@dataclass(frozen=True)
+class Quote:
+    """A method as offered for one parcel to one country."""
+
+    code: str
+    name: str
+    description: str
+    carrier: str
+    price: int  # cents, VAT included
+    window: DeliveryWindow
+    pickup: bool
 
 
 def is_business_day(day: date) -> bool:
@@ -44,10 +64,44 @@ def delivery_window(now: datetime, min_days: int = 2, max_days: int = 4, cutoff:
     return DeliveryWindow(add_business_days(shipped, min_days), add_business_days(shipped, max_days))
 
 
-# Until checkout knows the address (and shipping methods become data the admin edits), carts show
-# the standard courier's rate for the shop's own country.
-STANDARD_RATE_ITALY = 490
+def _zone_for(zones: list[ShippingZone], country: str) -> ShippingZone | None:
+    exact = next((z for z in zones if country in z.countries), None)
+    return exact or next((z for z in zones if "*" in z.countries), None)
 
 
-def estimate() -> int:
-    return STANDARD_RATE_ITALY
+def _rate_for(rates: list[ShippingRate], weight_grams: int) -> ShippingRate | None:
+    """The lightest weight band the parcel fits in."""
+    fitting = [r for r in rates if r.max_weight_grams is None or weight_grams <= r.max_weight_grams]
+    return min(fitting, key=lambda r: (r.max_weight_grams is None, r.max_weight_grams or 0), default=None)
+
+
+async def quotes(country: str, weight_grams: int, goods: int, now: datetime) -> list[Quote]:
+    """Every active method that serves the country, in the shop's order (the first is the default)."""
+    zone = _zone_for(await ShippingZone.all(), country.upper())
+    if zone is None:
+        return []
+    rates = await ShippingRate.filter(zone_id=zone.id, method__active=True).select_related("method")
+    by_method: dict[int, list[ShippingRate]] = {}
+    for rate in rates:
+        by_method.setdefault(rate.method_id, []).append(rate)  # type: ignore[attr-defined]
+    offered = []
+    for method_rates in by_method.values():
+        rate = _rate_for(method_rates, weight_grams)
+        if rate is None:
+            continue
+        method: ShippingMethod = rate.method
+        price = 0 if rate.free_above is not None and goods >= rate.free_above else rate.price
+        window = delivery_window(now, method.min_days, method.max_days, time(method.cutoff_hour))
+        offered.append((method.position, Quote(method.code, method.name, method.description, method.carrier,
+                                               price, window, method.pickup)))
+    return [quote for _, quote in sorted(offered, key=lambda pq: pq[0])]
+
+
+async def quote(code: str, country: str, weight_grams: int, goods: int, now: datetime) -> Quote | None:
+    return next((q for q in await quotes(country, weight_grams, goods, now) if q.code == code), None)
+
+
+async def estimate(weight_grams: int, goods: int, now: datetime) -> Quote | None:
+    """For the cart: the cheapest delivery (not pickup) to the shop's own country."""
+    deliveries = [q for q in await quotes(SHOP_COUNTRY, weight_grams, goods, now) if not q.pickup]
+    return min(deliveries, key=lambda q: q.price, default=None)

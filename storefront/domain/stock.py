@@ -43,18 +43,19 @@ def availability(stock: int, low_stock_threshold: int) -> Availability:
     return Availability("in_stock", stock)
 
 
-async def adjust(variant_id: int, delta: int, reason: str, reference: str = "") -> None:
-    """Add (or, for corrections, remove) units; never below zero."""
-    async with in_transaction() as conn:
-        query = Variant.filter(id=variant_id)
-        if delta < 0:
-            query = query.filter(stock__gte=-delta)
-        if not await query.using_db(conn).update(stock=F("stock") + delta):
-            variant = await Variant.get(id=variant_id).using_db(conn)
-            raise OutOfStock([ShortLine(variant.id, variant.sku, -delta, variant.stock)])
-        await StockMovement.create(
-            variant_id=variant_id, delta=delta, reason=reason, reference=reference, using_db=conn
-        )
+async def adjust(variant_id: int, delta: int, reason: str, reference: str = "", conn=None) -> None:
+    """Add (or, for corrections, remove) units; never below zero. Inside the caller's transaction
+    when given one (`conn`), else in its own."""
+    if conn is None:
+        async with in_transaction() as conn:
+            return await adjust(variant_id, delta, reason, reference, conn)
+    query = Variant.filter(id=variant_id)
+    if delta < 0:
+        query = query.filter(stock__gte=-delta)
+    if not await query.using_db(conn).update(stock=F("stock") + delta):
+        variant = await Variant.get(id=variant_id).using_db(conn)
+        raise OutOfStock([ShortLine(variant.id, variant.sku, -delta, variant.stock)])
+    await StockMovement.create(variant_id=variant_id, delta=delta, reason=reason, reference=reference, using_db=conn)
 
 
 async def take(lines: dict[int, int], reference: str, conn) -> None:

@@ -44,6 +44,7 @@ from storefront.seed.demo_data import (
     Section,
 )
 from storefront.seed.promotions import demo_promotions
+from storefront.seed.shipping import ensure_shipping
 from storefront.seed.inserts import (
     ImageRow,
     ProductRow,
@@ -212,6 +213,7 @@ async def demo(media_dir: Path) -> None:
             write_image(media_dir, path, content)
     await insert_and_index(products)
     await demo_promotions()
+    await ensure_shipping()
 
 
 # --- benchmark catalogues -------------------------------------------------------------------------
@@ -298,3 +300,4 @@ async def bulk(n: int, media_dir: Path) -> None:
             batch = []
     if batch:
         await insert_and_index(batch)
+    await ensure_shipping()  # a benchmark shop must be able to check out

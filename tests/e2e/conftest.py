@@ -12,7 +12,11 @@ import time
 import urllib.request
 from pathlib import Path
 
+import email
+import email.policy
+
 import pytest
+from aiosmtpd.controller import Controller
 from playwright.sync_api import Browser, Page, expect
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -34,8 +38,38 @@ def _storefront(env: dict, *args: str) -> None:
                    stdout=subprocess.DEVNULL)
 
 
+class Inbox:
+    """A real SMTP server the shop sends its emails to."""
+
+    def __init__(self) -> None:
+        self.messages: list[email.message.EmailMessage] = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
+        return "250 Message accepted"
+
+    def find(self, to: str, subject_part: str, timeout: float = 15.0) -> email.message.EmailMessage:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for message in self.messages:
+                if message["To"] == to and subject_part in message["Subject"]:
+                    return message
+            time.sleep(0.2)
+        raise AssertionError(f"no email to {to} about {subject_part!r}: {[m['Subject'] for m in self.messages]}")
+
+
 @pytest.fixture(scope="session")
-def server(tmp_path_factory) -> str:
+def inbox():
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
+    controller.start()
+    inbox.port = controller.port
+    yield inbox
+    controller.stop()
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory, inbox) -> str:
     var = tmp_path_factory.mktemp("var")
     port = _free_port()
     env = {
@@ -44,6 +78,8 @@ def server(tmp_path_factory) -> str:
         "DATABASE_URL": f"sqlite:///{var / 'shop.db'}?busy_timeout=15000",
         "SECRET_KEY": "e2e-secret",
         "PORT": str(port),
+        "BASE_URL": f"http://127.0.0.1:{port}",
+        "SMTP_URL": f"smtp://127.0.0.1:{inbox.port}",
     }
     env.pop("DEBUG", None)
     _storefront(env, "migrate")
@@ -88,10 +124,8 @@ PROFILES = {
 }
 
 
-@pytest.fixture(params=list(PROFILES))
-def shopper(request, browser: Browser, playwright, base_url) -> Page:
-    """A fresh shopper (own cookies) on one of the profiles; `shopper.profile` says which."""
-    profile = PROFILES[request.param]
+def _shopper(profile_name: str, browser: Browser, playwright, base_url: str):
+    profile = PROFILES[profile_name]
     if isinstance(profile, str):
         device = dict(playwright.devices[profile])
         device.pop("default_browser_type", None)
@@ -99,7 +133,22 @@ def shopper(request, browser: Browser, playwright, base_url) -> Page:
     context = browser.new_context(base_url=base_url, locale="en-GB", timezone_id="Europe/Rome", **profile)
     context.set_default_timeout(TIMEOUT_MS)
     page = context.new_page()
-    page.profile = request.param
+    page.profile = profile_name
+    return context, page
+
+
+@pytest.fixture(params=list(PROFILES))
+def shopper(request, browser: Browser, playwright, base_url) -> Page:
+    """A fresh shopper (own cookies) on one of the profiles; `shopper.profile` says which."""
+    context, page = _shopper(request.param, browser, playwright, base_url)
+    yield page
+    context.close()
+
+
+@pytest.fixture(params=["phone", "nojs"])
+def buyer(request, browser: Browser, playwright, base_url) -> Page:
+    """Checkout runs on a phone, and once without JavaScript."""
+    context, page = _shopper(request.param, browser, playwright, base_url)
     yield page
     context.close()
 

@@ -6,6 +6,7 @@ from datetime import datetime, timedelta, timezone
 from itertools import count
 
 from storefront.domain import search, stock
+from storefront.seed.shipping import ensure_shipping
 from storefront.domain.models import Category, Option, OptionValue, Product, ProductImage, Variant
 
 _n = count(1)
@@ -13,6 +14,7 @@ BASE_TIME = datetime(2026, 11, 1, tzinfo=timezone.utc)
 
 
 async def category(name: str = "Clothing", parent: Category | None = None) -> Category:
+    await ensure_shipping()  # the demo's methods: standard to Italy is €4.90 up to 2 kg
     return await Category.create(name=name, slug=name.lower().replace(" ", "-"), parent=parent, position=next(_n))
 
 

@@ -1,0 +1,197 @@
+"""Checkout: the shopper's details checked field by field, the order summary, and place_order.
+
+place_order is one transaction: stock for every line or none, promotion uses within their limits,
+the order with its lines copied from the catalogue, its first event and its confirmation email.
+It is keyed by the checkout attempt's idempotency key, so a double submit returns the first order.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, fields
+from datetime import datetime, timedelta, timezone
+
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
+from storefront.domain import cart, notifications, orders, payments, pricing, promotion_limits, promotions, shipping, stock
+from storefront.domain.errors import DomainError
+from storefront.domain.models import Order, OrderLine, OrderStatus
+
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]{2,}$")
+POSTAL_CODES = {"IT": re.compile(r"^\d{5}$"), "FR": re.compile(r"^\d{5}$"), "DE": re.compile(r"^\d{5}$"),
+                "ES": re.compile(r"^\d{5}$"), "AT": re.compile(r"^\d{4}$"), "NL": re.compile(r"^\d{4} ?[A-Z]{2}$")}
+GENERIC_POSTAL_CODE = re.compile(r"^[A-Z0-9][A-Z0-9 -]{1,9}$")
+PROVINCE_IT = re.compile(r"^[A-Z]{2}$")  # the two-letter sigla: FI, MI, RM...
+# Offered in the country list: the shop's own first, then the EU, then a few more the couriers serve.
+COUNTRIES = ["IT", "AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GR", "HR", "HU", "IE",
+             "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK", "SM", "VA", "CH", "GB", "NO",
+             "US", "CA", "AU", "JP"]
+LIMITS = {"email": 254, "full_name": 120, "phone": 40, "address": 200, "postal_code": 20, "city": 80,
+          "province": 80}
+
+
+@dataclass(frozen=True)
+class Details:
+    email: str = ""
+    full_name: str = ""
+    phone: str = ""
+    address: str = ""
+    postal_code: str = ""
+    city: str = ""
+    province: str = ""
+    country: str = shipping.SHOP_COUNTRY
+    shipping_method: str = ""
+    payment_method: str = "card"
+
+    @classmethod
+    def from_form(cls, form) -> Details:
+        """Whatever was typed, trimmed; values that are not text are taken as empty."""
+        values = {}
+        for f in fields(cls):
+            raw = form.get(f.name)
+            values[f.name] = " ".join(raw.split()) if isinstance(raw, str) else f.default
+        country = (values["country"] or shipping.SHOP_COUNTRY).upper()
+        values["country"] = country if country in COUNTRIES else shipping.SHOP_COUNTRY
+        if values["country"] == "IT":
+            values["province"] = values["province"].upper()
+        values["postal_code"] = values["postal_code"].upper()
+        return cls(**values)
+
+
+class Invalid(DomainError):
+    def __init__(self, errors: dict[str, str]):
+        super().__init__(", ".join(f"{k}: {v}" for k, v in errors.items()))
+        self.errors = errors
+
+
+class EmptyCart(DomainError):
+    pass
+
+
+class CartNeedsAttention(DomainError):
+    """Lines that sold out or were withdrawn since the cart was shown."""
+
+
+def field_errors(d: Details) -> dict[str, str]:
+    """Every problem at once, as codes the page phrases: field -> code."""
+    errors: dict[str, str] = {}
+    for name in ("email", "full_name", "address", "postal_code", "city"):
+        if not getattr(d, name):
+            errors[name] = "required"
+    if d.country == "IT" and not d.province:
+        errors["province"] = "required"
+    for name, limit in LIMITS.items():
+        if len(getattr(d, name)) > limit:
+            errors[name] = "too_long"
+    if "email" not in errors and not EMAIL.match(d.email):
+        errors["email"] = "email"
+    if "postal_code" not in errors and d.postal_code:
+        pattern = POSTAL_CODES.get(d.country, GENERIC_POSTAL_CODE)
+        if not pattern.match(d.postal_code):
+            errors["postal_code"] = f"postal_code_{d.country.lower()}" if d.country in POSTAL_CODES else "postal_code"
+    if d.country == "IT" and d.province and "province" not in errors and not PROVINCE_IT.match(d.province):
+        errors["province"] = "province_it"
+    if d.phone and not re.fullmatch(r"\+?[\d ()./-]{6,}", d.phone):
+        errors["phone"] = "phone"
+    if any(c in getattr(d, f.name) for f in fields(d) for c in "\r\n\x00"):
+        errors.setdefault("full_name", "invalid")
+    return errors
+
+
+def payment_methods(country: str) -> list[str]:
+    """Card and bank transfer everywhere; cash on delivery where the courier collects it."""
+    return ["card", "bank_transfer"] + (["cod"] if payments.cod_available(country) else [])
+
+
+@dataclass(frozen=True)
+class Summary:
+    """What the checkout page shows beside the form, priced exactly as place_order will price it."""
+
+    contents: cart.Contents
+    quotes: list[shipping.Quote]
+    quote: shipping.Quote | None
+    payment_methods: list[str]
+    totals: pricing.Totals
+
+
+async def summary(token: str | None, d: Details, now: datetime | None = None) -> Summary:
+    now = now or datetime.now(timezone.utc)
+    found = await cart.contents(token)
+    quotes = await shipping.quotes(d.country, found.weight_grams, found.goods, now) if found.priced else []
+    quote = next((q for q in quotes if q.code == d.shipping_method), quotes[0] if quotes else None)
+    methods = payment_methods(d.country)
+    method = d.payment_method if d.payment_method in methods else methods[0]
+    uses = await promotion_limits.customer_uses(d.email) if EMAIL.match(d.email) else {}
+    totals = pricing.price(
+        found.priced, await promotions.offers_for(found.codes), shipping=quote.price if quote else 0, now=now,
+        codes=found.codes, customer_uses=uses, surcharge=payments.surcharge(method, d.country),
+    )
+    return Summary(found, quotes, quote, methods, totals)
+
+
+async def place_order(token: str | None, d: Details, idempotency_key: str, *, now: datetime | None = None,
+                      payment_timeout: timedelta = timedelta(minutes=30),
+                      bank_transfer_wait: timedelta = timedelta(days=7)) -> Order:
+    """Turn the cart into an order, or raise: Invalid (field errors), EmptyCart, CartNeedsAttention,
+    stock.OutOfStock (every short line), promotion_limits.LimitReached."""
+    existing = await Order.get_or_none(idempotency_key=idempotency_key)
+    if existing is not None:
+        return existing  # a double click, a resubmit, a back-and-resubmit: the first order
+    now = now or datetime.now(timezone.utc)
+    errors = field_errors(d)
+    found = await summary(token, d, now)
+    if found.quote is None or found.quote.code != d.shipping_method:
+        errors["shipping_method"] = "shipping_method"
+    if d.payment_method not in found.payment_methods:
+        errors["payment_method"] = "payment_method"
+    if errors:
+        raise Invalid(errors)
+    if not found.contents.lines:
+        raise EmptyCart()
+    if any(line.problem for line in found.contents.lines):
+        raise CartNeedsAttention()
+
+    totals, quote = found.totals, found.quote
+    number = orders.new_number()
+    expires = {"card": now + payment_timeout, "bank_transfer": now + bank_transfer_wait}.get(d.payment_method)
+    try:
+        async with in_transaction() as conn:
+            # Stock first: the conditional UPDATEs open the write transaction (SQLite with several
+            # processes needs that), and nothing else is written if anything is short.
+            await stock.take({line.variant_id: line.quantity for line in found.contents.lines}, number, conn)
+            applied = [dsc.offer_id for dsc in [*totals.discounts, *totals.shipping_discounts]]
+            await promotion_limits.reserve(applied, d.email, number, conn)
+            order = await Order.create(
+                number=number, idempotency_key=idempotency_key, status=OrderStatus.PENDING_PAYMENT,
+                email=d.email, full_name=d.full_name, phone=d.phone, address=d.address,
+                postal_code=d.postal_code, city=d.city, province=d.province, country=d.country,
+                shipping_method=quote.code, shipping_name=quote.name, carrier=quote.carrier,
+                delivery_earliest=quote.window.earliest, delivery_latest=quote.window.latest,
+                payment_method=d.payment_method, subtotal=totals.subtotal, discount_total=totals.discount_total,
+                discounts=[
+                    {"promotion_id": x.offer_id, "name": x.name, "code": x.code, "amount": x.amount,
+                     "shipping": x in totals.shipping_discounts}  # shipping ones are already in shipping_cost
+                    for x in [*totals.discounts, *totals.shipping_discounts] if x.amount
+                ],
+                shipping_cost=totals.shipping_charged, surcharge=totals.surcharge, total=totals.total,
+                vat={str(rate): amount for rate, amount in totals.vat.items()}, expires_at=expires,
+                using_db=conn,
+            )
+            by_variant = {p.variant_id: p for p in found.contents.priced}
+            await OrderLine.bulk_create([
+                OrderLine(order_id=order.id, variant_id=line.variant_id, sku=line.sku, name=line.name,
+                          options=line.options, unit_price=line.unit_price, quantity=line.quantity,
+                          discount=totals.line_discounts.get(line.variant_id, 0),
+                          vat_rate=by_variant[line.variant_id].vat_rate, image=line.image)
+                for line in found.contents.lines
+            ], using_db=conn)
+            await orders.record(order, "placed", conn)
+            await notifications.queue("order_confirmation", order.id, order.email, conn)
+    except IntegrityError:
+        # The same attempt, submitted twice at once: the other request's order is the one.
+        existing = await Order.get_or_none(idempotency_key=idempotency_key)
+        if existing is None:
+            raise
+        return existing
+    return order

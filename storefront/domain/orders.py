@@ -1,0 +1,106 @@
+"""Order status: one transition table, an event for every change, stock back on cancellation.
+
+    pending_payment -> paid -> packed -> shipped -> delivered
+    cash on delivery skips "paid" (the courier collects): pending_payment -> packed
+    cancelled from pending_payment, paid or packed; refunds once the money was taken.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, timezone
+
+from tortoise.transactions import in_transaction
+
+from storefront.domain import notifications, stock
+from storefront.domain.errors import DomainError
+from storefront.domain.models import Order, OrderEvent, OrderLine, OrderStatus, Payment, PaymentStatus
+
+S = OrderStatus
+TRANSITIONS: dict[OrderStatus, set[OrderStatus]] = {
+    S.PENDING_PAYMENT: {S.PAID, S.PACKED, S.CANCELLED},  # PACKED only for cash on delivery
+    S.PAID: {S.PACKED, S.CANCELLED, S.REFUNDED, S.PARTIALLY_REFUNDED},
+    S.PACKED: {S.SHIPPED, S.CANCELLED, S.REFUNDED, S.PARTIALLY_REFUNDED},
+    S.SHIPPED: {S.DELIVERED, S.REFUNDED, S.PARTIALLY_REFUNDED},
+    S.DELIVERED: {S.REFUNDED, S.PARTIALLY_REFUNDED},
+    S.PARTIALLY_REFUNDED: {S.REFUNDED, S.PARTIALLY_REFUNDED, S.PACKED, S.SHIPPED, S.DELIVERED},
+    S.CANCELLED: set(),
+    S.REFUNDED: set(),
+}
+FINAL = {S.DELIVERED, S.CANCELLED, S.REFUNDED}
+# Emails the shopper gets when an order reaches a status.
+EMAILS = {S.PAID: "payment_received", S.SHIPPED: "shipped", S.CANCELLED: "cancelled",
+          S.REFUNDED: "refunded", S.PARTIALLY_REFUNDED: "refunded"}
+
+_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: read out on the phone without mistakes
+
+
+class InvalidTransition(DomainError):
+    def __init__(self, current: OrderStatus, wanted: OrderStatus, reason: str):
+        super().__init__(f"{current} -> {wanted}: {reason}")
+        self.current, self.wanted, self.reason = current, wanted, reason
+
+
+def new_number() -> str:
+    return "BT-" + "".join(secrets.choice(_ALPHABET) for _ in range(6))
+
+
+def check(order: Order, wanted: OrderStatus) -> None:
+    current = OrderStatus(order.status)
+    if wanted not in TRANSITIONS[current]:
+        raise InvalidTransition(current, wanted, "not allowed from this status")
+    if current is S.PENDING_PAYMENT and wanted is S.PACKED and order.payment_method != "cod":
+        raise InvalidTransition(current, wanted, "only cash-on-delivery orders are packed before payment")
+
+
+async def record(order: Order, kind: str, conn, note: str = "", actor: str = "system") -> None:
+    await OrderEvent.create(order_id=order.id, kind=kind, note=note[:255], actor=actor, using_db=conn)
+
+
+async def transition(order_id: int, wanted: OrderStatus, *, actor: str = "system", note: str = "",
+                     conn=None, **changes) -> Order:
+    """Move an order to a status, with its event, email and (for cancellations) the stock back.
+
+    The status is changed by a conditional UPDATE on the status read, so two concurrent changes
+    cannot both succeed from the same status.
+    """
+    if conn is None:
+        async with in_transaction() as conn:
+            return await transition(order_id, wanted, actor=actor, note=note, conn=conn, **changes)
+    order = await Order.get(id=order_id).using_db(conn)
+    check(order, wanted)
+    updated = await Order.filter(id=order.id, status=order.status).using_db(conn).update(
+        status=wanted, updated_at=datetime.now(timezone.utc), **changes
+    )
+    if not updated:
+        raise InvalidTransition(OrderStatus(order.status), wanted, "changed by someone else meanwhile")
+    if wanted is S.CANCELLED:
+        await _return_stock(order, conn)
+        # A payment page still open for it must not take money for a cancelled order.
+        await Payment.filter(order_id=order.id, status=PaymentStatus.PENDING).using_db(conn).update(
+            status=PaymentStatus.FAILED, failure="expired"
+        )
+    await record(order, wanted.value, conn, note=note, actor=actor)
+    if wanted in EMAILS:
+        await notifications.queue(EMAILS[wanted], order.id, order.email, conn)
+    await order.refresh_from_db(using_db=conn)
+    return order
+
+
+async def _return_stock(order: Order, conn) -> None:
+    lines = await OrderLine.filter(order_id=order.id).using_db(conn)
+    for line in sorted(lines, key=lambda l: l.variant_id):  # type: ignore[attr-defined]
+        await stock.adjust(line.variant_id, line.quantity, stock.Reason.RETURNED, order.number, conn=conn)  # type: ignore[attr-defined]
+
+
+async def expire_unpaid(now: datetime | None = None) -> list[str]:
+    """Cancel orders still unpaid after their deadline, returning their stock; the order numbers."""
+    now = now or datetime.now(timezone.utc)
+    expired = []
+    for order in await Order.filter(status=S.PENDING_PAYMENT, expires_at__lt=now):
+        try:
+            await transition(order.id, S.CANCELLED, note="payment not received in time")
+            expired.append(order.number)
+        except InvalidTransition:
+            pass  # paid or cancelled meanwhile
+    return expired

@@ -1,0 +1,168 @@
+from tortoise import migrations
+from tortoise.migrations import operations as ops
+import functools
+from json import dumps, loads
+from storefront.domain.models import OrderStatus, PaymentStatus
+from tortoise.fields.base import OnDelete
+from tortoise import fields
+from tortoise.indexes import Index
+
+class Migration(migrations.Migration):
+    dependencies = [('models', '0002_cart_promotions')]
+
+    initial = False
+
+    operations = [
+        ops.CreateModel(
+            name='Order',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('number', fields.CharField(unique=True, max_length=16)),
+                ('idempotency_key', fields.CharField(unique=True, max_length=64)),
+                ('status', fields.CharEnumField(default=OrderStatus.PENDING_PAYMENT, db_index=True, description='PENDING_PAYMENT: pending_payment\nPAID: paid\nPACKED: packed\nSHIPPED: shipped\nDELIVERED: delivered\nCANCELLED: cancelled\nREFUNDED: refunded\nPARTIALLY_REFUNDED: partially_refunded', enum_type=OrderStatus, max_length=20)),
+                ('email', fields.CharField(db_index=True, max_length=254)),
+                ('full_name', fields.CharField(max_length=120)),
+                ('phone', fields.CharField(default='', max_length=40)),
+                ('address', fields.CharField(default='', max_length=200)),
+                ('postal_code', fields.CharField(default='', max_length=20)),
+                ('city', fields.CharField(default='', max_length=80)),
+                ('province', fields.CharField(default='', max_length=80)),
+                ('country', fields.CharField(max_length=2)),
+                ('shipping_method', fields.CharField(max_length=30)),
+                ('shipping_name', fields.CharField(max_length=80)),
+                ('carrier', fields.CharField(default='', max_length=60)),
+                ('tracking_number', fields.CharField(default='', max_length=80)),
+                ('tracking_url', fields.CharField(default='', max_length=255)),
+                ('delivery_earliest', fields.DateField(null=True)),
+                ('delivery_latest', fields.DateField(null=True)),
+                ('payment_method', fields.CharField(max_length=30)),
+                ('subtotal', fields.IntField()),
+                ('discount_total', fields.IntField(default=0)),
+                ('discounts', fields.JSONField(default=list, encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads)),
+                ('shipping_cost', fields.IntField(default=0)),
+                ('surcharge', fields.IntField(default=0)),
+                ('total', fields.IntField()),
+                ('vat', fields.JSONField(default=dict, encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads)),
+                ('refunded_total', fields.IntField(default=0)),
+                ('currency', fields.CharField(default='EUR', max_length=3)),
+                ('expires_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('created_at', fields.DatetimeField(db_index=True, auto_now=False, auto_now_add=True)),
+                ('updated_at', fields.DatetimeField(auto_now=True, auto_now_add=False)),
+            ],
+            options={'table': 'order', 'app': 'models', 'indexes': [Index(fields=['status', 'expires_at'])], 'pk_attr': 'id'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='OrderEvent',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('order', fields.ForeignKeyField('models.Order', source_field='order_id', db_constraint=True, to_field='id', related_name='events', on_delete=OnDelete.CASCADE)),
+                ('kind', fields.CharField(max_length=30)),
+                ('note', fields.CharField(default='', max_length=255)),
+                ('actor', fields.CharField(default='system', max_length=120)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
+            ],
+            options={'table': 'order_event', 'app': 'models', 'pk_attr': 'id', 'table_description': "The order's timeline: every status change and notable event, never edited."},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='OrderLine',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('order', fields.ForeignKeyField('models.Order', source_field='order_id', db_constraint=True, to_field='id', related_name='lines', on_delete=OnDelete.CASCADE)),
+                ('variant', fields.ForeignKeyField('models.Variant', source_field='variant_id', db_constraint=True, to_field='id', related_name='order_lines', on_delete=OnDelete.RESTRICT)),
+                ('sku', fields.CharField(max_length=64)),
+                ('name', fields.CharField(max_length=160)),
+                ('options', fields.CharField(default='', max_length=160)),
+                ('unit_price', fields.IntField()),
+                ('quantity', fields.IntField()),
+                ('discount', fields.IntField(default=0)),
+                ('vat_rate', fields.IntField()),
+                ('image', fields.CharField(null=True, max_length=255)),
+            ],
+            options={'table': 'order_line', 'app': 'models', 'pk_attr': 'id', 'table_description': 'What was bought, copied from the catalogue at the time: later edits never change an order.'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='OutboxEmail',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('kind', fields.CharField(max_length=30)),
+                ('order', fields.ForeignKeyField('models.Order', source_field='order_id', null=True, db_constraint=True, to_field='id', related_name='emails', on_delete=OnDelete.CASCADE)),
+                ('to', fields.CharField(max_length=254)),
+                ('subject', fields.CharField(default='', max_length=200)),
+                ('text', fields.TextField(default='', unique=False)),
+                ('html', fields.TextField(default='', unique=False)),
+                ('attempts', fields.IntField(default=0)),
+                ('next_attempt_at', fields.DatetimeField(null=True, db_index=True, auto_now=False, auto_now_add=False)),
+                ('last_error', fields.CharField(default='', max_length=255)),
+                ('sent_at', fields.DatetimeField(null=True, db_index=True, auto_now=False, auto_now_add=False)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
+            ],
+            options={'table': 'outbox_email', 'app': 'models', 'pk_attr': 'id', 'table_description': 'An email to send, written in the same transaction as the change that causes it: nothing is lost'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='Payment',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('order', fields.ForeignKeyField('models.Order', source_field='order_id', db_constraint=True, to_field='id', related_name='payments', on_delete=OnDelete.RESTRICT)),
+                ('provider', fields.CharField(max_length=30)),
+                ('idempotency_key', fields.CharField(unique=True, max_length=64)),
+                ('reference', fields.CharField(null=True, unique=True, max_length=80)),
+                ('status', fields.CharEnumField(default=PaymentStatus.PENDING, description='PENDING: pending\nCAPTURED: captured\nFAILED: failed\nREFUNDED: refunded\nPARTIALLY_REFUNDED: partially_refunded', enum_type=PaymentStatus, max_length=20)),
+                ('amount', fields.IntField()),
+                ('refunded_amount', fields.IntField(default=0)),
+                ('card_brand', fields.CharField(default='', max_length=20)),
+                ('card_last4', fields.CharField(default='', max_length=4)),
+                ('failure', fields.CharField(default='', max_length=60)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
+                ('updated_at', fields.DatetimeField(auto_now=True, auto_now_add=False)),
+            ],
+            options={'table': 'payment', 'app': 'models', 'pk_attr': 'id', 'table_description': "One attempt to collect an order's money through a provider. Card data never reaches us:"},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='ShippingMethod',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('code', fields.CharField(unique=True, max_length=30)),
+                ('name', fields.CharField(max_length=80)),
+                ('description', fields.CharField(default='', max_length=200)),
+                ('carrier', fields.CharField(default='', max_length=60)),
+                ('tracking_url', fields.CharField(default='', max_length=255)),
+                ('min_days', fields.IntField(default=2)),
+                ('max_days', fields.IntField(default=4)),
+                ('cutoff_hour', fields.IntField(default=13)),
+                ('pickup', fields.BooleanField(default=False)),
+                ('active', fields.BooleanField(default=True)),
+                ('position', fields.IntField(default=0)),
+            ],
+            options={'table': 'shipping_method', 'app': 'models', 'pk_attr': 'id'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='ShippingZone',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('name', fields.CharField(max_length=60)),
+                ('countries', fields.JSONField(default=list, encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads)),
+                ('position', fields.IntField(default=0)),
+            ],
+            options={'table': 'shipping_zone', 'app': 'models', 'pk_attr': 'id', 'table_description': 'Countries served alike. A zone whose countries include "*" serves every other country.'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='ShippingRate',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('method', fields.ForeignKeyField('models.ShippingMethod', source_field='method_id', db_constraint=True, to_field='id', related_name='rates', on_delete=OnDelete.CASCADE)),
+                ('zone', fields.ForeignKeyField('models.ShippingZone', source_field='zone_id', db_constraint=True, to_field='id', related_name='rates', on_delete=OnDelete.CASCADE)),
+                ('max_weight_grams', fields.IntField(null=True)),
+                ('price', fields.IntField()),
+                ('free_above', fields.IntField(null=True)),
+            ],
+            options={'table': 'shipping_rate', 'app': 'models', 'pk_attr': 'id', 'table_description': 'What a method costs in a zone, up to a parcel weight (weight bands), free above a subtotal.'},
+            bases=['Model'],
+        ),
+    ]

@@ -1,0 +1,89 @@
+"""An order's own page: confirmation after checkout, then tracking. It opens with the signed link from
+the confirmation and the emails, or after a lookup by number and email. Nothing tells a visitor whether
+an order they cannot open exists."""
+
+from __future__ import annotations
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from storefront import links, session
+from storefront.domain import cart, payments
+from storefront.domain.models import Order, OrderStatus, PaymentStatus
+from storefront.domain.orders import FINAL
+from storefront.htmx import render
+from storefront.pages.layout import page_context
+from storefront.security import RateLimiter
+
+LOOKUPS = RateLimiter(limit=10, window=15 * 60)  # failed lookups per address
+
+
+async def _order(request: Request) -> Order:
+    number = request.path_params["number"]
+    key = request.query_params.get("key", "")
+    if links.order_number(request.app.state.settings, key) != number:
+        raise HTTPException(404)
+    order = await Order.get_or_none(number=number).prefetch_related("lines", "events", "payments")
+    if order is None:
+        raise HTTPException(404)
+    return order
+
+
+def _latest_payment(order: Order):
+    return max(order.payments, key=lambda p: p.id, default=None)
+
+
+async def show(request: Request) -> Response:
+    order = await _order(request)
+    payment = _latest_payment(order)
+    if payment is not None and payment.status == PaymentStatus.CAPTURED and session.cart_count(request):
+        # The card went through: the cart has become this order.
+        await cart.empty(session.cart_token(request))
+        session.set_cart_count(request, 0)
+    context = {
+        "order": order, "payment": payment, "final": order.status in FINAL,
+        "placed": request.query_params.get("placed") == "1",
+        "key": request.query_params.get("key", ""),
+        "bank": payments.bank_details() if order.payment_method == "bank_transfer" else None,
+    }
+    return render(request, "pages/order.html", "partials/order_status.html", await page_context(request, **context))
+
+
+async def retry_payment(request: Request) -> Response:
+    """Pay again after a declined card: a new attempt on the same order, its stock still held."""
+    order = await _order(request)
+    settings = request.app.state.settings
+    if order.status != OrderStatus.PENDING_PAYMENT or order.payment_method != "card":
+        return RedirectResponse(links.order_path(settings, order.number), status_code=303)
+    order_path = links.order_path(settings, order.number)
+    try:
+        started = await payments.begin(order.id, "card", return_url=order_path)
+        url = started.redirect_url or order_path
+    except payments.PaymentNotPossible:  # paid meanwhile, or expired: the order page says which
+        url = order_path
+    if request.headers.get("HX-Request") == "true":
+        return Response(status_code=204, headers={"HX-Redirect": url})
+    return RedirectResponse(url, status_code=303)
+
+
+async def lookup_form(request: Request) -> Response:
+    return render(request, "pages/order_lookup.html", "pages/order_lookup.html",
+                  await page_context(request, number="", email="", failed=False))
+
+
+async def lookup(request: Request) -> Response:
+    async with request.form() as form:
+        number = str(form.get("number") or "").strip().upper()[:16]
+        email = str(form.get("email") or "").strip()[:254]
+    client = request.client.host if request.client else "unknown"
+    if LOOKUPS.blocked(client):
+        context = await page_context(request, number=number, email=email, failed=False, blocked=True)
+        return render(request, "pages/order_lookup.html", "pages/order_lookup.html", context, status_code=429)
+    order = await Order.get_or_none(number=number) if number else None
+    if order is None or order.email.casefold() != email.casefold():
+        LOOKUPS.hit(client)
+        # The same answer for a wrong number and a wrong email.
+        context = await page_context(request, number=number, email=email, failed=True)
+        return render(request, "pages/order_lookup.html", "pages/order_lookup.html", context, status_code=422)
+    return RedirectResponse(links.order_path(request.app.state.settings, order.number), status_code=303)

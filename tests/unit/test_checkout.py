@@ -1,0 +1,160 @@
+"""Checkout rules and place_order against a real database: all or nothing, once per attempt."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from tortoise.functions import Sum
+
+from storefront.domain import cart, checkout, orders, stock
+from storefront.domain.checkout import Details
+from storefront.domain.models import (Order, OrderEvent, OrderLine, OrderStatus, OutboxEmail, Promotion,
+                                      PromotionKind, StockMovement, Variant)
+from tests.unit import factories as f
+
+ANNA = Details(email="anna@example.com", full_name="Anna Rossi", address="Via dei Servi 12", postal_code="50122",
+               city="Firenze", province="FI", country="IT", shipping_method="standard", payment_method="bank_transfer")
+
+
+@pytest.fixture
+async def items(db):
+    clothing = await f.category("Clothing")
+    tee = await f.product("Maglietta", clothing, [
+        {"price": 3500, "stock": 3, "options": {"size": "M"}},
+        {"price": 3500, "stock": 10, "options": {"size": "L"}},
+    ])
+    variants = await Variant.filter(product_id=tee.id).order_by("id")
+    await Promotion.create(name="Welcome 10% off", code="WELCOME10", kind=PromotionKind.ORDER_PERCENT, percent=10,
+                           per_customer_limit=1)
+    return {"m": variants[0], "l": variants[1]}
+
+
+async def cart_with(*lines) -> str:
+    token = None
+    for variant, quantity in lines:
+        token, _ = await cart.add(token, variant.id, quantity)
+    return token
+
+
+async def ledger_matches_stock() -> bool:
+    sums = dict(await StockMovement.annotate(t=Sum("delta")).group_by("variant_id").values_list("variant_id", "t"))
+    return all(sums.get(v, 0) == s for v, s in await Variant.all().values_list("id", "stock"))
+
+
+def test_every_field_problem_at_once():
+    errors = checkout.field_errors(Details(email="anna@", postal_code="5012", province="Firenze", phone="call me"))
+    assert errors == {"full_name": "required", "address": "required", "city": "required", "email": "email",
+                      "postal_code": "postal_code_it", "province": "province_it", "phone": "phone"}
+    assert checkout.field_errors(ANNA) == {}
+    abroad = Details(**{**ANNA.__dict__, "country": "FR", "postal_code": "75001", "province": ""})
+    assert checkout.field_errors(abroad) == {}
+
+
+async def test_placing_an_order_takes_stock_copies_lines_and_queues_the_confirmation(items):
+    token = await cart_with((items["m"], 2), (items["l"], 1))
+    await cart.apply_code(token, "welcome10")
+    shown = await checkout.summary(token, ANNA)
+    order = await checkout.place_order(token, ANNA, "attempt-1")
+    assert order.status == OrderStatus.PENDING_PAYMENT and order.number.startswith("BT-")
+    assert order.total == shown.totals.total == 3 * 3500 - 1050 + 490  # 10% off, standard shipping
+    lines = await OrderLine.filter(order_id=order.id).order_by("variant_id")
+    assert [(l.sku, l.options, l.unit_price, l.quantity) for l in lines] == [
+        (items["m"].sku, "M", 3500, 2), (items["l"].sku, "L", 3500, 1)]
+    assert sum(l.discount for l in lines) == 1050
+    assert [v.stock for v in await Variant.filter(id__in=[items["m"].id, items["l"].id]).order_by("id")] == [1, 9]
+    assert await ledger_matches_stock()
+    assert await StockMovement.filter(reference=order.number, reason="sold").count() == 2
+    assert [e.kind for e in await OrderEvent.filter(order_id=order.id)] == ["placed"]
+    assert await OutboxEmail.filter(order_id=order.id, kind="order_confirmation", to=ANNA.email).count() == 1
+    assert (await Promotion.get(code="WELCOME10")).used_count == 1
+
+
+async def test_the_same_attempt_never_makes_two_orders(items):
+    token = await cart_with((items["l"], 1))
+    results = await asyncio.gather(*(checkout.place_order(token, ANNA, "attempt-x") for _ in range(5)))
+    assert len({o.id for o in results}) == 1
+    assert await Order.all().count() == 1 and (await Variant.get(id=items["l"].id)).stock == 9
+
+
+async def test_a_cart_that_changed_goes_back_to_the_shopper_before_anything_is_taken(items):
+    token = await cart_with((items["m"], 3), (items["l"], 2))
+    await stock.adjust(items["m"].id, -2, stock.Reason.DAMAGED)  # only 1 M left now
+    with pytest.raises(checkout.CartNeedsAttention):
+        await checkout.place_order(token, ANNA, "attempt-2")
+    assert await Order.all().count() == 0 and (await Variant.get(id=items["l"].id)).stock == 10
+
+
+async def test_a_race_for_the_last_units_is_all_or_nothing(items):
+    token = await cart_with((items["m"], 2), (items["l"], 1))
+    # Between the cart check and the order, stock goes: simulate by taking it inside the window.
+    original = checkout.summary
+
+    async def summary_then_sold_out(*args, **kwargs):
+        found = await original(*args, **kwargs)
+        await stock.adjust(items["m"].id, -2, stock.Reason.SOLD, "another order")
+        return found
+
+    checkout.summary = summary_then_sold_out
+    try:
+        with pytest.raises(stock.OutOfStock) as short:
+            await checkout.place_order(token, ANNA, "attempt-3")
+    finally:
+        checkout.summary = original
+    assert [(s.sku, s.wanted, s.available) for s in short.value.lines] == [(items["m"].sku, 2, 1)]
+    assert (await Variant.get(id=items["l"].id)).stock == 10  # the L was not taken either
+    assert await Order.all().count() == 0 and await ledger_matches_stock()
+
+
+async def test_a_customers_second_order_no_longer_gets_a_once_only_code(items):
+    token = await cart_with((items["l"], 1))
+    await cart.apply_code(token, "WELCOME10")
+    first = await checkout.place_order(token, ANNA, "a1")
+    token = await cart_with((items["l"], 1))
+    await cart.apply_code(token, "WELCOME10")
+    shown = await checkout.summary(token, ANNA)
+    assert [e.reason for e in shown.totals.not_applied] == ["customer_limit"]
+    second = await checkout.place_order(token, ANNA, "a2")
+    assert second.total == first.total + 350
+
+
+async def test_invalid_details_are_refused_with_every_error(items):
+    token = await cart_with((items["l"], 1))
+    bad = Details(**{**ANNA.__dict__, "email": "nope", "shipping_method": "teleport"})
+    with pytest.raises(checkout.Invalid) as invalid:
+        await checkout.place_order(token, bad, "a3")
+    assert invalid.value.errors == {"email": "email", "shipping_method": "shipping_method"}
+    assert await Order.all().count() == 0
+
+
+async def test_cancelling_returns_the_stock_through_the_ledger(items):
+    token = await cart_with((items["m"], 2))
+    order = await checkout.place_order(token, ANNA, "a4")
+    await orders.transition(order.id, OrderStatus.CANCELLED, actor="staff@example.com")
+    assert (await Variant.get(id=items["m"].id)).stock == 3 and await ledger_matches_stock()
+    assert [e.kind for e in await OrderEvent.filter(order_id=order.id)] == ["placed", "cancelled"]
+    with pytest.raises(orders.InvalidTransition):
+        await orders.transition(order.id, OrderStatus.SHIPPED)
+
+
+async def test_unpaid_orders_expire_and_release_their_stock(items):
+    token = await cart_with((items["m"], 1))
+    card = Details(**{**ANNA.__dict__, "payment_method": "card"})
+    order = await checkout.place_order(token, card, "a5", payment_timeout=timedelta(minutes=30))
+    assert await orders.expire_unpaid(datetime.now(timezone.utc)) == []
+    assert await orders.expire_unpaid(datetime.now(timezone.utc) + timedelta(minutes=31)) == [order.number]
+    assert (await Order.get(id=order.id)).status == OrderStatus.CANCELLED
+    assert (await Variant.get(id=items["m"].id)).stock == 3 and await ledger_matches_stock()
+
+
+async def test_cash_on_delivery_adds_its_fee_and_only_where_offered(items):
+    token = await cart_with((items["l"], 1))
+    cod = Details(**{**ANNA.__dict__, "payment_method": "cod"})
+    order = await checkout.place_order(token, cod, "a6")
+    assert order.surcharge > 0 and order.total == 3500 + 490 + order.surcharge
+    abroad = Details(**{**cod.__dict__, "country": "FR", "postal_code": "75001", "province": ""})
+    token = await cart_with((items["l"], 1))
+    with pytest.raises(checkout.Invalid) as invalid:
+        await checkout.place_order(token, abroad, "a7")
+    assert invalid.value.errors == {"payment_method": "payment_method"}
