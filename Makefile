@@ -15,6 +15,7 @@ run: $(VENV)/.installed
 
 test: $(VENV)/.installed-test chromium
 	$(BIN)/python -m pytest tests/unit -q
+	$(BIN)/python -m pytest tests/integration -q
 	$(BIN)/python -m pytest tests/e2e -q
 
 test-unit: $(VENV)/.installed-test
@@ -23,9 +24,9 @@ test-unit: $(VENV)/.installed-test
 test-e2e: $(VENV)/.installed-test chromium
 	$(BIN)/python -m pytest tests/e2e -q
 
-# The DB-backed unit tests against a throw-away PostgreSQL database (see scripts/with-postgres).
+# The DB-backed tests against throw-away PostgreSQL databases (see scripts/with-postgres).
 test-postgres: $(VENV)/.installed-test
-	bash scripts/with-postgres $(BIN)/python -m pytest tests/unit -q -m "not sqlite_only"
+	bash scripts/with-postgres $(BIN)/python -m pytest tests/unit tests/integration -q -m "not sqlite_only"
 
 # A Chromium for Playwright: the system one if present; as root on Debian, Debian's package;
 # otherwise Playwright's own download.

@@ -11,7 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
-from tortoise.transactions import in_transaction
+from tortoise.exceptions import IntegrityError
 
 from storefront.domain import catalog, pricing, promotions, shipping
 from storefront.domain.errors import DomainError
@@ -123,17 +123,21 @@ async def add(token: str | None, variant_id: int, quantity: int) -> tuple[str, C
     if variant is None or variant.stock <= 0:
         raise Unavailable(variant_id, sold_out=variant is not None)
     cart = await _cart(token, create=True)
-    async with in_transaction() as conn:
-        line = await CartLine.get_or_none(cart_id=cart.id, variant_id=variant_id).using_db(conn)
-        current = line.quantity if line else 0
-        wanted = min(current + quantity, MAX_QUANTITY)
-        new = min(wanted, variant.stock)
-        if line:
-            line.quantity = new
-            await line.save(using_db=conn, update_fields=["quantity"])
-        else:
-            await CartLine.create(cart_id=cart.id, variant_id=variant_id, quantity=new, using_db=conn)
-        await Cart.filter(id=cart.id).using_db(conn).update(updated_at=datetime.now(timezone.utc))
+    cap = min(MAX_QUANTITY, variant.stock)
+    # No read-then-write transaction (SQLite with several processes refuses to upgrade one): the line is
+    # changed by one UPDATE, or created by one INSERT that a concurrent add may win (then we UPDATE).
+    current = await CartLine.filter(cart_id=cart.id, variant_id=variant_id).values_list("quantity", flat=True)
+    current = current[0] if current else 0
+    new = min(current + quantity, cap)
+    if current:
+        await CartLine.filter(cart_id=cart.id, variant_id=variant_id).update(quantity=new)
+    else:
+        try:
+            await CartLine.create(cart_id=cart.id, variant_id=variant_id, quantity=new)
+        except IntegrityError:
+            await CartLine.filter(cart_id=cart.id, variant_id=variant_id).update(quantity=new)
+    await Cart.filter(id=cart.id).update(updated_at=datetime.now(timezone.utc))
+    wanted = min(current + quantity, MAX_QUANTITY)
     change = Change(
         "added", variant.product.name, await _describe(variant), new, added=new - current,
         limited_to=new if new < wanted else None,

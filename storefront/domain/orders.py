@@ -65,10 +65,18 @@ async def transition(order_id: int, wanted: OrderStatus, *, actor: str = "system
     cannot both succeed from the same status.
     """
     if conn is None:
+        # Read outside, write first inside: SQLite with several processes cannot upgrade a transaction
+        # that began with a read; the conditional UPDATE below catches any change in between.
+        order = await Order.get(id=order_id)
+        check(order, wanted)
         async with in_transaction() as conn:
-            return await transition(order_id, wanted, actor=actor, note=note, conn=conn, **changes)
+            return await _apply(order, wanted, actor, note, conn, changes)
     order = await Order.get(id=order_id).using_db(conn)
     check(order, wanted)
+    return await _apply(order, wanted, actor, note, conn, changes)
+
+
+async def _apply(order: Order, wanted: OrderStatus, actor: str, note: str, conn, changes: dict) -> Order:
     updated = await Order.filter(id=order.id, status=order.status).using_db(conn).update(
         status=wanted, updated_at=datetime.now(timezone.utc), **changes
     )

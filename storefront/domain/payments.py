@@ -86,7 +86,9 @@ async def _pending_attempt(order: Order, provider_code: str) -> Payment:
         pending = await Payment.filter(order_id=order.id, provider=provider_code, status=P.PENDING).order_by("-id").first()
         if pending:
             return pending
-        attempt = await Payment.filter(order_id=order.id).count() + 1
+        # Numbered by the attempts that ended, so concurrent first clicks all try the same key and
+        # collide, whatever they saw of each other.
+        attempt = await Payment.filter(order_id=order.id).exclude(status=P.PENDING).count() + 1
         try:
             return await Payment.create(order_id=order.id, provider=provider_code, amount=order.total,
                                         idempotency_key=f"{order.number}-{attempt}")

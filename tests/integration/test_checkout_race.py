@@ -62,7 +62,8 @@ def shop(tmp_path_factory):
     server.terminate()
     server.wait(timeout=15)
     log.close()
-    assert "Traceback" not in (var / "server.log").read_text()
+    server_log = (var / "server.log").read_text()
+    assert "Traceback" not in server_log, server_log
 
 
 def buy(url: str, variant_id: int, n: int) -> str:
