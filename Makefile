@@ -11,6 +11,7 @@ run: export DEBUG ?= 1
 run: $(VENV)/.installed
 	$(BIN)/storefront migrate
 	$(BIN)/storefront seed --demo --if-empty
+	@cat var/demo-owner.txt 2>/dev/null || true
 	$(BIN)/storefront serve
 
 test: $(VENV)/.installed-test chromium

@@ -21,8 +21,9 @@ from tortoise.contrib.starlette import RegisterTortoise
 from storefront import mailer, session
 from storefront.domain import orders as orders_domain
 from storefront.domain import payments as payments_domain
-from storefront.pages import cart, catalog, checkout, errors, orders, payments
-from storefront.security import CSRFMiddleware, SecurityHeadersMiddleware
+from storefront.pages import admin, cart, catalog, checkout, errors, orders, payments
+from storefront.pages.admin.access import LoginRequired, login_required
+from storefront.security import CSRFMiddleware, RateLimiter, SecurityHeadersMiddleware
 from storefront.settings import ROOT, Settings, tortoise_config
 from storefront.templating import make_templates
 
@@ -71,6 +72,7 @@ def routes(settings: Settings) -> list:
         Route("/orders/{number:str}", orders.show, name="order"),
         Route("/orders/{number:str}/pay", orders.retry_payment, methods=["POST"]),
         *payments.routes,
+        *admin.routes,
         Route("/healthz", healthz, name="healthz"),
         Route("/favicon.ico", favicon),
         Mount("/static", app=StaticFiles(directory=STATIC), name="static"),
@@ -131,11 +133,17 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
             ),
             Middleware(CSRFMiddleware, on_failure=errors.csrf_failed, exempt=payments.CSRF_EXEMPT),
         ],
-        exception_handlers={HTTPException: errors.http_error, 500: errors.server_error},
+        exception_handlers={HTTPException: errors.http_error, LoginRequired: login_required, 500: errors.server_error},
         lifespan=lifespan,
         max_body_size=settings.max_body_size,
     )
     app.state.settings = settings
     app.state.templates = make_templates(settings.locale)
     app.state.static_url = _StaticUrls(STATIC)
+    # Per process: enough to make guessing slow.
+    app.state.rate_limits = {
+        "order_lookup": RateLimiter(limit=10, window=15 * 60),  # failed lookups per client address
+        "login_account": RateLimiter(limit=5, window=15 * 60),  # failed staff logins per account
+        "login_address": RateLimiter(limit=20, window=15 * 60),  # ... and per client address
+    }
     return app

@@ -1,4 +1,4 @@
-"""`storefront serve | migrate | seed | outbox`: what an operator runs."""
+"""`storefront serve | migrate | seed | outbox | create-staff`: what an operator runs."""
 
 from __future__ import annotations
 
@@ -36,6 +36,7 @@ async def migrate(settings: Settings) -> None:
 async def seed(settings: Settings, *, demo: bool, products: int, if_empty: bool) -> str:
     from storefront import seed as seeding
     from storefront.domain import db
+    from storefront.seed.staff import demo_owner
 
     await db.init(settings.database_url)
     try:
@@ -45,6 +46,12 @@ async def seed(settings: Settings, *, demo: bool, products: int, if_empty: bool)
             raise SystemExit("The demo needs an empty shop, and this one has products already.")
         if demo:
             await seeding.demo(settings.media_dir)
+            owner = await demo_owner()
+            if owner:
+                credentials = VAR / "demo-owner.txt"
+                credentials.write_text(f"Back office: {settings.base_url}/admin  {owner[0]} / {owner[1]}\n")
+                credentials.chmod(0o600)
+                print(credentials.read_text().strip())
         if products:
             await seeding.bulk(products, settings.media_dir)
         return "Seeded."
@@ -61,6 +68,20 @@ async def outbox(settings: Settings, *, send: bool) -> str:
         return await mailer.outbox_report(settings, send=send)
     finally:
         await db.close()
+
+
+async def create_staff(settings: Settings, email: str, role: str, password: str) -> str:
+    from storefront.domain import db
+    from storefront.domain import staff as staff_domain
+
+    await db.init(settings.database_url)
+    try:
+        staff = await staff_domain.create(email, password, role)
+    except staff_domain.InvalidStaff as exc:
+        raise SystemExit(f"Not created: {exc}") from None
+    finally:
+        await db.close()
+    return f"Created {staff.role} {staff.email}."
 
 
 def serve(settings: Settings) -> None:
@@ -99,6 +120,9 @@ def main(argv: list[str] | None = None) -> int:
     seed_parser.add_argument("--if-empty", action="store_true", help="skip the demo quietly if the shop has products")
     outbox_parser = commands.add_parser("outbox", help="list the latest emails and whether they were sent")
     outbox_parser.add_argument("--send", action="store_true", help="send the emails due now, once (needs SMTP_URL)")
+    staff_parser = commands.add_parser("create-staff", help="a staff account (asks for the password)")
+    staff_parser.add_argument("email")
+    staff_parser.add_argument("--role", choices=["owner", "staff"], default="staff")
     args = parser.parse_args(argv)
 
     settings = Settings.from_env()
@@ -114,6 +138,11 @@ def main(argv: list[str] | None = None) -> int:
         if not 0 <= args.products <= 100_000:
             parser.error("--products must be between 0 and 100000")
         print(asyncio.run(seed(settings, demo=args.demo, products=args.products, if_empty=args.if_empty)))
+    elif args.command == "create-staff":
+        import getpass
+
+        password = getpass.getpass("Password (10+ characters): ") if sys.stdin.isatty() else sys.stdin.readline().rstrip("\n")
+        print(asyncio.run(create_staff(settings, args.email, args.role, password)))
     elif args.command == "outbox":
         print(asyncio.run(outbox(settings, send=args.send)))
     return 0

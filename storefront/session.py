@@ -53,6 +53,22 @@ def pop_flash(conn: HTTPConnection) -> list[dict]:
     return conn.session.pop(FLASH, []) if FLASH in conn.session else []
 
 
+def staff_id(conn: HTTPConnection) -> int | None:
+    value = conn.session.get(STAFF)
+    return value if isinstance(value, int) else None
+
+
+def log_in_staff(conn: HTTPConnection, staff_id: int) -> None:
+    """A fresh session on login: nothing from before (cart, tokens) carries into the staff session."""
+    conn.session.clear()
+    conn.session[STAFF] = staff_id
+    conn.session[CSRF] = secrets.token_urlsafe(32)
+
+
+def log_out(conn: HTTPConnection) -> None:
+    conn.session.clear()
+
+
 def code_failures(conn: HTTPConnection, window: float, now: float | None = None) -> list[float]:
     now = now or time.time()
     return [t for t in conn.session.get(CODE_FAILURES, []) if now - t < window]

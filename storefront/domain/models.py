@@ -144,6 +144,7 @@ class Cart(Model):
     id = fields.IntField(primary_key=True)
     token = fields.CharField(max_length=64, unique=True)
     codes = fields.JSONField(default=list)  # discount codes the shopper entered, normalised
+    checkout_started_at = fields.DatetimeField(null=True)  # first view of the checkout: the funnel's middle
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True, db_index=True)
 
@@ -443,3 +444,44 @@ class OutboxEmail(Model):
 
     class Meta:
         table = "outbox_email"
+
+
+# --- staff --------------------------------------------------------------------------------------
+
+
+class StaffRole(StrEnum):
+    OWNER = "owner"  # everything
+    STAFF = "staff"  # everything but staff accounts and shop settings
+
+
+class Staff(Model):
+    id = fields.IntField(primary_key=True)
+    email = fields.CharField(max_length=254, unique=True)  # stored case-folded
+    name = fields.CharField(max_length=120, default="")
+    role = fields.CharEnumField(StaffRole, max_length=10, default=StaffRole.STAFF)
+    password_hash = fields.CharField(max_length=255)
+    active = fields.BooleanField(default=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    last_login_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "staff"
+
+
+class AuditEntry(Model):
+    """Every staff change: who, what, when, before -> after. Written, never edited."""
+
+    id = fields.BigIntField(primary_key=True)
+    staff: fields.ForeignKeyNullableRelation[Staff] = fields.ForeignKeyField(
+        "models.Staff", related_name="audit_entries", null=True, on_delete=fields.SET_NULL
+    )
+    actor = fields.CharField(max_length=254)  # the staff email at the time, kept if the account goes
+    action = fields.CharField(max_length=60, db_index=True)  # "stock.adjust", "order.ship", ...
+    subject = fields.CharField(max_length=120, default="")  # "variant:12", "order:BT-7K3Q9M"
+    before = fields.JSONField(null=True)
+    after = fields.JSONField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        table = "audit_entry"
+        ordering = ["-created_at", "-id"]

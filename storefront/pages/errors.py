@@ -9,16 +9,16 @@ from starlette.responses import Response
 from storefront.htmx import wants_fragment
 
 
-def _page(request: Request, status_code: int, context: dict | None = None) -> Response:
+def _page(request: Request, status_code: int, name: str | None = None) -> Response:
     templates = request.app.state.templates
     # The error pages do without the category navigation: they must render even when the database cannot.
     return templates.TemplateResponse(
-        request, f"pages/errors/{status_code}.html", {"nav": [], **(context or {})}, status_code=status_code
+        request, f"pages/errors/{name or status_code}.html", {"nav": []}, status_code=status_code
     )
 
 
 async def http_error(request: Request, exc: HTTPException) -> Response:
-    if exc.status_code in (404, 405, 413):
+    if exc.status_code in (403, 404, 405, 413):
         return _page(request, exc.status_code)
     return Response(status_code=exc.status_code, headers=exc.headers)
 
@@ -36,4 +36,4 @@ def csrf_failed(request: Request) -> Response:
         )
         response.headers.update({"HX-Retarget": "#flash", "HX-Reswap": "innerHTML"})
         return response
-    return _page(request, 403)
+    return _page(request, 403, "csrf")

@@ -14,9 +14,6 @@ from storefront.domain.models import Order, OrderStatus, PaymentStatus
 from storefront.domain.orders import FINAL
 from storefront.htmx import render
 from storefront.pages.layout import page_context
-from storefront.security import RateLimiter
-
-LOOKUPS = RateLimiter(limit=10, window=15 * 60)  # failed lookups per address
 
 
 async def _order(request: Request) -> Order:
@@ -77,12 +74,13 @@ async def lookup(request: Request) -> Response:
         number = str(form.get("number") or "").strip().upper()[:16]
         email = str(form.get("email") or "").strip()[:254]
     client = request.client.host if request.client else "unknown"
-    if LOOKUPS.blocked(client):
+    lookups = request.app.state.rate_limits["order_lookup"]
+    if lookups.blocked(client):
         context = await page_context(request, number=number, email=email, failed=False, blocked=True)
         return render(request, "pages/order_lookup.html", "pages/order_lookup.html", context, status_code=429)
     order = await Order.get_or_none(number=number) if number else None
     if order is None or order.email.casefold() != email.casefold():
-        LOOKUPS.hit(client)
+        lookups.hit(client)
         # The same answer for a wrong number and a wrong email.
         context = await page_context(request, number=number, email=email, failed=True)
         return render(request, "pages/order_lookup.html", "pages/order_lookup.html", context, status_code=422)

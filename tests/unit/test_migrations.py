@@ -48,3 +48,32 @@ async def test_migrations_build_the_schema_the_models_describe(tmp_path):
     await db.close()
     assert schema(migrated) == schema(generated)
     assert "product_fts" in {r[0] for r in sqlite3.connect(migrated).execute("SELECT name FROM sqlite_master")}
+
+
+@pytest.mark.sqlite_only
+async def test_migrating_keeps_the_rows_of_rebuilt_tables_and_their_children(tmp_path):
+    """SQLite rebuilds a table to alter it (DROP + CREATE): with foreign keys on, that would
+    cascade-delete child rows. `storefront migrate` runs with them off; this holds it."""
+    from tortoise import Tortoise
+    from tortoise.migrations.api.migrate import migrate as run_migrations
+
+    path = tmp_path / "shop.db"
+    url = cli._migration_url(f"sqlite:///{path}")
+    await run_migrations(config=tortoise_config(url), target="models.0003_checkout_orders")
+    await Tortoise.close_connections()
+    conn = sqlite3.connect(path)
+    conn.executescript(
+        "INSERT INTO category (id, slug, name, description, position) VALUES (1, 'c', 'C', '', 0);"
+        "INSERT INTO product (id, category_id, slug, name, description, tax_class, active, created_at)"
+        " VALUES (1, 1, 'p', 'P', '', 'standard', 1, '2026-11-01 00:00:00');"
+        "INSERT INTO variant (id, product_id, sku, price, weight_grams, stock, low_stock_threshold, active, position)"
+        " VALUES (1, 1, 'SKU', 100, 0, 1, 3, 1, 0);"
+        "INSERT INTO cart (id, token, codes, created_at, updated_at) VALUES (1, 't', '[]', '2026-11-01', '2026-11-01');"
+        "INSERT INTO cart_line (id, cart_id, variant_id, quantity, added_at) VALUES (1, 1, 1, 2, '2026-11-01');"
+    )
+    conn.commit()
+    conn.close()
+    await cli.migrate(Settings(database_url=f"sqlite:///{path}", secret_key="x"))
+    conn = sqlite3.connect(path)
+    assert conn.execute("SELECT cart_id, quantity FROM cart_line").fetchall() == [(1, 2)]
+    conn.close()

@@ -1,0 +1,85 @@
+"""Staff accounts: strongly hashed passwords (stdlib scrypt), roles, and the audit log of their changes."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import re
+import secrets
+from datetime import datetime, timezone
+
+from storefront.domain.errors import DomainError
+from storefront.domain.models import AuditEntry, Staff, StaffRole
+
+# scrypt cost: 2**15 iterations x 8 x 1 = 32 MiB and ~50 ms per check on one core; raise N with hardware.
+SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**15, 8, 1
+MIN_PASSWORD = 10
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]{2,}$")
+
+
+class InvalidStaff(DomainError):
+    def __init__(self, errors: dict[str, str]):
+        super().__init__(", ".join(f"{k}: {v}" for k, v in errors.items()))
+        self.errors = errors
+
+
+def hash_password(password: str) -> str:
+    salt = secrets.token_bytes(16)
+    digest = hashlib.scrypt(password.encode(), salt=salt, n=SCRYPT_N, r=SCRYPT_R, p=SCRYPT_P, maxmem=64 * 2**20)
+    encode = lambda b: base64.b64encode(b).decode()  # noqa: E731
+    return f"scrypt${SCRYPT_N}${SCRYPT_R}${SCRYPT_P}${encode(salt)}${encode(digest)}"
+
+
+def check_password(password: str, stored: str) -> bool:
+    try:
+        scheme, n, r, p, salt, digest = stored.split("$")
+        expected = base64.b64decode(digest)
+        actual = hashlib.scrypt(password.encode(), salt=base64.b64decode(salt), n=int(n), r=int(r), p=int(p),
+                                maxmem=64 * 2**20)
+    except (ValueError, TypeError):
+        return False
+    return scheme == "scrypt" and hmac.compare_digest(actual, expected)
+
+
+# Checked against when the email is unknown, so a wrong email takes as long as a wrong password.
+_DUMMY_HASH = hash_password(secrets.token_urlsafe(16))
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().casefold()
+
+
+async def create(email: str, password: str, role: StaffRole | str = StaffRole.STAFF, name: str = "") -> Staff:
+    email = normalise_email(email)
+    errors = {}
+    if not _EMAIL.match(email):
+        errors["email"] = "email"
+    elif await Staff.exists(email=email):
+        errors["email"] = "taken"
+    if len(password) < MIN_PASSWORD:
+        errors["password"] = "too_short"
+    if role not in set(StaffRole):
+        errors["role"] = "role"
+    if errors:
+        raise InvalidStaff(errors)
+    return await Staff.create(email=email, name=name.strip(), role=StaffRole(role),
+                              password_hash=hash_password(password))
+
+
+async def authenticate(email: str, password: str) -> Staff | None:
+    staff = await Staff.get_or_none(email=normalise_email(email), active=True)
+    if not check_password(password, staff.password_hash if staff else _DUMMY_HASH) or staff is None:
+        return None
+    await Staff.filter(id=staff.id).update(last_login_at=datetime.now(timezone.utc))
+    return staff
+
+
+def may(staff: Staff, permission: str) -> bool:
+    """Owners may do everything; staff everything but managing staff and shop settings."""
+    return staff.role == StaffRole.OWNER or permission not in {"staff", "settings"}
+
+
+async def audit(staff: Staff, action: str, subject: str, before=None, after=None, conn=None) -> None:
+    await AuditEntry.create(staff_id=staff.id, actor=staff.email, action=action, subject=subject,
+                            before=before, after=after, using_db=conn)

@@ -1,0 +1,14 @@
+"""The back office under /admin: one route module per area, templates beside them."""
+
+from __future__ import annotations
+
+from starlette.routing import Route
+
+from storefront.pages.admin import auth, dashboard
+
+routes = [
+    Route("/admin/login", auth.login_form, name="admin_login"),
+    Route("/admin/login", auth.login, methods=["POST"]),
+    Route("/admin/logout", auth.logout, methods=["POST"]),
+    Route("/admin", dashboard.show, name="admin"),
+]

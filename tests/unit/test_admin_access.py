@@ -1,0 +1,73 @@
+"""The back office's door: staff only, logins limited, a fresh session, never cached or indexed."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from storefront.domain import staff as staff_domain
+from storefront.domain.models import StaffRole
+
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+async def owner(db):
+    return await staff_domain.create("Owner@Bottega.example", PASSWORD, StaffRole.OWNER)
+
+
+async def csrf(client, url="/admin/login") -> str:
+    return re.search(r'name="csrf_token" value="([^"]+)"', (await client.get(url)).text).group(1)
+
+
+async def log_in(client, email="owner@bottega.example", password=PASSWORD):
+    return await client.post("/admin/login", data={"csrf_token": await csrf(client), "email": email,
+                                                  "password": password, "next": "/admin"})
+
+
+def test_passwords_are_hashed_with_scrypt_and_salted():
+    first, second = staff_domain.hash_password("secret-123"), staff_domain.hash_password("secret-123")
+    assert first.startswith("scrypt$") and first != second and "secret-123" not in first
+    assert staff_domain.check_password("secret-123", first) and not staff_domain.check_password("secret-124", first)
+    assert not staff_domain.check_password("x", "garbage")
+
+
+async def test_weak_or_duplicate_accounts_are_refused(owner):
+    with pytest.raises(staff_domain.InvalidStaff) as refused:
+        await staff_domain.create("owner@bottega.example", "short", "owner")
+    assert refused.value.errors == {"email": "taken", "password": "too_short"}
+
+
+async def test_anonymous_and_shoppers_are_sent_to_the_login(client, owner):
+    response = await client.get("/admin")
+    assert response.status_code == 303 and response.headers["location"] == "/admin/login?next=/admin"
+    assert response.headers["cache-control"] == "no-store"
+
+
+async def test_login_renews_the_session_and_opens_the_back_office(client, owner):
+    await client.get("/")  # a shopper session first
+    before = await csrf(client)
+    response = await log_in(client)
+    assert response.status_code == 303 and response.headers["location"] == "/admin"
+    page = await client.get("/admin")
+    assert page.status_code == 200 and "Dashboard" in page.text and "owner@bottega.example" in page.text
+    assert page.headers["cache-control"] == "no-store" and "noindex" in page.headers["x-robots-tag"]
+    assert before not in page.text  # a new CSRF token: nothing from the shopper session carries over
+    await client.post("/admin/logout", data={"csrf_token": await csrf(client, "/admin")})
+    assert (await client.get("/admin")).status_code == 303
+
+
+async def test_wrong_passwords_are_refused_and_then_limited(client, owner):
+    for _ in range(5):
+        response = await log_in(client, password="wrong password")
+        assert response.status_code == 422 and "don't match" in response.text
+    blocked = await log_in(client)  # even the right password waits now
+    assert blocked.status_code == 429 and "Too many failed attempts" in blocked.text
+    unknown = await log_in(client, email="nobody@bottega.example", password="whatever it is")
+    assert unknown.status_code == 422  # same answer as a wrong password
+
+
+async def test_login_needs_the_csrf_token(client, owner):
+    response = await client.post("/admin/login", data={"email": "owner@bottega.example", "password": PASSWORD})
+    assert response.status_code == 403
