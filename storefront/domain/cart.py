@@ -172,6 +172,14 @@ async def remove(token: str | None, variant_id: int) -> Change | None:
     return Change("removed", line.variant.product.name, await _describe(line.variant), 0)
 
 
+async def checkout_started(token: str | None) -> None:
+    """Remember the first time this cart reached the checkout (the middle of the shop's funnel)."""
+    if token:
+        await Cart.filter(token=token, checkout_started_at__isnull=True).update(
+            checkout_started_at=datetime.now(timezone.utc)
+        )
+
+
 async def empty(token: str | None) -> None:
     cart = await _cart(token, create=False)
     if cart:

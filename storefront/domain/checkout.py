@@ -14,11 +14,10 @@ from datetime import datetime, timedelta, timezone
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from storefront.domain import cart, notifications, orders, payments, pricing, promotion_limits, promotions, shipping, stock
+from storefront.domain import cart, email_address, notifications, orders, payments, pricing, promotion_limits, promotions, shipping, stock
 from storefront.domain.errors import DomainError
 from storefront.domain.models import Order, OrderLine, OrderStatus
 
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]{2,}$")
 POSTAL_CODES = {"IT": re.compile(r"^\d{5}$"), "FR": re.compile(r"^\d{5}$"), "DE": re.compile(r"^\d{5}$"),
                 "ES": re.compile(r"^\d{5}$"), "AT": re.compile(r"^\d{4}$"), "NL": re.compile(r"^\d{4} ?[A-Z]{2}$")}
 GENERIC_POSTAL_CODE = re.compile(r"^[A-Z0-9][A-Z0-9 -]{1,9}$")
@@ -84,7 +83,7 @@ def field_errors(d: Details) -> dict[str, str]:
     for name, limit in LIMITS.items():
         if len(getattr(d, name)) > limit:
             errors[name] = "too_long"
-    if "email" not in errors and not EMAIL.match(d.email):
+    if "email" not in errors and not email_address.valid(d.email):
         errors["email"] = "email"
     if "postal_code" not in errors and d.postal_code:
         pattern = POSTAL_CODES.get(d.country, GENERIC_POSTAL_CODE)
@@ -122,7 +121,7 @@ async def summary(token: str | None, d: Details, now: datetime | None = None) ->
     quote = next((q for q in quotes if q.code == d.shipping_method), quotes[0] if quotes else None)
     methods = payment_methods(d.country)
     method = d.payment_method if d.payment_method in methods else methods[0]
-    uses = await promotion_limits.customer_uses(d.email) if EMAIL.match(d.email) else {}
+    uses = await promotion_limits.customer_uses(d.email) if email_address.valid(d.email) else {}
     totals = pricing.price(
         found.priced, await promotions.offers_for(found.codes), shipping=quote.price if quote else 0, now=now,
         codes=found.codes, customer_uses=uses, surcharge=payments.surcharge(method, d.country),

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F, Q
 
+from storefront.domain import email_address
 from storefront.domain.errors import DomainError
 from storefront.domain.models import Promotion, PromotionUse
 
@@ -26,13 +27,9 @@ class LimitReached(DomainError):
         self.promotion_ids = promotion_ids
 
 
-def normalise_customer(email: str) -> str:
-    return email.strip().casefold()
-
-
 async def customer_uses(email: str) -> dict[int, int]:
     """How many times this customer used each promotion, for pricing their checkout."""
-    rows = await PromotionUse.filter(customer=normalise_customer(email)).values_list("promotion_id", flat=True)
+    rows = await PromotionUse.filter(customer=email_address.normalise(email)).values_list("promotion_id", flat=True)
     counts: dict[int, int] = {}
     for promotion_id in rows:
         counts[promotion_id] = counts.get(promotion_id, 0) + 1
@@ -42,7 +39,7 @@ async def customer_uses(email: str) -> dict[int, int]:
 async def reserve(promotion_ids: Iterable[int], email: str, reference: str, conn) -> None:
     """Count one use of each promotion for this order, inside the caller's transaction, or raise
     LimitReached naming every promotion that ran out (the caller's transaction then rolls back)."""
-    customer = normalise_customer(email)
+    customer = email_address.normalise(email)
     exhausted = []
     for promotion_id in sorted(set(promotion_ids)):
         taken = (

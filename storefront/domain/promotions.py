@@ -175,20 +175,6 @@ async def offers_for(codes: Collection[str]) -> list[Offer]:
     return [Offer.from_model(row) for row in rows]
 
 
-def evaluate(
-    lines: list[pricing.Line],
-    offers: list[Offer],
-    *,
-    shipping: int,
-    now: datetime,
-    codes: Collection[str] = (),
-    customer_uses: Mapping[int, int] | None = None,
-) -> tuple[list[Discount], list[Explanation]]:
-    """The discounts that apply (shipping ones included) and, for the others worth telling, why not."""
-    outcome = apply(lines, offers, shipping=shipping, now=now, codes=codes, customer_uses=customer_uses)
-    return outcome.discounts, outcome.explanations
-
-
 def apply(
     lines: list[pricing.Line],
     offers: list[Offer],

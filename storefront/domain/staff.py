@@ -5,17 +5,16 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import re
 import secrets
 from datetime import datetime, timezone
 
+from storefront.domain import email_address
 from storefront.domain.errors import DomainError
 from storefront.domain.models import AuditEntry, Staff, StaffRole
 
 # scrypt cost: 2**15 iterations x 8 x 1 = 32 MiB and ~50 ms per check on one core; raise N with hardware.
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**15, 8, 1
 MIN_PASSWORD = 10
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]{2,}$")
 
 
 class InvalidStaff(DomainError):
@@ -46,14 +45,10 @@ def check_password(password: str, stored: str) -> bool:
 _DUMMY_HASH = hash_password(secrets.token_urlsafe(16))
 
 
-def normalise_email(email: str) -> str:
-    return email.strip().casefold()
-
-
 async def create(email: str, password: str, role: StaffRole | str = StaffRole.STAFF, name: str = "") -> Staff:
-    email = normalise_email(email)
+    email = email_address.normalise(email)
     errors = {}
-    if not _EMAIL.match(email):
+    if not email_address.valid(email):
         errors["email"] = "email"
     elif await Staff.exists(email=email):
         errors["email"] = "taken"
@@ -68,7 +63,7 @@ async def create(email: str, password: str, role: StaffRole | str = StaffRole.ST
 
 
 async def authenticate(email: str, password: str) -> Staff | None:
-    staff = await Staff.get_or_none(email=normalise_email(email), active=True)
+    staff = await Staff.get_or_none(email=email_address.normalise(email), active=True)
     if not check_password(password, staff.password_hash if staff else _DUMMY_HASH) or staff is None:
         return None
     await Staff.filter(id=staff.id).update(last_login_at=datetime.now(timezone.utc))

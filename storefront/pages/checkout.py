@@ -39,6 +39,7 @@ async def show(request: Request) -> Response:
     context = await _context(request, Details(), secrets.token_urlsafe(16), {})
     if not context["summary"].contents.lines:
         return RedirectResponse("/cart", status_code=303)
+    await cart.checkout_started(session.cart_token(request))
     return render(request, "pages/checkout.html", "pages/checkout.html", context)
 
 

@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from storefront import links, session
-from storefront.domain import cart, payments
+from storefront.domain import cart, email_address, payments
 from storefront.domain.models import Order, OrderStatus, PaymentStatus
 from storefront.domain.orders import FINAL
 from storefront.htmx import render
@@ -79,7 +79,7 @@ async def lookup(request: Request) -> Response:
         context = await page_context(request, number=number, email=email, failed=False, blocked=True)
         return render(request, "pages/order_lookup.html", "pages/order_lookup.html", context, status_code=429)
     order = await Order.get_or_none(number=number) if number else None
-    if order is None or order.email.casefold() != email.casefold():
+    if order is None or email_address.normalise(order.email) != email_address.normalise(email):
         lookups.hit(client)
         # The same answer for a wrong number and a wrong email.
         context = await page_context(request, number=number, email=email, failed=True)

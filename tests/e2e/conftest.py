@@ -69,10 +69,11 @@ def inbox():
 
 
 @pytest.fixture(scope="session")
-def server(tmp_path_factory, inbox) -> str:
+def server_env(tmp_path_factory, inbox) -> dict:
+    """The served shop's environment: run `python -m storefront.cli ...` with it to act on its database."""
     var = tmp_path_factory.mktemp("var")
     port = _free_port()
-    env = {
+    return {
         **os.environ,
         "STOREFRONT_VAR": str(var),
         "DATABASE_URL": f"sqlite:///{var / 'shop.db'}?busy_timeout=15000",
@@ -80,8 +81,15 @@ def server(tmp_path_factory, inbox) -> str:
         "PORT": str(port),
         "BASE_URL": f"http://127.0.0.1:{port}",
         "SMTP_URL": f"smtp://127.0.0.1:{inbox.port}",
+        **({} if "DEBUG" not in os.environ else {"DEBUG": ""}),
     }
-    env.pop("DEBUG", None)
+
+
+@pytest.fixture(scope="session")
+def server(server_env) -> str:
+    env = server_env
+    var = Path(env["STOREFRONT_VAR"])
+    port = int(env["PORT"])
     _storefront(env, "migrate")
     _storefront(env, "seed", "--demo")
     log = open(var / "server.log", "w")

@@ -9,7 +9,13 @@ import pytest
 
 from storefront.domain.models import Promotion, PromotionKind
 from storefront.domain.pricing import Line
-from storefront.domain.promotions import DiscountClass, Explanation, Offer, evaluate, normalise_code, offers_for
+from storefront.domain.promotions import DiscountClass, Explanation, Offer, apply, normalise_code, offers_for
+
+
+def _evaluate(lines, offers, **kwargs):
+    """The discounts and explanations of promotions.apply, which is what pricing.price calls."""
+    outcome = apply(lines, offers, **kwargs)
+    return outcome.discounts, outcome.explanations
 
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=timezone.utc)
 SOCKS, SHIRTS = 7, 8
@@ -29,7 +35,7 @@ def offer(id: int = 1, kind: PromotionKind = PromotionKind.ORDER_PERCENT, **fiel
 
 
 def run(lines, offers, codes=(), shipping=590, now=NOW, uses=None):
-    discounts, explanations = evaluate(lines, offers, shipping=shipping, now=now, codes=codes, customer_uses=uses)
+    discounts, explanations = _evaluate(lines, offers, shipping=shipping, now=now, codes=codes, customer_uses=uses)
     return [(d.offer_id, d.discount_class, d.amount) for d in discounts], [(e.offer_id, e.reason) for e in explanations]
 
 
@@ -63,7 +69,7 @@ def test_buy_x_get_y_discounts_the_cheapest_units_by_the_get_percent():
 def test_buy_x_get_y_needs_a_full_deal_and_says_how_many_items_are_missing():
     three_for_two = offer(kind=PromotionKind.BUY_X_GET_Y, buy_quantity=2, get_quantity=1,
                           category_ids=frozenset({SOCKS}))
-    discounts, (why,) = evaluate(CART, [three_for_two], shipping=0, now=NOW)
+    discounts, (why,) = _evaluate(CART, [three_for_two], shipping=0, now=NOW)
     assert discounts == [] and (why.reason, why.quantity) == ("add_items", 2)  # one sock in the cart
     more_socks = [*CART, line(3, 900, category=SOCKS), line(4, 1200, category=SOCKS)]
     assert run(more_socks, [three_for_two]) == ([(1, "product", 900)], [])  # no percent set: free
@@ -89,10 +95,10 @@ def test_thresholds_measure_the_eligible_items_and_say_what_is_missing():
                           min_subtotal=2000)
     _, why = run(CART, [socks_over_20])
     assert why == [(1, "spend_more")]
-    _, (explanation,) = evaluate(CART, [socks_over_20], shipping=0, now=NOW, codes=())
+    _, (explanation,) = _evaluate(CART, [socks_over_20], shipping=0, now=NOW, codes=())
     assert explanation.amount == 500  # €15.00 of socks, €20.00 needed: the shirts do not count
     at_least_four = offer(kind=PromotionKind.ORDER_PERCENT, percent=5, min_quantity=4)
-    _, (explanation,) = evaluate(CART, [at_least_four], shipping=0, now=NOW, codes=())
+    _, (explanation,) = _evaluate(CART, [at_least_four], shipping=0, now=NOW, codes=())
     assert (explanation.reason, explanation.quantity) == ("add_items", 1)
 
 
@@ -102,7 +108,7 @@ def test_the_date_window_includes_its_start_and_excludes_its_end():
     late = NOW + timedelta(days=1)
     assert run(CART, [code], codes=["xmas"], now=late)[1] == [(1, "expired")]
     early = NOW - timedelta(seconds=1)
-    _, (explanation,) = evaluate(CART, [code], shipping=0, now=early, codes=["XMAS"])
+    _, (explanation,) = _evaluate(CART, [code], shipping=0, now=early, codes=["XMAS"])
     assert explanation == Explanation(1, "Offer 1", "XMAS", "not_started", when=NOW)
 
 

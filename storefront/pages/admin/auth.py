@@ -6,6 +6,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from storefront import session
+from storefront.domain import email_address
 from storefront.domain import staff as staff_domain
 from storefront.pages.admin.access import NO_STORE, admin_page
 from storefront.pages.cart import _local
@@ -27,7 +28,7 @@ async def login(request: Request) -> Response:
         password = str(form.get("password") or "")[:1024]
         next_url = _local(str(form.get("next") or ""), "/admin")
     by_account, by_address = _limits(request)
-    account = staff_domain.normalise_email(email)
+    account = email_address.normalise(email)
     address = request.client.host if request.client else "unknown"
     context = {"email": email, "next": next_url}
     if by_account.blocked(account) or by_address.blocked(address):
