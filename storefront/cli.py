@@ -51,7 +51,7 @@ async def seed(settings: Settings, *, demo: bool, products: int, if_empty: bool)
                 credentials = VAR / "demo-owner.txt"
                 credentials.write_text(f"Back office: {settings.base_url}/admin  {owner[0]} / {owner[1]}\n")
                 credentials.chmod(0o600)
-                print(credentials.read_text().strip())
+                print(f"The demo owner's login is in {credentials}.")
         if products:
             await seeding.bulk(products, settings.media_dir)
         return "Seeded."
