@@ -44,7 +44,9 @@ async def show(request: Request) -> Response:
         "key": request.query_params.get("key", ""),
         "bank": payments.bank_details() if order.payment_method == "bank_transfer" else None,
     }
-    return render(request, "pages/order.html", "partials/order_status.html", await page_context(request, **context))
+    response = render(request, "pages/order.html", "partials/order_status.html", await page_context(request, **context))
+    response.headers["Cache-Control"] = "no-store"  # a customer's address and order: never kept in a cache
+    return response
 
 
 async def retry_payment(request: Request) -> Response:

@@ -103,3 +103,9 @@ async def test_lookups_give_one_answer_for_any_mistake_and_are_limited(client, f
     blocked = await client.post("/orders/lookup", data={"csrf_token": token, "number": order.number,
                                                          "email": order.email})
     assert blocked.status_code == 429 and "Too many attempts" in blocked.text
+
+
+async def test_order_pages_are_never_cached(client, filled):
+    placed = await client.post("/checkout", data={**FORM, **filled})
+    page = await client.get(placed.headers["location"])
+    assert page.headers["cache-control"] == "no-store"
