@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
-from storefront.domain.errors import OutOfStock, ShortLine
+from storefront.domain import staff as staff_domain
+from storefront.domain.errors import DomainError, OutOfStock, ShortLine
 from storefront.domain.models import StockMovement, Variant
 
 
@@ -56,6 +57,44 @@ async def adjust(variant_id: int, delta: int, reason: str, reference: str = "", 
         variant = await Variant.get(id=variant_id).using_db(conn)
         raise OutOfStock([ShortLine(variant.id, variant.sku, -delta, variant.stock)])
     await StockMovement.create(variant_id=variant_id, delta=delta, reason=reason, reference=reference, using_db=conn)
+
+
+class AdjustmentRefused(DomainError):
+    """Why staff's stock change was not applied: field, code and a number for the message."""
+
+    def __init__(self, field: str, code: str, n: int | None = None):
+        super().__init__(f"{field}: {code}")
+        self.field, self.code, self.n = field, code, n
+
+
+async def count(staff, variant_id: int, seen: int, mode: str, units: int, reason: str, note: str) -> tuple[int, int]:
+    """Staff change a variant's stock, by `units` ("change") or to `units` ("set", the count on the shelf,
+    given the `seen` figure it was corrected from). One ledger movement and one audit entry, together.
+    Returns (before, after)."""
+    delta = units if mode == "change" else units - seen
+    if delta == 0:
+        raise AdjustmentRefused("units", "unchanged", seen)
+    # Received goods only add and damaged goods only remove; a count correction goes either way.
+    if reason == Reason.RECEIVED and delta < 0:
+        raise AdjustmentRefused("reason", "received_adds")
+    if reason == Reason.DAMAGED and delta > 0:
+        raise AdjustmentRefused("reason", "damaged_removes")
+    try:
+        async with in_transaction() as conn:
+            # The conditional UPDATE comes first (SQLite with several processes needs that) and refuses
+            # to go below zero; the count read after it is exact, as this transaction now holds the row.
+            await adjust(variant_id, delta, reason, note, conn=conn)
+            after = (await Variant.get(id=variant_id).using_db(conn)).stock
+            if mode == "set" and after != units:
+                # A sale (or a colleague) changed the stock since the form was sent: the count no longer
+                # means what the staff member saw. Roll back and show the current figure.
+                raise AdjustmentRefused("units", "changed_meanwhile", after - delta)
+            done = {"stock": after, "reason": reason, **({"note": note} if note else {})}
+            await staff_domain.audit(staff, "stock.adjust", f"variant:{variant_id}", before={"stock": after - delta},
+                                     after=done, conn=conn)
+    except OutOfStock as short:
+        raise AdjustmentRefused("units", "below_zero", short.lines[0].available) from None
+    return after - delta, after
 
 
 async def take(lines: dict[int, int], reference: str, conn) -> None:

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from starlette.routing import Route
 
-from storefront.pages.admin import auth, dashboard
+from storefront.pages.admin import audit, auth, dashboard, orders, stock
 
 routes = [
     Route("/admin/login", auth.login_form, name="admin_login"),
     Route("/admin/login", auth.login, methods=["POST"]),
     Route("/admin/logout", auth.logout, methods=["POST"]),
-    Route("/admin", dashboard.show, name="admin"),
+    *dashboard.routes,
+    *orders.routes,
+    *stock.routes,
+    *audit.routes,
 ]

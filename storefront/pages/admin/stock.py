@@ -1,0 +1,169 @@
+"""Stock: every variant's count, adjusted with a reason. Each adjustment is a ledger movement (stock.adjust)
+and an audit entry, written in one transaction so neither exists without the other.
+
+htmx re-renders the variant's row (or, on its history page, the whole ledger) and says what changed in the
+live region; without JavaScript the form posts and the browser is sent back where it was.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from storefront import session
+from storefront.domain import reports, stock
+from storefront.domain.models import Staff
+from storefront.htmx import target, wants_fragment
+from storefront.pages.admin.access import admin_page, current_staff
+from storefront.pages.cart import _local
+
+REASONS = (stock.Reason.RECEIVED, stock.Reason.DAMAGED, stock.Reason.CORRECTION)  # what staff may record
+MAX_UNITS = 100_000
+NOTE_MAX = 120  # StockMovement.reference
+MAX_PAGE = 1_000
+_WHOLE = re.compile(r"[+-]?\d{1,9}")
+
+
+@dataclass(frozen=True)
+class Adjustment:
+    mode: str  # "change": add or remove units | "set": the count on the shelf
+    units: int
+    reason: str
+    note: str
+
+
+class Refused(Exception):
+    def __init__(self, errors: dict[str, dict]):
+        super().__init__(errors)
+        self.errors = errors
+
+
+def _error(code: str, n: int | None = None) -> dict:
+    return {"code": code, "n": n}
+
+
+def read_adjustment(typed: dict[str, str]) -> Adjustment:
+    """The form as an Adjustment, or Refused with a message code for every field that is wrong."""
+    errors = {}
+    mode = "set" if typed.get("mode") == "set" else "change"
+    raw = typed.get("units", "").strip().replace("\u2212", "-")  # a typographic minus from a phone keyboard
+    units = int(raw) if _WHOLE.fullmatch(raw) else None
+    if units is None:
+        errors["units"] = _error("whole_number")
+    elif abs(units) > MAX_UNITS:
+        errors["units"] = _error("too_many", MAX_UNITS)
+    elif mode == "set" and units < 0:
+        errors["units"] = _error("negative_count")
+    elif mode == "change" and units == 0:
+        errors["units"] = _error("zero")
+    reason = typed.get("reason", "")
+    if reason not in REASONS:
+        errors["reason"] = _error("choose")
+    note = " ".join(typed.get("note", "").split())
+    if len(note) > NOTE_MAX:
+        errors["note"] = _error("too_long", NOTE_MAX)
+    if errors:
+        raise Refused(errors)
+    return Adjustment(mode, units, reason, note)  # type: ignore[arg-type]
+
+
+async def record(staff: Staff, row: reports.StockRow, change: Adjustment) -> tuple[int, int]:
+    """Apply the adjustment with its audit entry; (stock before, stock after)."""
+    try:
+        return await stock.count(staff, row.id, row.stock, change.mode, change.units, change.reason, change.note)
+    except stock.AdjustmentRefused as refused:
+        raise Refused({refused.field: _error(refused.code, refused.n)}) from None
+
+
+# --- routes -------------------------------------------------------------------------------------
+
+
+def _page_number(raw: str | None) -> int:
+    return min(int(raw), MAX_PAGE) if raw and raw.isdigit() and int(raw) > 0 else 1
+
+
+def _left_for_this_page(request: Request) -> dict:
+    """Messages from before the redirect: ours go beside the list (the layout's live region does not know
+    them), any other kind to the live region as usual."""
+    messages = session.pop_flash(request)
+    return {"notices": [m for m in messages if m.get("kind") == "adjusted"],
+            "messages": [m for m in messages if m.get("kind") != "adjusted"]}
+
+
+async def stock_list(request: Request) -> Response:
+    await current_staff(request)
+    params = request.query_params
+    show = params.get("show", "all")
+    query = reports.StockQuery(text=params.get("q", "")[:100], show=show if show in reports.STOCK_SHOWS else "all",
+                               page=_page_number(params.get("page")))
+    listing = await reports.stock_list(query)
+    here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return admin_page(request, "pages/admin/stock.html", "pages/admin/stock.html",
+                      {"listing": listing, "next_url": here, **_left_for_this_page(request)})
+
+
+async def _variant_or_404(request: Request) -> reports.StockRow:
+    row = await reports.stock_row(request.path_params["variant_id"])
+    if row is None:
+        raise HTTPException(404)
+    return row
+
+
+async def variant(request: Request) -> Response:
+    await current_staff(request)
+    row = await _variant_or_404(request)
+    ledger = await reports.ledger(row, page=_page_number(request.query_params.get("page")))
+    return admin_page(request, "pages/admin/variant_stock.html", "pages/admin/variant_stock.html",
+                      {"ledger": ledger, "r": row, "next_url": request.url.path, **_left_for_this_page(request)})
+
+
+async def adjust(request: Request) -> Response:
+    staff = await current_staff(request)
+    row = await _variant_or_404(request)
+    async with request.form() as form:
+        typed = {k: str(form.get(k) or "")[:200] for k in ("mode", "units", "reason", "note", "next")}
+    next_url = _local(typed["next"], f"/admin/stock/{row.id}")
+    try:
+        before, after = await record(staff, row, read_adjustment(typed))
+    except Refused as refused:
+        return await _refused(request, row, typed, refused.errors, next_url)
+    notice = {"kind": "adjusted", "name": row.name, "options": row.options, "sku": row.sku,
+              "before": before, "after": after, "reason": typed["reason"]}
+    if not wants_fragment(request):
+        session.flash(request, notice)
+        return RedirectResponse(next_url, status_code=303)
+    return await _fragment(request, row.id, {"notices": [notice], "next_url": next_url, "saved": notice})
+
+
+async def _fragment(request: Request, variant_id: int, context: dict, status_code: int = 200) -> Response:
+    """The region htmx asked for, fresh from the database, plus the live region out of band."""
+    row = await reports.stock_row(variant_id)
+    context = {"r": row, **context}
+    if target(request) == "variant-stock":  # the history page: the counts and the ledger together
+        ledger = await reports.ledger(row)  # type: ignore[arg-type]
+        name = "partials/admin/stock_variant_update.html"
+        return admin_page(request, name, name, {**context, "ledger": ledger}, status_code)
+    name = "partials/admin/stock_row_update.html"
+    return admin_page(request, name, name, context, status_code)
+
+
+async def _refused(request: Request, row: reports.StockRow, typed: dict, errors: dict, next_url: str) -> Response:
+    context = {"typed": typed, "errors": errors, "next_url": next_url, "notices": [{"kind": "refused"}]}
+    if wants_fragment(request):
+        return await _fragment(request, row.id, context, status_code=422)
+    # Without JavaScript: the variant's own page, with the form as it was sent and the messages beside it.
+    ledger = await reports.ledger(row)
+    return admin_page(request, "pages/admin/variant_stock.html", "pages/admin/variant_stock.html",
+                      {**context, "r": row, "ledger": ledger}, status_code=422)
+
+
+routes = [
+    Route("/admin/stock", stock_list, name="admin_stock"),
+    Route("/admin/stock/{variant_id:int}", variant, name="admin_variant_stock"),
+    Route("/admin/stock/{variant_id:int}/adjust", adjust, methods=["POST"]),
+]
