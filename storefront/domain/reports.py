@@ -1,4 +1,4 @@
-"""What the back office reads: the dashboard's figures, the stock list with a variant's ledger, the audit log.
+"""The dashboard's figures (the stock list is in stock_report, the audit log in audit_log).
 
 Every figure comes from an aggregate query over its whole table, so the dashboard costs the same five queries
 whatever the number of orders, carts or products. Periods are calendar days in the shop's time zone: "today"
@@ -8,22 +8,18 @@ a reserved word); moments are compared as UTC, which is how the application stor
 
 from __future__ import annotations
 
-import re
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 
 from storefront.domain.db import Sql
-from storefront.domain.models import AuditEntry, OptionValue, Variant
 from storefront.domain.shipping import SHOP_TZ
-from storefront.domain.stock import Availability, availability
 
 PERIODS = (("today", 1), ("7_days", 7), ("30_days", 30))
 ALERTS_SHOWN = 8  # low-stock and sold-out variants listed on the dashboard; the stock page has them all
 MISMATCHES_SHOWN = 50
 
 
-def _utc(value) -> datetime:
+def as_utc(value) -> datetime:
     """A moment from a raw row: SQLite returns ISO text, PostgreSQL a datetime."""
     moment = datetime.fromisoformat(value) if isinstance(value, str) else value
     return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
@@ -197,8 +193,8 @@ async def _awaited_transfers(now: datetime, shown: int = 10) -> Shortlist:
         f" ORDER BY o.created_at, o.id LIMIT {shown}"
     )
     transfers = [
-        AwaitedTransfer(r["number"], r["full_name"], r["total"], _utc(r["created_at"]),
-                        max(now - _utc(r["created_at"]), timedelta()))
+        AwaitedTransfer(r["number"], r["full_name"], r["total"], as_utc(r["created_at"]),
+                        max(now - as_utc(r["created_at"]), timedelta()))
         for r in rows
     ]
     return Shortlist(transfers, int(rows[0]["n"]) if rows else 0)
@@ -250,222 +246,3 @@ async def reconciliation() -> Shortlist:
     )
     mismatches = [Mismatch(r["id"], r["sku"], r["name"], r["stock"], int(r["ledger"])) for r in rows]
     return Shortlist(mismatches, int(rows[0]["n"]) if rows else 0)
-
-
-# --- stock --------------------------------------------------------------------------------------
-
-STOCK_SHOWS = ("all", "low", "sold_out")
-
-
-@dataclass(frozen=True)
-class StockQuery:
-    text: str = ""  # part of a product name or SKU
-    show: str = "all"  # "all" | "low" | "sold_out"
-    page: int = 1
-    per_page: int = 25
-
-
-@dataclass(frozen=True)
-class StockRow:
-    id: int
-    sku: str
-    name: str
-    slug: str
-    options: str  # "Nero, XS"
-    stock: int
-    low_stock_threshold: int
-    on_sale: bool  # variant and product both active
-
-    @property
-    def availability(self) -> Availability:
-        return availability(self.stock, self.low_stock_threshold)
-
-
-@dataclass(frozen=True)
-class StockList:
-    query: StockQuery
-    rows: list[StockRow]
-    total: int
-
-    @property
-    def has_more(self) -> bool:
-        return self.query.page * self.query.per_page < self.total
-
-
-def _like(text: str) -> str:
-    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
-async def _stock_rows(sql: Sql, where: str, tail: str = "") -> tuple[list[StockRow], int]:
-    rows = await sql.rows(
-        "SELECT v.id, v.sku, p.name, p.slug, v.stock, v.low_stock_threshold,"
-        " CASE WHEN v.active AND p.active THEN 1 ELSE 0 END AS on_sale, COUNT(*) OVER () AS total"
-        f" FROM variant v JOIN product p ON p.id = v.product_id WHERE {where}"
-        f" ORDER BY p.name, p.id, v.position, v.id {tail}"
-    )
-    options = await _options([r["id"] for r in rows])
-    stock_rows = [
-        StockRow(r["id"], r["sku"], r["name"], r["slug"], options.get(r["id"], ""), r["stock"],
-                 r["low_stock_threshold"], bool(r["on_sale"]))
-        for r in rows
-    ]
-    return stock_rows, int(rows[0]["total"]) if rows else 0
-
-
-async def _options(variant_ids: list[int]) -> dict[int, str]:
-    """"Nero, XS" for each variant, in the options' order, in one query."""
-    if not variant_ids:
-        return {}
-    links = await OptionValue.filter(variants__id__in=variant_ids).values(
-        "name", "position", "id", "option__position", variant_id="variants__id"
-    )
-    values: dict[int, list[tuple]] = defaultdict(list)
-    for link in links:
-        values[link["variant_id"]].append((link["option__position"], link["position"], link["id"], link["name"]))
-    return {variant_id: ", ".join(v[-1] for v in sorted(found)) for variant_id, found in values.items()}
-
-
-async def stock_list(q: StockQuery) -> StockList:
-    sql = Sql()
-    where = ["1 = 1"]
-    if q.text.strip():
-        pattern = sql.param(_like(q.text.strip()))
-        where.append(f"(LOWER(p.name) LIKE {pattern} ESCAPE '\\' OR LOWER(v.sku) LIKE {pattern} ESCAPE '\\')")
-    # The same rule as the dashboard's alerts: only what is on sale can run low or sell out.
-    if q.show == "low":
-        where.append("v.active AND p.active AND v.stock > 0 AND v.stock <= v.low_stock_threshold")
-    elif q.show == "sold_out":
-        where.append("v.active AND p.active AND v.stock <= 0")
-    rows, total = await _stock_rows(sql, " AND ".join(where),
-                                    f"LIMIT {q.per_page} OFFSET {(q.page - 1) * q.per_page}")
-    return StockList(q, rows, total)
-
-
-async def stock_row(variant_id: int) -> StockRow | None:
-    sql = Sql()
-    rows, _ = await _stock_rows(sql, f"v.id = {sql.param(variant_id)}")
-    return rows[0] if rows else None
-
-
-@dataclass(frozen=True)
-class Movement:
-    id: int
-    delta: int
-    reason: str
-    reference: str
-    created_at: datetime
-    balance: int  # on hand right after this movement
-
-
-@dataclass(frozen=True)
-class Ledger:
-    """A variant's movements, newest first, a page at a time, with the running total."""
-
-    variant: StockRow
-    movements: list[Movement]
-    total: int  # movements in all
-    balance: int  # what the whole ledger adds up to
-    page: int
-    per_page: int
-
-    @property
-    def reconciles(self) -> bool:
-        return self.balance == self.variant.stock
-
-    @property
-    def has_more(self) -> bool:
-        return self.page * self.per_page < self.total
-
-
-async def ledger(variant: StockRow, page: int = 1, per_page: int = 50) -> Ledger:
-    sql = Sql()
-    v = sql.param(variant.id)
-    # The running total is taken over every movement in the order they were written, before paging; the
-    # totals row is there even past the last page.
-    rows = await sql.rows(
-        "SELECT t.ledger, t.total, m.* FROM (SELECT COALESCE(SUM(delta), 0) AS ledger, COUNT(*) AS total"
-        f" FROM stock_movement WHERE variant_id = {v}) t LEFT JOIN (SELECT * FROM (SELECT id, delta, reason,"
-        " reference, created_at, SUM(delta) OVER (ORDER BY id ROWS UNBOUNDED PRECEDING) AS balance"
-        f" FROM stock_movement WHERE variant_id = {v}) w ORDER BY id DESC LIMIT {per_page}"
-        f" OFFSET {(page - 1) * per_page}) m ON 1 = 1 ORDER BY m.id DESC"
-    )
-    movements = [Movement(r["id"], r["delta"], r["reason"], r["reference"], _utc(r["created_at"]), int(r["balance"]))
-                 for r in rows if r["id"] is not None]
-    return Ledger(variant, movements, int(rows[0]["total"]), int(rows[0]["ledger"]), page, per_page)
-
-
-# --- audit log ----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class AuditQuery:
-    action: str = ""
-    actor: str = ""  # part of a staff email
-    since: date | None = None  # shop days, both included
-    until: date | None = None
-    page: int = 1
-    per_page: int = 50
-
-
-@dataclass(frozen=True)
-class Change:
-    field: str
-    before: object
-    after: object
-
-
-@dataclass(frozen=True)
-class AuditRow:
-    id: int
-    created_at: datetime
-    actor: str
-    action: str
-    subject: str  # "variant:12", "order:BT-7K3Q9M"
-    changes: list[Change]
-    variant_id: int | None = None  # when the subject is a variant: its SKU says more than its id
-    sku: str = ""
-
-
-@dataclass(frozen=True)
-class AuditLog:
-    query: AuditQuery
-    entries: list[AuditRow]
-    total: int
-    actions: list[str]  # every action ever logged, for the filter
-
-    @property
-    def has_more(self) -> bool:
-        return self.query.page * self.query.per_page < self.total
-
-
-def changes(before, after) -> list[Change]:
-    """before -> after, field by field; values that are not dicts count as one field called ""."""
-    before = before if isinstance(before, dict) else ({} if before is None else {"": before})
-    after = after if isinstance(after, dict) else ({} if after is None else {"": after})
-    return [Change(key, before.get(key), after.get(key))
-            for key in [*before, *(k for k in after if k not in before)]
-            if before.get(key) != after.get(key)]
-
-
-async def audit_log(q: AuditQuery) -> AuditLog:
-    entries = AuditEntry.all()
-    if q.action:
-        entries = entries.filter(action=q.action)
-    if q.actor.strip():
-        entries = entries.filter(actor__icontains=q.actor.strip())
-    if q.since:
-        entries = entries.filter(created_at__gte=day_start(q.since))
-    if q.until:
-        entries = entries.filter(created_at__lt=day_start(q.until + timedelta(days=1)))
-    total = await entries.count()
-    page = await entries.order_by("-created_at", "-id").offset((q.page - 1) * q.per_page).limit(q.per_page)
-    actions = await AuditEntry.all().distinct().order_by("action").values_list("action", flat=True)
-    variant_ids = {e.subject: int(e.subject[8:]) for e in page if re.fullmatch(r"variant:\d{1,9}", e.subject)}
-    skus = dict(await Variant.filter(id__in=set(variant_ids.values())).values_list("id", "sku")) if variant_ids else {}
-    rows = [
-        AuditRow(e.id, e.created_at, e.actor, e.action, e.subject, changes(e.before, e.after),
-                 variant_ids.get(e.subject), skus.get(variant_ids.get(e.subject), ""))
-        for e in page
-    ]
-    return AuditLog(q, rows, total, list(actions))

@@ -8,7 +8,6 @@ import re
 import pytest
 
 from storefront import links
-from storefront.domain import cart
 from storefront.domain.models import Order, Variant
 from tests.unit import factories as f
 

@@ -8,7 +8,7 @@ from itertools import count
 
 import pytest
 
-from storefront.domain import reports, stock
+from storefront.domain import audit_log, reports, stock_report, stock
 from storefront.domain.models import Cart, Category, Order, OrderLine, Product, Variant
 from tests.unit import factories as f
 from tests.unit.test_query_counts import count_queries
@@ -159,15 +159,15 @@ async def test_a_variants_ledger_runs_newest_first_with_a_running_total(db):
     [tee] = await variants({"price": 100, "stock": 10})
     await stock.adjust(tee.id, 5, stock.Reason.RECEIVED, "delivery 42")
     await stock.adjust(tee.id, -2, stock.Reason.DAMAGED)
-    row = await reports.stock_row(tee.id)
-    ledger = await reports.ledger(row)
+    row = await stock_report.stock_row(tee.id)
+    ledger = await stock_report.ledger(row)
     assert [(m.delta, m.reason, m.reference, m.balance) for m in ledger.movements] == [
         (-2, "damaged", "", 13), (5, "received", "delivery 42", 15), (10, "initial", "", 10),
     ]
     assert ledger.reconciles and ledger.total == 3
-    second = await reports.ledger(row, page=2, per_page=2)
+    second = await stock_report.ledger(row, page=2, per_page=2)
     assert [m.balance for m in second.movements] == [10] and not second.has_more
-    past_the_end = await reports.ledger(row, page=9, per_page=2)
+    past_the_end = await stock_report.ledger(row, page=9, per_page=2)
     assert past_the_end.movements == [] and past_the_end.balance == 13 and past_the_end.total == 3
 
 
@@ -176,20 +176,20 @@ async def test_the_stock_list_searches_names_and_skus_and_filters(db):
     await f.product("Maglietta", clothing, [{"price": 100, "stock": 2, "sku": "MAG-NER-S", "options": {"size": "S"}},
                                             {"price": 100, "stock": 0, "sku": "MAG-NER-M", "options": {"size": "M"}}])
     await f.product("Tazza 100%_", clothing, [{"price": 100, "stock": 9, "sku": "TAZ-1"}])
-    everything = await reports.stock_list(reports.StockQuery())
+    everything = await stock_report.stock_list(stock_report.StockQuery())
     assert everything.total == 3 and [r.options for r in everything.rows] == ["S", "M", ""]
-    assert [r.sku for r in (await reports.stock_list(reports.StockQuery(text="mag-ner-m"))).rows] == ["MAG-NER-M"]
-    assert (await reports.stock_list(reports.StockQuery(text="MAGLIETTA"))).total == 2
-    assert (await reports.stock_list(reports.StockQuery(text="0%_"))).total == 1  # wildcards are literal
-    assert (await reports.stock_list(reports.StockQuery(text="a%"))).total == 0  # unescaped, it would match every "a"
-    assert [r.sku for r in (await reports.stock_list(reports.StockQuery(show="low"))).rows] == ["MAG-NER-S"]
-    assert [r.sku for r in (await reports.stock_list(reports.StockQuery(show="sold_out"))).rows] == ["MAG-NER-M"]
-    paged = await reports.stock_list(reports.StockQuery(page=2, per_page=2))
+    assert [r.sku for r in (await stock_report.stock_list(stock_report.StockQuery(text="mag-ner-m"))).rows] == ["MAG-NER-M"]
+    assert (await stock_report.stock_list(stock_report.StockQuery(text="MAGLIETTA"))).total == 2
+    assert (await stock_report.stock_list(stock_report.StockQuery(text="0%_"))).total == 1  # wildcards are literal
+    assert (await stock_report.stock_list(stock_report.StockQuery(text="a%"))).total == 0  # unescaped, it would match every "a"
+    assert [r.sku for r in (await stock_report.stock_list(stock_report.StockQuery(show="low"))).rows] == ["MAG-NER-S"]
+    assert [r.sku for r in (await stock_report.stock_list(stock_report.StockQuery(show="sold_out"))).rows] == ["MAG-NER-M"]
+    paged = await stock_report.stock_list(stock_report.StockQuery(page=2, per_page=2))
     assert [r.sku for r in paged.rows] == ["TAZ-1"] and paged.total == 3 and not paged.has_more
 
 
 def test_audit_changes_are_read_field_by_field():
-    changes = reports.changes({"stock": 5}, {"stock": 0, "reason": "correction"})
+    changes = audit_log.changes({"stock": 5}, {"stock": 0, "reason": "correction"})
     assert [(c.field, c.before, c.after) for c in changes] == [("stock", 5, 0), ("reason", None, "correction")]
-    assert [(c.field, c.after) for c in reports.changes(None, "shipped")] == [("", "shipped")]
-    assert reports.changes({"a": 1}, {"a": 1}) == []
+    assert [(c.field, c.after) for c in audit_log.changes(None, "shipped")] == [("", "shipped")]
+    assert audit_log.changes({"a": 1}, {"a": 1}) == []

@@ -5,11 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from starlette.requests import Request
-from starlette.routing import Route
 
-from storefront.app import routes
-from storefront.security import SAFE_METHODS
 from tests.unit import factories as f
 
 HTMX = {"HX-Request": "true"}

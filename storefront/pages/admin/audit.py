@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from storefront.domain import reports
+from storefront.domain import audit_log
 from storefront.pages.admin.access import admin_page, current_staff
 
 MAX_PAGE = 1_000
@@ -22,9 +22,9 @@ def _day(raw: str | None) -> date | None:
         return None  # a mistyped date filters nothing rather than failing the page
 
 
-def read_query(params) -> reports.AuditQuery:
+def read_query(params) -> audit_log.AuditQuery:
     page = params.get("page", "")
-    return reports.AuditQuery(
+    return audit_log.AuditQuery(
         action=params.get("action", "")[:60],
         actor=params.get("actor", "")[:254],
         since=_day(params.get("since")),
@@ -35,7 +35,7 @@ def read_query(params) -> reports.AuditQuery:
 
 async def show(request: Request) -> Response:
     await current_staff(request)
-    log = await reports.audit_log(read_query(request.query_params))
+    log = await audit_log.audit_log(read_query(request.query_params))
     return admin_page(request, "pages/admin/audit.html", "pages/admin/audit.html", {"log": log})
 
 

@@ -16,7 +16,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from storefront import session
-from storefront.domain import reports, stock
+from storefront.domain import stock, stock_report
 from storefront.domain.models import Staff
 from storefront.htmx import target, wants_fragment
 from storefront.pages.admin.access import admin_page, current_staff
@@ -72,7 +72,7 @@ def read_adjustment(typed: dict[str, str]) -> Adjustment:
     return Adjustment(mode, units, reason, note)  # type: ignore[arg-type]
 
 
-async def record(staff: Staff, row: reports.StockRow, change: Adjustment) -> tuple[int, int]:
+async def record(staff: Staff, row: stock_report.StockRow, change: Adjustment) -> tuple[int, int]:
     """Apply the adjustment with its audit entry; (stock before, stock after)."""
     try:
         return await stock.count(staff, row.id, row.stock, change.mode, change.units, change.reason, change.note)
@@ -99,16 +99,16 @@ async def stock_list(request: Request) -> Response:
     await current_staff(request)
     params = request.query_params
     show = params.get("show", "all")
-    query = reports.StockQuery(text=params.get("q", "")[:100], show=show if show in reports.STOCK_SHOWS else "all",
+    query = stock_report.StockQuery(text=params.get("q", "")[:100], show=show if show in stock_report.STOCK_SHOWS else "all",
                                page=_page_number(params.get("page")))
-    listing = await reports.stock_list(query)
+    listing = await stock_report.stock_list(query)
     here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     return admin_page(request, "pages/admin/stock.html", "pages/admin/stock.html",
                       {"listing": listing, "next_url": here, **_left_for_this_page(request)})
 
 
-async def _variant_or_404(request: Request) -> reports.StockRow:
-    row = await reports.stock_row(request.path_params["variant_id"])
+async def _variant_or_404(request: Request) -> stock_report.StockRow:
+    row = await stock_report.stock_row(request.path_params["variant_id"])
     if row is None:
         raise HTTPException(404)
     return row
@@ -117,7 +117,7 @@ async def _variant_or_404(request: Request) -> reports.StockRow:
 async def variant(request: Request) -> Response:
     await current_staff(request)
     row = await _variant_or_404(request)
-    ledger = await reports.ledger(row, page=_page_number(request.query_params.get("page")))
+    ledger = await stock_report.ledger(row, page=_page_number(request.query_params.get("page")))
     return admin_page(request, "pages/admin/variant_stock.html", "pages/admin/variant_stock.html",
                       {"ledger": ledger, "r": row, "next_url": request.url.path, **_left_for_this_page(request)})
 
@@ -142,22 +142,22 @@ async def adjust(request: Request) -> Response:
 
 async def _fragment(request: Request, variant_id: int, context: dict, status_code: int = 200) -> Response:
     """The region htmx asked for, fresh from the database, plus the live region out of band."""
-    row = await reports.stock_row(variant_id)
+    row = await stock_report.stock_row(variant_id)
     context = {"r": row, **context}
     if target(request) == "variant-stock":  # the history page: the counts and the ledger together
-        ledger = await reports.ledger(row)  # type: ignore[arg-type]
+        ledger = await stock_report.ledger(row)  # type: ignore[arg-type]
         name = "partials/admin/stock_variant_update.html"
         return admin_page(request, name, name, {**context, "ledger": ledger}, status_code)
     name = "partials/admin/stock_row_update.html"
     return admin_page(request, name, name, context, status_code)
 
 
-async def _refused(request: Request, row: reports.StockRow, typed: dict, errors: dict, next_url: str) -> Response:
+async def _refused(request: Request, row: stock_report.StockRow, typed: dict, errors: dict, next_url: str) -> Response:
     context = {"typed": typed, "errors": errors, "next_url": next_url, "notices": [{"kind": "refused"}]}
     if wants_fragment(request):
         return await _fragment(request, row.id, context, status_code=422)
     # Without JavaScript: the variant's own page, with the form as it was sent and the messages beside it.
-    ledger = await reports.ledger(row)
+    ledger = await stock_report.ledger(row)
     return admin_page(request, "pages/admin/variant_stock.html", "pages/admin/variant_stock.html",
                       {**context, "r": row, "ledger": ledger}, status_code=422)
 
