@@ -39,6 +39,9 @@ def money(ctx, cents: int | None) -> str:
 
 @pass_context
 def day(ctx, value: date, fmt: str = "EEE d MMM") -> str:
+    """A calendar day; a moment is first put in the shop's time zone (midnight in Rome is not UTC's)."""
+    if isinstance(value, datetime):
+        value = value.astimezone(SHOP_TZ).date()
     return format_date(value, fmt, locale=ctx.get("locale", "en"))
 
 

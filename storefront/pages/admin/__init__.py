@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from starlette.routing import Route
 
-from storefront.pages.admin import audit, auth, dashboard, orders, stock
+from storefront.pages.admin import audit, auth, dashboard, orders, products, promotions, shipping, staff, stock
 
 routes = [
     Route("/admin/login", auth.login_form, name="admin_login"),
@@ -12,6 +12,10 @@ routes = [
     Route("/admin/logout", auth.logout, methods=["POST"]),
     *dashboard.routes,
     *orders.routes,
+    *products.routes,
     *stock.routes,
+    *promotions.routes,
+    *shipping.routes,
+    *staff.routes,
     *audit.routes,
 ]

@@ -1,0 +1,355 @@
+"""Staff keep the catalogue: products, their variants and images, on sale or not (CSV: catalog_csv).
+
+Every change is one transaction with its audit entry (before -> after), and the search index is refreshed
+after it, so the shop shows the change to the next shopper. A new variant's opening stock is a ledger
+movement ("received"), never a bare number.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+from tortoise.expressions import Q
+from tortoise.transactions import in_transaction
+
+from storefront.domain import search, stock
+from storefront.domain import staff as staff_domain
+from storefront.domain.errors import DomainError, NotFound
+from storefront.domain.models import Category, OptionValue, Product, ProductImage, Staff, TaxClass, Variant
+
+PER_PAGE = 25
+MAX_PRICE = 10_000_000  # cents: €100,000 is a typo, not a price
+MAX_GRAMS = 1_000_000
+MAX_IMAGE_BYTES = 2 * 1024 * 1024
+_EUROS = re.compile(r"(\d{1,9})(?:[.,](\d{1,2}))?")
+SLUG_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+SKU_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+
+
+class Invalid(DomainError):
+    """Every wrong field at once: field -> message code."""
+
+    def __init__(self, errors: dict[str, str]):
+        super().__init__(", ".join(f"{k}: {v}" for k, v in errors.items()))
+        self.errors = errors
+
+
+# --- plain rules ------------------------------------------------------------------------------
+
+
+def parse_euros(text: str) -> int | None:
+    """'12,50', '12.5' or '12' -> cents; None when it is not an amount (thousand separators are refused,
+    since '1.250' could mean either)."""
+    match = _EUROS.fullmatch(text.strip().replace("€", "").strip())
+    if not match:
+        return None
+    return int(match.group(1)) * 100 + int((match.group(2) or "0").ljust(2, "0"))
+
+
+def euros(cents: int | None) -> str:
+    """Cents as euros with a dot, for forms and CSV: 1250 -> '12.50'."""
+    return "" if cents is None else f"{cents // 100}.{cents % 100:02d}"
+
+
+def slugify(text: str) -> str:
+    folded = unicodedata.normalize("NFKD", text.casefold())
+    ascii_text = "".join(c for c in folded if not unicodedata.combining(c)).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")[:160]
+
+
+def _whole(text: str, field: str, errors: dict, default: int, top: int) -> int:
+    text = text.strip()
+    if not text:
+        return default
+    if not text.isdigit() or int(text) > top:
+        errors[field] = "whole_number"
+        return default
+    return int(text)
+
+
+# --- products list ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ProductRow:
+    id: int
+    name: str
+    slug: str
+    category: str
+    active: bool
+    variants: int
+    price_min: int | None
+    price_max: int | None
+    stock: int
+
+
+@dataclass(frozen=True)
+class ProductList:
+    rows: list[ProductRow]
+    total: int
+    page: int
+    has_more: bool
+
+
+async def product_list(text: str = "", category_id: int | None = None, state: str = "all",
+                       page: int = 1) -> ProductList:
+    """Products by name or SKU, newest first, with their variants summed up (two queries a page)."""
+    query = Product.all()
+    if text.strip():
+        skus = Variant.filter(sku__icontains=text.strip()).values_list("product_id", flat=True)
+        query = query.filter(Q(name__icontains=text.strip()) | Q(id__in=await skus))
+    if category_id:
+        query = query.filter(category_id=category_id)
+    if state in ("active", "inactive"):
+        query = query.filter(active=state == "active")
+    total = await query.count()
+    products = await query.order_by("-created_at", "-id").offset((page - 1) * PER_PAGE).limit(PER_PAGE) \
+        .select_related("category")
+    return ProductList(await _rows(products), total, page, page * PER_PAGE < total)
+
+
+async def product_row(product_id: int) -> ProductRow:
+    return (await _rows(await Product.filter(id=product_id).select_related("category")))[0]
+
+
+async def _rows(products: list[Product]) -> list[ProductRow]:
+    variants = await Variant.filter(product_id__in=[p.id for p in products]).values("product_id", "price", "stock")
+    rows = []
+    for p in products:
+        own = [v for v in variants if v["product_id"] == p.id]
+        prices = [v["price"] for v in own]
+        rows.append(ProductRow(p.id, p.name, p.slug, p.category.name, p.active, len(own),
+                               min(prices, default=None), max(prices, default=None), sum(v["stock"] for v in own)))
+    return rows
+
+
+async def set_active(staff: Staff, product_id: int, active: bool) -> Product:
+    """Put a product on sale or take it off; the shop's listings and search only show active products."""
+    async with in_transaction() as conn:
+        product = await Product.get_or_none(id=product_id).using_db(conn)
+        if product is None:
+            raise NotFound(product_id)
+        if product.active != active:
+            await Product.filter(id=product_id).using_db(conn).update(active=active)
+            await staff_domain.audit(staff, "product.activate" if active else "product.deactivate",
+                                     f"product:{product_id}", {"active": product.active}, {"active": active}, conn)
+            product.active = active
+    await search.index([product_id])
+    return product
+
+
+# --- product form -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ProductDraft:
+    name: str
+    slug: str
+    category_id: int
+    description: str
+    tax_class: str
+    active: bool
+
+    def facts(self) -> dict:
+        return {"name": self.name, "slug": self.slug, "category_id": self.category_id,
+                "description": self.description, "tax_class": self.tax_class, "active": self.active}
+
+
+def read_product(typed: dict[str, str]) -> ProductDraft:
+    errors = {}
+    name = " ".join(typed.get("name", "").split())
+    if not name:
+        errors["name"] = "required"
+    elif len(name) > 160:
+        errors["name"] = "too_long"
+    slug = typed.get("slug", "").strip().lower() or slugify(name)
+    if name and not SLUG_PATTERN.fullmatch(slug) or len(slug) > 160:
+        errors["slug"] = "format"
+    category = typed.get("category_id", "")
+    if not category.isdigit():
+        errors["category_id"] = "choose"
+    tax_class = typed.get("tax_class", "")
+    if tax_class not in set(TaxClass):
+        errors["tax_class"] = "choose"
+    description = typed.get("description", "").strip()
+    if len(description) > 10_000:
+        errors["description"] = "too_long"
+    if errors:
+        raise Invalid(errors)
+    return ProductDraft(name, slug, int(category), description, tax_class, typed.get("active") == "on")
+
+
+async def save_product(staff: Staff, product_id: int | None, draft: ProductDraft) -> Product:
+    """Create (product_id None) or update a product; the slug must be free, the category must exist."""
+    errors = {}
+    if await Product.filter(slug=draft.slug).exclude(id=product_id or 0).exists():
+        errors["slug"] = "taken"
+    if not await Category.exists(id=draft.category_id):
+        errors["category_id"] = "choose"
+    if errors:
+        raise Invalid(errors)
+    async with in_transaction() as conn:
+        if product_id is None:
+            product = await Product.create(**draft.facts(), using_db=conn)
+            await staff_domain.audit(staff, "product.create", f"product:{product.id}", None, draft.facts(), conn)
+        else:
+            product = await Product.get_or_none(id=product_id).using_db(conn)
+            if product is None:
+                raise NotFound(product_id)
+            before = {k: getattr(product, k) for k in draft.facts()}
+            before["tax_class"] = str(before["tax_class"])
+            changed = {k: v for k, v in draft.facts().items() if before[k] != v}
+            if changed:
+                await Product.filter(id=product_id).using_db(conn).update(**changed)
+                await staff_domain.audit(staff, "product.update", f"product:{product_id}",
+                                         {k: before[k] for k in changed}, changed, conn)
+    await search.index([product.id])
+    return await Product.get(id=product.id)
+
+
+# --- variants ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class VariantDraft:
+    sku: str
+    value_ids: tuple[int, ...]
+    price: int
+    compare_at_price: int | None
+    weight_grams: int
+    low_stock_threshold: int
+    opening_stock: int
+
+    def facts(self) -> dict:
+        return {"sku": self.sku, "price": self.price, "compare_at_price": self.compare_at_price,
+                "weight_grams": self.weight_grams, "low_stock_threshold": self.low_stock_threshold}
+
+
+def read_variant(typed: dict[str, str], value_ids: list[str]) -> VariantDraft:
+    errors: dict[str, str] = {}
+    sku = typed.get("sku", "").strip()
+    if not SKU_PATTERN.fullmatch(sku):
+        errors["sku"] = "format"
+    price = parse_euros(typed.get("price", ""))
+    if price is None or not 0 < price <= MAX_PRICE:
+        errors["price"] = "amount"
+    compare = typed.get("compare_at_price", "").strip()
+    compare_at = parse_euros(compare) if compare else None
+    if compare and (compare_at is None or compare_at > MAX_PRICE):
+        errors["compare_at_price"] = "amount"
+    elif compare_at is not None and price is not None and compare_at <= price:
+        errors["compare_at_price"] = "not_above_price"  # a "was" price below the price reads as a mistake
+    weight = _whole(typed.get("weight_grams", ""), "weight_grams", errors, 0, MAX_GRAMS)
+    low = _whole(typed.get("low_stock_threshold", ""), "low_stock_threshold", errors, 3, 100_000)
+    opening = _whole(typed.get("opening_stock", ""), "opening_stock", errors, 0, 100_000)
+    if errors:
+        raise Invalid(errors)
+    return VariantDraft(sku, tuple(sorted({int(v) for v in value_ids if v.isdigit()})), price, compare_at,  # type: ignore[arg-type]
+                        weight, low, opening)
+
+
+async def _check_variant(draft: VariantDraft, variant_id: int | None) -> list[OptionValue]:
+    errors = {}
+    if await Variant.filter(sku=draft.sku).exclude(id=variant_id or 0).exists():
+        errors["sku"] = "taken"
+    values = await OptionValue.filter(id__in=draft.value_ids)
+    options = [v.option_id for v in values]  # type: ignore[attr-defined]
+    if len(values) != len(draft.value_ids) or len(set(options)) != len(options):
+        errors["options"] = "one_per_option"
+    if errors:
+        raise Invalid(errors)
+    return values
+
+
+async def add_variant(staff: Staff, product_id: int, draft: VariantDraft) -> Variant:
+    values = await _check_variant(draft, None)
+    async with in_transaction() as conn:
+        position = await Variant.filter(product_id=product_id).using_db(conn).count()
+        variant = await Variant.create(product_id=product_id, position=position, stock=0, **draft.facts(),
+                                       using_db=conn)
+        if values:
+            await variant.option_values.add(*values, using_db=conn)
+        if draft.opening_stock:
+            await stock.adjust(variant.id, draft.opening_stock, stock.Reason.RECEIVED, "new variant", conn=conn)
+        await staff_domain.audit(staff, "variant.create", f"variant:{variant.id}", None,
+                                 {**draft.facts(), "options": [v.name for v in values], "stock": draft.opening_stock},
+                                 conn)
+    await search.index([product_id])
+    return variant
+
+
+async def update_variant(staff: Staff, variant_id: int, draft: VariantDraft) -> Variant:
+    """Price, weight and the like; stock is changed on the stock page, through the ledger."""
+    values = await _check_variant(draft, variant_id)
+    async with in_transaction() as conn:
+        variant = await Variant.get_or_none(id=variant_id).using_db(conn)
+        if variant is None:
+            raise NotFound(variant_id)
+        old_values = await variant.option_values.all().using_db(conn)
+        before = {k: getattr(variant, k) for k in draft.facts()}
+        changed = {k: v for k, v in draft.facts().items() if before[k] != v}
+        if {v.id for v in old_values} != set(draft.value_ids):
+            await variant.option_values.clear(using_db=conn)
+            if values:
+                await variant.option_values.add(*values, using_db=conn)
+            before["options"] = [v.name for v in old_values]
+            changed["options"] = [v.name for v in values]
+        if changed:
+            await Variant.filter(id=variant_id).using_db(conn).update(
+                **{k: v for k, v in changed.items() if k != "options"})
+            await staff_domain.audit(staff, "variant.update", f"variant:{variant_id}",
+                                     {k: before[k] for k in changed}, changed, conn)
+    await search.index([variant.product_id])  # type: ignore[attr-defined]
+    return variant
+
+
+# --- images -----------------------------------------------------------------------------------
+
+# Anything in an SVG that can run code or fetch from elsewhere.
+_SVG_DANGER = re.compile(rb"<script|\son[a-z]+\s*=|javascript:|<foreignobject|href\s*=\s*[\"'](?!#)|@import|url\(\s*[\"']?(?!#)",
+                         re.IGNORECASE)
+
+
+def image_type(content: bytes) -> str:
+    """The file's real type from its bytes (never its name or declared type): png, jpg, webp or svg."""
+    if len(content) > MAX_IMAGE_BYTES:
+        raise Invalid({"image": "too_large"})
+    if content.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "png"
+    if content.startswith(b"\xff\xd8\xff"):
+        return "jpg"
+    if content[:4] == b"RIFF" and content[8:12] == b"WEBP":
+        return "webp"
+    head = content[:1024].lstrip().lower()
+    if head.startswith((b"<svg", b"<?xml")) and b"<svg" in content[:4096].lower():
+        if _SVG_DANGER.search(content) or b"<!entity" in content.lower():
+            raise Invalid({"image": "unsafe_svg"})
+        return "svg"
+    raise Invalid({"image": "type"})
+
+
+async def attach_image(staff: Staff, product_id: int, content: bytes, alt: str, media_dir: Path) -> ProductImage:
+    kind = image_type(content)
+    product = await Product.get_or_none(id=product_id)
+    if product is None:
+        raise NotFound(product_id)
+    # Our own file name: nothing the uploader typed reaches the file system.
+    relative = f"products/{product_id}-{secrets.token_hex(8)}.{kind}"
+    target = media_dir / relative
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(content)
+    try:
+        async with in_transaction() as conn:
+            position = await ProductImage.filter(product_id=product_id).using_db(conn).count()
+            image = await ProductImage.create(product_id=product_id, path=relative, alt=alt.strip()[:255],
+                                              position=position, using_db=conn)
+            await staff_domain.audit(staff, "product.image", f"product:{product_id}", None,
+                                     {"path": relative, "alt": image.alt}, conn)
+    except Exception:
+        target.unlink(missing_ok=True)  # no orphan file when the record was not written
+        raise
+    return image

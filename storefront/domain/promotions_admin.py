@@ -1,0 +1,309 @@
+"""Staff create, change and switch off promotions. The form arrives as typed text; `read` turns it into
+Promotion values or refuses it with a message code for every wrong field at once, so the page can show
+each one beside its field and keep everything that was typed.
+
+Every change writes an audit entry (before -> after) in the same transaction as the change itself.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal, InvalidOperation
+
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
+from storefront.domain import staff as staff_domain
+from storefront.domain.errors import DomainError, NotFound
+from storefront.domain.models import Category, Promotion, PromotionKind, Staff, Variant
+from storefront.domain.promotions import normalise_code
+from storefront.domain.shipping import SHOP_TZ
+
+NAME_MAX = 120
+CODE_MAX = 40
+MAX_EUROS = 1_000_000  # nobody means a discount or a threshold above this: a typo
+MAX_COUNT = 1_000_000
+PERCENT_KINDS = {PromotionKind.ORDER_PERCENT, PromotionKind.ITEMS_PERCENT}
+FIXED_KINDS = {PromotionKind.ORDER_FIXED, PromotionKind.ITEMS_FIXED}
+_CODE = re.compile(r"[\w\- ]+")  # letters (any alphabet), digits, dash, underscore, inner spaces
+_EUROS = re.compile(r"\d{1,7}([.,]\d{1,2})?")
+_SKU_SPLIT = re.compile(r"[\s,;]+")
+FLAGS = ("exclude_sale_items", "free_shipping", "exclusive", "combines_with_order", "combines_with_product",
+         "combines_with_shipping", "active")
+# What an audit entry records of a promotion (used_count is the checkout's, not staff's).
+AUDITED = ("name", "code", "kind", "percent", "amount", "buy_quantity", "get_quantity", "product_ids",
+           "category_ids", "min_subtotal", "min_quantity", "starts_at", "ends_at", "usage_limit",
+           "per_customer_limit", "priority", *FLAGS)
+
+
+class InvalidPromotion(DomainError):
+    """Every wrong field: {field: {"code": ..., "n": ...}}; the page phrases the codes."""
+
+    def __init__(self, errors: dict[str, dict]):
+        super().__init__(", ".join(f"{k}: {v['code']}" for k, v in errors.items()))
+        self.errors = errors
+
+
+def error(code: str, n=None) -> dict:
+    return {"code": code, "n": n}
+
+
+# --- reading typed values (shared with shipping_admin) -------------------------------------------
+
+
+def euros(text: str) -> int | None:
+    """ "5", "5,00", "5.5" or "€ 1.234,50" -> cents; "" -> None; anything else raises ValueError."""
+    raw = text.strip().replace("€", "").replace(" ", "")
+    if not raw:
+        return None
+    if "," in raw and "." in raw:  # thousands separators: "1.234,50" (Italian) or "1,234.50"
+        raw = raw.replace(".", "") if raw.rfind(",") > raw.rfind(".") else raw.replace(",", "")
+    if not _EUROS.fullmatch(raw):
+        raise ValueError(text)
+    try:
+        cents = Decimal(raw.replace(",", ".")) * 100
+    except InvalidOperation:
+        raise ValueError(text) from None
+    return int(cents)
+
+
+def format_euros(cents: int | None) -> str:
+    """Cents as the form shows them again: 500 -> "5,00" (Italian style, which `euros` reads back)."""
+    return "" if cents is None else f"{cents // 100},{cents % 100:02d}"
+
+
+def whole(text: str) -> int | None:
+    raw = text.strip()
+    if not raw:
+        return None
+    if not re.fullmatch(r"-?\d{1,9}", raw):
+        raise ValueError(text)
+    return int(raw)
+
+
+def shop_day_start(day: date) -> datetime:
+    """Midnight at the start of a day in the shop's time zone (Europe/Rome), the way staff mean dates."""
+    return datetime.combine(day, time(0), tzinfo=SHOP_TZ)
+
+
+def shop_day(moment: datetime | None) -> date | None:
+    return None if moment is None else moment.astimezone(SHOP_TZ).date()
+
+
+# --- the form ------------------------------------------------------------------------------------
+
+
+class Reader:
+    """Collects values and errors field by field, so one pass reports every problem."""
+
+    def __init__(self, typed: Mapping[str, str]):
+        self.typed, self.errors, self.values = typed, {}, {}
+
+    def text(self, name: str) -> str:
+        return " ".join(str(self.typed.get(name) or "").split())
+
+    def number(self, name: str, low: int, high: int, required: bool = False) -> int | None:
+        try:
+            value = whole(self.text(name))
+        except ValueError:
+            self.errors[name] = error("whole_number")
+            return None
+        if value is None:
+            if required:
+                self.errors[name] = error("required")
+        elif not low <= value <= high:
+            self.errors[name] = error("between", (low, high))
+            return None
+        return value
+
+    def money(self, name: str, required: bool = False, positive: bool = False) -> int | None:
+        try:
+            value = euros(self.text(name))
+        except ValueError:
+            self.errors[name] = error("euros")
+            return None
+        if value is None:
+            if required:
+                self.errors[name] = error("required")
+        elif value > MAX_EUROS * 100:
+            self.errors[name] = error("too_much", MAX_EUROS)
+        elif positive and value == 0:
+            self.errors[name] = error("zero")
+        return value
+
+    def day(self, name: str) -> date | None:
+        raw = self.text(name)
+        if not raw:
+            return None
+        try:
+            return date.fromisoformat(raw)
+        except ValueError:
+            self.errors[name] = error("date")
+            return None
+
+
+async def read(typed: Mapping[str, str], category_ids: list[str], promotion_id: int | None = None) -> dict:
+    """The typed form as Promotion field values, or InvalidPromotion listing every wrong field.
+
+    `typed["products"]` is a list of SKUs: any SKU of a product puts the whole product in scope.
+    Values the chosen kind does not use are cleared, so a stale percent cannot linger unseen.
+    """
+    r = Reader(typed)
+    v: dict = {}
+    v["name"] = r.text("name")
+    if not v["name"]:
+        r.errors["name"] = error("required")
+    elif len(v["name"]) > NAME_MAX:
+        r.errors["name"] = error("too_long", NAME_MAX)
+
+    code = normalise_code(r.text("code"))
+    if code and len(code) > CODE_MAX:
+        r.errors["code"] = error("too_long", CODE_MAX)
+    elif code and not _CODE.fullmatch(code):
+        r.errors["code"] = error("code_characters")
+    elif code and await Promotion.filter(code=code).exclude(id=promotion_id or 0).exists():
+        r.errors["code"] = error("taken", code)
+    v["code"] = code or None
+
+    try:
+        kind = PromotionKind(r.text("kind"))
+    except ValueError:
+        kind = None
+        r.errors["kind"] = error("choose")
+    v["kind"] = kind
+    v["percent"] = v["amount"] = v["buy_quantity"] = v["get_quantity"] = None
+    if kind in PERCENT_KINDS:
+        v["percent"] = r.number("percent", 1, 100, required=True)
+    elif kind in FIXED_KINDS:
+        v["amount"] = r.money("amount", required=True, positive=True)
+    elif kind == PromotionKind.BUY_X_GET_Y:
+        v["buy_quantity"] = r.number("buy_quantity", 1, 1000, required=True)
+        v["get_quantity"] = r.number("get_quantity", 1, 1000, required=True)
+        v["percent"] = r.number("percent", 1, 100)  # blank: the "get" items are free
+
+    known = set(await Category.filter(id__in=[int(i) for i in category_ids if i.isdigit()]).values_list("id", flat=True))
+    v["category_ids"] = sorted(known)
+    if len(known) != len(set(category_ids)):
+        r.errors["category_ids"] = error("unknown_category")
+    skus = [s for s in _SKU_SPLIT.split(str(typed.get("products") or "").strip()) if s]
+    found = dict(await Variant.filter(sku__in=skus).values_list("sku", "product_id")) if skus else {}
+    missing = [s for s in skus if s not in found]
+    if missing:
+        r.errors["products"] = error("unknown_sku", ", ".join(missing[:5]))
+    v["product_ids"] = sorted(set(found.values()))
+
+    v["min_subtotal"] = r.money("min_subtotal")
+    v["min_quantity"] = r.number("min_quantity", 1, MAX_COUNT)
+    starts, ends = r.day("starts_on"), r.day("ends_on")
+    if starts and ends and ends < starts:
+        r.errors["ends_on"] = error("ends_before_start")
+    v["starts_at"] = shop_day_start(starts) if starts else None
+    # The last day counts in full: the window is [starts_at, ends_at), so it ends at the next midnight.
+    v["ends_at"] = shop_day_start(ends + timedelta(days=1)) if ends else None
+    v["usage_limit"] = r.number("usage_limit", 1, MAX_COUNT)
+    v["per_customer_limit"] = r.number("per_customer_limit", 1, MAX_COUNT)
+    priority = r.number("priority", 0, 10_000)
+    v["priority"] = 100 if priority is None else priority
+    for flag in FLAGS:
+        v[flag] = typed.get(flag) in ("on", "1", "true")
+    if kind == PromotionKind.FREE_SHIPPING:
+        v["free_shipping"] = False  # it ships free already; the extra flag is for the other kinds
+    if r.errors:
+        raise InvalidPromotion(r.errors)
+    return v
+
+
+def typed_from(promotion: Promotion, skus: Mapping[int, str]) -> dict:
+    """A promotion as its form shows it: the inverse of `read`. `skus`: a SKU for each product id."""
+    p = promotion
+    last_day = shop_day(p.ends_at - timedelta(days=1)) if p.ends_at else None
+    return {
+        "name": p.name, "code": p.code or "", "kind": str(p.kind), "percent": _blank(p.percent),
+        "amount": format_euros(p.amount), "buy_quantity": _blank(p.buy_quantity),
+        "get_quantity": _blank(p.get_quantity),
+        "products": " ".join(skus.get(i, "") for i in p.product_ids or []).strip(),
+        "category_ids": [str(i) for i in p.category_ids or []],
+        "min_subtotal": format_euros(p.min_subtotal), "min_quantity": _blank(p.min_quantity),
+        "starts_on": shop_day(p.starts_at).isoformat() if p.starts_at else "",
+        "ends_on": last_day.isoformat() if last_day else "",
+        "usage_limit": _blank(p.usage_limit), "per_customer_limit": _blank(p.per_customer_limit),
+        "priority": str(p.priority), **{flag: "on" if getattr(p, flag) else "" for flag in FLAGS},
+    }
+
+
+def _blank(value) -> str:
+    return "" if value is None else str(value)
+
+
+async def skus_for(product_ids) -> dict[int, str]:
+    """One SKU per product (its first variant), to show a product scope as the SKUs staff typed."""
+    rows = await Variant.filter(product_id__in=list(product_ids)).order_by("-position", "-id").values_list(
+        "product_id", "sku")
+    return dict(rows)  # the last row per product wins: its first variant
+
+
+# --- use cases -----------------------------------------------------------------------------------
+
+
+def snapshot(promotion: Promotion) -> dict:
+    """The audited fields, JSON-ready."""
+    out = {}
+    for name in AUDITED:
+        value = getattr(promotion, name)
+        out[name] = value.isoformat() if isinstance(value, datetime) else (str(value) if name == "kind" else value)
+    return out
+
+
+async def create(staff: Staff, values: dict) -> Promotion:
+    try:
+        async with in_transaction() as conn:
+            promotion = await Promotion.create(**values, using_db=conn)
+            await staff_domain.audit(staff, "promotion.create", f"promotion:{promotion.id}", None,
+                                     snapshot(promotion), conn=conn)
+    except IntegrityError:  # a colleague took the code between the check and the insert
+        raise InvalidPromotion({"code": error("taken", values.get("code"))}) from None
+    return promotion
+
+
+async def get(promotion_id: int) -> Promotion:
+    promotion = await Promotion.get_or_none(id=promotion_id)
+    if promotion is None:
+        raise NotFound(f"promotion {promotion_id}")
+    return promotion
+
+
+async def update(staff: Staff, promotion_id: int, values: dict) -> tuple[Promotion, dict, dict]:
+    """Change a promotion; (it, before, after) with only the fields that changed."""
+    try:
+        async with in_transaction() as conn:
+            promotion = await Promotion.get(id=promotion_id).using_db(conn)
+            old = snapshot(promotion)
+            for name, value in values.items():
+                setattr(promotion, name, value)
+            new = snapshot(promotion)
+            before = {k: old[k] for k in AUDITED if old[k] != new[k]}
+            after = {k: new[k] for k in before}
+            if before:
+                await promotion.save(using_db=conn)
+                await staff_domain.audit(staff, "promotion.update", f"promotion:{promotion.id}", before, after,
+                                         conn=conn)
+    except IntegrityError:
+        raise InvalidPromotion({"code": error("taken", values.get("code"))}) from None
+    return promotion, before, after
+
+
+async def set_active(staff: Staff, promotion_id: int, active: bool) -> Promotion:
+    """Switch a promotion off (or on again). Codes already in carts simply stop applying."""
+    async with in_transaction() as conn:
+        promotion = await Promotion.get_or_none(id=promotion_id).using_db(conn)
+        if promotion is None:
+            raise NotFound(f"promotion {promotion_id}")
+        if promotion.active != active:
+            await Promotion.filter(id=promotion_id).using_db(conn).update(active=active)
+            action = "promotion.activate" if active else "promotion.deactivate"
+            await staff_domain.audit(staff, action, f"promotion:{promotion_id}", {"active": promotion.active},
+                                     {"active": active}, conn=conn)
+            promotion.active = active
+    return promotion

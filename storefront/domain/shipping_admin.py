@@ -1,0 +1,155 @@
+"""Staff edit shipping: methods, the zones (countries served alike) and each method's rates per zone.
+Typed forms are read into values or refused with every wrong field at once; each change is audited in
+the same transaction. shipping.py then quotes from these rows as they are.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
+from storefront.domain import staff as staff_domain
+from storefront.domain.errors import NotFound
+from storefront.domain.models import ShippingMethod, ShippingRate, ShippingZone, Staff
+from storefront.domain.promotions_admin import InvalidPromotion as _Invalid
+from storefront.domain.promotions_admin import Reader, error
+
+_COUNTRY = re.compile(r"[A-Z]{2}|\*")
+_SPLIT = re.compile(r"[\s,;]+")
+_URL = re.compile(r"https?://\S+")
+
+
+class InvalidShipping(_Invalid):
+    """Every wrong field of a shipping form: {field: {"code", "n"}}."""
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:30]
+
+
+def _flags(typed: Mapping[str, str], *names: str) -> dict:
+    return {name: typed.get(name) in ("on", "1", "true") for name in names}
+
+
+async def read_method(typed: Mapping[str, str], method_id: int | None = None) -> dict:
+    r = Reader(typed)
+    v: dict = {"name": r.text("name"), "description": r.text("description"), "carrier": r.text("carrier"),
+               "tracking_url": r.text("tracking_url").replace(" ", "")}
+    for name, limit in (("name", 80), ("description", 200), ("carrier", 60), ("tracking_url", 255)):
+        if len(v[name]) > limit:
+            r.errors[name] = error("too_long", limit)
+    if not v["name"]:
+        r.errors["name"] = error("required")
+    url = v["tracking_url"]
+    if url and not _URL.fullmatch(url):
+        r.errors["tracking_url"] = error("url")
+    elif url and "{number}" not in url:  # the carrier's page needs the parcel's number
+        r.errors["tracking_url"] = error("tracking_number")
+    code = _slug(r.text("code") or v["name"])
+    if method_id is None:  # the code is what orders keep: set once, never changed
+        if await ShippingMethod.filter(code=code).exists():
+            r.errors["code" if r.text("code") else "name"] = error("duplicate")
+        v["code"] = code
+    v["min_days"] = r.number("min_days", 0, 60, required=True)
+    v["max_days"] = r.number("max_days", 0, 60, required=True)
+    if v["min_days"] is not None and v["max_days"] is not None and v["max_days"] < v["min_days"]:
+        r.errors["max_days"] = error("days_order")
+    v["cutoff_hour"] = r.number("cutoff_hour", 0, 23, required=True)
+    v["position"] = r.number("position", 0, 1000) or 0
+    v.update(_flags(typed, "pickup", "active"))
+    if r.errors:
+        raise InvalidShipping(r.errors)
+    return v
+
+
+async def read_zone(typed: Mapping[str, str]) -> dict:
+    r = Reader(typed)
+    v: dict = {"name": r.text("name")}
+    if not v["name"]:
+        r.errors["name"] = error("required")
+    elif len(v["name"]) > 60:
+        r.errors["name"] = error("too_long", 60)
+    countries = [c for c in _SPLIT.split(r.text("countries").upper()) if c]
+    bad = [c for c in countries if not _COUNTRY.fullmatch(c)]
+    if bad or not countries:
+        r.errors["countries"] = error("countries", ", ".join(bad[:5])) if bad else error("required")
+    v["countries"] = list(dict.fromkeys(countries))  # typed order, without repeats
+    v["position"] = r.number("position", 0, 1000) or 0
+    if r.errors:
+        raise InvalidShipping(r.errors)
+    return v
+
+
+async def read_rate(typed: Mapping[str, str]) -> dict:
+    r = Reader(typed)
+    zone_id = r.number("zone_id", 1, 2**31 - 1)
+    if zone_id is None or not await ShippingZone.exists(id=zone_id):
+        r.errors["zone_id"] = error("choose")
+    v = {"zone_id": zone_id, "max_weight_grams": r.number("max_weight_grams", 1, 1_000_000),
+         "price": r.money("price", required=True), "free_above": r.money("free_above")}
+    if r.errors:
+        raise InvalidShipping(r.errors)
+    return v
+
+
+# --- use cases: one transaction each, with its audit entry ----------------------------------------
+
+
+def _snapshot(row, names) -> dict:
+    return {name: getattr(row, name) for name in names}
+
+
+METHOD_FIELDS = ("code", "name", "description", "carrier", "tracking_url", "min_days", "max_days", "cutoff_hour",
+                 "pickup", "active", "position")
+ZONE_FIELDS = ("name", "countries", "position")
+RATE_FIELDS = ("method_id", "zone_id", "max_weight_grams", "price", "free_above")
+
+
+async def _save(staff: Staff, model, fields, kind: str, row_id: int | None, values: dict):
+    try:
+        async with in_transaction() as conn:
+            if row_id is None:
+                row = await model.create(**values, using_db=conn)
+                await staff_domain.audit(staff, f"shipping.{kind}.create", f"{kind}:{row.id}", None,
+                                         _snapshot(row, fields), conn=conn)
+                return row
+            row = await model.get_or_none(id=row_id).using_db(conn)
+            if row is None:
+                raise NotFound(f"{kind} {row_id}")
+            old = _snapshot(row, fields)
+            for name, value in values.items():
+                setattr(row, name, value)
+            new = _snapshot(row, fields)
+            before = {k: old[k] for k in fields if old[k] != new[k]}
+            if before:
+                await row.save(using_db=conn)
+                await staff_domain.audit(staff, f"shipping.{kind}.update", f"{kind}:{row.id}", before,
+                                         {k: new[k] for k in before}, conn=conn)
+            return row
+    except IntegrityError:  # a colleague took the method's code meanwhile
+        raise InvalidShipping({"name": error("duplicate")}) from None
+
+
+async def save_method(staff: Staff, method_id: int | None, values: dict) -> ShippingMethod:
+    return await _save(staff, ShippingMethod, METHOD_FIELDS, "method", method_id, values)
+
+
+async def save_zone(staff: Staff, zone_id: int | None, values: dict) -> ShippingZone:
+    return await _save(staff, ShippingZone, ZONE_FIELDS, "zone", zone_id, values)
+
+
+async def save_rate(staff: Staff, rate_id: int | None, values: dict) -> ShippingRate:
+    return await _save(staff, ShippingRate, RATE_FIELDS, "rate", rate_id, values)
+
+
+async def delete_rate(staff: Staff, rate_id: int) -> None:
+    async with in_transaction() as conn:
+        rate = await ShippingRate.get_or_none(id=rate_id).using_db(conn)
+        if rate is None:
+            raise NotFound(f"rate {rate_id}")
+        await staff_domain.audit(staff, "shipping.rate.delete", f"rate:{rate_id}", _snapshot(rate, RATE_FIELDS),
+                                 None, conn=conn)
+        await rate.delete(using_db=conn)

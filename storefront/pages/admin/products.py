@@ -1,0 +1,237 @@
+"""Products in the back office: list, create and edit with variants and images, on sale or not, CSV in and out.
+
+Forms post for real (303 on success, 422 with the messages beside the fields); htmx only enhances: the
+activate button swaps its row. The domain (catalog_admin) audits every change and refreshes the search.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from starlette.datastructures import UploadFile
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from storefront import session
+from storefront.domain import catalog_admin as admin
+from storefront.domain import catalog_csv
+from storefront.domain.errors import NotFound
+from storefront.domain.models import Category, Option, Product, Variant
+from storefront.htmx import wants_fragment
+from storefront.pages.admin.access import NO_STORE, admin_page, current_staff
+from storefront.pages.cart import _local
+
+PRODUCT_FIELDS = ("name", "slug", "category_id", "description", "tax_class", "active")
+VARIANT_FIELDS = ("sku", "price", "compare_at_price", "weight_grams", "low_stock_threshold", "opening_stock")
+MAX_PAGE = 1_000
+OUR_NOTICES = {"saved", "variant_saved", "image_saved", "imported", "activated", "deactivated"}
+
+
+def _left_for_this_page(request: Request) -> dict:
+    """Messages from before the redirect: ours beside the content, any other kind to the live region."""
+    messages = session.pop_flash(request)
+    return {"notices": [m for m in messages if m.get("kind") in OUR_NOTICES],
+            "messages": [m for m in messages if m.get("kind") not in OUR_NOTICES]}
+
+
+def _int(raw: str | None) -> int | None:
+    return int(raw) if raw and raw.isdigit() and len(raw) < 10 else None
+
+
+async def _form(request: Request, fields: tuple[str, ...]) -> tuple[dict[str, str], list[str]]:
+    async with request.form() as form:
+        typed = {k: str(form.get(k) or "")[:10_000] for k in (*fields, "next")}
+        values = [str(v) for k, v in form.multi_items() if k.startswith("option-") and isinstance(v, str) and v]
+    return typed, values
+
+
+# --- list and activate ------------------------------------------------------------------------
+
+
+async def product_list(request: Request) -> Response:
+    await current_staff(request)
+    params = request.query_params
+    state = params.get("state", "all")
+    query = {"q": params.get("q", "")[:100], "category": _int(params.get("category")),
+             "state": state if state in ("active", "inactive") else "all",
+             "page": min(_int(params.get("page")) or 1, MAX_PAGE) or 1}
+    listing = await admin.product_list(query["q"], query["category"], query["state"], query["page"])
+    here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return admin_page(request, "pages/admin/products.html", "pages/admin/products.html",
+                      {"listing": listing, "query": query, "categories": await Category.all(), "next_url": here,
+                       **_left_for_this_page(request)})
+
+
+async def set_active(request: Request) -> Response:
+    staff = await current_staff(request)
+    typed, _ = await _form(request, ("active",))
+    try:
+        product = await admin.set_active(staff, request.path_params["product_id"], typed["active"] == "1")
+    except NotFound:
+        raise HTTPException(404) from None
+    if wants_fragment(request):
+        row = await admin.product_row(product.id)
+        name = "partials/admin/product_row_update.html"
+        return admin_page(request, name, name, {"r": row, "next_url": _local(typed["next"], "/admin/products"),
+                                                "notices": [{"kind": "activated" if product.active else "deactivated",
+                                                             "name": product.name}]})
+    session.flash(request, {"kind": "activated" if product.active else "deactivated", "name": product.name})
+    return RedirectResponse(_local(typed["next"], "/admin/products"), status_code=303)
+
+
+# --- create and edit --------------------------------------------------------------------------
+
+
+async def _edit_context(product: Product | None, **extra) -> dict:
+    variants = []
+    if product is not None:
+        variants = await Variant.filter(product_id=product.id).order_by("position", "id") \
+            .prefetch_related("option_values")
+        await product.fetch_related("images")
+    options = await Option.all().prefetch_related("values")
+    return {"product": product, "variants": variants, "options": options, "categories": await Category.all(),
+            "euros": admin.euros, **extra}
+
+
+def _typed_from(product: Product) -> dict:
+    return {"name": product.name, "slug": product.slug, "category_id": str(product.category_id),  # type: ignore[attr-defined]
+            "description": product.description, "tax_class": product.tax_class.value,
+            "active": "on" if product.active else ""}
+
+
+async def _product_or_404(request: Request) -> Product:
+    product = await Product.get_or_none(id=request.path_params["product_id"])
+    if product is None:
+        raise HTTPException(404)
+    return product
+
+
+def _page(request: Request, context: dict, status_code: int = 200) -> Response:
+    return admin_page(request, "pages/admin/product_edit.html", "pages/admin/product_edit.html", context, status_code)
+
+
+async def new_product(request: Request) -> Response:
+    await current_staff(request)
+    return _page(request, await _edit_context(None, typed={"active": "on", "tax_class": "standard"}))
+
+
+async def edit_product(request: Request) -> Response:
+    await current_staff(request)
+    product = await _product_or_404(request)
+    return _page(request, await _edit_context(product, typed=_typed_from(product),
+                                              **_left_for_this_page(request)))
+
+
+async def save_product(request: Request) -> Response:
+    staff = await current_staff(request)
+    product = await _product_or_404(request) if "product_id" in request.path_params else None
+    typed, _ = await _form(request, PRODUCT_FIELDS)
+    try:
+        saved = await admin.save_product(staff, product.id if product else None, admin.read_product(typed))
+    except admin.Invalid as invalid:
+        return _page(request, await _edit_context(product, typed=typed, errors=invalid.errors), 422)
+    session.flash(request, {"kind": "saved"})
+    return RedirectResponse(f"/admin/products/{saved.id}", status_code=303)
+
+
+async def save_variant(request: Request) -> Response:
+    staff = await current_staff(request)
+    product = await _product_or_404(request)
+    variant_id = request.path_params.get("variant_id")
+    if variant_id is not None and not await Variant.exists(id=variant_id, product_id=product.id):
+        raise HTTPException(404)
+    typed, values = await _form(request, VARIANT_FIELDS)
+    try:
+        draft = admin.read_variant(typed, values)
+        if variant_id is None:
+            await admin.add_variant(staff, product.id, draft)
+        else:
+            await admin.update_variant(staff, variant_id, draft)
+    except admin.Invalid as invalid:
+        context = await _edit_context(product, typed=_typed_from(product), variant_typed=typed,
+                                      variant_values=values, variant_errors=invalid.errors, editing=variant_id)
+        return _page(request, context, 422)
+    session.flash(request, {"kind": "variant_saved", "sku": typed["sku"]})
+    return RedirectResponse(f"/admin/products/{product.id}#variants", status_code=303)
+
+
+async def upload_image(request: Request) -> Response:
+    staff = await current_staff(request)
+    product = await _product_or_404(request)
+    async with request.form(max_files=1) as form:
+        upload, alt = form.get("image"), str(form.get("alt") or "")
+        # Read one byte past the limit: enough to know it is too large without reading it all.
+        content = await upload.read(admin.MAX_IMAGE_BYTES + 1) if isinstance(upload, UploadFile) else b""
+    try:
+        if not content:
+            raise admin.Invalid({"image": "required"})
+        await admin.attach_image(staff, product.id, content, alt, request.app.state.settings.media_dir)
+    except admin.Invalid as invalid:
+        context = await _edit_context(product, typed=_typed_from(product), image_errors=invalid.errors)
+        return _page(request, context, 422)
+    session.flash(request, {"kind": "image_saved"})
+    return RedirectResponse(f"/admin/products/{product.id}#images", status_code=303)
+
+
+# --- CSV --------------------------------------------------------------------------------------
+
+
+async def export_csv(request: Request) -> Response:
+    await current_staff(request)
+    return Response(await catalog_csv.export_csv(), media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": 'attachment; filename="products.csv"', **NO_STORE})
+
+
+async def import_form(request: Request) -> Response:
+    await current_staff(request)
+    return admin_page(request, "pages/admin/products_import.html", "pages/admin/products_import.html",
+                      {**_left_for_this_page(request)})
+
+
+async def import_csv(request: Request) -> Response:
+    """Upload -> dry run (nothing written). The dry run page carries the file back in a hidden field;
+    "Apply" re-sends it and it is checked again before anything is written."""
+    staff = await current_staff(request)
+    async with request.form(max_files=1) as form:
+        upload, action = form.get("file"), str(form.get("action") or "")
+        raw = await upload.read(catalog_csv.MAX_IMPORT_BYTES + 1) if isinstance(upload, UploadFile) \
+            else str(form.get("content") or "").encode()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        text = None
+    context: dict = {"content": text or "", "digest": hashlib.sha256(raw).hexdigest()}
+    if not raw or text is None or len(raw) > catalog_csv.MAX_IMPORT_BYTES:
+        code = "empty" if not raw else "encoding" if text is None else "too_large"
+        return admin_page(request, "pages/admin/products_import.html", "pages/admin/products_import.html",
+                          {**context, "content": "", "file_error": code}, 422)
+    if action == "apply":
+        try:
+            plan = await catalog_csv.apply_import(staff, text, context["digest"])
+        except catalog_csv.ImportRefused as refused:
+            return admin_page(request, "pages/admin/products_import.html", "pages/admin/products_import.html",
+                              {**context, "plan": refused.plan}, 422)
+        session.flash(request, {"kind": "imported", "new_products": len(plan.new_products),
+                                "new_variants": len(plan.new_variants), "changes": len(plan.changes)})
+        return RedirectResponse("/admin/products/import", status_code=303)
+    plan = await catalog_csv.plan_import(text)
+    return admin_page(request, "pages/admin/products_import.html", "pages/admin/products_import.html",
+                      {**context, "plan": plan}, 422 if plan.errors else 200)
+
+
+routes = [
+    Route("/admin/products", product_list, name="admin_products"),
+    Route("/admin/products/export.csv", export_csv),
+    Route("/admin/products/import", import_form),
+    Route("/admin/products/import", import_csv, methods=["POST"]),
+    Route("/admin/products/new", new_product),
+    Route("/admin/products/new", save_product, methods=["POST"]),
+    Route("/admin/products/{product_id:int}", edit_product, name="admin_product"),
+    Route("/admin/products/{product_id:int}", save_product, methods=["POST"]),
+    Route("/admin/products/{product_id:int}/active", set_active, methods=["POST"]),
+    Route("/admin/products/{product_id:int}/variants", save_variant, methods=["POST"]),
+    Route("/admin/products/{product_id:int}/variants/{variant_id:int}", save_variant, methods=["POST"]),
+    Route("/admin/products/{product_id:int}/images", upload_image, methods=["POST"]),
+]

@@ -1,0 +1,157 @@
+"""Promotions in the back office: the list with usage against limits, one form to create or edit (every
+field explained), switching off and on. Forms are plain posts (boosted by htmx): success is a 303 to the
+promotion's page, a mistake is the page again with 422, everything typed kept and each message by its field.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from storefront import session
+from storefront.domain import catalog
+from storefront.domain import promotions_admin as admin
+from storefront.domain.errors import NotFound
+from storefront.domain.models import Promotion, PromotionKind
+from storefront.domain.promotions import Explanation, Reason
+from storefront.pages.admin.access import admin_page, current_staff
+from storefront.pages.cart import _local
+
+FIELDS = ("name", "code", "kind", "percent", "amount", "buy_quantity", "get_quantity", "products",
+          "min_subtotal", "min_quantity", "starts_on", "ends_on", "usage_limit", "per_customer_limit", "priority",
+          *admin.FLAGS)
+NOTICE_KINDS = {"promotion_created", "promotion_saved", "promotion_unchanged", "promotion_active"}
+# A new promotion starts as most are meant: on, and combining with everything.
+NEW = {"kind": "", "priority": "100", "active": "on", "combines_with_order": "on", "combines_with_product": "on",
+       "combines_with_shipping": "on"}
+
+
+def _notices(request: Request) -> dict:
+    """Our messages from before the redirect go beside the heading; any others to the live region."""
+    messages = session.pop_flash(request)
+    return {"notices": [m for m in messages if m.get("kind") in NOTICE_KINDS],
+            "messages": [m for m in messages if m.get("kind") not in NOTICE_KINDS]}
+
+
+async def promotion_list(request: Request) -> Response:
+    await current_staff(request)
+    rows = await Promotion.all().order_by("-active", "priority", "id")
+    return admin_page(request, "pages/admin/promotions.html", "pages/admin/promotions.html",
+                      {"promotions": rows, "now": datetime.now(timezone.utc), "one_day": timedelta(days=1),
+                       **_notices(request)})
+
+
+async def _form_context(typed: dict, errors: dict, promotion: Promotion | None) -> dict:
+    tree = await catalog.category_tree()
+    return {"typed": typed, "errors": errors, "promotion": promotion, "categories": tree.categories,
+            "kinds": list(PromotionKind), "one_day": timedelta(days=1), "preview": _preview(promotion) if promotion else None}
+
+
+async def new_form(request: Request) -> Response:
+    await current_staff(request)
+    return admin_page(request, "pages/admin/promotion_edit.html", "pages/admin/promotion_edit.html",
+                      await _form_context(dict(NEW, category_ids=[]), {}, None))
+
+
+async def _promotion_or_404(request: Request) -> Promotion:
+    try:
+        return await admin.get(request.path_params["promotion_id"])
+    except NotFound:
+        raise HTTPException(404) from None
+
+
+async def edit_form(request: Request) -> Response:
+    await current_staff(request)
+    promotion = await _promotion_or_404(request)
+    typed = admin.typed_from(promotion, await admin.skus_for(promotion.product_ids or []))
+    return admin_page(request, "pages/admin/promotion_edit.html", "pages/admin/promotion_edit.html",
+                      {**await _form_context(typed, {}, promotion), **_notices(request)})
+
+
+async def _typed(request: Request) -> dict:
+    async with request.form() as form:
+        typed = {name: str(form.get(name) or "")[:2000] for name in FIELDS}
+        typed["category_ids"] = [str(i)[:12] for i in form.getlist("category_ids")][:500]
+    return typed
+
+
+async def _refused(typed: dict, errors: dict, promotion: Promotion | None, request: Request) -> Response:
+    context = await _form_context(typed, errors, promotion)
+    return admin_page(request, "pages/admin/promotion_edit.html", "pages/admin/promotion_edit.html",
+                      {**context, "notices": [{"kind": "promotion_refused"}]}, status_code=422)
+
+
+async def create(request: Request) -> Response:
+    staff = await current_staff(request)
+    typed = await _typed(request)
+    try:
+        promotion = await admin.create(staff, await admin.read(typed, typed["category_ids"]))
+    except admin.InvalidPromotion as refused:
+        return await _refused(typed, refused.errors, None, request)
+    session.flash(request, {"kind": "promotion_created", "name": promotion.name})
+    return RedirectResponse(f"/admin/promotions/{promotion.id}", status_code=303)
+
+
+async def update(request: Request) -> Response:
+    staff = await current_staff(request)
+    promotion = await _promotion_or_404(request)
+    typed = await _typed(request)
+    try:
+        values = await admin.read(typed, typed["category_ids"], promotion.id)
+        promotion, before, _ = await admin.update(staff, promotion.id, values)
+    except admin.InvalidPromotion as refused:
+        return await _refused(typed, refused.errors, promotion, request)
+    session.flash(request, {"kind": "promotion_saved" if before else "promotion_unchanged", "name": promotion.name})
+    return RedirectResponse(f"/admin/promotions/{promotion.id}", status_code=303)
+
+
+async def set_active(request: Request) -> Response:
+    staff = await current_staff(request)
+    async with request.form() as form:
+        active, next_url = form.get("active") == "1", str(form.get("next") or "")
+    try:
+        promotion = await admin.set_active(staff, request.path_params["promotion_id"], active)
+    except NotFound:
+        raise HTTPException(404) from None
+    session.flash(request, {"kind": "promotion_active", "name": promotion.name, "active": promotion.active})
+    return RedirectResponse(_local(next_url, "/admin/promotions"), status_code=303)
+
+
+def _preview(p: Promotion) -> list[Explanation]:
+    """What shoppers are told when it does not (yet) apply, in the cart's own words (explanation.html):
+    with an empty cart for the conditions, and at the edges of its window and limits."""
+    name, code = p.name, p.code
+    shown = []
+    if p.min_quantity or p.kind == PromotionKind.BUY_X_GET_Y:
+        needed = max(p.min_quantity or 0, (p.buy_quantity or 0) + (p.get_quantity or 0))
+        shown.append(Explanation(p.id, name, code, Reason.ADD_ITEMS, quantity=needed))
+    if p.min_subtotal:
+        shown.append(Explanation(p.id, name, code, Reason.SPEND_MORE, amount=p.min_subtotal))
+    if p.exclude_sale_items:
+        shown.append(Explanation(p.id, name, code, Reason.SALE_ITEMS_EXCLUDED))
+    # Dates in the shop's time zone: the explanation shows a day, and midnight in Rome is the day before in UTC.
+    if p.starts_at and p.starts_at > datetime.now(timezone.utc):
+        shown.append(Explanation(p.id, name, code, Reason.NOT_STARTED, when=admin.shop_day(p.starts_at)))
+    if p.ends_at:  # the last day of the window, not the midnight after it
+        shown.append(Explanation(p.id, name, code, Reason.EXPIRED, when=admin.shop_day(p.ends_at - timedelta(days=1))))
+    if p.usage_limit:
+        shown.append(Explanation(p.id, name, code, Reason.USED_UP))
+    if p.per_customer_limit:
+        shown.append(Explanation(p.id, name, code, Reason.CUSTOMER_LIMIT))
+    if not p.combines_with_order or not p.combines_with_product or not p.combines_with_shipping:
+        shown.append(Explanation(p.id, name, code, Reason.NOT_COMBINABLE))
+    return shown
+
+
+routes = [
+    Route("/admin/promotions", promotion_list, name="admin_promotions"),
+    Route("/admin/promotions", create, methods=["POST"]),
+    Route("/admin/promotions/new", new_form, name="admin_promotion_new"),
+    Route("/admin/promotions/{promotion_id:int}", edit_form, name="admin_promotion"),
+    Route("/admin/promotions/{promotion_id:int}", update, methods=["POST"]),
+    Route("/admin/promotions/{promotion_id:int}/active", set_active, methods=["POST"]),
+]

@@ -1,0 +1,113 @@
+"""Shipping in the back office: one page with every method (and its rates per zone) and every zone, each
+in its own small form. A mistake re-renders the page with 422, the failing form keeping what was typed
+and its messages by the fields; success is a 303 back to that form's place on the page.
+"""
+
+from __future__ import annotations
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from storefront import session
+from storefront.domain import shipping_admin as admin
+from storefront.domain.errors import NotFound
+from storefront.domain.models import ShippingMethod, ShippingZone
+from storefront.pages.admin.access import admin_page, current_staff
+
+FIELDS = ("name", "code", "description", "carrier", "tracking_url", "min_days", "max_days", "cutoff_hour",
+          "position", "pickup", "active", "countries", "zone_id", "max_weight_grams", "price", "free_above")
+NOTICE = "shipping_saved"
+
+
+async def _page(request: Request, failed: dict | None = None, status_code: int = 200) -> Response:
+    methods = await ShippingMethod.all().prefetch_related("rates")
+    zones = await ShippingZone.all()
+    messages = [] if failed else session.pop_flash(request)
+    context = {"methods": methods, "zones": zones, "zone_names": {z.id: z.name for z in zones},
+               "failed": failed or {}, "notices": [m for m in messages if m.get("kind") == NOTICE],
+               "messages": [m for m in messages if m.get("kind") != NOTICE]}
+    return admin_page(request, "pages/admin/shipping.html", "pages/admin/shipping.html", context, status_code)
+
+
+async def shipping_page(request: Request) -> Response:
+    await current_staff(request)
+    return await _page(request)
+
+
+async def _typed(request: Request) -> dict:
+    async with request.form() as form:
+        return {name: str(form.get(name) or "")[:500] for name in FIELDS}
+
+
+def _done(request: Request, what: str, anchor: str) -> Response:
+    session.flash(request, {"kind": NOTICE, "what": what})
+    return RedirectResponse(f"/admin/shipping#{anchor}", status_code=303)
+
+
+def _id(request: Request, name: str) -> int | None:
+    return request.path_params.get(name)
+
+
+async def save_method(request: Request) -> Response:
+    staff = await current_staff(request)
+    typed, method_id = await _typed(request), _id(request, "method_id")
+    form_id = f"method-{method_id or 'new'}"
+    try:
+        method = await admin.save_method(staff, method_id, await admin.read_method(typed, method_id))
+    except admin.InvalidShipping as refused:
+        return await _page(request, {"form": form_id, "typed": typed, "errors": refused.errors}, 422)
+    except NotFound:
+        raise HTTPException(404) from None
+    return _done(request, method.name, f"method-{method.id}")
+
+
+async def save_zone(request: Request) -> Response:
+    staff = await current_staff(request)
+    typed, zone_id = await _typed(request), _id(request, "zone_id")
+    try:
+        zone = await admin.save_zone(staff, zone_id, await admin.read_zone(typed))
+    except admin.InvalidShipping as refused:
+        return await _page(request, {"form": f"zone-{zone_id or 'new'}", "typed": typed, "errors": refused.errors}, 422)
+    except NotFound:
+        raise HTTPException(404) from None
+    return _done(request, zone.name, f"zone-{zone.id}")
+
+
+async def save_rate(request: Request) -> Response:
+    """A new rate for a method (method_id in the path), or a change to one (rate_id)."""
+    staff = await current_staff(request)
+    typed, method_id, rate_id = await _typed(request), _id(request, "method_id"), _id(request, "rate_id")
+    if method_id is not None and not await ShippingMethod.exists(id=method_id):
+        raise HTTPException(404)
+    form_id = f"rate-{rate_id}" if rate_id else f"rate-new-{method_id}"
+    try:
+        values = await admin.read_rate(typed)
+        rate = await admin.save_rate(staff, rate_id, {**values, **({"method_id": method_id} if method_id else {})})
+    except admin.InvalidShipping as refused:
+        return await _page(request, {"form": form_id, "typed": typed, "errors": refused.errors}, 422)
+    except NotFound:
+        raise HTTPException(404) from None
+    return _done(request, "rate", f"method-{rate.method_id}")  # type: ignore[attr-defined]
+
+
+async def delete_rate(request: Request) -> Response:
+    staff = await current_staff(request)
+    try:
+        await admin.delete_rate(staff, request.path_params["rate_id"])
+    except NotFound:
+        raise HTTPException(404) from None
+    return _done(request, "rate", "methods")
+
+
+routes = [
+    Route("/admin/shipping", shipping_page, name="admin_shipping"),
+    Route("/admin/shipping/methods", save_method, methods=["POST"]),
+    Route("/admin/shipping/methods/{method_id:int}", save_method, methods=["POST"]),
+    Route("/admin/shipping/methods/{method_id:int}/rates", save_rate, methods=["POST"]),
+    Route("/admin/shipping/rates/{rate_id:int}", save_rate, methods=["POST"]),
+    Route("/admin/shipping/rates/{rate_id:int}/delete", delete_rate, methods=["POST"]),
+    Route("/admin/shipping/zones", save_zone, methods=["POST"]),
+    Route("/admin/shipping/zones/{zone_id:int}", save_zone, methods=["POST"]),
+]

@@ -1,0 +1,120 @@
+"""Staff accounts, for owners only: list, create (with a typed or generated first password, shown once),
+switch off and on, change role. Two rules keep the shop manageable: nobody changes their own account
+here (no locking yourself out by mistake), and the last active owner always stays an active owner.
+
+The account rules sit here, beside their only page, because domain/staff.py is shared; they are small and
+plain (no request in them), ready to move there.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+from tortoise.transactions import in_transaction
+
+from storefront import session
+from storefront.domain import staff as staff_domain
+from storefront.domain.models import Staff, StaffRole
+from storefront.pages.admin.access import admin_page, current_staff
+
+NOTICE = "staff_changed"
+
+
+class Refused(Exception):
+    def __init__(self, code: str):
+        super().__init__(code)
+        self.code = code
+
+
+async def change_account(actor: Staff, target_id: int, *, active: bool | None = None,
+                         role: StaffRole | None = None) -> Staff:
+    """Switch an account off/on or change its role, audited; Refused("yourself" | "last_owner")."""
+    async with in_transaction() as conn:
+        target = await Staff.get_or_none(id=target_id).using_db(conn)
+        if target is None:
+            raise HTTPException(404)
+        if target.id == actor.id:
+            raise Refused("yourself")
+        before = {"active": target.active, "role": str(target.role)}
+        if active is not None:
+            target.active = active
+        if role is not None:
+            target.role = role
+        after = {"active": target.active, "role": str(target.role)}
+        def owner(state: dict) -> bool:
+            return state["active"] and state["role"] == StaffRole.OWNER
+
+        if owner(before) and not owner(after) and not await Staff.filter(role=StaffRole.OWNER, active=True).exclude(
+                id=target.id).using_db(conn).exists():
+            raise Refused("last_owner")
+        changed = {k: before[k] for k in before if before[k] != after[k]}
+        if changed:
+            await target.save(using_db=conn, update_fields=["active", "role"])
+            await staff_domain.audit(actor, "staff.update", f"staff:{target.id}", changed,
+                                     {k: after[k] for k in changed}, conn=conn)
+    return target
+
+
+def _notices(request: Request) -> dict:
+    messages = session.pop_flash(request)
+    return {"notices": [m for m in messages if m.get("kind") == NOTICE],
+            "messages": [m for m in messages if m.get("kind") != NOTICE]}
+
+
+async def _page(request: Request, context: dict, status_code: int = 200) -> Response:
+    accounts = await Staff.all().order_by("email")
+    context = {"accounts": accounts, "roles": list(StaffRole), "typed": {}, "errors": {}, "failed": {}, **context}
+    return admin_page(request, "pages/admin/staff.html", "pages/admin/staff.html", context, status_code)
+
+
+async def staff_list(request: Request) -> Response:
+    await current_staff(request, "staff")
+    return await _page(request, _notices(request))
+
+
+async def create(request: Request) -> Response:
+    actor = await current_staff(request, "staff")
+    async with request.form() as form:
+        typed = {k: str(form.get(k) or "")[:300] for k in ("email", "name", "role", "password", "generate")}
+    generated = typed["generate"] == "on" or not typed["password"]
+    password = secrets.token_urlsafe(12) if generated else typed["password"]
+    try:
+        account = await staff_domain.create(typed["email"], password, typed["role"], typed["name"])
+    except staff_domain.InvalidStaff as refused:
+        typed["password"] = ""  # never sent back into the page
+        return await _page(request, {"typed": typed, "errors": refused.errors}, 422)
+    await staff_domain.audit(actor, "staff.create", f"staff:{account.id}", None,
+                             {"email": account.email, "role": str(account.role), "active": True})
+    # Shown once, in this answer only: a redirect would carry it through the (signed, not secret) session.
+    return await _page(request, {"created": account, "password": password if generated else None})
+
+
+async def change(request: Request) -> Response:
+    actor = await current_staff(request, "staff")
+    target_id = request.path_params["staff_id"]
+    async with request.form() as form:
+        raw_active, raw_role = form.get("active"), form.get("role")
+    active = None if raw_active is None else raw_active == "1"
+    role = None
+    if raw_role is not None:
+        if raw_role not in set(StaffRole):
+            return await _page(request, {"failed": {"id": target_id, "code": "role"}}, 422)
+        role = StaffRole(raw_role)
+    try:
+        target = await change_account(actor, target_id, active=active, role=role)
+    except Refused as refused:
+        return await _page(request, {"failed": {"id": target_id, "code": refused.code}}, 422)
+    session.flash(request, {"kind": NOTICE, "email": target.email, "active": target.active,
+                            "role": str(target.role)})
+    return RedirectResponse(f"/admin/staff#staff-{target_id}", status_code=303)
+
+
+routes = [
+    Route("/admin/staff", staff_list, name="admin_staff"),
+    Route("/admin/staff", create, methods=["POST"]),
+    Route("/admin/staff/{staff_id:int}", change, methods=["POST"]),
+]
