@@ -8,6 +8,8 @@ import hmac
 import secrets
 from datetime import datetime, timezone
 
+from tortoise.transactions import in_transaction
+
 from storefront.domain import email_address
 from storefront.domain.errors import DomainError
 from storefront.domain.models import AuditEntry, Staff, StaffRole
@@ -78,3 +80,39 @@ def may(staff: Staff, permission: str) -> bool:
 async def audit(staff: Staff, action: str, subject: str, before=None, after=None, conn=None) -> None:
     await AuditEntry.create(staff_id=staff.id, actor=staff.email, action=action, subject=subject,
                             before=before, after=after, using_db=conn)
+
+
+class AccountRefused(DomainError):
+    """"yourself": nobody changes their own account; "last_owner": the shop keeps an active owner;
+    "changed": someone else changed the account meanwhile; "missing": no such account."""
+
+    def __init__(self, code: str):
+        super().__init__(code)
+        self.code = code
+
+
+async def change_account(actor: Staff, target_id: int, *, active: bool | None = None,
+                         role: StaffRole | None = None) -> Staff:
+    """Switch an account off or on, or change its role, audited."""
+    target = await Staff.get_or_none(id=target_id)
+    if target is None:
+        raise AccountRefused("missing")
+    if target.id == actor.id:
+        raise AccountRefused("yourself")  # no locking yourself out by mistake
+    before = {"active": target.active, "role": str(target.role)}
+    after = {"active": target.active if active is None else active, "role": str(role or target.role)}
+    changed = [k for k in before if before[k] != after[k]]
+    if not changed:
+        return target
+    async with in_transaction() as conn:
+        # Write first, conditional on what was read (SQLite with several processes needs the write first).
+        updated = await Staff.filter(id=target.id, active=before["active"], role=before["role"]).using_db(
+            conn).update(active=after["active"], role=StaffRole(after["role"]))
+        if not updated:
+            raise AccountRefused("changed")
+        if not await Staff.filter(role=StaffRole.OWNER, active=True).using_db(conn).exists():
+            raise AccountRefused("last_owner")  # rolls the change back
+        await audit(actor, "staff.update", f"staff:{target.id}", {k: before[k] for k in changed},
+                    {k: after[k] for k in changed}, conn=conn)
+    await target.refresh_from_db()
+    return target

@@ -91,8 +91,8 @@ async def test_the_last_active_owner_cannot_be_demoted_or_switched_off(client, d
     await Staff.filter(id=me.id).update(role=StaffRole.OWNER)
     assert (await client.post(f"/admin/staff/{second.id}", data={"csrf_token": token, "active": "0"})).status_code == 303
     # Now `me` is the last active owner; demoting `me` is refused as "yourself", and from another owner's view:
-    from storefront.pages.admin.staff import Refused, change_account
-    with pytest.raises(Refused) as refused:
+    from storefront.domain.staff import AccountRefused, change_account
+    with pytest.raises(AccountRefused) as refused:
         await change_account(await Staff.get(id=second.id), me.id, role=StaffRole.STAFF)
     assert refused.value.code == "last_owner"
     assert (await Staff.get(id=me.id)).role == StaffRole.OWNER

@@ -2,8 +2,7 @@
 switch off and on, change role. Two rules keep the shop manageable: nobody changes their own account
 here (no locking yourself out by mistake), and the last active owner always stays an active owner.
 
-The account rules sit here, beside their only page, because domain/staff.py is shared; they are small and
-plain (no request in them), ready to move there.
+The rules themselves are in domain/staff.py (change_account).
 """
 
 from __future__ import annotations
@@ -14,7 +13,6 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
-from tortoise.transactions import in_transaction
 
 from storefront import session
 from storefront.domain import staff as staff_domain
@@ -22,41 +20,6 @@ from storefront.domain.models import Staff, StaffRole
 from storefront.pages.admin.access import admin_page, current_staff
 
 NOTICE = "staff_changed"
-
-
-class Refused(Exception):
-    def __init__(self, code: str):
-        super().__init__(code)
-        self.code = code
-
-
-async def change_account(actor: Staff, target_id: int, *, active: bool | None = None,
-                         role: StaffRole | None = None) -> Staff:
-    """Switch an account off/on or change its role, audited; Refused("yourself" | "last_owner")."""
-    async with in_transaction() as conn:
-        target = await Staff.get_or_none(id=target_id).using_db(conn)
-        if target is None:
-            raise HTTPException(404)
-        if target.id == actor.id:
-            raise Refused("yourself")
-        before = {"active": target.active, "role": str(target.role)}
-        if active is not None:
-            target.active = active
-        if role is not None:
-            target.role = role
-        after = {"active": target.active, "role": str(target.role)}
-        def owner(state: dict) -> bool:
-            return state["active"] and state["role"] == StaffRole.OWNER
-
-        if owner(before) and not owner(after) and not await Staff.filter(role=StaffRole.OWNER, active=True).exclude(
-                id=target.id).using_db(conn).exists():
-            raise Refused("last_owner")
-        changed = {k: before[k] for k in before if before[k] != after[k]}
-        if changed:
-            await target.save(using_db=conn, update_fields=["active", "role"])
-            await staff_domain.audit(actor, "staff.update", f"staff:{target.id}", changed,
-                                     {k: after[k] for k in changed}, conn=conn)
-    return target
 
 
 def _notices(request: Request) -> dict:
@@ -105,8 +68,10 @@ async def change(request: Request) -> Response:
             return await _page(request, {"failed": {"id": target_id, "code": "role"}}, 422)
         role = StaffRole(raw_role)
     try:
-        target = await change_account(actor, target_id, active=active, role=role)
-    except Refused as refused:
+        target = await staff_domain.change_account(actor, target_id, active=active, role=role)
+    except staff_domain.AccountRefused as refused:
+        if refused.code == "missing":
+            raise HTTPException(404) from None
         return await _page(request, {"failed": {"id": target_id, "code": refused.code}}, 422)
     session.flash(request, {"kind": NOTICE, "email": target.email, "active": target.active,
                             "role": str(target.role)})
