@@ -103,6 +103,13 @@ def _replay(body: bytes, then: Receive) -> Receive:
     return receive
 
 
+def local_path(url: str | None, default: str) -> str:
+    """A `next` address only if it is a path on this site: never an open redirect."""
+    if url and url.startswith("/") and not url.startswith("//") and "\\" not in url:
+        return url
+    return default
+
+
 class RateLimiter:
     """At most `limit` events per key in a sliding window of `window` seconds, in this process.
 

@@ -13,18 +13,12 @@ from storefront import session
 from storefront.domain import cart
 from storefront.domain.models import Variant
 from storefront.htmx import render, wants_fragment
+from storefront.security import local_path
 from storefront.pages.catalog import product_response
 from storefront.pages.layout import page_context
 
 CODE_WINDOW = 10 * 60  # seconds
 MAX_CODE_FAILURES = 10  # unknown codes per session per window, then a polite wait
-
-
-def _local(url: str | None, default: str) -> str:
-    """Only paths on this site: never an open redirect."""
-    if url and url.startswith("/") and not url.startswith("//") and "\\" not in url:
-        return url
-    return default
 
 
 def _message(change: cart.Change) -> dict:
@@ -56,7 +50,7 @@ async def show(request: Request) -> Response:
 async def add(request: Request) -> Response:
     async with request.form() as form:
         raw_variant, raw_quantity, next_url = form.get("variant_id"), form.get("quantity"), form.get("next")
-    next_url = _local(next_url, "/cart")
+    next_url = local_path(next_url, "/cart")
     variant_id = int(raw_variant) if str(raw_variant or "").isdigit() else 0
     try:
         quantity = cart.parse_quantity(raw_quantity)

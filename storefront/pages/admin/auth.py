@@ -9,7 +9,7 @@ from storefront import session
 from storefront.domain import email_address
 from storefront.domain import staff as staff_domain
 from storefront.pages.admin.access import NO_STORE, admin_page
-from storefront.pages.cart import _local
+from storefront.security import local_path
 
 
 def _limits(request: Request):
@@ -26,7 +26,7 @@ async def login(request: Request) -> Response:
     async with request.form() as form:
         email = str(form.get("email") or "")[:254]
         password = str(form.get("password") or "")[:1024]
-        next_url = _local(str(form.get("next") or ""), "/admin")
+        next_url = local_path(str(form.get("next") or ""), "/admin")
     by_account, by_address = _limits(request)
     account = email_address.normalise(email)
     address = request.client.host if request.client else "unknown"

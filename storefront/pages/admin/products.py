@@ -21,7 +21,7 @@ from storefront.domain.errors import NotFound
 from storefront.domain.models import Category, Option, Product, Variant
 from storefront.htmx import wants_fragment
 from storefront.pages.admin.access import NO_STORE, admin_page, current_staff
-from storefront.pages.cart import _local
+from storefront.security import local_path
 
 PRODUCT_FIELDS = ("name", "slug", "category_id", "description", "tax_class", "active")
 VARIANT_FIELDS = ("sku", "price", "compare_at_price", "weight_grams", "low_stock_threshold", "opening_stock")
@@ -74,11 +74,11 @@ async def set_active(request: Request) -> Response:
     if wants_fragment(request):
         row = await admin.product_row(product.id)
         name = "partials/admin/product_row_update.html"
-        return admin_page(request, name, name, {"r": row, "next_url": _local(typed["next"], "/admin/products"),
+        return admin_page(request, name, name, {"r": row, "next_url": local_path(typed["next"], "/admin/products"),
                                                 "notices": [{"kind": "activated" if product.active else "deactivated",
                                                              "name": product.name}]})
     session.flash(request, {"kind": "activated" if product.active else "deactivated", "name": product.name})
-    return RedirectResponse(_local(typed["next"], "/admin/products"), status_code=303)
+    return RedirectResponse(local_path(typed["next"], "/admin/products"), status_code=303)
 
 
 # --- create and edit --------------------------------------------------------------------------

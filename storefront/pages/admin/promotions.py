@@ -19,7 +19,7 @@ from storefront.domain.errors import NotFound
 from storefront.domain.models import Promotion, PromotionKind
 from storefront.domain.promotions import Explanation, Reason
 from storefront.pages.admin.access import admin_page, current_staff
-from storefront.pages.cart import _local
+from storefront.security import local_path
 
 FIELDS = ("name", "code", "kind", "percent", "amount", "buy_quantity", "get_quantity", "products",
           "min_subtotal", "min_quantity", "starts_on", "ends_on", "usage_limit", "per_customer_limit", "priority",
@@ -118,7 +118,7 @@ async def set_active(request: Request) -> Response:
     except NotFound:
         raise HTTPException(404) from None
     session.flash(request, {"kind": "promotion_active", "name": promotion.name, "active": promotion.active})
-    return RedirectResponse(_local(next_url, "/admin/promotions"), status_code=303)
+    return RedirectResponse(local_path(next_url, "/admin/promotions"), status_code=303)
 
 
 def _preview(p: Promotion) -> list[Explanation]:

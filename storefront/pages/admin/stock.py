@@ -20,7 +20,7 @@ from storefront.domain import stock, stock_report
 from storefront.domain.models import Staff
 from storefront.htmx import target, wants_fragment
 from storefront.pages.admin.access import admin_page, current_staff
-from storefront.pages.cart import _local
+from storefront.security import local_path
 
 REASONS = (stock.Reason.RECEIVED, stock.Reason.DAMAGED, stock.Reason.CORRECTION)  # what staff may record
 MAX_UNITS = 100_000
@@ -127,7 +127,7 @@ async def adjust(request: Request) -> Response:
     row = await _variant_or_404(request)
     async with request.form() as form:
         typed = {k: str(form.get(k) or "")[:200] for k in ("mode", "units", "reason", "note", "next")}
-    next_url = _local(typed["next"], f"/admin/stock/{row.id}")
+    next_url = local_path(typed["next"], f"/admin/stock/{row.id}")
     try:
         before, after = await record(staff, row, read_adjustment(typed))
     except Refused as refused:
