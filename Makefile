@@ -49,3 +49,18 @@ $(VENV)/.installed-test: pyproject.toml
 
 clean:
 	rm -rf $(VENV) var
+
+# The benchmark (docs/benchmarks.md): a fresh shop of PRODUCTS products served as in production, loaded
+# from another process by wrk (installed from Debian as root when missing, else the asyncio client).
+# NODELAY=1 is a diagnostic run with TCP_NODELAY on (see bench/serve.py).
+.PHONY: bench
+bench: PRODUCTS ?= 1000
+bench: DURATION ?= 10
+bench: CONNECTIONS ?= 16
+bench: WORKERS ?= 2
+bench: $(VENV)/.installed-test
+	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
+	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk; } || \
+	  echo "bench: no wrk; the asyncio client drives every scenario"
+	$(BIN)/python -m bench.run --products $(PRODUCTS) --duration $(DURATION) --connections $(CONNECTIONS) \
+	  --workers $(WORKERS) $(if $(filter 1,$(NODELAY)),--nodelay)
