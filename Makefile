@@ -52,7 +52,7 @@ clean:
 
 # The benchmark (docs/benchmarks.md): a fresh shop of PRODUCTS products served as in production, loaded
 # from another process by wrk (installed from Debian as root when missing, else the asyncio client).
-# NODELAY=1 is a diagnostic run with TCP_NODELAY on (see bench/serve.py).
+# The results of 2026-11-29 predate TCP_NODELAY in `storefront serve` (see docs/benchmarks.md).
 .PHONY: bench
 bench: PRODUCTS ?= 1000
 bench: DURATION ?= 10

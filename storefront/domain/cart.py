@@ -15,7 +15,7 @@ from tortoise.exceptions import IntegrityError
 
 from storefront.domain import catalog, pricing, promotions, shipping
 from storefront.domain.errors import DomainError
-from storefront.domain.models import Cart, CartLine, OptionValue, ProductImage, Variant
+from storefront.domain.models import Cart, CartLine, ProductImage, Variant
 from storefront.domain.stock import Availability, availability
 
 MAX_QUANTITY = 99
@@ -110,8 +110,7 @@ async def _cart(token: str | None, create: bool) -> Cart | None:
 
 
 async def _describe(variant: Variant) -> str:
-    values = await OptionValue.filter(variants__id=variant.id).select_related("option").order_by("option__position")
-    return ", ".join(v.name for v in values)
+    return ", ".join(row["name"] for row in await catalog.variant_options([variant.id]))
 
 
 async def add(token: str | None, variant_id: int, quantity: int) -> tuple[str, Change]:
@@ -231,9 +230,7 @@ async def contents(token: str | None) -> Contents:
     lines = await CartLine.filter(cart_id=cart.id).select_related("variant__product")
     variant_ids = [line.variant_id for line in lines]  # type: ignore[attr-defined]
     options: dict[int, list[str]] = defaultdict(list)
-    for row in await OptionValue.filter(variants__id__in=variant_ids).order_by("option__position").values(
-        "name", variant_id="variants__id"
-    ):
+    for row in await catalog.variant_options(variant_ids):
         options[row["variant_id"]].append(row["name"])
     images: dict[int, str] = {}
     product_ids = {line.variant.product_id for line in lines}  # type: ignore[attr-defined]

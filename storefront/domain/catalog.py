@@ -297,6 +297,26 @@ async def _first_images(product_ids: list[int]) -> dict[int, tuple[str, str]]:
 # --- product page -------------------------------------------------------------------------------
 
 
+async def variant_options(variant_ids: list[int]) -> list[dict]:
+    """The option values of these variants, in the options' order, in one query.
+
+    Read from the link table by variant id (its index), not from OptionValue through the relation: on
+    100,000 products the ORM's join made SQLite build a temporary index of the whole link table on every
+    call (120-210 ms, measured by `make bench`).
+    """
+    if not variant_ids:
+        return []
+    sql = Sql()
+    return await sql.rows(
+        "SELECT vov.variant_id, ov.id, ov.slug, ov.name, ov.swatch, ov.position,"
+        ' o.slug AS "option__slug", o.name AS "option__name", o.position AS "option__position"'
+        " FROM variant_option_value vov JOIN option_value ov ON ov.id = vov.optionvalue_id"
+        ' JOIN "option" o ON o.id = ov.option_id'
+        f" WHERE vov.variant_id IN ({sql.params_in(variant_ids)})"
+        " ORDER BY o.position, o.id, ov.position, ov.id"
+    )
+
+
 @dataclass(frozen=True)
 class Choice:
     """One value of one option on the product page, and whether picking it leads anywhere."""
@@ -337,10 +357,7 @@ async def product_page(slug: str, chosen: dict[str, str], variant_id: int | None
     if product is None:
         raise NotFound(slug)
     variants = await Variant.filter(product_id=product.id, active=True).order_by("position", "id")
-    links = await OptionValue.filter(variants__id__in=[v.id for v in variants]).select_related("option").values(
-        "id", "slug", "name", "swatch", "position", "option__slug", "option__name", "option__position",
-        variant_id="variants__id",
-    )
+    links = await variant_options([v.id for v in variants])
     images = await ProductImage.filter(product_id=product.id).select_related("option_value")
 
     combo: dict[int, dict[str, str]] = defaultdict(dict)  # variant id -> option slug -> value slug

@@ -6,8 +6,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
+from storefront.domain import catalog
 from storefront.domain.db import Sql
-from storefront.domain.models import OptionValue
 from storefront.domain.reports import as_utc
 from storefront.domain.stock import Availability, availability
 
@@ -76,13 +76,10 @@ async def _options(variant_ids: list[int]) -> dict[int, str]:
     """"Nero, XS" for each variant, in the options' order, in one query."""
     if not variant_ids:
         return {}
-    links = await OptionValue.filter(variants__id__in=variant_ids).values(
-        "name", "position", "id", "option__position", variant_id="variants__id"
-    )
-    values: dict[int, list[tuple]] = defaultdict(list)
-    for link in links:
-        values[link["variant_id"]].append((link["option__position"], link["position"], link["id"], link["name"]))
-    return {variant_id: ", ".join(v[-1] for v in sorted(found)) for variant_id, found in values.items()}
+    names: dict[int, list[str]] = defaultdict(list)
+    for link in await catalog.variant_options(variant_ids):  # already in the options' order
+        names[link["variant_id"]].append(link["name"])
+    return {variant_id: ", ".join(found) for variant_id, found in names.items()}
 
 
 async def stock_list(q: StockQuery) -> StockList:
