@@ -143,3 +143,20 @@ async def test_oversized_bodies_are_refused(client, shop):
     response = await client.post("/c/clothing", content=b"x" * (3 * 1024 * 1024),
                                  headers={"content-type": "application/x-www-form-urlencoded"})
     assert response.status_code == 413
+
+
+async def test_a_tampered_or_foreign_session_cookie_gives_a_fresh_session(client, shop):
+    first = await client.get("/")
+    token = re.search(r'"X-CSRF-Token": "([^"]+)"', first.text).group(1)
+    cookie = client.cookies.get("sf_session")
+    client.cookies.clear()
+    client.cookies.set("sf_session", cookie)
+    assert token in (await client.get("/")).text  # the genuine cookie keeps its session
+    client.cookies.clear()
+    client.cookies.set("sf_session", cookie[:-4] + ("AAAA" if not cookie.endswith("AAAA") else "BBBB"))
+    tampered = await client.get("/")
+    assert tampered.status_code == 200
+    assert token not in tampered.text  # the signature failed: a new session with a new token
+    client.cookies.clear()
+    client.cookies.set("sf_session", "eyJjc3JmIjogInguLi4ifQ==.foreign.signature")
+    assert (await client.get("/")).status_code == 200
