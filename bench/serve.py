@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import sys
 
+from storefront.cli import server_options
 from storefront.settings import Settings
 
 
@@ -22,22 +23,8 @@ def main(app: str) -> None:
     nagle = os.environ.get("BENCH_NAGLE") == "1"
     print(f"Serving {app} at http://{settings.host}:{settings.port}{' (Nagle, as before the fix)' if nagle else ''}",
           flush=True)
-    uvicorn.run(
-        app,
-        factory=True,
-        host=settings.host,
-        port=settings.port,
-        workers=settings.workers,
-        reload=False,
-        proxy_headers=bool(settings.forwarded_allow_ips),
-        forwarded_allow_ips=settings.forwarded_allow_ips or None,
-        server_header=False,
-        access_log=settings.debug,
-        log_level="info",
-        # Production (storefront serve) now sets TCP_NODELAY; "auto" reproduces the old behaviour.
-        http="auto" if nagle else "storefront.cli:NoDelayProtocol",
-    )
-
+    # Production (storefront serve) sets TCP_NODELAY; "auto" reproduces the server before that fix.
+    uvicorn.run(app, **{**server_options(settings), **({"http": "auto"} if nagle else {})})
 
 if __name__ == "__main__":
     main(sys.argv[1])

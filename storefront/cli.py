@@ -107,12 +107,9 @@ class NoDelayProtocol(AutoHTTPProtocol):  # type: ignore[misc,valid-type]
         super().connection_made(transport)
 
 
-def serve(settings: Settings) -> None:
-    import uvicorn
-
-    print(f"Serving {settings.shop_name} at http://{settings.host}:{settings.port}", flush=True)
-    uvicorn.run(
-        "storefront.app:create_app",
+def server_options(settings: Settings) -> dict:
+    """uvicorn's options for production (also used by the benchmark, so it measures the same server)."""
+    return dict(
         factory=True,
         host=settings.host,
         port=settings.port,
@@ -125,6 +122,13 @@ def serve(settings: Settings) -> None:
         log_level="info",
         http="storefront.cli:NoDelayProtocol",
     )
+
+
+def serve(settings: Settings) -> None:
+    import uvicorn
+
+    print(f"Serving {settings.shop_name} at http://{settings.host}:{settings.port}", flush=True)
+    uvicorn.run("storefront.app:create_app", **server_options(settings))
 
 
 def _ensure_var(settings: Settings) -> None:
