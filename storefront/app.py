@@ -75,9 +75,20 @@ def routes(settings: Settings) -> list:
         *admin.routes,
         Route("/healthz", healthz, name="healthz"),
         Route("/favicon.ico", favicon),
-        Mount("/static", app=StaticFiles(directory=STATIC), name="static"),
+        Mount("/static", app=HashedStaticFiles(directory=STATIC), name="static"),
         Mount("/media", app=StaticFiles(directory=settings.media_dir, check_dir=False), name="media"),
     ]
+
+
+class HashedStaticFiles(StaticFiles):
+    """Static files asked for with their content hash (?v=, see _StaticUrls) never change: browsers may
+    keep them a year without asking again. Without the hash, they revalidate (ETag/Last-Modified)."""
+
+    async def get_response(self, path: str, scope) -> Response:
+        response = await super().get_response(path, scope)
+        if response.status_code == 200 and b"v=" in scope.get("query_string", b""):
+            response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+        return response
 
 
 class _StaticUrls:

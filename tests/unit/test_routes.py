@@ -160,3 +160,12 @@ async def test_a_tampered_or_foreign_session_cookie_gives_a_fresh_session(client
     client.cookies.clear()
     client.cookies.set("sf_session", "eyJjc3JmIjogInguLi4ifQ==.foreign.signature")
     assert (await client.get("/")).status_code == 200
+
+
+async def test_static_files_with_their_hash_are_cached_for_a_year(client, shop):
+    page = (await client.get("/")).text
+    css = re.search(r'href="(/static/site\.css\?v=[0-9a-f]+)"', page).group(1)
+    hashed = await client.get(css)
+    assert hashed.status_code == 200 and "immutable" in hashed.headers["cache-control"]
+    plain = await client.get("/static/site.css")
+    assert "immutable" not in plain.headers.get("cache-control", "") and plain.headers.get("etag")
