@@ -9,17 +9,16 @@ from __future__ import annotations
 
 import asyncio
 import json
-import logging
 import math
 import random
 import re
 from collections import Counter
-from contextlib import contextmanager
 
 import httpx2 as httpx
 
 from storefront.app import create_app
 from storefront.domain import catalog, db, search, stock
+from storefront.domain.db import count_queries
 from storefront.domain.models import Category, Product, Variant
 from storefront.settings import Settings
 
@@ -37,30 +36,6 @@ CHECKOUT_FORM = {
     "city": "Roma", "province": "RM", "country": "IT", "shipping_method": "standard",
     "payment_method": "bank_transfer",
 }
-
-
-class _Counter(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.DEBUG)
-        self.statements: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        if record.getMessage().lstrip().upper().startswith(("SELECT", "INSERT", "UPDATE", "DELETE", "WITH")):
-            self.statements.append(record.getMessage())
-
-
-@contextmanager
-def count_queries():
-    """The statements Tortoise sends while the block runs (BEGIN/COMMIT are not counted)."""
-    logger = logging.getLogger("tortoise.db_client")
-    counter, level = _Counter(), logger.level
-    logger.addHandler(counter)
-    logger.setLevel(logging.DEBUG)
-    try:
-        yield counter.statements
-    finally:
-        logger.removeHandler(counter)
-        logger.setLevel(level)
 
 
 async def discover() -> dict:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import logging
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from tortoise import Tortoise, connections
@@ -49,3 +51,29 @@ class Sql:
 
     async def rows(self, statement: str) -> list[dict]:
         return await connection().execute_query_dict(statement, self.params)
+
+
+class _Statements(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.statements: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage()
+        if message.lstrip().upper().startswith(("SELECT", "INSERT", "UPDATE", "DELETE", "WITH")):
+            self.statements.append(message)
+
+
+@contextmanager
+def count_queries() -> Iterator[list[str]]:
+    """The statements Tortoise sends while the block runs (BEGIN/COMMIT not counted), from its debug log:
+    for the tests that hold query budgets and for the benchmark's per-page counts."""
+    logger = logging.getLogger("tortoise.db_client")
+    counter, level = _Statements(), logger.level
+    logger.addHandler(counter)
+    logger.setLevel(logging.DEBUG)
+    try:
+        yield counter.statements
+    finally:
+        logger.removeHandler(counter)
+        logger.setLevel(level)

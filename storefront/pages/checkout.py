@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import secrets
+from dataclasses import replace
 from datetime import timedelta
 
 from starlette.requests import Request
@@ -26,9 +27,9 @@ def _redirect(request: Request, url: str) -> Response:
 async def _context(request: Request, d: Details, attempt: str, errors: dict, **extra) -> dict:
     found = await checkout.summary(session.cart_token(request), d)
     if found.quote and d.shipping_method != found.quote.code:
-        d = Details(**{**d.__dict__, "shipping_method": found.quote.code})
+        d = replace(d, shipping_method=found.quote.code)
     if d.payment_method not in found.payment_methods:
-        d = Details(**{**d.__dict__, "payment_method": found.payment_methods[0]})
+        d = replace(d, payment_method=found.payment_methods[0])
     session.set_cart_count(request, sum(line.quantity for line in found.contents.lines))
     return await page_context(request, found.contents.tree, d=d, summary=found, attempt=attempt, errors=errors,
                               countries=checkout.COUNTRIES, surcharges={"cod": payments.surcharge("cod", d.country)},

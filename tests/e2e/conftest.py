@@ -14,6 +14,7 @@ from pathlib import Path
 
 import email
 import email.policy
+from contextlib import contextmanager
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -85,17 +86,17 @@ def server_env(tmp_path_factory, inbox) -> dict:
     }
 
 
-@pytest.fixture(scope="session")
-def server(server_env) -> str:
-    env = server_env
+@contextmanager
+def served_shop(env: dict):
+    """A demo shop migrated, seeded and served by `storefront serve` with `env`; its URL. The server's
+    log must end without a traceback."""
     var = Path(env["STOREFRONT_VAR"])
-    port = int(env["PORT"])
     _storefront(env, "migrate")
     _storefront(env, "seed", "--demo")
     log = open(var / "server.log", "w")
     process = subprocess.Popen([sys.executable, "-m", "storefront.cli", "serve"], env=env, cwd=ROOT,
                                stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
+    url = f"http://127.0.0.1:{env['PORT']}"
     try:
         for _ in range(100):
             try:
@@ -112,6 +113,26 @@ def server(server_env) -> str:
         log.close()
         server_log = (var / "server.log").read_text()
         assert "Traceback" not in server_log, server_log
+
+
+@pytest.fixture(scope="session")
+def server(server_env) -> str:
+    with served_shop(server_env) as url:
+        yield url
+
+
+def create_staff(env: dict, email: str, password: str, role: str = "owner") -> tuple[str, str]:
+    """A staff account made the way an operator makes one: the CLI, the password on standard input."""
+    subprocess.run([sys.executable, "-m", "storefront.cli", "create-staff", email, "--role", role],
+                   input=password + "\n", text=True, env=env, cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+    return email, password
+
+
+def log_in(page: Page, account: tuple[str, str]) -> None:
+    """On the staff login page (where /admin sends a visitor): email, password, "Log in"."""
+    page.get_by_label("Email").fill(account[0])
+    page.get_by_label("Password").fill(account[1])
+    page.get_by_role("button", name="Log in").click()
 
 
 @pytest.fixture(scope="session")

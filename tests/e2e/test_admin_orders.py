@@ -1,64 +1,32 @@
 """The owner fulfils an order from the back office (desktop, phone, JavaScript off): finds it, marks the
 bank transfer paid, packs it and ships it with a tracking number; the customer's order page and the
 "shipped" email show the tracking number.
-
-Self-contained: it serves its own shop (own database, same inbox), with the order routes added if the
-admin package does not list them yet, and creates the owner with `storefront create-staff`.
 """
 
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
-import time
-import urllib.request
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.conftest import ROOT, _free_port, _shopper, _storefront
+from tests.e2e.conftest import _free_port, _shopper, create_staff, log_in, served_shop
 from tests.e2e.test_checkout import add_to_cart, fill_checkout
 
 OWNER, PASSWORD = "owner-e2e@bottega.example", "a long owner passphrase"
-# `storefront serve`, with the order routes added when pages/admin/__init__.py does not list them yet.
-SERVE = (
-    "from storefront.pages import admin; from storefront.pages.admin import orders;"
-    "admin.routes.extend([] if any(getattr(r, 'path', '') == '/admin/orders' for r in admin.routes) else orders.routes);"
-    "from storefront import cli; cli.main(['serve'])"
-)
 
 
 @pytest.fixture(scope="module")
 def shop(server_env, tmp_path_factory) -> str:
+    """A shop of its own (its own database, the same inbox): its orders buy the demo's maglietta, which the
+    checkout tests buy too, and the shared shop's stock of it must last for both."""
     var = tmp_path_factory.mktemp("admin-orders")
     port = _free_port()
     env = {**server_env, "STOREFRONT_VAR": str(var), "DATABASE_URL": f"sqlite:///{var / 'shop.db'}?busy_timeout=15000",
            "PORT": str(port), "BASE_URL": f"http://127.0.0.1:{port}"}
-    _storefront(env, "migrate")
-    _storefront(env, "seed", "--demo")
-    subprocess.run([sys.executable, "-m", "storefront.cli", "create-staff", OWNER, "--role", "owner"], env=env,
-                   cwd=ROOT, input=PASSWORD + "\n", text=True, check=True, stdout=subprocess.DEVNULL)
-    log_path = Path(var / "server.log")
-    with open(log_path, "w") as log:
-        process = subprocess.Popen([sys.executable, "-c", SERVE], env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
-        url = env["BASE_URL"]
-        try:
-            for _ in range(100):
-                try:
-                    urllib.request.urlopen(url + "/healthz", timeout=1)
-                    break
-                except OSError:
-                    if process.poll() is not None:
-                        raise RuntimeError(log_path.read_text()) from None
-                    time.sleep(0.1)
-            yield url
-        finally:
-            process.terminate()
-            process.wait(timeout=10)
-    server_log = log_path.read_text()
-    assert "Traceback" not in server_log, server_log
+    with served_shop(env) as url:
+        create_staff(env, OWNER, PASSWORD)
+        yield url
 
 
 @pytest.fixture(params=["desktop", "phone", "nojs"])
@@ -89,9 +57,7 @@ def test_owner_ships_an_order_and_the_customer_sees_the_tracking_number(owner: P
 
     owner.goto("/admin/orders")
     expect(owner.get_by_role("heading", name="Staff login")).to_be_visible()
-    owner.get_by_label("Email").fill(OWNER)
-    owner.get_by_label("Password").fill(PASSWORD)
-    owner.get_by_role("button", name="Log in").click()
+    log_in(owner, (OWNER, PASSWORD))
     expect(owner.get_by_role("heading", name="Orders", exact=True)).to_be_visible()
 
     owner.get_by_label("Search").fill(email)

@@ -4,77 +4,26 @@ and sees the discount at once."""
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 
 import pytest
 from playwright.sync_api import Browser, expect
 
-from tests.e2e.conftest import ROOT, _free_port, _shopper
+from tests.e2e.conftest import _shopper, create_staff, log_in
 from tests.e2e.test_cart import choose
 
 OWNER, PASSWORD = "promotions@bottega.example", "fifteen percent off"
 
-# Serves the shop with the promotion pages added, until pages/admin/__init__.py lists them.
-_WITH_PROMOTION_PAGES = """
-import uvicorn
-from storefront.app import create_app
-from storefront.pages.admin import promotions
-from storefront.settings import Settings
-settings = Settings.from_env()
-app = create_app(settings)
-app.router.routes.extend(promotions.routes)
-uvicorn.run(app, host="127.0.0.1", port=settings.port, log_level="warning")
-"""
-
-
-@pytest.fixture(scope="module")
-def back_office(server, server_env):
-    """The served shop once it has the promotion pages; until then a second server on the same database."""
-    try:
-        urllib.request.urlopen(server + "/admin/promotions", timeout=5)
-        yield server
-        return
-    except urllib.error.HTTPError as exc:
-        if exc.code != 404:
-            raise
-    port = _free_port()
-    process = subprocess.Popen([sys.executable, "-c", _WITH_PROMOTION_PAGES], env={**server_env, "PORT": str(port)},
-                               cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(url + "/healthz", timeout=1)
-                break
-            except OSError:
-                if process.poll() is not None:
-                    raise RuntimeError(process.stdout.read()) from None
-                time.sleep(0.1)
-        yield url
-    finally:
-        process.terminate()
-        output, _ = process.communicate(timeout=10)
-        assert "Traceback" not in output, output
 
 
 @pytest.fixture(scope="module")
 def owner(server_env) -> tuple[str, str]:
-    subprocess.run([sys.executable, "-m", "storefront.cli", "create-staff", OWNER, "--role", "owner"],
-                   input=PASSWORD + "\n", text=True, env=server_env, cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
-    return OWNER, PASSWORD
+    return create_staff(server_env, OWNER, PASSWORD)
 
 
-def test_owner_creates_a_code_and_a_shopper_gets_the_discount(browser: Browser, playwright, back_office, base_url,
-                                                              owner):
-    context, page = _shopper("desktop", browser, playwright, back_office)
+def test_owner_creates_a_code_and_a_shopper_gets_the_discount(browser: Browser, playwright, base_url, owner):
+    context, page = _shopper("desktop", browser, playwright, base_url)
     page.goto("/admin/promotions/new")
-    page.get_by_label("Email").fill(owner[0])
-    page.get_by_label("Password").fill(owner[1])
-    page.get_by_role("button", name="Log in").click()
+    log_in(page, owner)
     expect(page.get_by_role("heading", level=1, name="New promotion")).to_be_visible()
 
     # A mistake first: the message sits by its field and nothing typed is lost.

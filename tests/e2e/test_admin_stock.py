@@ -4,16 +4,11 @@
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.conftest import ROOT, _free_port, _shopper
+from tests.e2e.conftest import _shopper, create_staff, log_in
 
 OWNER, PASSWORD = "counter@bottega.example", "counted every shelf"
 # Products no other browser test looks at: one per profile, as both share the served shop.
@@ -22,60 +17,16 @@ VARIANTS = {
     "phone": ("INC-SEPP", "inchiostro-seppia", "Inchiostro seppia"),
 }
 
-# Serves the shop with the stock and audit pages added, as pages/admin/__init__.py will list them.
-_WITH_STOCK_PAGES = """
-import uvicorn
-from storefront.app import create_app
-from storefront.pages.admin import audit, stock
-from storefront.settings import Settings
-settings = Settings.from_env()
-app = create_app(settings)
-app.router.routes.extend([*stock.routes, *audit.routes])
-uvicorn.run(app, host="127.0.0.1", port=settings.port, log_level="warning")
-"""
-
-
-@pytest.fixture(scope="module")
-def back_office(server, server_env):
-    """The served shop, once it has the stock pages; until then a second server on the same database."""
-    try:
-        urllib.request.urlopen(server + "/admin/stock", timeout=5)
-        yield server
-        return
-    except urllib.error.HTTPError as exc:
-        if exc.code != 404:
-            raise
-    port = _free_port()
-    process = subprocess.Popen([sys.executable, "-c", _WITH_STOCK_PAGES], env={**server_env, "PORT": str(port)},
-                               cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(url + "/healthz", timeout=1)
-                break
-            except OSError:
-                if process.poll() is not None:
-                    raise RuntimeError(process.stdout.read()) from None
-                time.sleep(0.1)
-        yield url
-    finally:
-        process.terminate()
-        output, _ = process.communicate(timeout=10)
-        assert "Traceback" not in output, output
 
 
 @pytest.fixture(scope="module")
 def owner(server_env) -> tuple[str, str]:
-    """An owner account made the way an operator makes one: the CLI, the password on standard input."""
-    subprocess.run([sys.executable, "-m", "storefront.cli", "create-staff", OWNER, "--role", "owner"],
-                   input=PASSWORD + "\n", text=True, env=server_env, cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
-    return OWNER, PASSWORD
+    return create_staff(server_env, OWNER, PASSWORD)
 
 
 @pytest.fixture(params=["desktop", "phone"])
-def staff_page(request, browser: Browser, playwright, back_office, owner) -> Page:
-    context, page = _shopper(request.param, browser, playwright, back_office)
+def staff_page(request, browser: Browser, playwright, base_url, owner) -> Page:
+    context, page = _shopper(request.param, browser, playwright, base_url)
     yield page
     context.close()
 
@@ -97,9 +48,7 @@ def test_owner_sets_stock_to_zero_and_the_shop_shows_sold_out_at_once(staff_page
 
     page.goto("/admin/stock")
     expect(page.get_by_role("heading", name="Staff login")).to_be_visible()
-    page.get_by_label("Email").fill(owner[0])
-    page.get_by_label("Password").fill(owner[1])
-    page.get_by_role("button", name="Log in").click()
+    log_in(page, owner)
     expect(page.get_by_role("heading", level=1, name="Stock")).to_be_visible()
 
     page.get_by_role("searchbox", name="Search by product name or SKU").fill(sku)

@@ -11,11 +11,11 @@ import pytest
 from storefront.app import create_app
 from storefront.domain import staff as staff_domain
 from storefront.domain import stock
+from storefront.domain.db import count_queries
 from storefront.domain.models import AuditEntry, StaffRole, StockMovement, Variant
 from storefront.pages.admin import audit as audit_pages
 from storefront.pages.admin import stock as stock_pages
 from tests.unit import factories as f
-from tests.unit.test_query_counts import count_queries
 
 PASSWORD = "correct horse battery"
 HTMX = {"HX-Request": "true"}

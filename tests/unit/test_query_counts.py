@@ -2,36 +2,10 @@
 
 from __future__ import annotations
 
-import logging
-from contextlib import contextmanager
-
 import pytest
 
+from storefront.domain.db import count_queries
 from tests.unit import factories as f
-
-
-class _Counter(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.DEBUG)
-        self.statements: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        message = record.getMessage()
-        if message.lstrip().upper().startswith(("SELECT", "INSERT", "UPDATE", "DELETE", "WITH")):
-            self.statements.append(message)
-
-
-@contextmanager
-def count_queries():
-    logger = logging.getLogger("tortoise.db_client")
-    counter, level = _Counter(), logger.level
-    logger.addHandler(counter)
-    logger.setLevel(logging.DEBUG)
-    try:
-        yield counter.statements
-    finally:
-        logger.removeHandler(counter)
-        logger.setLevel(level)
 
 
 async def make_shop(products: int):

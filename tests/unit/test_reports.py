@@ -11,7 +11,7 @@ import pytest
 from storefront.domain import audit_log, reports, stock_report, stock
 from storefront.domain.models import Cart, Category, Order, OrderLine, Product, Variant
 from tests.unit import factories as f
-from tests.unit.test_query_counts import count_queries
+from storefront.domain.db import count_queries
 
 UTC = timezone.utc
 NOW = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)  # 11:00 in Rome; the shop's day began at 23:00 UTC
