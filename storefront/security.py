@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hmac
 import time
 
 from starlette.datastructures import MutableHeaders
@@ -73,7 +72,6 @@ class CSRFMiddleware:
         if scope["type"] != "http" or scope["method"] in SAFE_METHODS or scope["path"].startswith(self.exempt):
             return await self.app(scope, receive, send)
         request = Request(scope, receive)
-        expected = request.session.get(session.CSRF, "")
         sent = request.headers.get(CSRF_HEADER)
         if sent is None:
             body = await request.body()
@@ -83,7 +81,7 @@ class CSRFMiddleware:
                 async with Request(scope, _replay(body, receive)).form() as form:
                     value = form.get(CSRF_FIELD)
                     sent = value if isinstance(value, str) else None
-        if not expected or not sent or not hmac.compare_digest(expected, sent):
+        if not session.csrf_matches(request, sent):
             response = self.on_failure(request)
             return await response(scope, receive, send)
         await self.app(scope, receive, send)

@@ -3,6 +3,7 @@ a tampered or foreign cookie fails the signature check and the shopper simply ge
 
 from __future__ import annotations
 
+import hmac
 import secrets
 import time
 
@@ -21,10 +22,29 @@ MAX_AGE = 30 * 24 * 3600
 
 
 def csrf_token(conn: HTTPConnection) -> str:
+    """The session's CSRF token under a fresh one-time pad each time it is written into a page.
+
+    Pages are compressed and some repeat what the visitor typed (a search); a secret that stayed the
+    same in every response could then be guessed from response sizes (BREACH). Any masked form of
+    the session's token is accepted.
+    """
     token = conn.session.get(CSRF)
     if not token:
         token = conn.session[CSRF] = secrets.token_urlsafe(32)
-    return token
+    secret = token.encode()
+    pad = secrets.token_bytes(len(secret))
+    return (pad + bytes(p ^ s for p, s in zip(pad, secret))).hex()
+
+
+def csrf_matches(conn: HTTPConnection, sent: str | None) -> bool:
+    expected = conn.session.get(CSRF, "")
+    try:
+        masked = bytes.fromhex(sent or "")
+    except ValueError:
+        return False
+    half = len(masked) // 2
+    unmasked = bytes(p ^ s for p, s in zip(masked[:half], masked[half:]))
+    return bool(expected) and len(masked) == 2 * len(expected) and hmac.compare_digest(expected.encode(), unmasked)
 
 
 def cart_token(conn: HTTPConnection) -> str | None:

@@ -14,6 +14,7 @@ from datetime import datetime, timezone
 from tortoise.exceptions import IntegrityError
 
 from storefront.domain import catalog, pricing, promotions, shipping
+from storefront.domain.db import Sql
 from storefront.domain.errors import DomainError
 from storefront.domain.models import Cart, CartLine, ProductImage, Variant
 from storefront.domain.stock import Availability, availability
@@ -142,6 +143,16 @@ async def add(token: str | None, variant_id: int, quantity: int) -> tuple[str, C
         limited_to=new if new < wanted else None,
     )
     return cart.token, change
+
+
+async def count(token: str | None) -> int:
+    """Units in the cart (what the header badge shows), in one query."""
+    if not token:
+        return 0
+    sql = Sql()
+    rows = await sql.rows("SELECT COALESCE(SUM(l.quantity), 0) AS n FROM cart_line l"
+                          f" JOIN cart c ON c.id = l.cart_id WHERE c.token = {sql.param(token)}")
+    return int(rows[0]["n"])
 
 
 async def set_quantity(token: str | None, variant_id: int, quantity: int) -> Change:

@@ -6,13 +6,21 @@ a whole page (or a whole facet) at once, never one row per product.
 
 from __future__ import annotations
 
+import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from storefront.domain import pricing, search
 from storefront.domain.db import Sql
 from storefront.domain.errors import NotFound
-from storefront.domain.models import Category, Option, OptionValue, Product, ProductImage, Variant
+from storefront.domain.models import (
+    Category,
+    Option,
+    OptionValue,
+    Product,
+    ProductImage,
+    Variant,
+)
 from storefront.domain.stock import Availability, availability
 
 PER_PAGE = 24
@@ -184,31 +192,42 @@ async def _option_values() -> tuple[list[Option], dict[str, dict[str, OptionValu
     return sorted(options.values(), key=lambda o: (o.position, o.id)), by_slug
 
 
-def _order_by(sort: str, searching: bool) -> str:
-    if sort == "relevance" and searching:
-        return "MIN(s.rank), p.id"
-    return {
-        "price_asc": "MIN(v.price), p.id",
-        "price_desc": "MIN(v.price) DESC, p.id",
-    }.get(sort, "p.created_at DESC, p.id DESC")
+# Each sort as (key, direction): the key is computed once per matching product, so a page is picked
+# without aggregating the variants of every product the listing matches.
+def _sort_key(q: ListingQuery, where: _Where) -> tuple[str, str]:
+    if q.sort == "relevance" and where.search:
+        return "s.rank", "ASC"
+    if q.sort in ("price_asc", "price_desc"):
+        cheapest = f"(SELECT MIN(v.price) FROM variant v WHERE v.product_id = p.id AND {where.variant})"
+        return cheapest, "ASC" if q.sort == "price_asc" else "DESC"
+    return "p.created_at", "DESC"
 
 
 async def listing(q: ListingQuery, with_facets: bool = True) -> Listing:
     options, values = await _option_values() if (with_facets or q.options) else ([], {})
+    cards = await _page(q, values)
+    total, counts = await _counts(q, values, len(cards), with_facets)
+    return Listing(q, cards, total, _facets(q, options, values, counts) if with_facets else [])
+
+
+async def _page(q: ListingQuery, values) -> list[Card]:
+    """One page of cards in two steps: the page's products are picked first (by an index on the sort
+    where there is one, stopping after the page), then only their variants are aggregated."""
     sql = Sql()
     where = _Where(sql, q, values)
-    # COUNT(*) OVER () counts the grouped products, so the page and the total come in one query.
+    key, direction = _sort_key(q, where)
+    # Ties go by id, newest first when the key is the date (products created in one import share it).
+    tie = "DESC" if key == "p.created_at" else "ASC"
     rows = await sql.rows(
-        f"SELECT {_CARD_COLUMNS}, COUNT(*) OVER () AS total FROM {where.tables}"
-        f" WHERE {where.product} GROUP BY p.id, p.slug, p.name, p.created_at"
-        f" ORDER BY {_order_by(q.sort, bool(where.search))}"
-        f" LIMIT {q.per_page} OFFSET {(q.page - 1) * q.per_page}"
+        f"SELECT {_CARD_COLUMNS} FROM ("
+        f" SELECT p.id AS id, {key} AS sort_key FROM product p {where.search} WHERE {where.product}"
+        f" AND EXISTS (SELECT 1 FROM variant v WHERE v.product_id = p.id AND {where.variant})"
+        f" ORDER BY sort_key {direction}, p.id {tie} LIMIT {q.per_page} OFFSET {(q.page - 1) * q.per_page}"
+        f") page JOIN product p ON p.id = page.id JOIN variant v ON v.product_id = p.id AND {where.variant}"
+        f" GROUP BY p.id, p.slug, p.name, page.sort_key ORDER BY page.sort_key {direction}, p.id {tie}"
     )
-    total = rows[0]["total"] if rows else await _count(q, values)
     images = await _first_images([r["id"] for r in rows])
-    cards = [_card(r, images) for r in rows]
-    facets = await _facets(q, options, values) if with_facets else []
-    return Listing(q, cards, total, facets)
+    return [_card(r, images) for r in rows]
 
 
 # A card is "on sale" when its cheapest variant is; it is then shown against the lowest "was" price
@@ -241,18 +260,52 @@ def _card(row: dict, images: dict[int, tuple[str, str]]) -> Card:
     )
 
 
-async def _count(q: ListingQuery, values) -> int:
-    """Only needed when the requested page is past the end (the page query then has no rows)."""
-    if q.page == 1:
-        return 0
-    sql = Sql()
-    where = _Where(sql, q, values)
-    rows = await sql.rows(f"SELECT COUNT(DISTINCT p.id) AS n FROM {where.tables} WHERE {where.product}")
-    return rows[0]["n"]
+# Totals and facet counts cost what the products a listing matches cost, not what the page shows: a
+# big category of a big catalogue takes tens of milliseconds to count. Each worker keeps the counts of
+# listings matching more than KEEP_COUNTS_ABOVE products for COUNTS_KEPT seconds, so such a count may
+# be that old; the cards themselves (prices, stock) are always read fresh.
+KEEP_COUNTS_ABOVE = 1000
+COUNTS_KEPT = 30.0
+_KEPT_MAX = 512
+_kept_counts: dict[tuple, tuple[float, int, dict[int, int]]] = {}
 
 
-async def _facets(q: ListingQuery, options: list[Option], values) -> list[Facet]:
-    """Products per option value, in one query. A selected option is counted without its own filter,
+def _counts_key(q: ListingQuery, with_facets: bool) -> tuple:
+    options = tuple(sorted((k, tuple(sorted(v))) for k, v in q.options.items()))
+    ids = tuple(q.category_ids) if q.category_ids is not None else None
+    return (ids, q.text, q.price_min, q.price_max, options, q.in_stock, q.on_sale, with_facets)
+
+
+async def _counts(q: ListingQuery, values, shown: int, with_facets: bool) -> tuple[int, dict[int, int]]:
+    """The listing's total and, when asked, products per option value."""
+    key = _counts_key(q, with_facets)
+    kept = _kept_counts.get(key)
+    if kept and time.monotonic() - kept[0] < COUNTS_KEPT:
+        return kept[1], kept[2]
+    offset = (q.page - 1) * q.per_page
+    if 0 < shown < q.per_page or (shown == 0 and q.page == 1):
+        total = offset + shown  # the last page: no need to count
+    else:
+        sql = Sql()
+        where = _Where(sql, q, values)
+        total = (await sql.rows(
+            f"SELECT COUNT(*) AS n FROM product p {where.search} WHERE {where.product}"
+            f" AND EXISTS (SELECT 1 FROM variant v WHERE v.product_id = p.id AND {where.variant})"
+        ))[0]["n"]
+    counts = await _facet_counts(q, values) if with_facets and total else {}
+    if total > KEEP_COUNTS_ABOVE:
+        if len(_kept_counts) >= _KEPT_MAX:
+            _kept_counts.pop(next(iter(_kept_counts)))
+        _kept_counts[key] = (time.monotonic(), total, counts)
+    return total, counts
+
+
+def forget_counts() -> None:
+    _kept_counts.clear()
+
+
+async def _facet_counts(q: ListingQuery, values) -> dict[int, int]:
+    """Products per option value id, in one query. A selected option is counted without its own filter,
     so a shopper sees how many products each other size would add (the usual faceted-search rule)."""
     sql = Sql()
     option_id = {slug: next(iter(by_value.values())).option.id for slug, by_value in values.items()}
@@ -272,7 +325,10 @@ async def _facets(q: ListingQuery, options: list[Option], values) -> list[Facet]
             f" JOIN option_value ov ON ov.id = vov.optionvalue_id AND {restrict}"
             f" WHERE {where.product} GROUP BY ov.id"
         )
-    counts = {r["value_id"]: r["n"] for r in await sql.rows(" UNION ALL ".join(parts))}
+    return {r["value_id"]: r["n"] for r in await sql.rows(" UNION ALL ".join(parts))}
+
+
+def _facets(q: ListingQuery, options: list[Option], values, counts: dict[int, int]) -> list[Facet]:
     facets = []
     for option in options:
         chosen = set(q.options.get(option.slug, []))
@@ -413,6 +469,6 @@ async def product_page(slug: str, chosen: dict[str, str], variant_id: int | None
 
 async def home() -> tuple[list[Card], list[Card]]:
     """New arrivals and items on sale for the home page."""
-    new = await listing(ListingQuery(sort="newest", per_page=8), with_facets=False)
-    sale = await listing(ListingQuery(sort="newest", on_sale=True, per_page=8), with_facets=False)
-    return new.cards, sale.cards
+    new = await _page(ListingQuery(sort="newest", per_page=8), {})
+    sale = await _page(ListingQuery(sort="newest", on_sale=True, per_page=8), {})
+    return new, sale

@@ -13,9 +13,9 @@ from storefront import session
 from storefront.domain import cart
 from storefront.domain.models import Variant
 from storefront.htmx import render, wants_fragment
-from storefront.security import local_path
 from storefront.pages.catalog import product_response
 from storefront.pages.layout import page_context
+from storefront.security import local_path
 
 CODE_WINDOW = 10 * 60  # seconds
 MAX_CODE_FAILURES = 10  # unknown codes per session per window, then a polite wait
@@ -62,8 +62,7 @@ async def add(request: Request) -> Response:
         if wants_fragment(request):
             return await _add_region(request, variant_id, None, messages)
         return _done(request, messages, next_url)
-    view = await cart.view(token)
-    session.remember_cart(request, token, view.count)
+    session.remember_cart(request, token, await cart.count(token))
     messages = [_message(change)]
     if wants_fragment(request):
         return await _add_region(request, variant_id, change, messages)

@@ -36,14 +36,18 @@ async def make_shop(products: int):
         "/search?q=magl&colour=nero",
     ],
 )
-async def test_listing_pages_cost_the_same_few_queries_for_3_or_30_products(client, url):
+async def test_listing_pages_cost_the_same_few_queries_for_3_30_or_60_products(client, url):
     await make_shop(3)
     with count_queries() as few:
         assert (await client.get(url)).status_code == 200
     await make_shop_more(27)
     with count_queries() as many:
         assert (await client.get(url)).status_code == 200
-    assert len(few) == len(many) <= 6, many
+    await make_shop_more(30)
+    with count_queries() as more:
+        assert (await client.get(url)).status_code == 200
+    # A listing that fits on its first page is its own total, so it may skip the count.
+    assert len(few) <= len(many) == len(more) <= 6, more
 
 
 async def make_shop_more(n: int):

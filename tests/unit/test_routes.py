@@ -149,17 +149,36 @@ async def test_a_tampered_or_foreign_session_cookie_gives_a_fresh_session(client
     first = await client.get("/")
     token = re.search(r'"X-CSRF-Token": "([^"]+)"', first.text).group(1)
     cookie = client.cookies.get("sf_session")
+
+    async def token_accepted(session_cookie: str) -> bool:
+        client.cookies.clear()
+        client.cookies.set("sf_session", session_cookie)
+        # Past the CSRF check the GET-only route answers 405; a session without this token, 403.
+        return (await client.post("/c/clothing", headers={"X-CSRF-Token": token})).status_code == 405
+
+    assert await token_accepted(cookie)  # the genuine cookie keeps its session
+    tampered = cookie[:-4] + ("AAAA" if not cookie.endswith("AAAA") else "BBBB")
+    assert not await token_accepted(tampered)  # the signature failed: a new session with a new token
     client.cookies.clear()
-    client.cookies.set("sf_session", cookie)
-    assert token in (await client.get("/")).text  # the genuine cookie keeps its session
-    client.cookies.clear()
-    client.cookies.set("sf_session", cookie[:-4] + ("AAAA" if not cookie.endswith("AAAA") else "BBBB"))
-    tampered = await client.get("/")
-    assert tampered.status_code == 200
-    assert token not in tampered.text  # the signature failed: a new session with a new token
+    client.cookies.set("sf_session", tampered)
+    assert (await client.get("/")).status_code == 200
     client.cookies.clear()
     client.cookies.set("sf_session", "eyJjc3JmIjogInguLi4ifQ==.foreign.signature")
     assert (await client.get("/")).status_code == 200
+
+
+def test_csrf_tokens_differ_in_every_page_yet_all_verify():
+    """Masked per response (BREACH): no two pages carry the same bytes, each unmasks to the session's."""
+    from starlette.requests import HTTPConnection
+
+    from storefront import session
+
+    conn = HTTPConnection({"type": "http", "session": {}})
+    one, two = session.csrf_token(conn), session.csrf_token(conn)
+    assert one != two and session.csrf_matches(conn, one) and session.csrf_matches(conn, two)
+    assert not session.csrf_matches(conn, conn.session[session.CSRF])  # the bare secret is not a token
+    assert not session.csrf_matches(conn, one[:-2] + ("00" if not one.endswith("00") else "11"))
+    assert not session.csrf_matches(HTTPConnection({"type": "http", "session": {}}), one)  # another session
 
 
 async def test_static_files_with_their_hash_are_cached_for_a_year(client, shop):
@@ -169,3 +188,13 @@ async def test_static_files_with_their_hash_are_cached_for_a_year(client, shop):
     assert hashed.status_code == 200 and "immutable" in hashed.headers["cache-control"]
     plain = await client.get("/static/site.css")
     assert "immutable" not in plain.headers.get("cache-control", "") and plain.headers.get("etag")
+
+
+async def test_pages_and_static_files_are_compressed_for_browsers_that_accept_it(client, shop):
+    page = await client.get("/c/clothing", headers={"Accept-Encoding": "gzip"})
+    assert page.headers["content-encoding"] == "gzip" and "Accept-Encoding" in page.headers["vary"]
+    assert "Clothing" in page.text  # the client inflates it
+    script = await client.get("/static/htmx-2.0.11.min.js", headers={"Accept-Encoding": "gzip"})
+    assert script.headers["content-encoding"] == "gzip"
+    plain = await client.get("/c/clothing", headers={"Accept-Encoding": "identity"})
+    assert "content-encoding" not in plain.headers
