@@ -13,14 +13,7 @@ from dataclasses import dataclass, field
 from storefront.domain import pricing, search
 from storefront.domain.db import Sql
 from storefront.domain.errors import NotFound
-from storefront.domain.models import (
-    Category,
-    Option,
-    OptionValue,
-    Product,
-    ProductImage,
-    Variant,
-)
+from storefront.domain.models import Category, Product, ProductImage, Variant
 from storefront.domain.stock import Availability, availability
 
 PER_PAGE = 24
@@ -145,7 +138,7 @@ class Listing:
 class _Where:
     """The product and variant conditions of a listing, written once and reused by every query."""
 
-    def __init__(self, sql: Sql, q: ListingQuery, values: dict[str, dict[str, OptionValue]], skip_option: str | None = None):
+    def __init__(self, sql: Sql, q: ListingQuery, values: dict[str, dict[str, _Value]], skip_option: str | None = None):
         self.sql = sql
         variant = ["v.active"]
         if q.price_min is not None:
@@ -182,13 +175,36 @@ class _Where:
         return f"product p {self.search} JOIN variant v ON v.product_id = p.id AND {self.variant}"
 
 
-async def _option_values() -> tuple[list[Option], dict[str, dict[str, OptionValue]]]:
-    values = await OptionValue.all().select_related("option")
-    options: dict[int, Option] = {}
-    by_slug: dict[str, dict[str, OptionValue]] = defaultdict(dict)
-    for value in values:
-        options[value.option.id] = value.option
-        by_slug[value.option.slug][value.slug] = value
+@dataclass(frozen=True)
+class _Axis:
+    """An option as listings filter on it (read as plain rows: every listing needs all of them)."""
+
+    id: int
+    slug: str
+    name: str
+    position: int
+
+
+@dataclass(frozen=True)
+class _Value:
+    id: int
+    option_id: int
+    slug: str
+    name: str
+    swatch: str | None
+    position: int
+
+
+async def _option_values() -> tuple[list[_Axis], dict[str, dict[str, _Value]]]:
+    rows = await Sql().rows(
+        "SELECT o.id AS o_id, o.slug AS o_slug, o.name AS o_name, o.position AS o_position,"
+        ' ov.id, ov.slug, ov.name, ov.swatch, ov.position FROM option_value ov JOIN "option" o ON o.id = ov.option_id'
+    )
+    options: dict[int, _Axis] = {}
+    by_slug: dict[str, dict[str, _Value]] = defaultdict(dict)
+    for r in rows:
+        axis = options.setdefault(r["o_id"], _Axis(r["o_id"], r["o_slug"], r["o_name"], r["o_position"]))
+        by_slug[axis.slug][r["slug"]] = _Value(r["id"], axis.id, r["slug"], r["name"], r["swatch"], r["position"])
     return sorted(options.values(), key=lambda o: (o.position, o.id)), by_slug
 
 
@@ -308,7 +324,7 @@ async def _facet_counts(q: ListingQuery, values) -> dict[int, int]:
     """Products per option value id, in one query. A selected option is counted without its own filter,
     so a shopper sees how many products each other size would add (the usual faceted-search rule)."""
     sql = Sql()
-    option_id = {slug: next(iter(by_value.values())).option.id for slug, by_value in values.items()}
+    option_id = {slug: next(iter(by_value.values())).option_id for slug, by_value in values.items()}
     selected = [slug for slug in q.options if slug in values]
     parts = []
     for skip in [None, *selected]:
@@ -328,7 +344,7 @@ async def _facet_counts(q: ListingQuery, values) -> dict[int, int]:
     return {r["value_id"]: r["n"] for r in await sql.rows(" UNION ALL ".join(parts))}
 
 
-def _facets(q: ListingQuery, options: list[Option], values, counts: dict[int, int]) -> list[Facet]:
+def _facets(q: ListingQuery, options: list[_Axis], values, counts: dict[int, int]) -> list[Facet]:
     facets = []
     for option in options:
         chosen = set(q.options.get(option.slug, []))
