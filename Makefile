@@ -52,15 +52,22 @@ clean:
 
 # The benchmark (docs/benchmarks.md): a fresh shop of PRODUCTS products served as in production, loaded
 # from another process by wrk (installed from Debian as root when missing, else the asyncio client).
-# The results of 2026-11-29 predate TCP_NODELAY in `storefront serve` (see docs/benchmarks.md).
-.PHONY: bench
-bench: PRODUCTS ?= 1000
-bench: DURATION ?= 10
-bench: CONNECTIONS ?= 16
-bench: WORKERS ?= 2
-bench: $(VENV)/.installed-test
+.PHONY: bench bench-postgres wrk
+PRODUCTS ?= 1000
+DURATION ?= 10
+CONNECTIONS ?= 16
+WORKERS ?= 2
+BENCH = $(BIN)/python -m bench.run --products $(PRODUCTS) --duration $(DURATION) --connections $(CONNECTIONS) \
+	--workers $(WORKERS)
+
+bench: $(VENV)/.installed-test wrk
+	$(BENCH) $(if $(filter 1,$(NODELAY)),--nodelay)
+
+# The same against a throw-away PostgreSQL database (scripts/with-postgres starts and stops the cluster).
+bench-postgres: $(VENV)/.installed-test wrk
+	bash scripts/with-postgres sh -c '$(BENCH) --database-url "$$TEST_SERVER_DATABASE_URL"'
+
+wrk:
 	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
 	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk; } || \
 	  echo "bench: no wrk; the asyncio client drives every scenario"
-	$(BIN)/python -m bench.run --products $(PRODUCTS) --duration $(DURATION) --connections $(CONNECTIONS) \
-	  --workers $(WORKERS) $(if $(filter 1,$(NODELAY)),--nodelay)

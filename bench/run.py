@@ -279,12 +279,12 @@ def measure(procs: Processes, work: Path, server: subprocess.Popen, url: str, ar
 # --- the run --------------------------------------------------------------------------------------
 
 
-def base_env(work: Path, port: int, workers: int) -> dict:
+def base_env(work: Path, port: int, workers: int, database_url: str | None = None) -> dict:
     env = {k: v for k, v in os.environ.items()
            if k not in {"DEBUG", "DATABASE_URL", "FORWARDED_ALLOW_IPS", "SMTP_URL", "BASE_URL"}}
     env.update({
         "STOREFRONT_VAR": str(work),
-        "DATABASE_URL": f"sqlite:///{work / 'storefront.db'}?busy_timeout=15000&synchronous=NORMAL",
+        "DATABASE_URL": database_url or f"sqlite:///{work / 'storefront.db'}?busy_timeout=15000&synchronous=NORMAL",
         "SECRET_KEY": secrets.token_urlsafe(32),
         "HOST": "127.0.0.1", "PORT": str(port), "WORKERS": str(workers),
         "PYTHONDONTWRITEBYTECODE": "1",
@@ -294,14 +294,15 @@ def base_env(work: Path, port: int, workers: int) -> dict:
 
 def bench(args, procs: Processes, work: Path) -> dict:
     shop_port, ceiling_port = free_port(), free_port()
-    env = base_env(work, shop_port, args.workers)
+    env = base_env(work, shop_port, args.workers, args.database_url)
     storefront = str(Path(PYTHON).parent / "storefront")
     report: dict = {
         "date": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
         "command": args.command,
         "settings": {"products": args.products, "duration_s": args.duration, "warmup_s": args.warmup,
                      "connections": args.connections, "workers": args.workers, "wrk_threads": args.threads,
-                     "database": "SQLite (file, busy_timeout=15000, synchronous=NORMAL)", "debug": False,
+                     "database": ("PostgreSQL" if args.database_url
+                                  else "SQLite (file, busy_timeout=15000, synchronous=NORMAL)"), "debug": False,
                      "server": ("bench/serve.py with TCP_NODELAY (diagnostic)" if args.nodelay
                                 else "storefront serve (production)")},
         "machine": machine(),
@@ -329,7 +330,7 @@ def bench(args, procs: Processes, work: Path) -> dict:
     nodelay = {"BENCH_NODELAY": "1" if args.nodelay else "0"}
     serve = [PYTHON, "-m", "bench.serve", "storefront.app:create_app"] if args.nodelay else [storefront, "serve"]
     shop = procs.start(serve, {**env, **nodelay}, shop_log)
-    ceiling_env = {**base_env(work, ceiling_port, args.workers), "SECRET_KEY": env["SECRET_KEY"], **nodelay,
+    ceiling_env = {**base_env(work, ceiling_port, args.workers, args.database_url), "SECRET_KEY": env["SECRET_KEY"], **nodelay,
                    "BENCH_CEILING_PATHS": json.dumps([s["path"] for s in scenarios if s.get("ceiling")])}
     ceiling = None
     if not args.no_ceiling:
@@ -419,7 +420,8 @@ def summary(report: dict) -> str:
     s, m = report["settings"], report["machine"]
     out = [
         (f"{report['date']} · {s['products']} products · {s['connections']} connections · {s['workers']} workers · "
-        f"{s['duration_s']:g} s per scenario (+{s['warmup_s']:g} s warm-up) · server: {s['server']}"),
+        f"{s['duration_s']:g} s per scenario (+{s['warmup_s']:g} s warm-up) · server: {s['server']}"
+        f" · database: {s['database'].split(' ')[0]}"),
         (f"machine: {m['nproc']} × {m['cpu']}, {m['ram_gib']} GiB RAM, Python {m['python']}, SQLite {m['sqlite']}, "
         f"{m['wrk'] or 'no wrk'}; commit {m['commit']}{' (+ local changes)' if m['dirty'] else ''}"),
         (f"load average before {report['loadavg_before']}, after {report['loadavg_after']}; "
@@ -453,6 +455,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-ceiling", action="store_true")
     parser.add_argument("--nodelay", action="store_true", default=env.get("NODELAY") == "1",
                         help="diagnostic: serve shop and ceiling with TCP_NODELAY (see bench/serve.py)")
+    parser.add_argument("--database-url", default=env.get("BENCH_DATABASE_URL"),
+                        help="an empty database to seed and serve (default: a fresh SQLite file);"
+                             " `make bench-postgres` passes a throw-away PostgreSQL one")
     parser.add_argument("--keep", action="store_true", help="keep the temporary database and server logs")
     parser.add_argument("--out", type=Path, default=RESULTS)
     parser.add_argument("--report", type=Path, metavar="JSON", help="print the table of an earlier run, and stop")
@@ -481,7 +486,8 @@ def main(argv: list[str] | None = None) -> int:
         else:
             shutil.rmtree(work, ignore_errors=True)
     args.out.mkdir(parents=True, exist_ok=True)
-    path = args.out / f"{dt.date.today().isoformat()}-{args.products}{'-nodelay' if args.nodelay else ''}.json"
+    suffix = ("-postgres" if args.database_url else "") + ("-nodelay" if args.nodelay else "")
+    path = args.out / f"{dt.date.today().isoformat()}-{args.products}{suffix}.json"
     path.write_text(json.dumps(report, indent=1) + "\n")
     print()
     print(summary(report))
