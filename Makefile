@@ -52,7 +52,7 @@ clean:
 
 # The benchmark (docs/benchmarks.md): a fresh shop of PRODUCTS products served as in production, loaded
 # from another process by wrk (installed from Debian as root when missing, else the asyncio client).
-.PHONY: bench bench-postgres wrk
+.PHONY: bench bench-postgres bench-pages wrk
 PRODUCTS ?= 1000
 DURATION ?= 10
 CONNECTIONS ?= 16
@@ -66,6 +66,12 @@ bench: $(VENV)/.installed-test wrk
 # The same against a throw-away PostgreSQL database (scripts/with-postgres starts and stops the cluster).
 bench-postgres: $(VENV)/.installed-test wrk
 	bash scripts/with-postgres sh -c '$(BENCH) --database-url "$$TEST_SERVER_DATABASE_URL"'
+
+# First-view page weight (Playwright) and Lighthouse mobile scores of a fresh demo shop. Needs node and
+# npm: Lighthouse is installed from bench/lighthouse/package-lock.json into var/lighthouse by the script.
+bench-pages: RUNS ?= 3
+bench-pages: $(VENV)/.installed-test chromium
+	$(BIN)/python -m bench.pages --runs $(RUNS)
 
 wrk:
 	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \

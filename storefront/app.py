@@ -78,7 +78,7 @@ def routes(settings: Settings) -> list:
         Route("/healthz", healthz, name="healthz"),
         Route("/favicon.ico", favicon),
         Mount("/static", app=HashedStaticFiles(directory=STATIC), name="static"),
-        Mount("/media", app=StaticFiles(directory=settings.media_dir, check_dir=False), name="media"),
+        Mount("/media", app=MediaFiles(directory=settings.media_dir, check_dir=False), name="media"),
     ]
 
 
@@ -90,6 +90,17 @@ class HashedStaticFiles(StaticFiles):
         response = await super().get_response(path, scope)
         if response.status_code == 200 and b"v=" in scope.get("query_string", b""):
             response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+        return response
+
+
+class MediaFiles(StaticFiles):
+    """Product images: an upload is stored under a new random name and never rewritten, so browsers
+    may keep one a week without asking again (a phone browsing a listing fetches each only once)."""
+
+    async def get_response(self, path: str, scope) -> Response:
+        response = await super().get_response(path, scope)
+        if response.status_code == 200:
+            response.headers["Cache-Control"] = "public, max-age=604800"
         return response
 
 

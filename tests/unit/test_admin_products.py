@@ -91,6 +91,13 @@ async def test_deactivating_hides_the_product_from_the_shop_at_once(client, tee)
     assert "Maglietta" in (await client.get("/search?q=maglietta")).text
 
 
+async def test_form_fields_keep_their_limits_and_browser_hints(client, tee):
+    """The macros' attributes reach the browser as attributes, not as escaped text it ignores."""
+    await log_in(client)
+    page = (await client.get("/admin/products/new")).text
+    assert 'maxlength="160"' in page and 'autocomplete="off"' in page and "&quot;" not in page
+
+
 async def test_a_new_product_gets_a_slug_from_its_name_and_an_audit_entry(client, tee):
     token = await log_in(client)
     response = await client.post("/admin/products/new",
@@ -183,6 +190,8 @@ async def test_images_are_stored_under_our_own_name(client, tee, settings):
     image = await ProductImage.filter(product_id=tee.id).order_by("-id").first()
     assert image.path.startswith(f"products/{tee.id}-") and image.path.endswith(".png") and ".." not in image.path
     assert (settings.media_dir / image.path).read_bytes() == PNG
+    served = await client.get(f"/media/{image.path}")
+    assert served.content == PNG and served.headers["cache-control"] == "public, max-age=604800"
 
 
 @pytest.mark.parametrize(("content", "message"), [
