@@ -80,22 +80,6 @@ class Processes(_Processes):
     """bench.run's process groups, plus what escapes them: chrome-launcher starts Lighthouse's Chromium
     detached (a session of its own), so its processes are found as descendants before the group stops."""
 
-    def run(self, args: list[str], env: dict, timeout: float) -> str:
-        """A short-lived command; stopped however this ends (Ctrl-C, SIGTERM, a timeout), not only on success."""
-        proc = subprocess.Popen(args, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                                start_new_session=True)
-        self.started.append(proc)
-        try:
-            out, err = proc.communicate(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            raise SystemExit(f"timed out after {timeout:.0f} s: {' '.join(args)}") from None
-        finally:
-            self.stop(proc)
-            self.started.remove(proc)
-        if proc.returncode:
-            raise SystemExit(f"failed ({proc.returncode}): {' '.join(args)}\n{err[-3000:]}")
-        return out
-
     def stop(self, proc: subprocess.Popen) -> None:
         escaped = [p for p in _descendants(proc.pid) if _group(p) != proc.pid] if proc.poll() is None else []
         super().stop(proc)

@@ -124,16 +124,17 @@ class Processes:
         return proc
 
     def run(self, args: list[str], env: dict, timeout: float) -> str:
-        """A short-lived command in its own group: its output, or an error with it."""
+        """A short-lived command in its own group: its output, or an error with it. Stopped however
+        this ends (a timeout, Ctrl-C, SIGTERM), not only on success."""
         proc = subprocess.Popen(args, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                 start_new_session=True)
         self.started.append(proc)
         try:
             out, err = proc.communicate(timeout=timeout)
         except subprocess.TimeoutExpired:
-            self.stop(proc)
             raise SystemExit(f"timed out after {timeout:.0f} s: {' '.join(args)}") from None
         finally:
+            self.stop(proc)
             self.started.remove(proc)
         if proc.returncode:
             raise SystemExit(f"failed ({proc.returncode}): {' '.join(args)}\n{err[-3000:]}")
