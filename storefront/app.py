@@ -122,6 +122,7 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
     """manage_db=False leaves the database to the caller (tests open one per test)."""
     settings = settings or Settings.from_env()
     payments_domain.configure(settings.secret_key)
+    settings.media_dir.mkdir(parents=True, exist_ok=True)  # a shop without images yet: 404s, not 500s
 
     @asynccontextmanager
     async def lifespan(app: Starlette):

@@ -198,3 +198,9 @@ async def test_pages_and_static_files_are_compressed_for_browsers_that_accept_it
     assert script.headers["content-encoding"] == "gzip"
     plain = await client.get("/c/clothing", headers={"Accept-Encoding": "identity"})
     assert "content-encoding" not in plain.headers
+
+
+async def test_a_shop_without_images_yet_answers_media_requests_with_404(client, shop, settings):
+    # The settings point at a media folder nobody has created: the app makes it rather than fail.
+    response = await client.get("/media/products/1-none.png")
+    assert response.status_code == 404 and settings.media_dir.is_dir()
