@@ -6,6 +6,7 @@ import time
 
 from starlette.datastructures import MutableHeaders
 from starlette.requests import Request
+from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from storefront import session
@@ -59,7 +60,8 @@ class CSRFMiddleware:
     """Refuses every unsafe request that lacks the session's token, in a header (htmx) or a form field.
 
     Runs inside the session middleware. The body it reads to find the form field is replayed to the
-    route, so routes read their forms as usual.
+    route, so routes read their forms as usual. A form whose text holds a NUL is refused here too (400),
+    for every route at once: PostgreSQL can neither store nor look up such text.
     """
 
     def __init__(self, app: ASGIApp, on_failure, exempt: tuple[str, ...] = ()) -> None:
@@ -73,17 +75,23 @@ class CSRFMiddleware:
             return await self.app(scope, receive, send)
         request = Request(scope, receive)
         sent = request.headers.get(CSRF_HEADER)
-        if sent is None:
+        is_form = request.headers.get("content-type", "").startswith(
+            ("application/x-www-form-urlencoded", "multipart/form-data"))
+        nul = False
+        if sent is None or is_form:
             body = await request.body()
             receive = _replay(body, receive)
-            content_type = request.headers.get("content-type", "")
-            if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+            if is_form:
                 async with Request(scope, _replay(body, receive)).form() as form:
-                    value = form.get(CSRF_FIELD)
-                    sent = value if isinstance(value, str) else None
+                    if sent is None:
+                        value = form.get(CSRF_FIELD)
+                        sent = value if isinstance(value, str) else None
+                    nul = any("\x00" in k or isinstance(v, str) and "\x00" in v for k, v in form.multi_items())
         if not session.csrf_matches(request, sent):
             response = self.on_failure(request)
             return await response(scope, receive, send)
+        if nul:  # Nobody types a NUL, and PostgreSQL cannot store or even look one up: no form gets that far.
+            return await PlainTextResponse("NUL characters are not allowed.", status_code=400)(scope, receive, send)
         await self.app(scope, receive, send)
 
 
@@ -102,8 +110,10 @@ def _replay(body: bytes, then: Receive) -> Receive:
 
 
 def local_path(url: str | None, default: str) -> str:
-    """A `next` address only if it is a path on this site: never an open redirect."""
-    if url and url.startswith("/") and not url.startswith("//") and "\\" not in url:
+    """A `next` address only if it is a path on this site: never an open redirect. Browsers read "\\" as
+    "/" and drop tabs and line breaks, so "/\\evil.example" and "/<tab>/evil.example" lead elsewhere too."""
+    if url and url.startswith("/") and not url.startswith("//") and "\\" not in url \
+            and not any(c < " " or c == "\x7f" for c in url):
         return url
     return default
 

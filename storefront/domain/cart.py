@@ -13,7 +13,7 @@ from datetime import datetime, timezone
 
 from tortoise.exceptions import IntegrityError
 
-from storefront.domain import catalog, pricing, promotions, shipping
+from storefront.domain import as_typed, catalog, pricing, promotions, shipping
 from storefront.domain.db import Sql
 from storefront.domain.errors import DomainError
 from storefront.domain.models import Cart, CartLine, ProductImage, Variant
@@ -93,10 +93,10 @@ class CartView:
 
 def parse_quantity(raw: object) -> int:
     """Whole numbers from 1 to MAX_QUANTITY; anything else is refused, never guessed."""
-    text = str(raw).strip() if raw is not None else ""
-    if not text.isdigit() or not 1 <= int(text) <= MAX_QUANTITY:
+    quantity = as_typed.whole(raw)
+    if quantity is None or not 1 <= quantity <= MAX_QUANTITY:
         raise InvalidQuantity(raw)
-    return int(text)
+    return quantity
 
 
 def new_token() -> str:

@@ -16,10 +16,18 @@ from pathlib import Path
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
-from storefront.domain import search, stock
+from storefront.domain import as_typed, search, stock
 from storefront.domain import staff as staff_domain
 from storefront.domain.errors import DomainError, NotFound
-from storefront.domain.models import Category, OptionValue, Product, ProductImage, Staff, TaxClass, Variant
+from storefront.domain.models import (
+    Category,
+    OptionValue,
+    Product,
+    ProductImage,
+    Staff,
+    TaxClass,
+    Variant,
+)
 
 PER_PAGE = 25
 MAX_PRICE = 10_000_000  # cents: €100,000 is a typo, not a price
@@ -62,13 +70,13 @@ def slugify(text: str) -> str:
 
 
 def _whole(text: str, field: str, errors: dict, default: int, top: int) -> int:
-    text = text.strip()
-    if not text:
+    if not text.strip():
         return default
-    if not text.isdigit() or int(text) > top:
+    n = as_typed.whole(text)
+    if n is None or n > top:
         errors[field] = "whole_number"
         return default
-    return int(text)
+    return n
 
 
 # --- products list ----------------------------------------------------------------------------
@@ -170,7 +178,7 @@ def read_product(typed: dict[str, str]) -> ProductDraft:
     if name and not SLUG_PATTERN.fullmatch(slug) or len(slug) > 160:
         errors["slug"] = "format"
     category = typed.get("category_id", "")
-    if not category.isdigit():
+    if as_typed.whole(category) is None:
         errors["category_id"] = "choose"
     tax_class = typed.get("tax_class", "")
     if tax_class not in set(TaxClass):
@@ -248,7 +256,8 @@ def read_variant(typed: dict[str, str], value_ids: list[str]) -> VariantDraft:
     opening = _whole(typed.get("opening_stock", ""), "opening_stock", errors, 0, 100_000)
     if errors:
         raise Invalid(errors)
-    return VariantDraft(sku, tuple(sorted({int(v) for v in value_ids if v.isdigit()})), price, compare_at,  # type: ignore[arg-type]
+    ids = {n for n in map(as_typed.whole, value_ids) if n is not None}
+    return VariantDraft(sku, tuple(sorted(ids)), price, compare_at,  # type: ignore[arg-type]
                         weight, low, opening)
 
 

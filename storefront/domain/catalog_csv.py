@@ -7,11 +7,24 @@ from dataclasses import dataclass
 
 from tortoise.transactions import in_transaction
 
-from storefront.domain import search
+from storefront.domain import as_typed, search
 from storefront.domain import staff as staff_domain
-from storefront.domain.catalog_admin import MAX_PRICE, SKU_PATTERN, SLUG_PATTERN, euros, parse_euros
+from storefront.domain.catalog_admin import (
+    MAX_PRICE,
+    SKU_PATTERN,
+    SLUG_PATTERN,
+    euros,
+    parse_euros,
+)
 from storefront.domain.errors import DomainError
-from storefront.domain.models import Category, OptionValue, Product, Staff, TaxClass, Variant
+from storefront.domain.models import (
+    Category,
+    OptionValue,
+    Product,
+    Staff,
+    TaxClass,
+    Variant,
+)
 
 # --- CSV export and import --------------------------------------------------------------------
 # One row per variant. Import creates or updates by SKU; a product's fields come from its rows, which must agree.
@@ -103,6 +116,10 @@ def _read_rows(text: str) -> tuple[list[dict], list[RowError]]:
     return rows, []
 
 
+def _slug_ok(slug: str) -> bool:
+    return len(slug) <= 160 and bool(SLUG_PATTERN.fullmatch(slug))  # 160: Product.slug's column
+
+
 async def plan_import(text: str) -> ImportPlan:
     """The dry run: every error by row and field, and what applying would change. Writes nothing."""
     rows, errors = _read_rows(text)
@@ -112,10 +129,12 @@ async def plan_import(text: str) -> ImportPlan:
     for v in values:
         for key in {v.option.slug.lower(), v.option.name.lower()}:
             by_option.setdefault(key, {}).update({v.name.lower(): v, v.slug.lower(): v})
-    skus = [r["sku"] for r in rows]
+    # Only well-formed SKUs and slugs are looked up (the others are errors below, and too long for a column).
+    skus = [r["sku"] for r in rows if SKU_PATTERN.fullmatch(r["sku"])]
     existing = {v.sku: v for v in await Variant.filter(sku__in=skus).select_related("product")
                 .prefetch_related("option_values__option")}
-    products = {p.slug: p for p in await Product.filter(slug__in=[r["product_slug"] for r in rows])}
+    products = {p.slug: p for p in await Product.filter(slug__in=[r["product_slug"] for r in rows
+                                                                    if _slug_ok(r["product_slug"])])}
     plan = ImportPlan(errors, [], [], [], [])
     seen_sku: dict[str, int] = {}
     product_rows: dict[str, dict] = {}
@@ -130,10 +149,12 @@ async def plan_import(text: str) -> ImportPlan:
         elif r["sku"] in seen_sku:
             error("sku", "duplicate", f"row {seen_sku[r['sku']]}")
         seen_sku.setdefault(r["sku"], n)
-        if not SLUG_PATTERN.fullmatch(r["product_slug"]):
+        if not _slug_ok(r["product_slug"]):
             error("product_slug", "format", r["product_slug"])
         if not r["product_name"]:
             error("product_name", "required")
+        elif len(r["product_name"]) > 160:  # Product.name's column, as on the product form
+            error("product_name", "too_long")
         if r["category_slug"] not in categories:
             error("category_slug", "unknown", r["category_slug"])
         if r["tax_class"] not in set(TaxClass):
@@ -144,10 +165,10 @@ async def plan_import(text: str) -> ImportPlan:
         if price is None or not 0 < price <= MAX_PRICE:
             error("price", "amount", r["price"])
         compare = parse_euros(r["compare_at_price"]) if r["compare_at_price"] else None
-        if r["compare_at_price"] and compare is None:
+        if r["compare_at_price"] and (compare is None or compare > MAX_PRICE):  # as the variant form says
             error("compare_at_price", "amount", r["compare_at_price"])
         for field in ("weight_grams", "low_stock_threshold"):
-            if r[field] and not r[field].isdigit():
+            if r[field] and as_typed.whole(r[field]) is None:
                 error(field, "whole_number", r[field])
         chosen: list[OptionValue] = []
         for pair in filter(None, r["options"].split(";")):

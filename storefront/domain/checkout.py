@@ -140,7 +140,8 @@ async def place_order(token: str | None, d: Details, idempotency_key: str, *, no
     now = now or datetime.now(timezone.utc)
     errors = field_errors(d)
     found = await summary(token, d, now)
-    if found.quote is None or found.quote.code != d.shipping_method:
+    # Nothing left to ship (every line withdrawn meanwhile) is the cart's problem, said below, not the method's.
+    if found.contents.priced and (found.quote is None or found.quote.code != d.shipping_method):
         errors["shipping_method"] = "shipping_method"
     if d.payment_method not in found.payment_methods:
         errors["payment_method"] = "payment_method"

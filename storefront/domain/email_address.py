@@ -6,10 +6,11 @@ import re
 
 # Deliberately loose: a local part, an @, a domain with a dot. The confirmation email is the real test.
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]{2,}$")
+MAX_LENGTH = 254  # RFC 5321's limit, and the email columns' size
 
 
 def valid(text: str) -> bool:
-    return bool(_EMAIL.match(text))
+    return len(text) <= MAX_LENGTH and bool(_EMAIL.match(text))
 
 
 def normalise(text: str) -> str:

@@ -17,10 +17,16 @@ from tortoise.expressions import Q
 from tortoise.functions import Count
 from tortoise.transactions import in_transaction
 
-from storefront.domain import orders, payments
+from storefront.domain import as_typed, orders, payments
 from storefront.domain import staff as staff_domain
 from storefront.domain.errors import DomainError, NotFound
-from storefront.domain.models import Order, OrderLine, OrderStatus, ShippingMethod, Staff
+from storefront.domain.models import (
+    Order,
+    OrderLine,
+    OrderStatus,
+    ShippingMethod,
+    Staff,
+)
 from storefront.domain.orders import InvalidTransition
 from storefront.domain.shipping import SHOP_TZ
 
@@ -322,13 +328,12 @@ class Filters:
     @classmethod
     def from_query(cls, params) -> Filters:
         """From a query string; values that make no sense are ignored rather than refused."""
-        page = params.get("page", "1")
         return cls(
             queue=q if (q := params.get("status", "")) in QUEUES else "",
             payment_method=m if (m := params.get("payment", "")) in PAYMENT_METHODS else "",
             date_from=_day(params.get("from", "")), date_to=_day(params.get("to", "")),
-            text=" ".join(params.get("q", "").split())[:120],
-            page=min(int(page), 10_000) if page.isdigit() and int(page) > 0 else 1,
+            text=" ".join(as_typed.search_text(params.get("q"), 120).split()),
+            page=as_typed.page(params.get("page"), 10_000),
         )
 
     def query(self, **changes) -> dict[str, str]:

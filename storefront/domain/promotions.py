@@ -169,7 +169,9 @@ def normalise_code(text: str) -> str:
 
 async def offers_for(codes: Collection[str]) -> list[Offer]:
     """The active automatic promotions, and the active ones behind the given codes, by priority."""
-    wanted = sorted({code for code in map(normalise_code, codes) if code})
+    # A code longer than the column holds is no promotion's (and the ORM refuses to look it up).
+    longest = Promotion._meta.fields_map["code"].max_length
+    wanted = sorted({code for code in map(normalise_code, codes) if code and len(code) <= longest})
     matches = Q(code__isnull=True) | Q(code__in=wanted) if wanted else Q(code__isnull=True)
     rows = await Promotion.filter(matches, active=True).order_by("priority", "id")
     return [Offer.from_model(row) for row in rows]

@@ -15,6 +15,7 @@ from decimal import Decimal, InvalidOperation
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
+from storefront.domain import as_typed
 from storefront.domain import staff as staff_domain
 from storefront.domain.errors import DomainError, NotFound
 from storefront.domain.models import Category, Promotion, PromotionKind, Staff, Variant
@@ -183,12 +184,15 @@ async def read(typed: Mapping[str, str], category_ids: list[str], promotion_id: 
         v["get_quantity"] = r.number("get_quantity", 1, 1000, required=True)
         v["percent"] = r.number("percent", 1, 100)  # blank: the "get" items are free
 
-    known = set(await Category.filter(id__in=[int(i) for i in category_ids if i.isdigit()]).values_list("id", flat=True))
+    ids = [n for n in map(as_typed.whole, category_ids) if n is not None]
+    known = set(await Category.filter(id__in=ids).values_list("id", flat=True))
     v["category_ids"] = sorted(known)
     if len(known) != len(set(category_ids)):
         r.errors["category_ids"] = error("unknown_category")
     skus = [s for s in _SKU_SPLIT.split(str(typed.get("products") or "").strip()) if s]
-    found = dict(await Variant.filter(sku__in=skus).values_list("sku", "product_id")) if skus else {}
+    longest = Variant._meta.fields_map["sku"].max_length  # a longer one is nobody's (and cannot be looked up)
+    found = dict(await Variant.filter(sku__in=[s for s in skus if len(s) <= longest])
+                 .values_list("sku", "product_id")) if skus else {}
     missing = [s for s in skus if s not in found]
     if missing:
         r.errors["products"] = error("unknown_sku", ", ".join(missing[:5]))

@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from storefront import session
-from storefront.domain import cart
+from storefront.domain import as_typed, cart
 from storefront.domain.models import Variant
 from storefront.htmx import render, wants_fragment
 from storefront.pages.catalog import product_response
@@ -51,7 +51,7 @@ async def add(request: Request) -> Response:
     async with request.form() as form:
         raw_variant, raw_quantity, next_url = form.get("variant_id"), form.get("quantity"), form.get("next")
     next_url = local_path(next_url, "/cart")
-    variant_id = int(raw_variant) if str(raw_variant or "").isdigit() else 0
+    variant_id = as_typed.whole(raw_variant) or 0  # 0: no such variant
     try:
         quantity = cart.parse_quantity(raw_quantity)
         token, change = await cart.add(session.cart_token(request), variant_id, quantity)

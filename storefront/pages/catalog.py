@@ -10,7 +10,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
-from storefront.domain import catalog, shipping
+from storefront.domain import as_typed, catalog, shipping
 from storefront.domain.errors import NotFound
 from storefront.htmx import render, target
 from storefront.pages.layout import page_context
@@ -47,7 +47,7 @@ def listing_query(request: Request, *, text: str | None = None, category_ids: li
     sort = params.get("sort") or ("relevance" if text is not None else "newest")
     if sort not in catalog.SORTS or (sort == "relevance" and text is None):
         sort = "newest"
-    page = int(params["page"]) if params.get("page", "").isdigit() else 1
+    page = as_typed.whole(params.get("page")) or 1
     options = {
         key: [v for v in params.getlist(key) if v][:20]
         for key in dict.fromkeys(params.keys())
@@ -126,7 +126,7 @@ async def search(request: Request) -> Response:
 async def product(request: Request) -> Response:
     params = request.query_params
     chosen = {k: v for k, v in params.items() if k not in RESERVED}
-    variant_id = int(params["v"]) if params.get("v", "").isdigit() else None
+    variant_id = as_typed.whole(params.get("v"))
     return await product_response(request, request.path_params["slug"], variant_id, chosen)
 
 

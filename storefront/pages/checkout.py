@@ -7,6 +7,7 @@ import secrets
 from dataclasses import replace
 from datetime import timedelta
 
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
@@ -56,6 +57,8 @@ async def validate(request: Request) -> Response:
     """One field, checked when the shopper leaves it: its message, or a quiet confirmation."""
     d, attempt = await _read(request)
     name = request.headers.get("HX-Trigger-Name", "")
+    if name not in checkout.LIMITS:  # not one of the typed fields partials/checkout_field.html knows
+        raise HTTPException(400)
     errors = checkout.field_errors(d)
     context = await page_context(request, d=d, errors={name: errors[name]} if name in errors else {},
                                  checked=name, countries=checkout.COUNTRIES)

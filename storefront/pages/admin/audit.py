@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from storefront.domain import audit_log
+from storefront.domain import as_typed, audit_log
 from storefront.pages.admin.access import admin_page, current_staff
 
 MAX_PAGE = 1_000
@@ -23,13 +23,12 @@ def _day(raw: str | None) -> date | None:
 
 
 def read_query(params) -> audit_log.AuditQuery:
-    page = params.get("page", "")
     return audit_log.AuditQuery(
-        action=params.get("action", "")[:60],
-        actor=params.get("actor", "")[:254],
+        action=as_typed.search_text(params.get("action"), 60),
+        actor=as_typed.search_text(params.get("actor"), 254),
         since=_day(params.get("since")),
         until=_day(params.get("until")),
-        page=min(int(page), MAX_PAGE) if page.isdigit() and int(page) > 0 else 1,
+        page=as_typed.page(params.get("page"), MAX_PAGE),
     )
 
 

@@ -15,8 +15,8 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from storefront import session
+from storefront.domain import as_typed, catalog_csv
 from storefront.domain import catalog_admin as admin
-from storefront.domain import catalog_csv
 from storefront.domain.errors import NotFound
 from storefront.domain.models import Category, Option, Product, Variant
 from storefront.htmx import wants_fragment
@@ -37,7 +37,7 @@ def _left_for_this_page(request: Request) -> dict:
 
 
 def _int(raw: str | None) -> int | None:
-    return int(raw) if raw and raw.isdigit() and len(raw) < 10 else None
+    return as_typed.whole(raw)
 
 
 async def _form(request: Request, fields: tuple[str, ...]) -> tuple[dict[str, str], list[str]]:
@@ -54,9 +54,9 @@ async def product_list(request: Request) -> Response:
     await current_staff(request)
     params = request.query_params
     state = params.get("state", "all")
-    query = {"q": params.get("q", "")[:100], "category": _int(params.get("category")),
+    query = {"q": as_typed.search_text(params.get("q"), 100), "category": _int(params.get("category")),
              "state": state if state in ("active", "inactive") else "all",
-             "page": min(_int(params.get("page")) or 1, MAX_PAGE) or 1}
+             "page": as_typed.page(params.get("page"), MAX_PAGE)}
     listing = await admin.product_list(query["q"], query["category"], query["state"], query["page"])
     here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     return admin_page(request, "pages/admin/products.html", "pages/admin/products.html",
@@ -201,6 +201,8 @@ async def import_csv(request: Request) -> Response:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
+        text = None
+    if text is not None and "\x00" in text:  # no text file has one (and PostgreSQL could not store it)
         text = None
     context: dict = {"content": text or "", "digest": hashlib.sha256(raw).hexdigest()}
     if not raw or text is None or len(raw) > catalog_csv.MAX_IMPORT_BYTES:

@@ -16,7 +16,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from storefront import session
-from storefront.domain import stock, stock_report
+from storefront.domain import as_typed, stock, stock_report
 from storefront.domain.models import Staff
 from storefront.htmx import target, wants_fragment
 from storefront.pages.admin.access import admin_page, current_staff
@@ -83,10 +83,6 @@ async def record(staff: Staff, row: stock_report.StockRow, change: Adjustment) -
 # --- routes -------------------------------------------------------------------------------------
 
 
-def _page_number(raw: str | None) -> int:
-    return min(int(raw), MAX_PAGE) if raw and raw.isdigit() and int(raw) > 0 else 1
-
-
 def _left_for_this_page(request: Request) -> dict:
     """Messages from before the redirect: ours go beside the list (the layout's live region does not know
     them), any other kind to the live region as usual."""
@@ -99,8 +95,8 @@ async def stock_list(request: Request) -> Response:
     await current_staff(request)
     params = request.query_params
     show = params.get("show", "all")
-    query = stock_report.StockQuery(text=params.get("q", "")[:100], show=show if show in stock_report.STOCK_SHOWS else "all",
-                               page=_page_number(params.get("page")))
+    query = stock_report.StockQuery(text=as_typed.search_text(params.get("q"), 100), show=show if show in stock_report.STOCK_SHOWS else "all",
+                               page=as_typed.page(params.get("page"), MAX_PAGE))
     listing = await stock_report.stock_list(query)
     here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     return admin_page(request, "pages/admin/stock.html", "pages/admin/stock.html",
@@ -117,7 +113,7 @@ async def _variant_or_404(request: Request) -> stock_report.StockRow:
 async def variant(request: Request) -> Response:
     await current_staff(request)
     row = await _variant_or_404(request)
-    ledger = await stock_report.ledger(row, page=_page_number(request.query_params.get("page")))
+    ledger = await stock_report.ledger(row, page=as_typed.page(request.query_params.get("page"), MAX_PAGE))
     return admin_page(request, "pages/admin/variant_stock.html", "pages/admin/variant_stock.html",
                       {"ledger": ledger, "r": row, "next_url": request.url.path, **_left_for_this_page(request)})
 

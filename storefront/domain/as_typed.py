@@ -1,0 +1,25 @@
+"""What people and URLs type, read one way everywhere: whole numbers (ids, page numbers, quantities,
+counts) and search-box text, from forms and query strings."""
+
+from __future__ import annotations
+
+MAX_DIGITS = 9  # what every integer column holds (PostgreSQL's integer is 32-bit)
+
+
+def whole(raw: object) -> int | None:
+    """The whole number typed, or None. Decimal digits only ("²" is a digit to str.isdigit, not to
+    int()), at most nine of them (a longer one is no id, and int() refuses thousands of digits)."""
+    text = str(raw if raw is not None else "").strip()
+    return int(text) if text.isdecimal() and len(text) <= MAX_DIGITS else None
+
+
+def page(raw: object, last: int) -> int:
+    """A page number from a query string: 1 unless it is one, at most `last`."""
+    n = whole(raw)
+    return min(n, last) if n else 1
+
+
+def search_text(raw: object, limit: int) -> str:
+    """A search box's text: without NUL (PostgreSQL text can neither hold one nor be compared with
+    one; forms with one are refused by the CSRF middleware), cut at `limit` characters."""
+    return str(raw or "").replace("\x00", "")[:limit]
