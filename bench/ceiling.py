@@ -63,8 +63,8 @@ def bare_app(settings: Settings, lifespan=None) -> Starlette:
         routes=[
             Route("/", catalog.home),
             Route("/search", catalog.search),
-            Route("/c/{slug:str}", catalog.category),
-            Route("/p/{slug:str}", catalog.product),
+            Route("/c/{slug:slug}", catalog.category),
+            Route("/p/{slug:slug}", catalog.product),
             Route("/healthz", healthz),
         ],
         lifespan=lifespan,

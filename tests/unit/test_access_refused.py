@@ -35,7 +35,7 @@ from tests.unit import factories as f
 
 PASSWORD = "correct horse battery"
 DOOR = ("/admin/login", "/admin/logout")  # the way in and out, tested in test_admin_access.py
-OWNER_ONLY = {("GET", "/admin/staff"), ("POST", "/admin/staff"), ("POST", "/admin/staff/{staff_id:int}")}
+OWNER_ONLY = {("GET", "/admin/staff"), ("POST", "/admin/staff"), ("POST", "/admin/staff/{staff_id:id}")}
 MISSING = {"int": "987654", "str": "BT-ZZZZZZ"}
 
 

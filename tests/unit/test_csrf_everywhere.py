@@ -11,7 +11,7 @@ from storefront.app import routes
 from storefront.security import SAFE_METHODS
 from storefront.settings import Settings
 
-SAMPLE = {"int": "1", "str": "BT-AAAAAA", "path": "x"}
+SAMPLE = {"id": "1", "str": "BT-AAAAAA", "slug": "x", "order_number": "BT-AAAAAA", "path": "x"}
 EXEMPT = ("/payments/webhook/",)  # called by the payment provider's servers: verified by signature instead
 
 

@@ -610,14 +610,14 @@ FOUND = [
     ("/cart/items", {"quantity": "¹"}, {}, 422),  # "¹".isdigit() but int("¹") raises
     ("/cart/items", {"variant_id": "¹", "quantity": "1"}, {}, 303),
     ("/cart/items", {"variant_id": str(10**30), "quantity": "1"}, {}, 303),  # overflowed the id column
-    ("/cart/lines/{variant_id:int}", {"quantity": "9" * 5000}, {}, 422),  # past int()'s 4,300 digits
+    ("/cart/lines/{variant_id:id}", {"quantity": "9" * 5000}, {}, 422),  # past int()'s 4,300 digits
     ("/cart/codes", {"code": "x" * 60}, {}, 422),  # longer than any code: the ORM refused to look it up
     ("/checkout/options", {"email": "anna@exampl" + LONG + ".it"}, {"HX-Request": "true"}, 200),  # past 254
     ("/admin/promotions", {"products": LONG}, {}, 422),  # a SKU longer than the column
-    ("/admin/promotions/{promotion_id:int}", {"category_ids": "²"}, {}, 422),
+    ("/admin/promotions/{promotion_id:id}", {"category_ids": "²"}, {}, 422),
     ("/admin/products/new", {"category_id": "²"}, {}, 422),
-    ("/admin/products/{product_id:int}/variants", {"weight_grams": "①"}, {}, 422),
-    ("/admin/products/{product_id:int}/variants/{variant_id:int}", {"option-size": "²"}, {}, 303),
+    ("/admin/products/{product_id:id}/variants", {"weight_grams": "①"}, {}, 422),
+    ("/admin/products/{product_id:id}/variants/{variant_id:id}", {"option-size": "²"}, {}, 303),
     ("/admin/products/import", {"action": "apply", "content": "csv:sku=" + LONG}, {}, 422),
     ("/admin/products/import", {"action": "apply", "content": "csv:weight_grams=²"}, {}, 422),
 ]

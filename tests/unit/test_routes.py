@@ -204,3 +204,13 @@ async def test_a_shop_without_images_yet_answers_media_requests_with_404(client,
     # The settings point at a media folder nobody has created: the app makes it rather than fail.
     response = await client.get("/media/products/1-none.png")
     assert response.status_code == 404 and settings.media_dir.is_dir()
+
+
+@pytest.mark.parametrize("path", [
+    "/p/" + "a" * 161,  # longer than any product's slug
+    "/orders/" + "B" * 17,  # longer than any order number
+    "/admin/products/" + "9" * 10,  # past what an id column holds (else: the login page)
+    "/admin/products/" + "9" * 4400,  # int() refuses this many digits
+])
+async def test_paths_that_cannot_name_a_row_are_not_found(client, shop, path):
+    assert (await client.get(path)).status_code == 404

@@ -123,8 +123,8 @@ def _action(name: str):
 
 routes = [
     Route("/admin/orders", index, name="admin_orders"),
-    Route("/admin/orders/{number:str}", show, name="admin_order"),
-    Route("/admin/orders/{number:str}/packing-slip", packing_slip, name="admin_packing_slip"),
-    *[Route(f"/admin/orders/{{number:str}}/{name.replace('_', '-')}", _action(name), methods=["POST"])
+    Route("/admin/orders/{number:order_number}", show, name="admin_order"),
+    Route("/admin/orders/{number:order_number}/packing-slip", packing_slip, name="admin_packing_slip"),
+    *[Route(f"/admin/orders/{{number:order_number}}/{name.replace('_', '-')}", _action(name), methods=["POST"])
       for name in fulfilment.ACTIONS],
 ]

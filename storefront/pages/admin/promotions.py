@@ -151,7 +151,7 @@ routes = [
     Route("/admin/promotions", promotion_list, name="admin_promotions"),
     Route("/admin/promotions", create, methods=["POST"]),
     Route("/admin/promotions/new", new_form, name="admin_promotion_new"),
-    Route("/admin/promotions/{promotion_id:int}", edit_form, name="admin_promotion"),
-    Route("/admin/promotions/{promotion_id:int}", update, methods=["POST"]),
-    Route("/admin/promotions/{promotion_id:int}/active", set_active, methods=["POST"]),
+    Route("/admin/promotions/{promotion_id:id}", edit_form, name="admin_promotion"),
+    Route("/admin/promotions/{promotion_id:id}", update, methods=["POST"]),
+    Route("/admin/promotions/{promotion_id:id}/active", set_active, methods=["POST"]),
 ]

@@ -104,10 +104,10 @@ async def delete_rate(request: Request) -> Response:
 routes = [
     Route("/admin/shipping", shipping_page, name="admin_shipping"),
     Route("/admin/shipping/methods", save_method, methods=["POST"]),
-    Route("/admin/shipping/methods/{method_id:int}", save_method, methods=["POST"]),
-    Route("/admin/shipping/methods/{method_id:int}/rates", save_rate, methods=["POST"]),
-    Route("/admin/shipping/rates/{rate_id:int}", save_rate, methods=["POST"]),
-    Route("/admin/shipping/rates/{rate_id:int}/delete", delete_rate, methods=["POST"]),
+    Route("/admin/shipping/methods/{method_id:id}", save_method, methods=["POST"]),
+    Route("/admin/shipping/methods/{method_id:id}/rates", save_rate, methods=["POST"]),
+    Route("/admin/shipping/rates/{rate_id:id}", save_rate, methods=["POST"]),
+    Route("/admin/shipping/rates/{rate_id:id}/delete", delete_rate, methods=["POST"]),
     Route("/admin/shipping/zones", save_zone, methods=["POST"]),
-    Route("/admin/shipping/zones/{zone_id:int}", save_zone, methods=["POST"]),
+    Route("/admin/shipping/zones/{zone_id:id}", save_zone, methods=["POST"]),
 ]

@@ -81,5 +81,5 @@ async def change(request: Request) -> Response:
 routes = [
     Route("/admin/staff", staff_list, name="admin_staff"),
     Route("/admin/staff", create, methods=["POST"]),
-    Route("/admin/staff/{staff_id:int}", change, methods=["POST"]),
+    Route("/admin/staff/{staff_id:id}", change, methods=["POST"]),
 ]

@@ -160,6 +160,6 @@ async def _refused(request: Request, row: stock_report.StockRow, typed: dict, er
 
 routes = [
     Route("/admin/stock", stock_list, name="admin_stock"),
-    Route("/admin/stock/{variant_id:int}", variant, name="admin_variant_stock"),
-    Route("/admin/stock/{variant_id:int}/adjust", adjust, methods=["POST"]),
+    Route("/admin/stock/{variant_id:id}", variant, name="admin_variant_stock"),
+    Route("/admin/stock/{variant_id:id}/adjust", adjust, methods=["POST"]),
 ]
