@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import json
 import re
 
 import pytest
@@ -45,15 +47,25 @@ async def test_anonymous_and_shoppers_are_sent_to_the_login(client, owner):
     assert response.headers["cache-control"] == "no-store"
 
 
+def session_keys(client) -> set[str]:
+    """What the signed session cookie holds (its payload is base64 JSON before the signature)."""
+    payload = client.cookies.get("sf_session").split(".")[0]
+    return set(json.loads(base64.b64decode(payload + "=" * (-len(payload) % 4))))
+
+
 async def test_login_renews_the_session_and_opens_the_back_office(client, owner):
-    await client.get("/")  # a shopper session first
+    await client.get("/")  # a shopper session first, with a failed discount code in it
     before = await csrf(client)
+    await client.post("/cart/codes", data={"csrf_token": before, "code": "NOPE"})
+    assert "code_failures" in session_keys(client)
     response = await log_in(client)
     assert response.status_code == 303 and response.headers["location"] == "/admin"
     page = await client.get("/admin")
     assert page.status_code == 200 and "Dashboard" in page.text and "owner@bottega.example" in page.text
     assert page.headers["cache-control"] == "no-store" and "noindex" in page.headers["x-robots-tag"]
-    assert before not in page.text  # a new CSRF token: nothing from the shopper session carries over
+    # Nothing from the shopper session carries over: not its state, not its CSRF token.
+    assert session_keys(client) == {"staff", "csrf"}
+    assert (await client.post("/admin/logout", data={"csrf_token": before})).status_code == 403
     await client.post("/admin/logout", data={"csrf_token": await csrf(client, "/admin")})
     assert (await client.get("/admin")).status_code == 303
 
