@@ -31,12 +31,11 @@ import signal
 import statistics
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from bench.run import Processes as _Processes
-from bench.run import free_port, loadavg, machine, wait_ready
+from bench.run import free_port, in_work_dir, loadavg, machine, wait_ready
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -486,17 +485,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     args.command = "python -m bench.pages " + " ".join(argv if argv is not None else sys.argv[1:])
 
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
-    procs = Processes()
-    work = Path(tempfile.mkdtemp(prefix="storefront-pages-"))
-    try:
-        report = run(args, procs, work)
-    finally:
-        procs.stop_all()
-        if args.keep:
-            print(f"bench.pages: kept {work}")
-        else:
-            shutil.rmtree(work, ignore_errors=True)
+    report = in_work_dir("storefront-pages-", args.keep, Processes(), lambda procs, work: run(args, procs, work))
     args.out.mkdir(parents=True, exist_ok=True)
     path = args.out / f"pages-{dt.date.today().isoformat()}.json"
     path.write_text(json.dumps(report, indent=1) + "\n")

@@ -161,6 +161,21 @@ class Processes:
         self.started.clear()
 
 
+def in_work_dir(prefix: str, keep: bool, procs: Processes, body):
+    """body(procs, work) in a fresh temporary directory; however it ends (Ctrl-C and SIGTERM too),
+    everything it started is stopped and the directory removed (unless kept)."""
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    work = Path(tempfile.mkdtemp(prefix=prefix))
+    try:
+        return body(procs, work)
+    finally:
+        procs.stop_all()
+        if keep:
+            print(f"bench: kept {work}")
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -474,18 +489,7 @@ def main(argv: list[str] | None = None) -> int:
         print("bench: wrk not found; the asyncio client drives every scenario (it needs more CPU than wrk)")
     args.command = "python -m bench.run " + " ".join(argv if argv is not None else sys.argv[1:])
 
-    # Ctrl-C or a SIGTERM still ends everything started.
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
-    procs = Processes()
-    work = Path(tempfile.mkdtemp(prefix="storefront-bench-"))
-    try:
-        report = bench(args, procs, work)
-    finally:
-        procs.stop_all()
-        if args.keep:
-            print(f"bench: kept {work}")
-        else:
-            shutil.rmtree(work, ignore_errors=True)
+    report = in_work_dir("storefront-bench-", args.keep, Processes(), lambda procs, work: bench(args, procs, work))
     args.out.mkdir(parents=True, exist_ok=True)
     suffix = ("-postgres" if args.database_url else "") + ("-nodelay" if args.nodelay else "")
     path = args.out / f"{dt.date.today().isoformat()}-{args.products}{suffix}.json"
