@@ -6,11 +6,15 @@ from __future__ import annotations
 MAX_DIGITS = 9  # what every integer column holds (PostgreSQL's integer is 32-bit)
 
 
-def whole(raw: object) -> int | None:
+def whole(raw: object, *, signed: bool = False) -> int | None:
     """The whole number typed, or None. Decimal digits only ("²" is a digit to str.isdigit, not to
-    int()), at most nine of them (a longer one is no id, and int() refuses thousands of digits)."""
+    int()), at most nine of them (a longer one is no id, and int() refuses thousands of digits).
+    `signed` also takes a leading + or - (or the typographic minus a phone keyboard may give)."""
     text = str(raw if raw is not None else "").strip()
-    return int(text) if text.isdecimal() and len(text) <= MAX_DIGITS else None
+    sign = 1
+    if signed and text[:1] in ("+", "-", "\u2212"):
+        sign, text = (1 if text[0] == "+" else -1), text[1:]
+    return sign * int(text) if text.isdecimal() and len(text) <= MAX_DIGITS else None
 
 
 def page(raw: object, last: int) -> int:

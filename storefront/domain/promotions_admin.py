@@ -75,15 +75,6 @@ def format_euros(cents: int | None) -> str:
     return "" if cents is None else f"{cents // 100},{cents % 100:02d}"
 
 
-def whole(text: str) -> int | None:
-    raw = text.strip()
-    if not raw:
-        return None
-    if not re.fullmatch(r"-?\d{1,9}", raw):
-        raise ValueError(text)
-    return int(raw)
-
-
 def shop_day_start(day: date) -> datetime:
     """Midnight at the start of a day in the shop's time zone (Europe/Rome), the way staff mean dates."""
     return datetime.combine(day, time(0), tzinfo=SHOP_TZ)
@@ -106,9 +97,9 @@ class Reader:
         return " ".join(str(self.typed.get(name) or "").split())
 
     def number(self, name: str, low: int, high: int, required: bool = False) -> int | None:
-        try:
-            value = whole(self.text(name))
-        except ValueError:
+        text = self.text(name)
+        value = as_typed.whole(text, signed=True)
+        if text and value is None:
             self.errors[name] = error("whole_number")
             return None
         if value is None:

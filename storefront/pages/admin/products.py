@@ -36,10 +36,6 @@ def _left_for_this_page(request: Request) -> dict:
             "messages": [m for m in messages if m.get("kind") not in OUR_NOTICES]}
 
 
-def _int(raw: str | None) -> int | None:
-    return as_typed.whole(raw)
-
-
 async def _form(request: Request, fields: tuple[str, ...]) -> tuple[dict[str, str], list[str]]:
     async with request.form() as form:
         typed = {k: str(form.get(k) or "")[:10_000] for k in (*fields, "next")}
@@ -54,7 +50,7 @@ async def product_list(request: Request) -> Response:
     await current_staff(request)
     params = request.query_params
     state = params.get("state", "all")
-    query = {"q": as_typed.search_text(params.get("q"), 100), "category": _int(params.get("category")),
+    query = {"q": as_typed.search_text(params.get("q"), 100), "category": as_typed.whole(params.get("category")),
              "state": state if state in ("active", "inactive") else "all",
              "page": as_typed.page(params.get("page"), MAX_PAGE)}
     listing = await admin.product_list(query["q"], query["category"], query["state"], query["page"])

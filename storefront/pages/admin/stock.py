@@ -7,7 +7,6 @@ live region; without JavaScript the form posts and the browser is sent back wher
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from starlette.exceptions import HTTPException
@@ -26,7 +25,6 @@ REASONS = (stock.Reason.RECEIVED, stock.Reason.DAMAGED, stock.Reason.CORRECTION)
 MAX_UNITS = 100_000
 NOTE_MAX = 120  # StockMovement.reference
 MAX_PAGE = 1_000
-_WHOLE = re.compile(r"[+-]?\d{1,9}")
 
 
 @dataclass(frozen=True)
@@ -51,8 +49,7 @@ def read_adjustment(typed: dict[str, str]) -> Adjustment:
     """The form as an Adjustment, or Refused with a message code for every field that is wrong."""
     errors = {}
     mode = "set" if typed.get("mode") == "set" else "change"
-    raw = typed.get("units", "").strip().replace("\u2212", "-")  # a typographic minus from a phone keyboard
-    units = int(raw) if _WHOLE.fullmatch(raw) else None
+    units = as_typed.whole(typed.get("units", ""), signed=True)
     if units is None:
         errors["units"] = _error("whole_number")
     elif abs(units) > MAX_UNITS:
