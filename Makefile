@@ -61,7 +61,7 @@ BENCH = $(BIN)/python -m bench.run --products $(PRODUCTS) --duration $(DURATION)
 	--workers $(WORKERS)
 
 bench: $(VENV)/.installed-test wrk
-	$(BENCH) $(if $(filter 1,$(NODELAY)),--nodelay)
+	$(BENCH)
 
 # The same against a throw-away PostgreSQL database (scripts/with-postgres starts and stops the cluster).
 bench-postgres: $(VENV)/.installed-test wrk

@@ -319,8 +319,7 @@ def bench(args, procs: Processes, work: Path) -> dict:
                      "connections": args.connections, "workers": args.workers, "wrk_threads": args.threads,
                      "database": ("PostgreSQL" if args.database_url
                                   else "SQLite (file, busy_timeout=15000, synchronous=NORMAL)"), "debug": False,
-                     "server": ("bench/serve.py with TCP_NODELAY (diagnostic)" if args.nodelay
-                                else "storefront serve (production)")},
+                     "server": "storefront serve (production)"},
         "machine": machine(),
         "loadavg_before": loadavg(),
     }
@@ -342,11 +341,8 @@ def bench(args, procs: Processes, work: Path) -> dict:
 
     shop_url, ceiling_url = f"http://127.0.0.1:{shop_port}", f"http://127.0.0.1:{ceiling_port}"
     shop_log, ceiling_log = work / "shop.log", work / "ceiling.log"
-    # As in production (`storefront serve`), or through bench/serve.py with TCP_NODELAY (the diagnostic).
-    nodelay = {"BENCH_NODELAY": "1" if args.nodelay else "0"}
-    serve = [PYTHON, "-m", "bench.serve", "storefront.app:create_app"] if args.nodelay else [storefront, "serve"]
-    shop = procs.start(serve, {**env, **nodelay}, shop_log)
-    ceiling_env = {**base_env(work, ceiling_port, args.workers, args.database_url), "SECRET_KEY": env["SECRET_KEY"], **nodelay,
+    shop = procs.start([storefront, "serve"], env, shop_log)
+    ceiling_env = {**base_env(work, ceiling_port, args.workers, args.database_url), "SECRET_KEY": env["SECRET_KEY"],
                    "BENCH_CEILING_PATHS": json.dumps([s["path"] for s in scenarios if s.get("ceiling")])}
     ceiling = None
     if not args.no_ceiling:
@@ -469,8 +465,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", help="a regular expression: run only the scenarios whose name matches")
     parser.add_argument("--no-wrk", action="store_true", help="drive every scenario with the asyncio client")
     parser.add_argument("--no-ceiling", action="store_true")
-    parser.add_argument("--nodelay", action="store_true", default=env.get("NODELAY") == "1",
-                        help="diagnostic: serve shop and ceiling with TCP_NODELAY (see bench/serve.py)")
     parser.add_argument("--database-url", default=env.get("BENCH_DATABASE_URL"),
                         help="an empty database to seed and serve (default: a fresh SQLite file);"
                              " `make bench-postgres` passes a throw-away PostgreSQL one")
@@ -491,7 +485,7 @@ def main(argv: list[str] | None = None) -> int:
 
     report = in_work_dir("storefront-bench-", args.keep, Processes(), lambda procs, work: bench(args, procs, work))
     args.out.mkdir(parents=True, exist_ok=True)
-    suffix = ("-postgres" if args.database_url else "") + ("-nodelay" if args.nodelay else "")
+    suffix = "-postgres" if args.database_url else ""
     path = args.out / f"{dt.date.today().isoformat()}-{args.products}{suffix}.json"
     path.write_text(json.dumps(report, indent=1) + "\n")
     print()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import socket
 import sys
 from urllib.parse import urlsplit
 
@@ -87,50 +86,11 @@ async def create_staff(settings: Settings, email: str, role: str, password: str)
     return f"Created {staff.role} {staff.email}."
 
 
-try:
-    from uvicorn.protocols.http.auto import AutoHTTPProtocol
-except ImportError:  # pragma: no cover (uvicorn is a dependency)
-    AutoHTTPProtocol = object  # type: ignore[assignment,misc]
-
-
-class NoDelayProtocol(AutoHTTPProtocol):  # type: ignore[misc,valid-type]
-    """uvicorn's HTTP protocol with TCP_NODELAY on every connection.
-
-    With WORKERS > 1 uvicorn binds its socket so that asyncio never sets TCP_NODELAY, and every
-    keep-alive request after a connection's first waits ~40 ms for the client's delayed ACK (Nagle):
-    `make bench` measured /healthz at 23 req/s with 2 workers against 7,024 with 1.
-    Upstream: https://github.com/Kludex/uvicorn/issues/3149 (open at uvicorn 0.54).
-    """
-
-    def connection_made(self, transport) -> None:  # type: ignore[override]
-        sock = transport.get_extra_info("socket")
-        if sock is not None and sock.family in (socket.AF_INET, socket.AF_INET6):
-            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        super().connection_made(transport)
-
-
-def server_options(settings: Settings) -> dict:
-    """uvicorn's options for production (also used by the benchmark, so it measures the same server)."""
-    return dict(
-        factory=True,
-        host=settings.host,
-        port=settings.port,
-        workers=settings.workers,
-        reload=False,
-        proxy_headers=bool(settings.forwarded_allow_ips),
-        forwarded_allow_ips=settings.forwarded_allow_ips or None,
-        server_header=False,
-        access_log=settings.debug,
-        log_level="info",
-        http="storefront.cli:NoDelayProtocol",
-    )
-
-
-def serve(settings: Settings) -> None:
-    import uvicorn
+def serve(settings: Settings) -> int:
+    from storefront import server
 
     print(f"Serving {settings.shop_name} at http://{settings.host}:{settings.port}", flush=True)
-    uvicorn.run("storefront.app:create_app", **server_options(settings))
+    return server.serve(settings)
 
 
 def _ensure_var(settings: Settings) -> None:
@@ -158,7 +118,7 @@ def main(argv: list[str] | None = None) -> int:
     settings = Settings.from_env()
     _ensure_var(settings)
     if args.command == "serve":
-        serve(settings)
+        return serve(settings)
     elif args.command == "migrate":
         asyncio.run(migrate(settings))
         print(f"Migrated {urlsplit(settings.database_url).scheme} database.")
