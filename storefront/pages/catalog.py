@@ -112,7 +112,7 @@ async def category(request: Request) -> Response:
         query=query,
         errors=errors,
         category=current,
-        trail=tree.trail(current),
+        trail=tree.trail(current.id),
         subcategories=tree.children(current),
     )
 
@@ -140,7 +140,7 @@ async def product_response(
         raise HTTPException(404) from None
     tree = await catalog.category_tree()
     delivery = shipping.delivery_window(datetime.now(timezone.utc))
-    context = {"page": page, "trail": tree.trail(page.category), "delivery": delivery, **extra}
+    context = {"page": page, "trail": tree.trail(page.product.category_id), "delivery": delivery, **extra}
     return render(
         request, "pages/product.html", "partials/product_panel.html", await page_context(request, tree, **context),
         status_code,
