@@ -264,9 +264,12 @@ def install_lighthouse(procs: Processes) -> Path:
     return cli
 
 
+ATTEMPTS = 3  # per Lighthouse run: its trace recording fails now and then on a busy machine
+
+
 def lighthouse(procs: Processes, cli: Path, chromium: str, work: Path, url: str, name: str, runs: int,
                cookie: str | None) -> dict:
-    results = []
+    results, retried = [], 0
     for i in range(runs):
         out = work / f"lighthouse-{name}-{i + 1}.json"
         command = ["node", str(cli), url, "--quiet", "--output=json", f"--output-path={out}",
@@ -274,7 +277,15 @@ def lighthouse(procs: Processes, cli: Path, chromium: str, work: Path, url: str,
                    "--no-enable-error-reporting", "--chrome-flags=--headless=new --no-sandbox"]
         if cookie:
             command.append("--extra-headers=" + json.dumps({"Cookie": cookie}))
-        procs.run(command, {**os.environ, "CHROME_PATH": chromium}, timeout=300)
+        for attempt in range(1, ATTEMPTS + 1):
+            try:
+                procs.run(command, {**os.environ, "CHROME_PATH": chromium}, timeout=300)
+                break
+            except SystemExit as failure:  # Lighthouse itself says "run Lighthouse again" (NO_NAVSTART)
+                if attempt == ATTEMPTS:
+                    raise
+                retried += 1
+                print(f"bench.pages: Lighthouse run failed, again: {str(failure).strip().splitlines()[-1]}", flush=True)
         results.append(_lighthouse_summary(json.loads(out.read_text())))
     scores = {c: statistics.median(r["scores"][c] for r in results) for c in CATEGORIES}
     failing: dict[str, dict] = {}
@@ -283,7 +294,7 @@ def lighthouse(procs: Processes, cli: Path, chromium: str, work: Path, url: str,
             entry = failing.setdefault(audit["id"], {**audit, "runs": 0})
             entry["runs"] += 1
     return {
-        "url": url, "final_url": results[-1]["final_url"], "runs": runs, "scores": scores,
+        "url": url, "final_url": results[-1]["final_url"], "runs": runs, "retried": retried, "scores": scores,
         "scores_each_run": [r["scores"] for r in results],
         "metrics": {m: statistics.median(r["metrics"][m] for r in results) for m in METRICS},
         "total_byte_weight": statistics.median(r["total_byte_weight"] for r in results),
