@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -24,7 +25,15 @@ from tortoise.functions import Sum
 
 from storefront.domain import db, stock
 from storefront.domain.models import (
-    Order, OrderEvent, OrderLine, OrderStatus, OutboxEmail, Payment, PaymentStatus, StockMovement, Variant,
+    Order,
+    OrderEvent,
+    OrderLine,
+    OrderStatus,
+    OutboxEmail,
+    Payment,
+    PaymentStatus,
+    StockMovement,
+    Variant,
 )
 from storefront.settings import Settings
 
@@ -187,6 +196,12 @@ def serve(env: dict, log) -> subprocess.Popen:
     the whole server can be signalled at once, like a machine losing it."""
     return subprocess.Popen([sys.executable, "-m", "storefront.cli", "serve"], env=env, cwd=ROOT,
                             stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 def wait_until_up(url: str, server: subprocess.Popen, timeout: float = 20) -> None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -21,17 +20,13 @@ from pathlib import Path
 import httpx2 as httpx
 import pytest
 
+from tests.integration.shop import free_port
+
 ROOT = Path(__file__).resolve().parents[2]
 SKU = "CAF-MOKA"  # a demo moka pot, sold in one version
 UNITS = 5
 SHOPPERS = 24
 WORKERS = 4
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _run(env, *args) -> str:
@@ -41,7 +36,7 @@ def _run(env, *args) -> str:
 @pytest.fixture(scope="module")
 def shop(tmp_path_factory):
     var = tmp_path_factory.mktemp("race")
-    port = _free_port()
+    port = free_port()
     database_url = os.environ.get("TEST_SERVER_DATABASE_URL") or f"sqlite:///{var / 'shop.db'}?busy_timeout=15000"
     env = {**os.environ, "STOREFRONT_VAR": str(var), "DATABASE_URL": database_url, "SECRET_KEY": "race",
            "PORT": str(port), "WORKERS": str(WORKERS), "DEBUG": "1", "BASE_URL": f"http://127.0.0.1:{port}"}

@@ -15,16 +15,16 @@ import sys
 import time
 from pathlib import Path
 
-from tests.integration.shop import serve, served_shop_env, wait_until_up, workers
+from tests.integration.shop import (
+    free_port,
+    serve,
+    served_shop_env,
+    wait_until_up,
+    workers,
+)
 
 WORKERS = 2
 BURST = 16
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 ESTABLISHED, LISTEN = "01", "0A"  # states in /proc/net/tcp
@@ -50,7 +50,7 @@ def sockets_on(pid: int, port: int, state: str) -> int:
 
 
 def test_a_burst_of_connections_is_shared_by_the_workers(tmp_path):
-    port = _free_port()
+    port = free_port()
     with served_shop_env(tmp_path, "serve", port, WORKERS) as env, open(tmp_path / "server.log", "w") as log:
         server = serve(env, log)
         clients = []
@@ -90,7 +90,7 @@ def test_a_burst_of_connections_is_shared_by_the_workers(tmp_path):
 
 
 def test_a_server_that_cannot_listen_says_so_and_exits(tmp_path):
-    port = _free_port()
+    port = free_port()
     with served_shop_env(tmp_path, "serve_taken", port, WORKERS) as env, socket.socket() as taken:
         taken.bind(("127.0.0.1", port))
         taken.listen()

@@ -14,7 +14,6 @@ import asyncio
 import os
 import random
 import re
-import socket
 import time
 from collections import Counter
 from pathlib import Path
@@ -22,7 +21,15 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx2 as httpx
 
-from tests.integration.shop import run, serve, served_shop_env, shop_command, wait_until_up, workers
+from tests.integration.shop import (
+    free_port,
+    run,
+    serve,
+    served_shop_env,
+    shop_command,
+    wait_until_up,
+    workers,
+)
 
 SOAK_SECONDS = float(os.environ.get("SOAK_SECONDS", "20"))
 WARM_UP = max(3.0, SOAK_SECONDS / 4)  # templates compiled, caches and connection pools filled
@@ -194,14 +201,8 @@ async def soak_traffic(soak: Soak, pids: list[int], started: float) -> list[tupl
     return samples
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def test_mixed_traffic_has_no_errors_and_steady_memory(tmp_path):
-    port = _free_port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
     with served_shop_env(tmp_path, "soak", port, WORKERS) as env:
         variants = shop_command(env, "stock", "100000", *PLENTY)

@@ -24,7 +24,6 @@ import os
 import random
 import re
 import signal
-import socket
 import subprocess
 import time
 from collections import Counter
@@ -34,7 +33,14 @@ from urllib.parse import parse_qs, urlsplit
 import httpx2 as httpx
 import pytest
 
-from tests.integration.shop import serve, served_shop_env, shop_command, wait_until_up, workers
+from tests.integration.shop import (
+    free_port,
+    serve,
+    served_shop_env,
+    shop_command,
+    wait_until_up,
+    workers,
+)
 
 PLENTY = ["CAF-MOKA", "MAG-LINO-S-NER", "MAG-COTO-S-BIA", "POL-PIQU-S-BIA", "CAM-LINO-S-BIA"]
 PLENTY_UNITS = 5000
@@ -223,12 +229,6 @@ async def traffic(run: Run, box: dict, env: dict, url: str, var: Path, log) -> N
     await asyncio.wait_for(asyncio.gather(*shoppers), timeout=30)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def subreaper():
     """Orphaned workers of a killed server become this process's children (not init's zombies)."""
@@ -240,7 +240,7 @@ def subreaper():
 
 def test_killed_servers_leave_no_half_order_no_lost_stock_and_no_orphan_payment(tmp_path, subreaper):
     started = time.monotonic()
-    port = _free_port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
     with served_shop_env(tmp_path, "kill", port, WORKERS) as env:
         variants = shop_command(env, "stock", str(PLENTY_UNITS), *PLENTY)
