@@ -2,6 +2,11 @@
 
 A listing costs the same few queries whatever the page size or catalogue size: each query returns
 a whole page (or a whole facet) at once, never one row per product.
+
+What shoppers' pages read comes back as plain rows in small dataclasses, not as ORM models: Tortoise
+builds its SQL and a model per row on every query, ~150 µs on top of the ~70 µs a round trip through
+aiosqlite costs, and these queries run on every page view (the product page went from 2.1 to 1.4 ms
+in-process; see docs/benchmarks.md, changes 7, 11 and 12).
 """
 
 from __future__ import annotations
@@ -25,7 +30,7 @@ SORTS = ("relevance", "newest", "price_asc", "price_desc")
 
 @dataclass(frozen=True)
 class CategoryNode:
-    """A category as the navigation needs it: read as a plain row, since every page reads them all."""
+    """A category as the navigation needs it (every page reads them all)."""
 
     id: int
     parent_id: int | None
@@ -81,7 +86,6 @@ class CategoryTree:
 
 
 async def category_tree() -> CategoryTree:
-    # Plain rows, not models: 0.12 against 0.27 ms per page (27 categories, in-process).
     rows = await Sql().rows("SELECT id, parent_id, slug, name, description, position FROM category"
                             " ORDER BY position, id")
     return CategoryTree([CategoryNode(**row) for row in rows])
@@ -192,7 +196,7 @@ class _Where:
 
 @dataclass(frozen=True)
 class _Axis:
-    """An option as listings filter on it (read as plain rows: every listing needs all of them)."""
+    """An option as listings filter on it (every listing reads all of them)."""
 
     id: int
     slug: str
@@ -424,10 +428,6 @@ class Axis:
     choices: list[Choice]
 
 
-# The product page reads plain rows, not models: its three queries cost ~0.4 ms less per page than the
-# ORM's four (`make bench`, product page at 1,000 products).
-
-
 @dataclass(frozen=True)
 class ProductInfo:
     id: int
@@ -478,7 +478,7 @@ async def product_page(slug: str, chosen: dict[str, str], variant_id: int | None
     rows = await sql.rows(
         "SELECT p.id, p.slug, p.name, p.description, p.category_id, p.tax_class, v.id AS v_id, v.sku, v.price,"
         " v.compare_at_price, v.stock, v.low_stock_threshold"
-        f" FROM product p LEFT JOIN variant v ON v.product_id = p.id AND v.active"
+        " FROM product p LEFT JOIN variant v ON v.product_id = p.id AND v.active"
         f" WHERE p.slug = {sql.param(slug)} AND p.active ORDER BY v.position, v.id"
     )
     if not rows:
