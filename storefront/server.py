@@ -27,6 +27,7 @@ from storefront.settings import Settings
 
 logger = logging.getLogger("uvicorn.error")
 APP = "storefront.app:create_app"
+REUSE_PORT = hasattr(socket, "SO_REUSEPORT")
 
 
 def options(settings: Settings) -> dict:
@@ -57,7 +58,8 @@ def bound_socket(host: str, port: int, kind: type[socket.socket] = socket.socket
     # Without it every keep-alive request after the first waited ~40 ms for the client's delayed ACK.
     sock = kind(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    if REUSE_PORT:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
     sock.bind((host, port))
     return sock
 
@@ -71,11 +73,13 @@ def serve(settings: Settings, app: str = APP) -> int:
         server.run()
         return 0 if server.started else STARTUP_FAILURE
     try:
-        sock = bound_socket(settings.host, settings.port, _OwnSocket)
+        # Without SO_REUSEPORT (Windows) the workers share the parent's socket, as uvicorn's do.
+        sock = bound_socket(settings.host, settings.port, _OwnSocket if REUSE_PORT else socket.socket)
     except OSError as exc:
         logger.error(f"cannot listen on {settings.host}:{settings.port}: {exc}")
         return STARTUP_FAILURE
-    logger.info(f"{settings.workers} workers on http://{settings.host}:{settings.port}, each with its own socket")
+    logger.info(f"{settings.workers} workers on http://{settings.host}:{settings.port}"
+                f"{', each with its own socket' if REUSE_PORT else ''}")
     with sock:
         Multiprocess(config, sockets=[sock]).run()
     return 0
