@@ -11,7 +11,8 @@ from babel import Locale
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_currency, format_decimal, format_percent
 from babel.support import NullTranslations, Translations
-from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
+from jinja2 import Environment, FileSystemLoader, pass_context, pass_eval_context, select_autoescape
+from markupsafe import Markup
 from starlette.requests import Request
 from starlette.templating import Jinja2Templates
 
@@ -26,6 +27,25 @@ LOCALES = HERE / "locale"
 def translations(locale: str) -> NullTranslations:
     """Translations for a locale; English is the source language, so it needs none."""
     return Translations.load(LOCALES, [locale], domain="messages")
+
+
+def quick_gettext(translate):
+    """Jinja's new-style `gettext` (what `{% trans %}` calls), with each message translated and marked
+    safe once: Jinja's own wrapper costs ~3.5 µs a call and a listing page makes ~100 of them (100
+    calls: 346 → 143 µs). Only template literals reach it, so the cache stays small."""
+
+    @lru_cache(maxsize=4096)
+    def translated(message: str, autoescape: bool, formatted: bool):
+        rv = Markup(translate(message)) if autoescape else translate(message)
+        return rv % {} if formatted else rv  # formatted: "%%" read as "%", as Jinja's does
+
+    @pass_eval_context
+    def gettext(eval_ctx, __string: str, **variables):
+        if variables:
+            return translated(__string, eval_ctx.autoescape, False) % variables
+        return translated(__string, eval_ctx.autoescape, True)
+
+    return gettext
 
 
 @pass_context
@@ -99,6 +119,7 @@ def make_templates(locale: str) -> Jinja2Templates:
         auto_reload=False,
     )
     env.install_gettext_translations(translations(locale), newstyle=True)
+    env.globals["gettext"] = quick_gettext(translations(locale).gettext)
     env.filters.update(money=money, day=day, number=number, percent=percent, country_name=country_name,
                        moment=moment)
     return Jinja2Templates(env=env, context_processors=[shop_context])
