@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import re
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
+
+from tests.e2e.conftest import _shopper
 
 ANNA = {"Email": "anna.rossi@example.com", "Full name": "Anna Rossi", "Street and house number": "Via dei Servi 12",
         "Postal code": "50122", "City": "Firenze", "Province": "FI"}
@@ -115,3 +117,25 @@ def test_mistakes_are_explained_next_to_each_field_and_nothing_is_lost(buyer: Pa
     expect(page.get_by_label("Full name")).to_have_value("Anna Rossi")
     expect(page.get_by_label("Postal code")).to_have_value("5012")
     expect(page.get_by_label("Email")).to_have_attribute("aria-invalid", "true")
+
+
+def test_placing_the_order_while_the_summary_catches_up_is_not_lost(browser: Browser, playwright, base_url):
+    """On a slow connection the summary's update after choosing a method is still on its way when the
+    shopper presses "Place order": the press must place the order (with the method chosen), not vanish."""
+    context, page = _shopper("phone", browser, playwright, base_url)
+    try:
+        add_to_cart(page)
+        fill_checkout(page, "slow-network@example.com", "Card")
+
+        held = []  # the update's request, held back as a slow mobile network would
+        page.route("**/checkout/options", lambda route: held.append(route))
+        page.locator(".methods").get_by_text("Bank transfer", exact=True).click()
+        while not held:
+            page.wait_for_timeout(20)
+        page.get_by_role("button", name="Place order").click()
+        page.wait_for_timeout(500)
+        held[0].continue_()
+        expect(page.get_by_role("heading", name="Thank you, Anna!")).to_be_visible()
+        expect(page.get_by_role("heading", name="How to pay by bank transfer")).to_be_visible()
+    finally:
+        context.close()
