@@ -23,12 +23,15 @@ from starlette.routing import Route
 
 from storefront.app import STATIC, _StaticUrls
 from storefront.domain import catalog as domain
-from storefront.domain import db
+from storefront.domain import catalog_cache, db
 from storefront.pages import catalog
 from storefront.settings import Settings
 from storefront.templating import make_templates
 
-MEMOISED = ("home", "listing", "category_tree", "product_page")
+# Every function through which the catalogue pages read the database (the kept catalogue's own
+# tree and copies are then read from memory too).
+MEMOISED = [(domain, name) for name in ("home", "listing", "category_tree", "product_page")] + [
+    (catalog_cache, "current")]
 
 
 class Memory:
@@ -39,8 +42,8 @@ class Memory:
         self.frozen = False
 
     def install(self) -> None:
-        for name in MEMOISED:
-            setattr(domain, name, self._wrap(name, getattr(domain, name)))
+        for module, name in MEMOISED:
+            setattr(module, name, self._wrap(name, getattr(module, name)))
 
     def _wrap(self, name: str, query):
         async def remembered(*args, **kwargs):

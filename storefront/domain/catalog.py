@@ -85,10 +85,17 @@ class CategoryTree:
         return trail
 
 
+CATEGORY_COLUMNS = "c.id, c.parent_id, c.slug, c.name, c.description, c.position"
+CATEGORY_ORDER = "c.position, c.id"
+
+
 async def category_tree() -> CategoryTree:
-    rows = await Sql().rows("SELECT id, parent_id, slug, name, description, position FROM category"
-                            " ORDER BY position, id")
-    return CategoryTree([CategoryNode(**row) for row in rows])
+    return tree_of(await Sql().rows(f"SELECT {CATEGORY_COLUMNS} FROM category c ORDER BY {CATEGORY_ORDER}"))
+
+
+def tree_of(rows: list[dict]) -> CategoryTree:
+    return CategoryTree([CategoryNode(*(row[k] for k in ("id", "parent_id", "slug", "name", "description", "position")))
+                         for row in rows])
 
 
 # --- listings -----------------------------------------------------------------------------------
@@ -106,6 +113,13 @@ class ListingQuery:
     sort: str = "newest"
     page: int = 1
     per_page: int = PER_PAGE
+
+    @property
+    def filters(self) -> tuple:
+        """What the listing matches, whatever its order and page, as a key for what is kept of it."""
+        options = tuple(sorted((k, tuple(sorted(v))) for k, v in self.options.items()))
+        ids = tuple(self.category_ids) if self.category_ids is not None else None
+        return (ids, self.text, self.price_min, self.price_max, options, self.in_stock, self.on_sale)
 
 
 @dataclass(frozen=True)
@@ -305,15 +319,9 @@ _KEPT_MAX = 512
 _kept_counts: dict[tuple, tuple[float, int, dict[int, int]]] = {}
 
 
-def _counts_key(q: ListingQuery, with_facets: bool) -> tuple:
-    options = tuple(sorted((k, tuple(sorted(v))) for k, v in q.options.items()))
-    ids = tuple(q.category_ids) if q.category_ids is not None else None
-    return (ids, q.text, q.price_min, q.price_max, options, q.in_stock, q.on_sale, with_facets)
-
-
 async def _counts(q: ListingQuery, values, shown: int, with_facets: bool) -> tuple[int, dict[int, int]]:
     """The listing's total and, when asked, products per option value."""
-    key = _counts_key(q, with_facets)
+    key = (q.filters, with_facets)
     kept = _kept_counts.get(key)
     if kept and time.monotonic() - kept[0] < COUNTS_KEPT:
         return kept[1], kept[2]

@@ -10,7 +10,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
-from storefront.domain import as_typed, catalog, shipping
+from storefront.domain import as_typed, catalog, catalog_cache, shipping
 from storefront.domain.errors import NotFound
 from storefront.htmx import render, target
 from storefront.pages.layout import page_context
@@ -73,9 +73,9 @@ def page_url(request: Request, page: int) -> str:
     return request.url.path + ("?" + urlencode(items) if items else "")
 
 
-async def _listing_response(request: Request, page: str, **context) -> Response:
+async def _listing_response(request: Request, page: str, shelf: catalog_cache.Catalogue, **context) -> Response:
     query, errors = context.pop("query"), context.pop("errors")
-    listing = await catalog.listing(query)
+    listing = await shelf.listing(query)
     if query.page > 1 and not listing.cards and listing.total:
         raise HTTPException(404)
     context.update(
@@ -90,16 +90,19 @@ async def _listing_response(request: Request, page: str, **context) -> Response:
     )
     # "Load more" asks for the next cards only; a filter change for the whole listing region.
     fragment = "partials/product_cards.html" if target(request) == "load-more" else "partials/listing.html"
-    return render(request, page, fragment, await page_context(request, **context))
+    return render(request, page, fragment, await page_context(request, shelf.tree, **context))
 
 
 async def home(request: Request) -> Response:
-    new, on_sale = await catalog.home()
-    return render(request, "pages/home.html", "pages/home.html", await page_context(request, new=new, on_sale=on_sale))
+    shelf = await catalog_cache.current()
+    new, on_sale = await shelf.home()
+    context = await page_context(request, shelf.tree, new=new, on_sale=on_sale)
+    return render(request, "pages/home.html", "pages/home.html", context)
 
 
 async def category(request: Request) -> Response:
-    tree = await catalog.category_tree()
+    shelf = await catalog_cache.current()
+    tree = shelf.tree
     try:
         current = tree.by_slug(request.path_params["slug"])
     except NotFound:
@@ -108,7 +111,7 @@ async def category(request: Request) -> Response:
     return await _listing_response(
         request,
         "pages/category.html",
-        tree=tree,
+        shelf,
         query=query,
         errors=errors,
         category=current,
@@ -120,7 +123,8 @@ async def category(request: Request) -> Response:
 async def search(request: Request) -> Response:
     text = request.query_params.get("q", "").strip()[:200]
     query, errors = listing_query(request, text=text)
-    return await _listing_response(request, "pages/search.html", query=query, errors=errors, text=text)
+    shelf = await catalog_cache.current()
+    return await _listing_response(request, "pages/search.html", shelf, query=query, errors=errors, text=text)
 
 
 async def product(request: Request) -> Response:
@@ -134,14 +138,14 @@ async def product_response(
     request: Request, slug: str, variant_id: int | None, chosen: dict | None = None, status_code: int = 200, **extra
 ) -> Response:
     """The product page (or its variant panel, to htmx); the cart re-renders it for a bad quantity."""
+    shelf = await catalog_cache.current()
     try:
-        page = await catalog.product_page(slug, chosen or {}, variant_id)
+        page = await shelf.product_page(slug, chosen or {}, variant_id)
     except NotFound:
         raise HTTPException(404) from None
-    tree = await catalog.category_tree()
     delivery = shipping.delivery_window(datetime.now(timezone.utc))
-    context = {"page": page, "trail": tree.trail(page.product.category_id), "delivery": delivery, **extra}
+    context = {"page": page, "trail": shelf.tree.trail(page.product.category_id), "delivery": delivery, **extra}
     return render(
-        request, "pages/product.html", "partials/product_panel.html", await page_context(request, tree, **context),
+        request, "pages/product.html", "partials/product_panel.html", await page_context(request, shelf.tree, **context),
         status_code,
     )

@@ -11,8 +11,7 @@ import pytest
 from tortoise.context import tortoise_test_context
 
 from storefront.app import create_app
-from storefront.domain import search
-from storefront.domain.db import connection
+from storefront.domain.db import connection, install_extras
 from storefront.settings import MODELS, Settings
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "sqlite://:memory:")
@@ -30,7 +29,7 @@ def pytest_collection_modifyitems(config, items):
 @pytest.fixture
 async def db():
     async with tortoise_test_context(MODELS, db_url=TEST_DATABASE_URL) as ctx:
-        await search.install()
+        await install_extras()
         name = getattr(connection(), "database", None)
         yield ctx
     if TEST_DATABASE_URL.startswith("asyncpg"):

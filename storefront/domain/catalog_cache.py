@@ -1,0 +1,163 @@
+"""What shoppers' pages read of the catalogue, kept in each worker until the catalogue changes.
+
+Between two changes every shopper sees the same category tree, listings and product pages, and
+reading them was half of a page's cost (docs/benchmarks.md, change 14). So the database keeps a
+catalogue version, raised by triggers in the same transaction as every change a shopper could see,
+and each request reads it once (one small query) and reuses what this worker read under it. Triggers,
+rather than calls in the write paths, so that no write path — the back office, the CSV import, a
+migration, someone's SQL console — can forget it.
+
+What raises the version:
+- any insert, update or delete of a category, product, variant, option, option value, variant's option
+  value or product image;
+- `search.index`, which calls `changed()` itself: SQLite cannot put a trigger on its FTS table;
+- a change of stock only when a shopper could see it: when the stock before or after is at or below
+  the highest low-stock threshold among the product's variants. Above it, cards and product pages say
+  "In stock" either way (stock.availability; a card adds up its variants, so a variant above every
+  threshold keeps the sum above them too), and a busy shop's orders do not empty every worker's cache.
+  This relies on stock changing only through domain/stock.py, in statements that change nothing else.
+
+Nothing kept here depends on the time of day (promotions apply in the cart, delivery dates are
+computed per request), so the version is the whole key.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections import OrderedDict
+
+from storefront.domain import catalog
+from storefront.domain.db import Sql, connection, dialect
+
+WATCHED = ("category", "product", "variant", "option", "option_value", "variant_option_value", "product_image")
+KEEP_LISTINGS = 1000  # per worker; a listing with its cards and facets is ~30 KB
+KEEP_PRODUCTS = 2000
+
+_BUMP = "UPDATE catalogue_version SET version = version + 1"
+
+
+def _sqlite_install() -> str:
+    triggers = []
+    for table in WATCHED:
+        for event in ("INSERT", "UPDATE", "DELETE"):
+            when = ""
+            if table == "variant" and event == "UPDATE":
+                when = (" WHEN OLD.stock IS NEW.stock OR MIN(OLD.stock, NEW.stock) <="
+                        " (SELECT MAX(low_stock_threshold) FROM variant WHERE product_id = NEW.product_id)")
+            triggers.append(f"CREATE TRIGGER IF NOT EXISTS catalogue_{table}_{event.lower()} AFTER {event}"
+                            f' ON "{table}"{when} BEGIN {_BUMP}; END;')
+    return "\n".join(triggers)
+
+
+def _postgres_install() -> str:
+    # A statement-level trigger for plain tables (a bulk import raises the version once); a row-level
+    # one for variants, which must look at the stock of each row.
+    triggers = [
+        f"""
+        CREATE OR REPLACE FUNCTION catalogue_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN {_BUMP}; RETURN NULL; END $$;
+        CREATE OR REPLACE FUNCTION catalogue_variant_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+          IF OLD.stock IS DISTINCT FROM NEW.stock AND LEAST(OLD.stock, NEW.stock) >
+             (SELECT MAX(low_stock_threshold) FROM variant WHERE product_id = NEW.product_id) THEN
+            RETURN NULL;
+          END IF;
+          {_BUMP}; RETURN NULL;
+        END $$;
+        DROP TRIGGER IF EXISTS catalogue_variant_update ON variant;
+        CREATE TRIGGER catalogue_variant_update AFTER UPDATE ON variant
+          FOR EACH ROW EXECUTE FUNCTION catalogue_variant_changed();
+        """
+    ]
+    for table in WATCHED:
+        events = "INSERT OR DELETE" if table == "variant" else "INSERT OR UPDATE OR DELETE"
+        triggers.append(f'DROP TRIGGER IF EXISTS catalogue_{table} ON "{table}";'
+                        f'CREATE TRIGGER catalogue_{table} AFTER {events} OR TRUNCATE ON "{table}"'
+                        " FOR EACH STATEMENT EXECUTE FUNCTION catalogue_changed();")
+    return "\n".join(triggers)
+
+
+async def install() -> None:
+    """The version table and its triggers, if missing (idempotent; run by migrate and test set-up).
+
+    The version starts at a random number, so a restored or re-created database never repeats the
+    version of other contents a running worker may still keep."""
+    postgres = dialect() == "postgres"
+    await connection().execute_script(
+        "CREATE TABLE IF NOT EXISTS catalogue_version (id INT PRIMARY KEY CHECK (id = 1), version BIGINT NOT NULL);"
+        f"INSERT INTO catalogue_version (id, version) SELECT 1, {secrets.randbits(48)}"
+        " WHERE NOT EXISTS (SELECT 1 FROM catalogue_version);"
+        + (_postgres_install() if postgres else _sqlite_install())
+    )
+
+
+async def changed(conn=None) -> None:
+    """Raise the version by hand, for what no trigger sees (the search index)."""
+    await (conn or connection()).execute_query(_BUMP)
+
+
+class _Kept(OrderedDict):
+    """At most `size` entries, the least recently used forgotten first."""
+
+    def __init__(self, size: int) -> None:
+        super().__init__()
+        self.size = size
+
+    def get(self, key, default=None):
+        if key in self:
+            self.move_to_end(key)
+            return self[key]
+        return default
+
+    def keep(self, key, value):
+        self[key] = value
+        if len(self) > self.size:
+            self.popitem(last=False)
+        return value
+
+
+class Catalogue:
+    """The catalogue as of one version: the tree at once, listings and product pages as they are asked for."""
+
+    def __init__(self, version: int, tree: catalog.CategoryTree) -> None:
+        self.version, self.tree = version, tree
+        self._listings = _Kept(KEEP_LISTINGS)
+        self._products = _Kept(KEEP_PRODUCTS)
+        self._home: tuple[list[catalog.Card], list[catalog.Card]] | None = None
+
+    async def listing(self, q: catalog.ListingQuery) -> catalog.Listing:
+        key = (q.filters, q.sort, q.page, q.per_page)
+        return self._listings.get(key) or self._listings.keep(key, await catalog.listing(q))
+
+    async def product_page(self, slug: str, chosen: dict[str, str], variant_id: int | None = None) -> catalog.ProductPage:
+        """As catalog.product_page; an unknown product raises NotFound each time (nothing is kept)."""
+        key = (slug, tuple(sorted(chosen.items())), variant_id)
+        page = self._products.get(key)
+        return page or self._products.keep(key, await catalog.product_page(slug, chosen, variant_id))
+
+    async def home(self) -> tuple[list[catalog.Card], list[catalog.Card]]:
+        if self._home is None:
+            self._home = await catalog.home()
+        return self._home
+
+
+_current: Catalogue | None = None
+
+
+async def current() -> Catalogue:
+    """The catalogue as of now: this worker's copy if nothing changed since it was read, else a new one.
+
+    One query either way: the version, joined to the category tree only when the version is not the
+    one kept, so a new tree is exactly the version's. What is read later under this version can only
+    be newer, never older, than the version says."""
+    global _current
+    sql = Sql()
+    kept = _current.version if _current else -1  # versions are never negative
+    rows = await sql.rows(
+        f"SELECT cv.version, {catalog.CATEGORY_COLUMNS} FROM catalogue_version cv"
+        f" LEFT JOIN category c ON cv.version <> {sql.param(kept)} ORDER BY {catalog.CATEGORY_ORDER}"
+    )
+    now = rows[0]["version"]
+    if _current is None or _current.version != now:
+        _current = Catalogue(now, catalog.tree_of([row for row in rows if row["id"] is not None]))
+    return _current
