@@ -103,16 +103,17 @@ class _Kept(OrderedDict):
         super().__init__()
         self.size = size
 
-    def get(self, key, default=None):
-        if key in self:
-            self.move_to_end(key)
-            return self[key]
-        return default
+    def __getitem__(self, key):
+        self.move_to_end(key)
+        return super().__getitem__(key)
+
+    def __setitem__(self, key, value) -> None:
+        super().__setitem__(key, value)
+        if len(self) > self.size:
+            self.popitem(last=False)
 
     def keep(self, key, value):
         self[key] = value
-        if len(self) > self.size:
-            self.popitem(last=False)
         return value
 
 
@@ -122,18 +123,22 @@ class Catalogue:
     def __init__(self, version: int, tree: catalog.CategoryTree) -> None:
         self.version, self.tree = version, tree
         self._listings = _Kept(KEEP_LISTINGS)
+        self._counts = _Kept(KEEP_LISTINGS)  # a listing's total and facets, shared by its pages and sorts
         self._products = _Kept(KEEP_PRODUCTS)
         self._home: tuple[list[catalog.Card], list[catalog.Card]] | None = None
 
     async def listing(self, q: catalog.ListingQuery) -> catalog.Listing:
         key = (q.filters, q.sort, q.page, q.per_page)
-        return self._listings.get(key) or self._listings.keep(key, await catalog.listing(q))
+        if key in self._listings:
+            return self._listings[key]
+        return self._listings.keep(key, await catalog.listing(q, kept_counts=self._counts))
 
     async def product_page(self, slug: str, chosen: dict[str, str], variant_id: int | None = None) -> catalog.ProductPage:
         """As catalog.product_page; an unknown product raises NotFound each time (nothing is kept)."""
         key = (slug, tuple(sorted(chosen.items())), variant_id)
-        page = self._products.get(key)
-        return page or self._products.keep(key, await catalog.product_page(slug, chosen, variant_id))
+        if key in self._products:
+            return self._products[key]
+        return self._products.keep(key, await catalog.product_page(slug, chosen, variant_id))
 
     async def home(self) -> tuple[list[catalog.Card], list[catalog.Card]]:
         if self._home is None:

@@ -193,34 +193,3 @@ async def test_card_sale_price_belongs_to_the_cheapest_variant(db):
     assert (cards["Paccheri"].price, cards["Paccheri"].compare_at_price) == (350, 420)
     # Only a dearer format is on sale: the card's "from" price is not a sale price.
     assert cards["Farina"].price == 200 and not cards["Farina"].on_sale
-
-
-@pytest.fixture
-def keep_counts_of_small_listings(monkeypatch):
-    """What a big catalogue does, with a small one: keep the counts of listings over 2 products."""
-    monkeypatch.setattr(catalog, "KEEP_COUNTS_ABOVE", 2)
-    catalog.forget_counts()
-    yield
-    catalog.forget_counts()
-
-
-async def test_big_listings_keep_their_counts_a_while_and_always_show_fresh_cards(
-    shop, keep_counts_of_small_listings, monkeypatch
-):
-    q = ListingQuery(per_page=2)  # a full page, so the total must be counted
-    assert (await catalog.listing(q)).total == 4
-    newest = await f.product("Grembiule", shop["pantry"], [{"price": 2500, "stock": 3}])
-
-    again = await catalog.listing(q)
-    assert again.total == 4  # kept
-    assert names(again)[0] == newest.name  # the cards are read fresh
-
-    monkeypatch.setattr(catalog, "COUNTS_KEPT", 0.0)
-    assert (await catalog.listing(q)).total == 5
-
-
-async def test_small_listings_are_always_counted_afresh(shop):
-    q = ListingQuery(per_page=2)
-    assert (await catalog.listing(q)).total == 4
-    await f.product("Grembiule", shop["pantry"], [{"price": 2500, "stock": 3}])
-    assert (await catalog.listing(q)).total == 5

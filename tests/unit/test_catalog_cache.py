@@ -7,10 +7,12 @@ Changes are made with plain SQL where the point is that no write path can forget
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 import pytest
 
 from storefront.domain import catalog_admin, catalog_cache, stock
+from storefront.domain.catalog import ListingQuery
 from storefront.domain.db import connection, count_queries
 from storefront.domain.models import Staff, StaffRole
 from tests.unit import factories as f
@@ -127,3 +129,16 @@ async def test_installing_again_keeps_the_version_and_the_triggers_fire_once(db)
     assert await version() == before
     await f.category("Pantry")  # one row, one change
     assert await version() == before + 1
+
+
+async def test_a_listings_pages_and_sorts_share_its_counts_until_the_catalogue_changes(shop):
+    q = ListingQuery(per_page=1)  # a full page: the total must be counted
+    shelf = await catalog_cache.current()
+    assert (await shelf.listing(q)).total == 1
+    await f.product("Grembiule", shop["clothing"], [{"price": 2500, "stock": 3, "options": {"size": "S"}}])
+    shelf = await catalog_cache.current()
+    first = await shelf.listing(q)
+    with count_queries() as queries:
+        second = await shelf.listing(replace(q, page=2, sort="price_asc"))
+    assert first.total == second.total == 2 and not any(" AS n FROM " in s for s in queries)  # no total, no facets
+    assert [f.name for f in first.facets] == [f.name for f in second.facets] == ["Size", "Colour"]
