@@ -400,16 +400,22 @@ def _ms(value) -> str:
 def _queries(value) -> str:
     if value is None:
         return "–"
-    if isinstance(value, dict):
+    if isinstance(value, dict) and "first" in value:  # a catalogue page: first view after a change · again
+        return f"{value['first']} · {value['again']}"
+    if isinstance(value, dict):  # results files from before the catalogue was kept
         return f"{value['min']}–{value['max']}" if value["min"] != value["max"] else str(value["min"])
     return f"{value:g}" if isinstance(value, (int, float)) else str(value)
 
 
+def _first_view(value) -> str:
+    return _ms(value["first_ms"]) if isinstance(value, dict) and "first_ms" in value else ""
+
+
 def table(report: dict) -> str:
     lines = [
-        ("| scenario | req/s | p50 ms | p99 ms | errors | SQL/req | server CPU ms/req | server cores | ceiling req/s | "
-        "share of ceiling (req/s · CPU) |"),
-        "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
+        ("| scenario | req/s | p50 ms | p99 ms | errors | SQL/req | first view ms | server CPU ms/req | server cores |"
+         " ceiling req/s | share of ceiling (req/s · CPU) |"),
+        "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
     ]
     for row in report["scenarios"]:
         shop = row["shop"]
@@ -422,7 +428,8 @@ def table(report: dict) -> str:
         name = f"**{row['name']}**" if row.get("headline") else row["name"]
         lines.append(
             f"| {name} | {rate} | {_ms(shop['p50_ms'])} | {_ms(shop['p99_ms'])} | {shop['errors']} | "
-            f"{_queries(row['queries'])} | {shop['server_cpu_ms_per_request']:.1f} | {shop['server_cpu_share']:.1f} | "
+            f"{_queries(row['queries'])} | {_first_view(row['queries'])} | {shop['server_cpu_ms_per_request']:.1f} | "
+            f"{shop['server_cpu_share']:.1f} | "
             f"{ceiling_cells} |"
         )
     return "\n".join(lines)

@@ -30,7 +30,9 @@ from storefront.domain import catalog
 from storefront.domain.db import Sql, connection, dialect
 
 WATCHED = ("category", "product", "variant", "option", "option_value", "variant_option_value", "product_image")
-KEEP_LISTINGS = 1000  # per worker; a listing with its cards and facets is ~30 KB
+# Per worker, at most ~20 MB and ~7 MB: a listing page of 24 cards takes ~21 KB, a product page ~3 KB
+# (tracemalloc, 1,000-product demo catalogue).
+KEEP_LISTINGS = 1000
 KEEP_PRODUCTS = 2000
 
 _BUMP = "UPDATE catalogue_version SET version = version + 1"
@@ -50,19 +52,28 @@ def _sqlite_install() -> str:
 
 
 def _postgres_install() -> str:
-    # A statement-level trigger for plain tables (a bulk import raises the version once); a row-level
-    # one for variants, which must look at the stock of each row.
+    # Statement-level triggers for plain tables, a row-level one for variants (it must look at each
+    # row's stock). The version is raised once per transaction, as its changes commit together: a bulk
+    # import's row-by-row inserts would otherwise pile up versions of the one row (seeding 100,000
+    # products took 201 s instead of 32).
     triggers = [
         f"""
+        CREATE OR REPLACE FUNCTION catalogue_bump() RETURNS void LANGUAGE plpgsql AS $$
+        BEGIN
+          IF current_setting('storefront.catalogue_changed', true) IS DISTINCT FROM 'yes' THEN
+            PERFORM set_config('storefront.catalogue_changed', 'yes', true);
+            {_BUMP};
+          END IF;
+        END $$;
         CREATE OR REPLACE FUNCTION catalogue_changed() RETURNS trigger LANGUAGE plpgsql AS $$
-        BEGIN {_BUMP}; RETURN NULL; END $$;
+        BEGIN PERFORM catalogue_bump(); RETURN NULL; END $$;
         CREATE OR REPLACE FUNCTION catalogue_variant_changed() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN
           IF OLD.stock IS DISTINCT FROM NEW.stock AND LEAST(OLD.stock, NEW.stock) >
              (SELECT MAX(low_stock_threshold) FROM variant WHERE product_id = NEW.product_id) THEN
             RETURN NULL;
           END IF;
-          {_BUMP}; RETURN NULL;
+          PERFORM catalogue_bump(); RETURN NULL;
         END $$;
         DROP TRIGGER IF EXISTS catalogue_variant_update ON variant;
         CREATE TRIGGER catalogue_variant_update AFTER UPDATE ON variant
