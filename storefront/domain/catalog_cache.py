@@ -91,8 +91,8 @@ def _postgres_install() -> str:
 async def install() -> None:
     """The version table and its triggers, if missing (idempotent; run by migrate and test set-up).
 
-    The version starts at a random number, so a restored or re-created database never repeats the
-    version of other contents a running worker may still keep."""
+    The version starts at a random number, so a re-created database does not repeat the version of
+    other contents a running worker may still keep. (After restoring a backup, restart the workers.)"""
     postgres = dialect() == "postgres"
     await connection().execute_script(
         "CREATE TABLE IF NOT EXISTS catalogue_version (id INT PRIMARY KEY CHECK (id = 1), version BIGINT NOT NULL);"
@@ -102,9 +102,9 @@ async def install() -> None:
     )
 
 
-async def changed(conn=None) -> None:
+async def changed() -> None:
     """Raise the version by hand, for what no trigger sees (the search index)."""
-    await (conn or connection()).execute_query(_BUMP)
+    await connection().execute_query(_BUMP)
 
 
 class _Kept(OrderedDict):
@@ -165,7 +165,8 @@ async def current() -> Catalogue:
 
     One query either way: the version, joined to the category tree only when the version is not the
     one kept, so a new tree is exactly the version's. What is read later under this version can only
-    be newer, never older, than the version says."""
+    be newer, never older, than the version says. Pages call it outside any transaction: a version read
+    inside one might never commit."""
     global _current
     sql = Sql()
     kept = _current.version if _current else -1  # versions are never negative

@@ -71,11 +71,11 @@ async def add(request: Request) -> Response:
 
 async def _add_region(request: Request, variant_id: int, change, messages, status_code: int = 200, **extra):
     """The product page's add-to-cart region; a listing card's button (hx-swap=none) needs only the
-    badge and the live region."""
-    variant = await Variant.get_or_none(id=variant_id)
-    context = {"v": variant, "added": _message(change) if change else None, "messages": messages, **extra}
+    badge and the live region. After an add (`change`) the variant exists; after a refusal it may not."""
+    exists = change is not None or await Variant.exists(id=variant_id)
+    context = {"variant_id": variant_id, "added": _message(change) if change else None, "messages": messages, **extra}
     templates = request.app.state.templates
-    if variant is None or request.headers.get("HX-Target") != "add-to-cart":
+    if not exists or request.headers.get("HX-Target") != "add-to-cart":
         return templates.TemplateResponse(request, "partials/cart_updates.html", context, status_code=status_code)
     return templates.TemplateResponse(request, "partials/add_to_cart_update.html", context, status_code=status_code)
 
