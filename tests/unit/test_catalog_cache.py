@@ -7,11 +7,13 @@ Changes are made with plain SQL where the point is that no write path can forget
 from __future__ import annotations
 
 import re
+import sqlite3
 from dataclasses import replace
 
 import pytest
 
 from storefront.domain import catalog_admin, catalog_cache, stock
+from storefront.domain import db as database
 from storefront.domain.catalog import ListingQuery
 from storefront.domain.db import connection, count_queries
 from storefront.domain.models import Staff, StaffRole
@@ -142,3 +144,22 @@ async def test_a_listings_pages_and_sorts_share_its_counts_until_the_catalogue_c
         second = await shelf.listing(replace(q, page=2, sort="price_asc"))
     assert first.total == second.total == 2 and not any(" AS n FROM " in s for s in queries)  # no total, no facets
     assert [f.name for f in first.facets] == [f.name for f in second.facets] == ["Size", "Colour"]
+
+
+@pytest.mark.sqlite_only
+async def test_on_a_database_file_a_worker_checks_the_version_on_its_own_and_sees_other_processes(tmp_path):
+    path = tmp_path / "shop.db"
+    await database.init(f"sqlite:///{path}", create_schema=True)
+    try:
+        await f.category("Clothing")
+        first = await catalog_cache.current()
+        with count_queries() as queries:
+            again = await catalog_cache.current()
+        assert again is first and queries == []  # no round trip through the ORM's connection
+        other = sqlite3.connect(path)  # another worker, or staff's SQL console
+        other.execute("UPDATE category SET name = 'Abbigliamento'")
+        other.commit()
+        other.close()
+        assert [c.name for c in (await catalog_cache.current()).tree.top] == ["Abbigliamento"]
+    finally:
+        await database.close()
