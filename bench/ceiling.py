@@ -28,10 +28,9 @@ from storefront.pages import catalog
 from storefront.settings import Settings
 from storefront.templating import make_templates
 
-# Every function through which the catalogue pages read the database (the kept catalogue's own
-# tree and copies are then read from memory too).
-MEMOISED = [(domain, name) for name in ("home", "listing", "category_tree", "product_page")] + [
-    (catalog_cache, "current")]
+# Every function through which the catalogue pages read the database: the kept catalogue (with its
+# tree), and what it reads on a miss.
+MEMOISED = [(catalog_cache, "current")] + [(domain, name) for name in ("home", "listing", "product_page")]
 
 
 class Memory:
