@@ -12,11 +12,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 from tortoise.exceptions import IntegrityError
+from tortoise.expressions import F
 
 from storefront.domain import as_typed, catalog, pricing, promotions, shipping
 from storefront.domain.db import Sql
 from storefront.domain.errors import DomainError
-from storefront.domain.models import Cart, CartLine, ProductImage
+from storefront.domain.models import Cart, CartLine, Order, OrderLine, OrderStatus, ProductImage
+from storefront.domain.payment_providers import PROVIDERS
 from storefront.domain.stock import Availability, availability
 
 MAX_QUANTITY = 99
@@ -41,6 +43,14 @@ class UnknownCode(DomainError):
     def __init__(self, code: str):
         super().__init__(f"unknown code {code}")
         self.code = code
+
+
+class CodeNotUsable(DomainError):
+    """A real code that no cart can use now (ended, not started, used up): `why` says which."""
+
+    def __init__(self, code: str, why: promotions.Explanation):
+        super().__init__(f"code {code}: {why.reason}")
+        self.code, self.why = code, why
 
 
 @dataclass(frozen=True)
@@ -204,11 +214,54 @@ async def empty(token: str | None) -> None:
         await cart.save(update_fields=["codes", "updated_at"])
 
 
-async def apply_code(token: str | None, text: str) -> tuple[str, str]:
-    """Remember a discount code on the cart if a promotion has it; returns (token, normalised code)."""
+async def spend(order_id: int, conn) -> None:
+    """The cart an order was placed from gives up what became the order: its lines lose the quantities
+    ordered and it forgets the codes the order used. Anything added since stays. Called once per order,
+    in the transaction where the order goes ahead (placed, or paid when paid online)."""
+    order = await Order.get(id=order_id).using_db(conn)
+    if order.cart_id is None:  # type: ignore[attr-defined]
+        return
+    cart_id = order.cart_id  # type: ignore[attr-defined]
+    for line in await OrderLine.filter(order_id=order_id).using_db(conn).order_by("variant_id"):
+        await CartLine.filter(cart_id=cart_id, variant_id=line.variant_id).using_db(conn).update(  # type: ignore[attr-defined]
+            quantity=F("quantity") - line.quantity
+        )
+    await CartLine.filter(cart_id=cart_id, quantity__lte=0).using_db(conn).delete()
+    used = {d["code"] for d in order.discounts if d.get("code")}
+    cart = await Cart.get_or_none(id=cart_id).using_db(conn)
+    if cart and used & set(cart.codes):
+        cart.codes = [code for code in cart.codes if code not in used]
+        await cart.save(update_fields=["codes", "updated_at"], using_db=conn)
+
+
+def _online_methods() -> list[str]:
+    return [code for code, provider in PROVIDERS.items() if provider.online]
+
+
+async def is_cart_of(token: str | None, order: Order) -> bool:
+    """Whether the shopper holding `token` placed `order` from this cart (and may place it again)."""
+    return bool(token) and order.cart_id is not None and await Cart.exists(id=order.cart_id, token=token)  # type: ignore[attr-defined]
+
+
+async def awaiting_payment(token: str | None) -> list[Order]:
+    """This cart's orders waiting for an online payment (a declined or abandoned card): placing again
+    from the cart replaces them, and until then their stock counts as the cart's own."""
+    if not token:
+        return []
+    return await Order.filter(cart__token=token, status=OrderStatus.PENDING_PAYMENT,
+                              payment_method__in=_online_methods()).order_by("id")
+
+
+async def apply_code(token: str | None, text: str, now: datetime | None = None) -> tuple[str, str]:
+    """Remember a discount code on the cart if a promotion has it and could apply now; returns (token,
+    normalised code). Whether this cart qualifies (spend more, eligible items) is the cart's to say."""
     code = promotions.normalise_code(text)
-    if not code or not any(offer.code == code for offer in await promotions.offers_for([code])):
+    offer = next((o for o in await promotions.offers_for([code]) if o.code == code), None) if code else None
+    if offer is None:
         raise UnknownCode(code)
+    why = promotions.why_unavailable(offer, now or datetime.now(timezone.utc), {})
+    if why is not None:
+        raise CodeNotUsable(code, why)
     cart = await _cart(token, create=True)
     if code not in cart.codes:
         cart.codes = [*cart.codes, code]
@@ -233,6 +286,7 @@ class Contents:
     weight_grams: int
     codes: list[str]
     tree: catalog.CategoryTree
+    cart_id: int | None = None
 
     @property
     def goods(self) -> int:
@@ -245,6 +299,11 @@ async def contents(token: str | None) -> Contents:
     if cart is None:
         return Contents([], [], 0, [], tree)
     lines = await CartLine.filter(cart_id=cart.id).select_related("variant__product")
+    # Units an unpaid order of this very cart holds are the shopper's own: not "sold out" to them.
+    held: dict[int, int] = defaultdict(int)
+    for line in await OrderLine.filter(order__cart_id=cart.id, order__status=OrderStatus.PENDING_PAYMENT,
+                                       order__payment_method__in=_online_methods()):
+        held[line.variant_id] += line.quantity  # type: ignore[attr-defined]
     variant_ids = [line.variant_id for line in lines]  # type: ignore[attr-defined]
     options: dict[int, list[str]] = defaultdict(list)
     for row in await catalog.variant_options(variant_ids):
@@ -258,17 +317,18 @@ async def contents(token: str | None) -> Contents:
     for line in lines:
         v, p = line.variant, line.variant.product
         sellable = v.active and p.active
+        left = v.stock + held[v.id]
         problem = None
         if not sellable:
             problem = "unavailable"
-        elif v.stock <= 0:
+        elif left <= 0:
             problem = "sold_out"
-        elif v.stock < line.quantity:
+        elif left < line.quantity:
             problem = "short"
         views.append(CartLineView(
             variant_id=v.id, product_slug=p.slug, name=p.name, options=", ".join(options[v.id]), sku=v.sku,
             image=images.get(p.id), unit_price=v.price, compare_at_price=v.compare_at_price,
-            quantity=line.quantity, availability=availability(v.stock, v.low_stock_threshold), problem=problem,
+            quantity=line.quantity, availability=availability(left, v.low_stock_threshold), problem=problem,
         ))
         if sellable:
             weight += v.weight_grams * line.quantity
@@ -277,7 +337,7 @@ async def contents(token: str | None) -> Contents:
                 name=p.name, unit_price=v.price, compare_at_price=v.compare_at_price, quantity=line.quantity,
                 vat_rate=pricing.vat_rate(p.tax_class),
             ))
-    return Contents(views, priced, weight, list(cart.codes), tree)
+    return Contents(views, priced, weight, list(cart.codes), tree, cart.id)
 
 
 async def view(token: str | None, now: datetime | None = None) -> CartView:

@@ -72,6 +72,15 @@ class CartNeedsAttention(DomainError):
     """Lines that sold out or were withdrawn since the cart was shown."""
 
 
+class TotalChanged(DomainError):
+    """The order would cost something else than the total the shopper was shown: nothing is placed.
+    `totals` is the price now; its not_applied says why a promotion no longer applies."""
+
+    def __init__(self, shown: int, totals: pricing.Totals):
+        super().__init__(f"total {shown} shown, {totals.total} now")
+        self.shown, self.totals = shown, totals
+
+
 def field_errors(d: Details) -> dict[str, str]:
     """Every problem at once, as codes the page phrases: field -> code."""
     errors: dict[str, str] = {}
@@ -130,10 +139,17 @@ async def summary(token: str | None, d: Details, now: datetime | None = None) ->
 
 
 async def place_order(token: str | None, d: Details, idempotency_key: str, *, now: datetime | None = None,
-                      payment_timeout: timedelta = timedelta(minutes=30),
+                      shown_total: int | None = None, payment_timeout: timedelta = timedelta(minutes=30),
                       bank_transfer_wait: timedelta = timedelta(days=7)) -> Order:
     """Turn the cart into an order, or raise: Invalid (field errors), EmptyCart, CartNeedsAttention,
-    stock.OutOfStock (every short line), promotion_limits.LimitReached."""
+    TotalChanged (not the `shown_total` the page showed), stock.OutOfStock (every short line),
+    promotion_limits.LimitReached.
+
+    An order paid offline (bank transfer, cash on delivery) spends the cart at once. One paid online
+    leaves the cart as it is until the money is in (orders.transition spends it then); placing again
+    from that cart meanwhile (another card, another method) replaces the unpaid order, in the same
+    transaction, so one cart never has two orders going ahead.
+    """
     existing = await Order.get_or_none(idempotency_key=idempotency_key)
     if existing is not None:
         return existing  # a double click, a resubmit, a back-and-resubmit: the first order
@@ -151,19 +167,25 @@ async def place_order(token: str | None, d: Details, idempotency_key: str, *, no
         raise EmptyCart()
     if any(line.problem for line in found.contents.lines):
         raise CartNeedsAttention()
+    if shown_total is not None and shown_total != found.totals.total:
+        raise TotalChanged(shown_total, found.totals)
 
     totals, quote = found.totals, found.quote
     number = orders.new_number()
     expires = {"card": now + payment_timeout, "bank_transfer": now + bank_transfer_wait}.get(d.payment_method)
+    replaced = await cart.awaiting_payment(token)
     try:
         async with in_transaction() as conn:
-            # Stock first: the conditional UPDATEs open the write transaction (SQLite with several
-            # processes needs that), and nothing else is written if anything is short.
+            # Writes first (SQLite with several processes needs that): the replaced orders' status
+            # UPDATEs, then the stock's conditional UPDATEs; nothing is written if anything is short.
+            for old in replaced:
+                await orders.replace(old, number, conn)
             await stock.take({line.variant_id: line.quantity for line in found.contents.lines}, number, conn)
             applied = [dsc.offer_id for dsc in [*totals.discounts, *totals.shipping_discounts]]
             await promotion_limits.reserve(applied, d.email, number, conn)
             order = await Order.create(
-                number=number, idempotency_key=idempotency_key, status=OrderStatus.PENDING_PAYMENT,
+                number=number, idempotency_key=idempotency_key, cart_id=found.contents.cart_id,
+                status=OrderStatus.PENDING_PAYMENT,
                 email=d.email, full_name=d.full_name, phone=d.phone, address=d.address,
                 postal_code=d.postal_code, city=d.city, province=d.province, country=d.country,
                 shipping_method=quote.code, shipping_name=quote.name, carrier=quote.carrier,
@@ -186,8 +208,12 @@ async def place_order(token: str | None, d: Details, idempotency_key: str, *, no
                           vat_rate=by_variant[line.variant_id].vat_rate, image=line.image)
                 for line in found.contents.lines
             ], using_db=conn)
-            await orders.record(order, "placed", conn)
-            await notifications.queue("order_confirmation", order.id, order.email, conn)
+            await orders.record(order, "placed", conn, actor="customer")
+            if not payments.paid_online(d.payment_method):
+                await cart.spend(order.id, conn)
+                await notifications.queue("order_confirmation", order.id, order.email, conn)
+    except orders.InvalidTransition:
+        raise CartNeedsAttention() from None  # a replaced order was paid or expired meanwhile: look again
     except IntegrityError:
         # The same attempt, submitted twice at once: the other request's order is the one.
         existing = await Order.get_or_none(idempotency_key=idempotency_key)

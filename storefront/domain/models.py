@@ -311,6 +311,11 @@ class Order(Model):
     id = fields.IntField(primary_key=True)
     number = fields.CharField(max_length=16, unique=True)  # short and readable: "BT-7K3Q9M"
     idempotency_key = fields.CharField(max_length=64, unique=True)  # one checkout attempt = one order
+    # The cart it was placed from. An order paid online leaves its lines in that cart until the money is
+    # in (a declined card must not empty it); placing again from the cart replaces such an unpaid order.
+    cart: fields.ForeignKeyNullableRelation[Cart] = fields.ForeignKeyField(
+        "models.Cart", related_name="orders", null=True, on_delete=fields.SET_NULL, db_index=True
+    )
     status = fields.CharEnumField(OrderStatus, max_length=20, default=OrderStatus.PENDING_PAYMENT, db_index=True)
     email = fields.CharField(max_length=254, db_index=True)
     full_name = fields.CharField(max_length=120)

@@ -12,8 +12,9 @@ from datetime import datetime, timezone
 
 from tortoise.transactions import in_transaction
 
-from storefront.domain import notifications, stock
+from storefront.domain import cart, notifications, stock
 from storefront.domain.errors import DomainError
+from storefront.domain.payment_providers import paid_online
 from storefront.domain.models import Order, OrderEvent, OrderLine, OrderStatus, Payment, PaymentStatus
 
 S = OrderStatus
@@ -28,7 +29,7 @@ TRANSITIONS: dict[OrderStatus, set[OrderStatus]] = {
     S.REFUNDED: set(),
 }
 FINAL = {S.DELIVERED, S.CANCELLED, S.REFUNDED}
-# Emails the shopper gets when an order reaches a status.
+# Emails the shopper gets when an order reaches a status (see email_for for the online-payment cases).
 EMAILS = {S.PAID: "payment_received", S.SHIPPED: "shipped", S.CANCELLED: "cancelled",
           S.REFUNDED: "refunded", S.PARTIALLY_REFUNDED: "refunded"}
 
@@ -51,6 +52,15 @@ def check(order: Order, wanted: OrderStatus) -> None:
         raise InvalidTransition(current, wanted, "not allowed from this status")
     if current is S.PENDING_PAYMENT and wanted is S.PACKED and order.payment_method != "cod":
         raise InvalidTransition(current, wanted, "only cash-on-delivery orders are packed before payment")
+
+
+def email_for(order: Order, wanted: OrderStatus) -> str | None:
+    """The email an order reaching `wanted` sends. An order paid online is confirmed only once the money
+    is in, so its confirmation goes out then; one that never got paid was never confirmed, and its
+    cancellation (expired, abandoned, replaced by another try) is not news to write about."""
+    if paid_online(order.payment_method) and order.status == S.PENDING_PAYMENT:
+        return {S.PAID: "order_confirmation", S.CANCELLED: None}.get(wanted, EMAILS.get(wanted))
+    return EMAILS.get(wanted)
 
 
 async def record(order: Order, kind: str, conn, note: str = "", actor: str = "system") -> None:
@@ -88,11 +98,22 @@ async def _apply(order: Order, wanted: OrderStatus, actor: str, note: str, conn,
         await Payment.filter(order_id=order.id, status=PaymentStatus.PENDING).using_db(conn).update(
             status=PaymentStatus.FAILED, failure="expired"
         )
+    if wanted is S.PAID and paid_online(order.payment_method):
+        await cart.spend(order.id, conn)  # the cart it came from has now become this order
     await record(order, wanted.value, conn, note=note, actor=actor)
-    if wanted in EMAILS:
-        await notifications.queue(EMAILS[wanted], order.id, order.email, conn)
+    email = email_for(order, wanted)
+    if email:
+        await notifications.queue(email, order.id, order.email, conn)
     await order.refresh_from_db(using_db=conn)
     return order
+
+
+async def replace(order: Order, by: str, conn) -> None:
+    """Cancel an unpaid order placed online that a new order from the same cart replaces, giving its
+    stock to the new one. `order` is as read before the transaction: the status UPDATE comes first in
+    it (SQLite with several processes needs that) and refuses if the order was paid meanwhile."""
+    check(order, S.CANCELLED)
+    await _apply(order, S.CANCELLED, "customer", f"replaced by {by}", conn, {})
 
 
 async def _return_stock(order: Order, conn) -> None:

@@ -61,6 +61,9 @@ class Provider(Protocol):
 
     code: str
     name: str
+    # Paid on the provider's page before the order goes ahead (a card): until the money is in, the order
+    # sends no confirmation and its items stay in the shopper's cart. Offline methods go ahead at once.
+    online: bool
 
     def available(self, country: str) -> bool: ...
     async def start(self, payment: Payment, *, return_url: str) -> StartResult: ...
@@ -185,6 +188,7 @@ class CardSandbox:
 
     code = "card"
     name = "Card"
+    online = True
 
     def available(self, country: str) -> bool:
         return True
@@ -207,6 +211,14 @@ class CardSandbox:
             "event": "failed" if failure else "captured", "reference": payment.reference,
             "idempotency_key": payment.idempotency_key, "amount": payment.amount,
             "card_brand": card_brand(digits), "card_last4": digits[-4:], "failure": failure,
+        }).encode()
+        return body, self.sign(body)
+
+    def abandon(self, payment: Payment) -> tuple[bytes, str]:
+        """The shopper pressed "Cancel" on the hosted page: the signed webhook saying nothing was paid."""
+        body = json.dumps({
+            "event": "failed", "reference": payment.reference, "idempotency_key": payment.idempotency_key,
+            "amount": payment.amount, "failure": "cancelled",
         }).encode()
         return body, self.sign(body)
 
@@ -253,6 +265,7 @@ class _Offline:
 
     code = ""
     name = ""
+    online = False
 
     def available(self, country: str) -> bool:
         return True
@@ -312,6 +325,10 @@ def provider_for(code: str) -> Provider:
 def methods_for(country: str) -> list[Provider]:
     """The methods offered for a delivery country, in checkout order."""
     return [p for p in PROVIDERS.values() if p.available(country)]
+
+
+def paid_online(method_code: str) -> bool:
+    return provider_for(method_code).online
 
 
 def cod_available(country: str) -> bool:

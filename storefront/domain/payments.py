@@ -29,7 +29,7 @@ from storefront.domain.models import Order, OrderStatus, Payment, PaymentStatus
 from storefront.domain.payment_providers import (  # noqa: F401 (re-exported for callers)
     COD_COUNTRIES, COD_SURCHARGE, PROVIDERS, REFUNDABLE, SANDBOX, TEST_CARDS, BadSignature, BankDetails,
     CardEntry, CardRejected, Provider, ProviderError, StartResult, WebhookEvent, bank_details, cod_available,
-    configure, methods_for, provider_for, return_ok, surcharge,
+    configure, methods_for, paid_online, provider_for, return_ok, surcharge,
 )
 
 P = PaymentStatus
@@ -266,6 +266,15 @@ async def sandbox_payment(reference: str) -> Payment:
     if payment is None:
         raise NotFound(reference)
     return payment
+
+
+async def sandbox_cancel(reference: str) -> Payment:
+    """The shopper pressed "Cancel" on the sandbox's page: like a gateway ending its checkout session,
+    a signed "failed" webhook (failure "cancelled"). A payment already decided stays as it is."""
+    payment = await sandbox_payment(reference)
+    if payment.status == P.PENDING:
+        await receive_webhook(SANDBOX.code, *SANDBOX.abandon(payment))
+    return await sandbox_payment(reference)
 
 
 async def sandbox_pay(reference: str, entry: CardEntry, *, today: date | None = None) -> Payment:

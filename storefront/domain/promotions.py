@@ -232,7 +232,7 @@ def _decide(
     "spend more": no point spending more on an expired code). An automatic offer the shopper never asked
     for is only mentioned when it helps: what to add to get it, or that a stacking rule stopped it.
     """
-    availability = _availability(offer, now, uses)
+    availability = why_unavailable(offer, now, uses)
     stacking = _stacking(offer, applied)
     conditions = _conditions(offer, lines)
     if offer.code is not None:
@@ -246,7 +246,8 @@ def _decide(
     return stacking is None, stacking
 
 
-def _availability(offer: Offer, now: datetime, uses: Mapping[int, int]) -> Explanation | None:
+def why_unavailable(offer: Offer, now: datetime, uses: Mapping[int, int]) -> Explanation | None:
+    """What stops the offer whatever the cart holds (switched off, not started, ended, used up), or None."""
     now = _aware(now)
     if not offer.active:
         return _explain(offer, Reason.INACTIVE)

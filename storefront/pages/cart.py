@@ -28,9 +28,10 @@ def _message(change: cart.Change) -> dict:
     return data
 
 
-async def _cart_response(request: Request, messages: list[dict], status_code: int = 200, **extra) -> Response:
+async def _cart_response(request: Request, messages: list[dict], status_code: int = 200,
+                         view: cart.CartView | None = None, **extra) -> Response:
     """The cart page, or to htmx the cart panel plus badge and live region."""
-    view = await cart.view(session.cart_token(request))
+    view = view or await cart.view(session.cart_token(request))
     session.set_cart_count(request, view.count)
     context = await page_context(request, view.tree, cart=view, messages=messages, **extra)
     return render(request, "pages/cart.html", "partials/cart_panel_update.html", context, status_code)
@@ -137,11 +138,17 @@ async def apply_code(request: Request) -> Response:
     except cart.UnknownCode:
         session.record_code_failure(request, CODE_WINDOW)
         error = "empty" if not typed.strip() else "unknown"
-        return await _cart_response(request, [], 422, code_error=error, typed_code=typed)
+        return await _cart_response(request, [{"kind": "code_refused"}], 422, code_error=error, typed_code=typed)
+    except cart.CodeNotUsable as exc:  # a real code, ended or not started: refused, and why
+        return await _cart_response(request, [{"kind": "code_refused", "why": exc.why}], 422,
+                                    code_error="not_usable", code_why=exc.why, typed_code=typed)
     session.remember_cart(request, token, session.cart_count(request))
-    messages = [{"kind": "code_applied", "code": code}]
+    view = await cart.view(token)
+    # Kept on the cart, but this cart does not qualify yet (spend more, no eligible items): say what is missing.
+    why = next((e for e in view.totals.not_applied if e.code == code), None)
+    messages = [{"kind": "code_pending", "code": code, "why": asdict(why)} if why else {"kind": "code_applied", "code": code}]
     if wants_fragment(request):
-        return await _cart_response(request, messages)
+        return await _cart_response(request, messages, view=view)
     return _done(request, messages)
 
 

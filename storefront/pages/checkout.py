@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from storefront import links, session
-from storefront.domain import cart, checkout, payments, promotion_limits, stock
+from storefront.domain import as_typed, cart, checkout, payments, promotion_limits, stock
 from storefront.domain.checkout import Details
 from storefront.htmx import render, wants_fragment
 from storefront.pages.layout import page_context
@@ -26,7 +26,8 @@ def _redirect(request: Request, url: str) -> Response:
 
 
 async def _context(request: Request, d: Details, attempt: str, errors: dict, **extra) -> dict:
-    found = await checkout.summary(session.cart_token(request), d)
+    token = session.cart_token(request)
+    found = await checkout.summary(token, d)
     if found.quote and d.shipping_method != found.quote.code:
         d = replace(d, shipping_method=found.quote.code)
     if d.payment_method not in found.payment_methods:
@@ -34,34 +35,47 @@ async def _context(request: Request, d: Details, attempt: str, errors: dict, **e
     session.set_cart_count(request, sum(line.quantity for line in found.contents.lines))
     return await page_context(request, found.contents.tree, d=d, summary=found, attempt=attempt, errors=errors,
                               countries=checkout.COUNTRIES, surcharges={"cod": payments.surcharge("cod", d.country)},
-                              **extra)
+                              unpaid=await cart.awaiting_payment(token), **extra)
+
+
+def _details_of(order) -> Details:
+    """Paying another way for an order whose card did not go through: its details, typed once."""
+    return Details(email=order.email, full_name=order.full_name, phone=order.phone, address=order.address,
+                   postal_code=order.postal_code, city=order.city, province=order.province, country=order.country,
+                   shipping_method=order.shipping_method, payment_method=order.payment_method)
 
 
 async def show(request: Request) -> Response:
-    context = await _context(request, Details(), secrets.token_urlsafe(16), {})
+    unpaid = await cart.awaiting_payment(session.cart_token(request))
+    context = await _context(request, _details_of(unpaid[-1]) if unpaid else Details(), secrets.token_urlsafe(16), {})
     if not context["summary"].contents.lines:
         return RedirectResponse("/cart", status_code=303)
     await cart.checkout_started(session.cart_token(request))
     return render(request, "pages/checkout.html", "pages/checkout.html", context)
 
 
-async def _read(request: Request) -> tuple[Details, str]:
+async def _read(request: Request) -> tuple[Details, str, int | None]:
+    """The details typed, the attempt's key, and the total the page showed when the form was sent."""
     async with request.form() as form:
         details = Details.from_form(form)
         attempt = form.get("attempt")
+        shown_total = as_typed.whole(form.get("shown_total"))
     attempt = attempt if isinstance(attempt, str) and 8 <= len(attempt) <= 64 else secrets.token_urlsafe(16)
-    return details, attempt
+    return details, attempt, shown_total
 
 
 async def validate(request: Request) -> Response:
     """One field, checked when the shopper leaves it: its message, or a quiet confirmation."""
-    d, attempt = await _read(request)
+    d, attempt, _ = await _read(request)
     name = request.headers.get("HX-Trigger-Name", "")
     if name not in checkout.LIMITS:  # not one of the typed fields partials/checkout_field.html knows
         raise HTTPException(400)
     errors = checkout.field_errors(d)
     context = await page_context(request, d=d, errors={name: errors[name]} if name in errors else {},
                                  checked=name, countries=checkout.COUNTRIES)
+    if name == "email" and name not in errors:
+        # Who is buying decides once-per-customer codes: the summary and the total to pay follow the email.
+        context["summary"] = (await _context(request, d, attempt, {}))["summary"]
     return request.app.state.templates.TemplateResponse(
         request, "partials/checkout_field.html", {**context, "name": name}, status_code=200
     )
@@ -69,18 +83,19 @@ async def validate(request: Request) -> Response:
 
 async def options(request: Request) -> Response:
     """Country, shipping or payment changed: the methods on offer and the summary follow."""
-    d, attempt = await _read(request)
+    d, attempt, _ = await _read(request)
     context = await _context(request, d, attempt, {}, oob=wants_fragment(request))
     return render(request, "pages/checkout.html", "partials/checkout_options.html", context)
 
 
 async def place(request: Request) -> Response:
-    d, attempt = await _read(request)
+    d, attempt, shown_total = await _read(request)
     settings = request.app.state.settings
+    token = session.cart_token(request)
     problem = None
     try:
         order = await checkout.place_order(
-            session.cart_token(request), d, attempt,
+            token, d, attempt, shown_total=shown_total,
             payment_timeout=timedelta(minutes=settings.payment_timeout_minutes),
             bank_transfer_wait=timedelta(days=settings.bank_transfer_days),
         )
@@ -91,6 +106,10 @@ async def place(request: Request) -> Response:
     except checkout.CartNeedsAttention:
         session.flash(request, {"kind": "cart_changed"})
         return _redirect(request, "/cart")
+    except checkout.TotalChanged as exc:
+        # Never an order at a total the shopper was not shown: the page again, with the total now and why.
+        return await _form(request, d, attempt, {}, problem={"kind": "total_changed", "shown": exc.shown,
+                                                               "reasons": exc.totals.not_applied})
     except stock.OutOfStock as exc:
         problem = {"kind": "out_of_stock", "lines": exc.lines}
     except promotion_limits.LimitReached:
@@ -98,21 +117,16 @@ async def place(request: Request) -> Response:
     if problem:
         return await _form(request, d, secrets.token_urlsafe(16), {}, problem=problem)
 
-    if order.payment_method == "card":
+    session.set_cart_count(request, await cart.count(token))  # spent, or kept until a card is paid
+    order_path = links.order_path(settings, order.number)
+    if payments.paid_online(order.payment_method):
         # A path, not a URL: the gateway's redirect back must stay on the origin the shopper is on.
-        order_path = links.order_path(settings, order.number)
         try:
-            started = await payments.begin(order.id, "card", return_url=order_path)
+            started = await payments.begin(order.id, order.payment_method, return_url=order_path)
         except payments.PaymentNotPossible:  # paid already (a resubmit), or expired: the order page says
             return _redirect(request, order_path)
         return _redirect(request, started.redirect_url or order_path)
-    await _forget_cart(request)
-    return _redirect(request, links.order_path(settings, order.number) + "&placed=1")
-
-
-async def _forget_cart(request: Request) -> None:
-    await cart.empty(session.cart_token(request))
-    session.set_cart_count(request, 0)
+    return _redirect(request, order_path + "&placed=1")
 
 
 async def _form(request: Request, d: Details, attempt: str, errors: dict, **extra) -> Response:

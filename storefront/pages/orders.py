@@ -34,14 +34,21 @@ def _latest_payment(order: Order):
 async def show(request: Request) -> Response:
     order = await _order(request)
     payment = _latest_payment(order)
-    if payment is not None and payment.status == PaymentStatus.CAPTURED and session.cart_count(request):
-        # The card went through: the cart has become this order.
-        await cart.empty(session.cart_token(request))
-        session.set_cart_count(request, 0)
+    token = session.cart_token(request)
+    own_cart = await cart.is_cart_of(token, order)
+    if own_cart:
+        # A paid order spent its lines in its cart (domain/orders.py): the badge follows the cart.
+        session.set_cart_count(request, await cart.count(token))
+    # Back from the gateway: the reference it added (payments.back_to_shop), if it is this order's payment.
+    returned = payment is not None and request.query_params.get("payment") == payment.reference
+    paid_now = returned and payment.status == PaymentStatus.CAPTURED
     context = {
         "order": order, "payment": payment, "final": order.status in FINAL,
-        "placed": request.query_params.get("placed") == "1",
+        # The thank-you: right after an order paid offline is placed, or a card payment went through.
+        "placed": request.query_params.get("placed") == "1" or paid_now,
+        "returned": returned,
         "key": request.query_params.get("key", ""),
+        "own_cart": own_cart,
         "bank": payments.bank_details() if order.payment_method == "bank_transfer" else None,
     }
     response = render(request, "pages/order.html", "partials/order_status.html", await page_context(request, **context))

@@ -94,6 +94,18 @@ async def pay(request: Request) -> Response:
     return RedirectResponse(back_to_shop(return_url, reference), status_code=303)
 
 
+async def cancel(request: Request) -> Response:
+    """ "Cancel and go back": the gateway says nothing was paid, so the shop can offer another try."""
+    reference = request.path_params["reference"]
+    async with request.form() as form:
+        return_url, sig = str(form.get("return") or ""), str(form.get("sig") or "")
+    await _payment(reference)
+    if not payments.return_ok(reference, return_url, sig):
+        return _render(request, 400, state="bad_link")
+    await payments.sandbox_cancel(reference)
+    return RedirectResponse(back_to_shop(return_url, reference), status_code=303)
+
+
 async def webhook(request: Request) -> Response:
     provider = request.path_params["provider"]
     body = await request.body()
@@ -111,5 +123,6 @@ async def webhook(request: Request) -> Response:
 routes = [
     Route("/sandbox/pay/{reference:str}", hosted_page, methods=["GET"], name="sandbox_pay"),
     Route("/sandbox/pay/{reference:str}", pay, methods=["POST"]),
+    Route("/sandbox/pay/{reference:str}/cancel", cancel, methods=["POST"]),
     Route("/payments/webhook/{provider:str}", webhook, methods=["POST"], name="payment_webhook"),
 ]

@@ -62,7 +62,7 @@ async def test_the_hosted_page_shows_amount_shop_and_a_phone_friendly_form(clien
         assert f'<label for="card-{name}">' in html
     for name in ("number", "expiry", "cvc"):
         assert 'inputmode="numeric"' in re.search(rf'<input id="card-{name}"[^>]*>', html, re.S).group(0)
-    assert f'href="{back_url(reference)}"' in html and "Cancel and go back to Bottega" in html
+    assert f'action="/sandbox/pay/{reference}/cancel"' in html and "Cancel and go back to Bottega" in html
     assert "pay.css" in html and "htmx" not in html  # its own look; no JavaScript needed
     assert page.headers["cache-control"] == "no-store"
 
@@ -87,6 +87,24 @@ async def test_a_refused_card_redirects_back_with_the_order_still_waiting(client
     assert (await Order.get(id=order.id)).status == OrderStatus.PENDING_PAYMENT
     again = await client.get(f"/sandbox/pay/{reference}?" + urlsplit(str(page.url)).query)
     assert "This payment was not completed." in again.text and 'name="number"' not in again.text
+
+
+async def test_cancelling_on_the_gateway_tells_the_shop_nothing_was_paid(client):
+    """"Cancel and go back" ends the attempt (as a gateway expiring its session would), so the order page
+    can offer another try instead of waiting for a payment that will never come."""
+    order, reference, page = await open_gateway(client)
+    response = await client.post(f"/sandbox/pay/{reference}/cancel", data=form_of(page))
+    assert response.status_code == 303 and response.headers["location"] == back_url(reference)
+    payment = await Payment.get(reference=reference)
+    assert (payment.status, payment.failure) == (PaymentStatus.FAILED, "cancelled")
+    assert (await Order.get(id=order.id)).status == OrderStatus.PENDING_PAYMENT
+
+
+async def test_cancelling_with_a_changed_return_address_is_refused(client):
+    order, reference, page = await open_gateway(client)
+    response = await client.post(f"/sandbox/pay/{reference}/cancel", data={**form_of(page), "return": "https://evil.example/"})
+    assert response.status_code == 400
+    assert (await Payment.get(reference=reference)).status == PaymentStatus.PENDING
 
 
 @pytest.mark.parametrize("typed, field, message", [

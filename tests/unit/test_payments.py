@@ -193,7 +193,8 @@ async def test_a_good_card_captures_and_the_order_is_paid(db):
     assert order.status == OrderStatus.PAID
     paid = await OrderEvent.get(order_id=order.id, kind="paid")
     assert paid.note == "visa •••• 4242"
-    assert await OutboxEmail.filter(order_id=order.id, kind="payment_received").count() == 1
+    # A card order is confirmed once paid: one email, the confirmation, and no "payment received" beside it.
+    assert [e.kind for e in await OutboxEmail.filter(order_id=order.id)] == ["order_confirmation"]
     assert (await payments.status(reference, order_id=order.id)).status == PaymentStatus.CAPTURED
 
 
@@ -263,7 +264,7 @@ async def test_replayed_and_reordered_webhooks_never_capture_twice(db):
     payment = await Payment.get(reference=reference)
     assert payment.status == PaymentStatus.CAPTURED and payment.failure == ""
     assert await kinds(order) == ["paid"]
-    assert await OutboxEmail.filter(order_id=order.id, kind="payment_received").count() == 1
+    assert await OutboxEmail.filter(order_id=order.id, kind="order_confirmation").count() == 1
 
 
 async def test_a_capture_after_a_failure_of_the_same_attempt_still_counts(db):
