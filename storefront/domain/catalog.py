@@ -537,7 +537,10 @@ async def product_page(slug: str, chosen: dict[str, str], variant_id: int | None
 
 
 async def home() -> tuple[list[Card], list[Card]]:
-    """New arrivals and items on sale for the home page."""
+    """New arrivals and items on sale for the home page.
+
+    "On sale" means a shopper can buy it at a sale price now: a variant both reduced and in stock. (A
+    variant selling out always raises the catalogue version, so the kept home page drops it at once.)"""
     new = await _page(ListingQuery(sort="newest", per_page=8), {})
-    sale = await _page(ListingQuery(sort="newest", on_sale=True, per_page=8), {})
+    sale = await _page(ListingQuery(sort="newest", on_sale=True, in_stock=True, per_page=8), {})
     return new, sale

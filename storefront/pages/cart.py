@@ -13,7 +13,7 @@ from storefront import session
 from storefront.domain import as_typed, cart
 from storefront.domain.models import Variant
 from storefront.htmx import render, wants_fragment
-from storefront.pages.catalog import product_response
+from storefront.pages.catalog import choice_names, choice_url, product_choice, product_response
 from storefront.pages.layout import page_context
 from storefront.security import local_path
 
@@ -48,9 +48,18 @@ async def show(request: Request) -> Response:
     return await _cart_response(request, session.pop_flash(request))
 
 
+# The product page's form (partials/product_panel.html): these fields, and one per option of the product.
+PRODUCT_FORM = {"csrf_token", "product", "quantity", "show"}
+
+
 async def add(request: Request) -> Response:
     async with request.form() as form:
         raw_variant, raw_quantity, next_url = form.get("variant_id"), form.get("quantity"), form.get("next")
+        slug, show = form.get("product"), bool(form.get("show"))  # "Show this choice" sends show=1
+        chosen = {key: str(value) for key, value in form.items() if key not in PRODUCT_FORM}
+    if slug is not None:
+        return await _add_choice(request, str(slug), chosen, raw_quantity, show)
+    # A listing card's button names its product's only variant.
     next_url = local_path(next_url, "/cart")
     variant_id = as_typed.whole(raw_variant) or 0  # 0: no such variant
     try:
@@ -63,6 +72,38 @@ async def add(request: Request) -> Response:
         if wants_fragment(request):
             return await _add_region(request, variant_id, None, messages)
         return _done(request, messages, next_url)
+    return await _added(request, token, change, variant_id, next_url)
+
+
+async def _add_choice(request: Request, slug: str, chosen: dict[str, str], raw_quantity, show: bool) -> Response:
+    """From a product page: the variant its chosen options name, as the product page shows them. Without
+    JavaScript the page may still show an earlier choice: what is added is what the shopper chose, or the
+    page for that choice says why nothing was (422)."""
+    page = await product_choice(slug, chosen)
+    url = choice_url(page)
+    if show:  # "Show this choice", without JavaScript
+        return RedirectResponse(url, status_code=303)
+    variant_id = page.variant.id if page.variant else 0
+    try:
+        if page.variant is None:
+            raise cart.Unavailable(variant_id, sold_out=False)
+        quantity = cart.parse_quantity(raw_quantity)
+        token, change = await cart.add(session.cart_token(request), variant_id, quantity)
+    except cart.InvalidQuantity:
+        extra = {"add_error": "quantity", "typed_quantity": raw_quantity}
+        if wants_fragment(request):
+            return await _add_region(request, variant_id, None, [{"kind": "error"}], status_code=422, **extra)
+        return await product_response(request, slug, None, chosen, status_code=422, **extra)
+    except cart.Unavailable as exc:
+        reason = "sold_out" if exc.sold_out else "unavailable"
+        messages = [{"kind": "not_added", "reason": reason, "name": page.product.name, "options": choice_names(page)}]
+        if wants_fragment(request):
+            return await _add_region(request, variant_id, None, messages)
+        return await product_response(request, slug, None, chosen, status_code=422, messages=messages)
+    return await _added(request, token, change, variant_id, url)
+
+
+async def _added(request: Request, token: str, change: cart.Change, variant_id: int, next_url: str) -> Response:
     session.remember_cart(request, token, await cart.count(token))
     messages = [_message(change)]
     if wants_fragment(request):

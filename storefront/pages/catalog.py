@@ -134,6 +134,27 @@ async def product(request: Request) -> Response:
     return await product_response(request, request.path_params["slug"], variant_id, chosen)
 
 
+async def product_choice(slug: str, chosen: dict[str, str]) -> catalog.ProductPage:
+    """The product page for these option values (size=m, colour=nero), as /p/<slug>?<values> shows it:
+    its variant is the one a shopper choosing them sees, and so the one the cart adds."""
+    shelf = await catalog_cache.current()
+    try:
+        return await shelf.product_page(slug, chosen)
+    except NotFound:
+        raise HTTPException(404) from None
+
+
+def choice_url(page: catalog.ProductPage) -> str:
+    """The URL of the product page showing the options `page` shows."""
+    values = [(axis.slug, c.slug) for axis in page.axes for c in axis.choices if c.selected]
+    return f"/p/{page.product.slug}" + ("?" + urlencode(values) if values else "")
+
+
+def choice_names(page: catalog.ProductPage) -> str:
+    """The chosen option values as a shopper reads them: "Nero, XS"."""
+    return ", ".join(c.name for axis in page.axes for c in axis.choices if c.selected)
+
+
 async def product_response(
     request: Request, slug: str, variant_id: int | None, chosen: dict | None = None, status_code: int = 200, **extra
 ) -> Response:

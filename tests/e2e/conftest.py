@@ -153,12 +153,13 @@ PROFILES = {
 }
 
 
-def _shopper(profile_name: str, browser: Browser, playwright, base_url: str):
+def _shopper(profile_name: str, browser: Browser, playwright, base_url: str, **overrides):
     profile = PROFILES[profile_name]
     if isinstance(profile, str):
         device = dict(playwright.devices[profile])
         device.pop("default_browser_type", None)
         profile = device
+    profile = {**profile, **overrides}
     context = browser.new_context(base_url=base_url, locale="en-GB", timezone_id="Europe/Rome", **profile)
     context.set_default_timeout(TIMEOUT_MS)
     page = context.new_page()
@@ -178,6 +179,16 @@ def shopper(request, browser: Browser, playwright, base_url) -> Page:
 def buyer(request, browser: Browser, playwright, base_url) -> Page:
     """Checkout runs on a phone, and once without JavaScript."""
     context, page = _shopper(request.param, browser, playwright, base_url)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def phone_without_js(browser: Browser, playwright, base_url) -> Page:
+    """A phone with JavaScript off: the phone's layout (filters folded away), plain forms. Its
+    `profile` is "nojs", as that is what the tests' helpers ask about."""
+    context, page = _shopper("phone", browser, playwright, base_url, java_script_enabled=False)
+    page.profile = "nojs"
     yield page
     context.close()
 

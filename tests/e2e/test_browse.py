@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from playwright.sync_api import Page, expect
 
 
@@ -71,6 +72,32 @@ def test_browse_a_category_filter_sort_and_load_more(shopper: Page):
         assert 0 < cards(page).count() <= 24
     else:
         expect(cards(page)).to_have_count(min(48, total))
+
+
+def test_sorting_without_javascript_on_a_phone(phone_without_js: Page):
+    """The filters are folded away, and "Apply filters" with them: the sort has a button of its own."""
+    page = phone_without_js
+    page.goto("/c/clothing?size=m")
+    expect(page.get_by_role("button", name="Apply filters")).to_be_hidden()
+    page.get_by_label("Sort by").select_option(label="Price: high to low")
+    page.get_by_role("button", name="Sort", exact=True).click()
+    expect(page).to_have_url(re.compile(r"sort=price_desc"))
+    expect(page).to_have_url(re.compile(r"size=m"))  # the filters stay
+    expect(page.get_by_label("Sort by")).to_have_value("price_desc")
+    shown = prices(page)
+    assert shown == sorted(shown, reverse=True) and len(shown) > 1
+
+
+def test_with_javascript_the_sort_applies_as_it_changes(shopper: Page):
+    page = shopper
+    if page.profile == "nojs":
+        pytest.skip("covered by test_browse_a_category_filter_sort_and_load_more")
+    page.goto("/c/clothing")
+    expect(page.get_by_role("button", name="Sort", exact=True)).to_be_hidden()
+    change_filter(page, lambda: page.get_by_label("Sort by").select_option(label="Price: high to low"))
+    expect(page).to_have_url(re.compile(r"sort=price_desc"))
+    shown = prices(page)
+    assert shown == sorted(shown, reverse=True)
 
 
 def test_filters_keep_what_was_typed_and_explain_bad_prices(shopper: Page):

@@ -193,3 +193,16 @@ async def test_card_sale_price_belongs_to_the_cheapest_variant(db):
     assert (cards["Paccheri"].price, cards["Paccheri"].compare_at_price) == (350, 420)
     # Only a dearer format is on sale: the card's "from" price is not a sale price.
     assert cards["Farina"].price == 200 and not cards["Farina"].on_sale
+
+
+async def test_home_on_sale_lists_only_what_can_be_bought_at_a_sale_price_now(db):
+    clothing = await f.category("Clothing")
+    await f.product("Sciarpa ridotta", clothing, [{"price": 2000, "compare_at_price": 3000, "stock": 4}])
+    await f.product("Guanti esauriti", clothing, [{"price": 2000, "compare_at_price": 3000, "stock": 0}])
+    await f.product("Cappello", clothing, [  # the reduced size is gone; the one left is at full price
+        {"price": 2500, "compare_at_price": 3500, "stock": 0, "options": {"size": "S"}},
+        {"price": 3500, "stock": 6, "options": {"size": "L"}},
+    ])
+    new, on_sale = await catalog.home()
+    assert [c.name for c in on_sale] == ["Sciarpa ridotta"]
+    assert len(new) == 3  # new arrivals still show all of them

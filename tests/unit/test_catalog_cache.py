@@ -163,3 +163,16 @@ async def test_on_a_database_file_a_worker_checks_the_version_on_its_own_and_see
         assert [c.name for c in (await catalog_cache.current()).tree.top] == ["Abbigliamento"]
     finally:
         await database.close()
+
+
+async def test_a_product_selling_out_leaves_the_home_pages_sale_at_once(client, db):
+    """Home is kept per catalogue version: selling out must raise it, whatever the threshold."""
+    clothing = await f.category("Clothing")
+    scarf = await f.product("Sciarpa ridotta", clothing, [{"price": 2000, "compare_at_price": 3000, "stock": 1,
+                                                            "low": 0}])
+    await f.product("Camicia", clothing, [{"price": 5000, "stock": 9}])
+    text, _ = await views(client, "/")
+    assert 'id="on-sale"' in text and "Sciarpa ridotta" in text.split('id="on-sale"')[1]
+    await stock.adjust((await scarf.variants.all())[0].id, -1, stock.Reason.SOLD)
+    text, _ = await views(client, "/")
+    assert 'id="on-sale"' not in text and "Sciarpa ridotta" in text  # still new, now sold out
