@@ -88,8 +88,10 @@ def test_fill_a_cart_change_it_and_use_codes(shopper: Page):
     expect(page.locator(".totals .discount")).to_contain_text("WELCOME10")
     expect(total).to_have_text("€245.07")  # 10% off €272.30 = €27.23
 
-    apply_code(page, "ESTATE25")
-    expect(page.get_by_text("ESTATE25 expired on 1 September.")).to_be_visible()
+    apply_code(page, "ESTATE25")  # refused, with its reason, next to the field and in the live region
+    expect(page.locator("#code-error")).to_have_text("ESTATE25 expired on 1 September. It was not added.")
+    expect(page.locator("#flash [role=alert]")).to_have_text("ESTATE25 expired on 1 September.")
+    expect(page.locator(".codes")).not_to_contain_text("ESTATE25")
     apply_code(page, "NOPE")
     expect(page.get_by_text("We don't know the code “NOPE”.", exact=False)).to_be_visible()
     expect(page.get_by_label("Discount code")).to_have_value("NOPE")
