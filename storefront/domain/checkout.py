@@ -121,21 +121,23 @@ class Summary:
     quote: shipping.Quote | None
     payment_methods: list[str]
     totals: pricing.Totals
-
+    replaces: list[Order]  # this cart's unpaid online orders, which placing this one cancels
 
 async def summary(token: str | None, d: Details, now: datetime | None = None) -> Summary:
     now = now or datetime.now(timezone.utc)
     found = await cart.contents(token)
+    replaces = await cart.awaiting_payment(token) if found.lines else []
     quotes = await shipping.quotes(d.country, found.weight_grams, found.goods, now) if found.priced else []
     quote = next((q for q in quotes if q.code == d.shipping_method), quotes[0] if quotes else None)
     methods = payment_methods(d.country)
     method = d.payment_method if d.payment_method in methods else methods[0]
-    uses = await promotion_limits.customer_uses(d.email) if email_address.valid(d.email) else {}
+    replacing = [order.number for order in replaces]
+    uses = await promotion_limits.customer_uses(d.email, replacing) if email_address.valid(d.email) else {}
     totals = pricing.price(
         found.priced, await promotions.offers_for(found.codes), shipping=quote.price if quote else 0, now=now,
         codes=found.codes, customer_uses=uses, surcharge=payments.surcharge(method, d.country),
     )
-    return Summary(found, quotes, quote, methods, totals)
+    return Summary(found, quotes, quote, methods, totals, replaces)
 
 
 async def place_order(token: str | None, d: Details, idempotency_key: str, *, now: datetime | None = None,
@@ -173,12 +175,11 @@ async def place_order(token: str | None, d: Details, idempotency_key: str, *, no
     totals, quote = found.totals, found.quote
     number = orders.new_number()
     expires = {"card": now + payment_timeout, "bank_transfer": now + bank_transfer_wait}.get(d.payment_method)
-    replaced = await cart.awaiting_payment(token)
     try:
         async with in_transaction() as conn:
             # Writes first (SQLite with several processes needs that): the replaced orders' status
             # UPDATEs, then the stock's conditional UPDATEs; nothing is written if anything is short.
-            for old in replaced:
+            for old in found.replaces:
                 await orders.replace(old, number, conn)
             await stock.take({line.variant_id: line.quantity for line in found.contents.lines}, number, conn)
             applied = [dsc.offer_id for dsc in [*totals.discounts, *totals.shipping_discounts]]

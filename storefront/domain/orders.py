@@ -12,7 +12,7 @@ from datetime import datetime, timezone
 
 from tortoise.transactions import in_transaction
 
-from storefront.domain import cart, notifications, stock
+from storefront.domain import cart, notifications, promotion_limits, stock
 from storefront.domain.errors import DomainError
 from storefront.domain.payment_providers import paid_online
 from storefront.domain.models import Order, OrderEvent, OrderLine, OrderStatus, Payment, PaymentStatus
@@ -94,6 +94,8 @@ async def _apply(order: Order, wanted: OrderStatus, actor: str, note: str, conn,
         raise InvalidTransition(OrderStatus(order.status), wanted, "changed by someone else meanwhile")
     if wanted is S.CANCELLED:
         await _return_stock(order, conn)
+        if order.status == S.PENDING_PAYMENT:  # never paid: the promotions it counted are given back
+            await promotion_limits.release(order.number, conn)
         # A payment page still open for it must not take money for a cancelled order.
         await Payment.filter(order_id=order.id, status=PaymentStatus.PENDING).using_db(conn).update(
             status=PaymentStatus.FAILED, failure="expired"

@@ -26,8 +26,7 @@ def _redirect(request: Request, url: str) -> Response:
 
 
 async def _context(request: Request, d: Details, attempt: str, errors: dict, **extra) -> dict:
-    token = session.cart_token(request)
-    found = await checkout.summary(token, d)
+    found = await checkout.summary(session.cart_token(request), d)
     if found.quote and d.shipping_method != found.quote.code:
         d = replace(d, shipping_method=found.quote.code)
     if d.payment_method not in found.payment_methods:
@@ -35,7 +34,7 @@ async def _context(request: Request, d: Details, attempt: str, errors: dict, **e
     session.set_cart_count(request, sum(line.quantity for line in found.contents.lines))
     return await page_context(request, found.contents.tree, d=d, summary=found, attempt=attempt, errors=errors,
                               countries=checkout.COUNTRIES, surcharges={"cod": payments.surcharge("cod", d.country)},
-                              unpaid=await cart.awaiting_payment(token), **extra)
+                              **extra)
 
 
 def _details_of(order) -> Details:

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from storefront.domain import cart, checkout, payments
+from storefront.domain import cart, checkout, orders
 from storefront.domain.models import (Cart, Order, OrderEvent, OrderStatus, OutboxEmail, Promotion, PromotionKind,
                                       Variant)
 from tests.unit import factories as f
@@ -260,3 +260,23 @@ async def test_the_tracking_number_and_its_link_are_apart(anna, shop):
                                            tracking_url="https://brt.example/t/{number}")
     page = await anna.open(placed.headers["location"])
     assert "tracking number: BRT87014IT <a href" in page.text
+
+
+async def test_a_replaced_or_expired_order_gives_back_the_once_only_code_it_counted(anna, shop):
+    """Anna's declined card order had counted her WELCOME10: paying another way must still get it."""
+    await Promotion.create(name="Welcome 10% off", code="WELCOME10", kind=PromotionKind.ORDER_PERCENT,
+                           percent=10, per_customer_limit=1, usage_limit=100)
+    await anna.add(shop["scarf"])
+    await anna.post("/cart/codes", code="WELCOME10")
+    placed = await anna.place("card")
+    await anna.pay(placed.headers["location"], DECLINED)
+    await anna.place("bank_transfer")
+    old, new = await Order.all().order_by("id")
+    assert old.discount_total == new.discount_total == 200
+    assert (await Promotion.get(code="WELCOME10")).used_count == 1  # the new order's use, once
+
+    await anna.add(shop["scarf"])
+    placed = await anna.place("card", email="bruno@example.com")
+    await orders.expire_unpaid(now=datetime.now(timezone.utc) + timedelta(hours=1))
+    assert (await Order.all().order_by("-id").first()).status == OrderStatus.CANCELLED
+    assert (await Promotion.get(code="WELCOME10")).used_count == 1  # Bruno's expired order gave his back
