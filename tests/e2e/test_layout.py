@@ -221,3 +221,38 @@ def test_no_page_overflows_and_every_primary_action_is_whole_and_reachable(repor
 
 def test_axe_finds_no_accessibility_violations_on_phone_and_desktop(report: Report):
     assert not report.axe, f"{len(report.axe)} axe violations:\n" + "\n".join(report.axe)
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "nojs"])
+def test_a_quick_add_far_down_a_listing_is_confirmed_where_the_shopper_is(browser: Browser, playwright, base_url,
+                                                                          javascript: bool):
+    """On a phone, "Add to cart" on a card far down a category: the confirmation shows inside the window
+    (not in the header, thousands of pixels up), then goes away by itself and leaves the page free."""
+    device = {k: v for k, v in playwright.devices["iPhone 13"].items() if k != "default_browser_type"}
+    context = browser.new_context(base_url=base_url, locale="en-GB", timezone_id="Europe/Rome", **device,
+                                  java_script_enabled=javascript)
+    context.set_default_timeout(5_000)
+    page = context.new_page()
+    try:
+        page.goto("/c/pantry")
+        add = page.locator("form.card-add button").last
+        add.scroll_into_view_if_needed()
+        assert page.evaluate("window.scrollY") > 1000, "the card is far down the page"
+        add.click()
+        toast = page.locator("#flash .message", has_text="Added:")
+        expect(toast).to_be_visible()
+        expect(toast).to_be_in_viewport(ratio=1)
+        expect(page.locator("#flash")).to_have_attribute("role", "status")
+        page.emulate_media(reduced_motion="reduce")  # no fade, no slide: shown, then gone
+        expect(toast).to_have_css("animation-name", "toast-still")
+        page.emulate_media(reduced_motion="no-preference")
+
+        # It fades away by itself (CSS only); the animations run 20 times faster here to keep the test short.
+        page.context.new_cdp_session(page).send("Animation.setPlaybackRate", {"playbackRate": 20})
+        expect(toast).to_be_hidden()
+        add.scroll_into_view_if_needed()  # without JavaScript the redirect came back to the top of the page
+        box = add.bounding_box()
+        assert box and page.evaluate("([x, y]) => document.elementFromPoint(x, y).closest('form.card-add') !== null",
+                                     [box["x"] + box["width"] / 2, box["y"] + box["height"] / 2])
+    finally:
+        context.close()
