@@ -27,8 +27,8 @@ PRIMARY = re.compile(r"^(Add to cart|Go to checkout|Place order|Pay|Apply|Log in
 
 # Runs in the page: every visible button and button-styled link, scrolled into view one by one. A primary
 # action fails when its box leaves the window sideways, when an ancestor that clips (overflow hidden/clip, or a
-# scroll box that it is scrolled out of) cuts it, when its own label overflows it, or when the topmost element
-# at its centre is something else (covered).
+# scroll box that it is scrolled out of) cuts it, when its label sticks out of it or wraps (a squeezed button:
+# "Go to / checkout"), or when the topmost element at its centre is something else (covered).
 CHECK_ACTIONS = """(primary) => {
   const pattern = new RegExp(primary);
   const name = (el) => (el.innerText || el.value || el.getAttribute('aria-label') || '').trim().replace(/\\s+/g, ' ');
@@ -50,7 +50,23 @@ CHECK_ACTIONS = """(primary) => {
       problems.push(`${what} is off the page horizontally (${Math.round(left)}..${Math.round(right)} of ${window.innerWidth})`);
       continue;
     }
-    if (el.scrollWidth > el.clientWidth + 1) problems.push(`${what}: its label overflows it (${el.scrollWidth} > ${el.clientWidth})`);
+    // The label's visible text (not a visually-hidden addition) must sit inside the action, on one line.
+    const lines = new Set(), walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+    let outside = false;
+    for (let t = walker.nextNode(); t; t = walker.nextNode()) {
+      if (!t.textContent.trim() || t.parentElement.getBoundingClientRect().width <= 1) continue;
+      const range = document.createRange();
+      range.selectNodeContents(t);
+      for (const line of range.getClientRects()) {
+        if (line.width === 0) continue;
+        lines.add(Math.round(line.top / 4));
+        if (line.left < r.left - 1 || line.right > r.right + 1 || line.top < r.top - 1 || line.bottom > r.bottom + 1) outside = true;
+      }
+    }
+    if (outside) problems.push(`${what}: its label sticks out of it`);
+    // On a phone a long label may take two lines; from a tablet's width up there is room, and a wrapped label
+    // means a squeezed action.
+    if (lines.size > 1 && window.innerWidth >= 768) problems.push(`${what}: its label wraps onto ${lines.size} lines`);
     for (let a = el.parentElement; a && a !== document.body; a = a.parentElement) {
       const o = getComputedStyle(a);
       if (o.overflowX === 'visible' && o.overflowY === 'visible') continue;
