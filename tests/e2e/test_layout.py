@@ -126,7 +126,7 @@ def check_widths(page: Page, visit: Visit, report: Report, axe: Axe | None) -> N
 
 
 def settle(page: Page) -> None:
-    page.wait_for_load_state("networkidle")
+    page.wait_for_load_state("load")
     page.wait_for_function("() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')")
 
 
@@ -204,6 +204,7 @@ def report(browser: Browser, playwright, base_url, server_env) -> Report:
         visit(page, report, axe, "admin dashboard", "/admin")
         visit(page, report, axe, "admin orders", "/admin/orders")
         visit(page, report, axe, "admin order", f"/admin/orders/{order_number}")
+        visit(page, report, axe, "admin packing slip", f"/admin/orders/{order_number}/packing-slip")
         visit(page, report, axe, "admin products", "/admin/products")
         page.goto("/admin/products")
         product_url = page.locator("a[href^='/admin/products/']").filter(
