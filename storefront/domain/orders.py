@@ -14,8 +14,8 @@ from tortoise.transactions import in_transaction
 
 from storefront.domain import cart, notifications, promotion_limits, stock
 from storefront.domain.errors import DomainError
-from storefront.domain.payment_providers import paid_online
 from storefront.domain.models import Order, OrderEvent, OrderLine, OrderStatus, Payment, PaymentStatus
+from storefront.domain.payment_providers import paid_online
 
 S = OrderStatus
 TRANSITIONS: dict[OrderStatus, set[OrderStatus]] = {

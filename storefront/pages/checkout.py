@@ -45,8 +45,10 @@ def _details_of(order) -> Details:
 
 
 async def show(request: Request) -> Response:
-    unpaid = await cart.awaiting_payment(session.cart_token(request))
-    context = await _context(request, _details_of(unpaid[-1]) if unpaid else Details(), secrets.token_urlsafe(16), {})
+    attempt = secrets.token_urlsafe(16)
+    context = await _context(request, Details(), attempt, {})
+    if unpaid := context["summary"].replaces:
+        context = await _context(request, _details_of(unpaid[-1]), attempt, {})
     if not context["summary"].contents.lines:
         return RedirectResponse("/cart", status_code=303)
     await cart.checkout_started(session.cart_token(request))

@@ -58,21 +58,19 @@ class Shopper:
         form = form or await self.checkout_form(payment_method)
         return await self.post("/checkout", **{**FORM, **form, "payment_method": payment_method, **changes})
 
-    async def pay(self, gateway_url: str, number: str):
-        """On the sandbox's hosted page: the card typed, "Pay"; the shop's page it returns to."""
+    async def _on_gateway(self, gateway_url: str, action: str, **typed) -> str:
+        """On the sandbox's hosted page: a press of one of its buttons; the shop's page it returns to."""
         page = await self.open(gateway_url)
         fields = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', page.text))
-        paid = await self.client.post(urlsplit(gateway_url).path, data={
-            **fields, "number": number, "expiry": "12/99", "cvc": "123", "name": "Anna Rossi"})
-        assert paid.status_code == 303
-        return paid.headers["location"]
+        answer = await self.client.post(urlsplit(gateway_url).path + action, data={**fields, **typed})
+        assert answer.status_code == 303
+        return answer.headers["location"]
+
+    async def pay(self, gateway_url: str, number: str) -> str:
+        return await self._on_gateway(gateway_url, "", number=number, expiry="12/99", cvc="123", name="Anna Rossi")
 
     async def cancel_payment(self, gateway_url: str) -> str:
-        page = await self.open(gateway_url)
-        fields = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', page.text))
-        cancelled = await self.client.post(urlsplit(gateway_url).path + "/cancel", data=fields)
-        assert cancelled.status_code == 303
-        return cancelled.headers["location"]
+        return await self._on_gateway(gateway_url, "/cancel")
 
 
 @pytest.fixture
