@@ -15,7 +15,7 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, expect
 
 from tests.e2e.conftest import _shopper, create_staff, log_in
-from tests.e2e.test_checkout import ANNA
+from tests.e2e.test_checkout import ANNA, pay_by_card
 
 WIDTHS = [320, 360, 390, 768, 1024, 1280, 1440]
 AXE_WIDTHS = {390: "phone", 1280: "desktop"}
@@ -23,7 +23,7 @@ HEIGHT = 800
 
 # The actions a page exists for, by accessible name: each must be there, whole, uncovered and on the page.
 PRIMARY = re.compile(r"^(Add to cart|Go to checkout|Place order|Pay|Apply|Log in|Save|Search|Show my order|"
-                     r"Create|Import|Check the file|Adjust|Set|Ship|Mark|Refund|Cancel|Update|Add)\b")
+                     r"Create|Import|Check the file|Adjust|Set|Ship|Mark|Refund|Cancel|Update|Add|Try the card again)\b")
 
 # Runs in the page: every visible button and button-styled link, scrolled into view one by one. A primary
 # action fails when its box leaves the window sideways, when an ancestor that clips (overflow hidden/clip, or a
@@ -197,6 +197,16 @@ def report(browser: Browser, playwright, base_url, server_env) -> Report:
 
         visit(page, report, axe, "order", order_url.removeprefix(base_url))
         visit(page, report, axe, "sandbox card payment", pay_url, "Pay")
+        # That card declined: the order page offers both ways on; paid at the second try: the thank-you.
+        pay_by_card(page, "4000 0000 0000 0002")
+        retry = page.get_by_role("button", name="Try the card again")
+        expect(retry).to_be_visible()
+        check_widths(page, Visit("order, card declined", page.url.removeprefix(base_url),
+                                 ["Try the card again", "Pay another way"]), report, axe)
+        retry.click()
+        pay_by_card(page, "4242 4242 4242 4242")
+        expect(page.get_by_role("heading", name="Thank you, Anna!")).to_be_visible()
+        check_widths(page, Visit("order, paid by card", page.url.removeprefix(base_url)), report, axe)
         visit(page, report, axe, "order lookup", "/orders/lookup", "Show my order")
         visit(page, report, axe, "not found", "/nope", "Search")
 

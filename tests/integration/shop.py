@@ -24,6 +24,7 @@ from urllib.parse import urlsplit, urlunsplit
 from tortoise.functions import Sum
 
 from storefront.domain import db, stock
+from storefront.domain.payments import paid_online
 from storefront.domain.models import (
     Order,
     OrderEvent,
@@ -91,8 +92,9 @@ async def audit() -> dict:
         "orders_without_lines": [o["number"] for i, o in orders.items() if not lines[i]],
         "orders_not_adding_up": [o["number"] for i, o in orders.items() if line_sum[i] != o["subtotal"]],
         "orders_without_one_placed_event": [o["number"] for i, o in orders.items() if events[i, "placed"] != 1],
-        "orders_without_one_confirmation": [o["number"] for i, o in orders.items()
-                                            if emails[i, "order_confirmation"] != 1],
+        # Confirmed once it goes ahead: at once when paid offline, once paid when paid online (a card).
+        "orders_without_one_confirmation": [o["number"] for i, o in orders.items() if emails[i, "order_confirmation"]
+                                            != (1 if events[i, "paid"] or not paid_online(o["payment_method"]) else 0)],
         "orders_whose_stock_was_not_taken": [o["number"] for i, o in orders.items() if taken.get(o["number"]) != lines[i]],
         "stock_taken_without_order": sorted(set(taken) - set(by_number)),
         "ledger_mismatches": [v for v, s in on_hand.items() if ledger.get(v, 0) != s],
@@ -104,8 +106,10 @@ async def audit() -> dict:
                                       if i in orders and orders[i]["status"] not in PAID_OR_LATER],
         "paid_by_card_without_one_capture": [o["number"] for o in paid
                                              if o["payment_method"] == "card" and captured[o["id"]] != 1],
+        # Paid online, the confirmation is the news; paid offline later, "payment received" is.
         "paid_without_one_paid_event_and_email": [o["number"] for o in paid if events[o["id"], "paid"] != 1
-                                                  or emails[o["id"], "payment_received"] != 1],
+                                                  or emails[o["id"], "payment_received"]
+                                                  != (0 if paid_online(o["payment_method"]) else 1)],
         "sqlite_integrity": integrity,
         "orders": {o["idempotency_key"]: {"number": o["number"], "status": o["status"],
                                           "lines": {str(v): q for v, q in lines[i].items()}}
