@@ -18,6 +18,17 @@ from storefront.htmx import render, wants_fragment
 from storefront.pages.layout import page_context
 
 
+def _private(response: Response) -> Response:
+    """The checkout echoes who is buying and where they live: no browser cache or shared proxy keeps a copy.
+    Every answer showing the checkout, or a part of it, goes out through here."""
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _page(request: Request, fragment: str, context: dict, status_code: int = 200) -> Response:
+    return _private(render(request, "pages/checkout.html", fragment, context, status_code))
+
+
 def _redirect(request: Request, url: str) -> Response:
     """A full navigation, for htmx too: the order page or the payment page is a new page."""
     if request.headers.get("HX-Request") == "true":
@@ -52,7 +63,7 @@ async def show(request: Request) -> Response:
     if not context["summary"].contents.lines:
         return RedirectResponse("/cart", status_code=303)
     await cart.checkout_started(session.cart_token(request))
-    return render(request, "pages/checkout.html", "pages/checkout.html", context)
+    return _page(request, "pages/checkout.html", context)
 
 
 async def _read(request: Request) -> tuple[Details, str, int | None]:
@@ -77,16 +88,16 @@ async def validate(request: Request) -> Response:
     if name == "email" and name not in errors:
         # Who is buying decides once-per-customer codes: the summary and the total to pay follow the email.
         context["summary"] = (await _context(request, d, attempt, {}))["summary"]
-    return request.app.state.templates.TemplateResponse(
+    return _private(request.app.state.templates.TemplateResponse(
         request, "partials/checkout_field.html", {**context, "name": name}, status_code=200
-    )
+    ))
 
 
 async def options(request: Request) -> Response:
     """Country, shipping or payment changed: the methods on offer and the summary follow."""
     d, attempt, _ = await _read(request)
     context = await _context(request, d, attempt, {}, oob=wants_fragment(request))
-    return render(request, "pages/checkout.html", "partials/checkout_options.html", context)
+    return _page(request, "partials/checkout_options.html", context)
 
 
 async def place(request: Request) -> Response:
@@ -132,4 +143,4 @@ async def place(request: Request) -> Response:
 
 async def _form(request: Request, d: Details, attempt: str, errors: dict, **extra) -> Response:
     context = await _context(request, d, attempt, errors, **extra)
-    return render(request, "pages/checkout.html", "partials/checkout_form.html", context, status_code=422)
+    return _page(request, "partials/checkout_form.html", context, status_code=422)
