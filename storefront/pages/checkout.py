@@ -11,7 +11,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from storefront import links, session
+from storefront import forms, links, session
 from storefront.domain import as_typed, cart, checkout, payments, promotion_limits, stock
 from storefront.domain.checkout import Details
 from storefront.htmx import render, wants_fragment
@@ -68,10 +68,10 @@ async def show(request: Request) -> Response:
 
 async def _read(request: Request) -> tuple[Details, str, int | None]:
     """The details typed, the attempt's key, and the total the page showed when the form was sent."""
-    async with request.form() as form:
-        details = Details.from_form(form)
-        attempt = form.get("attempt")
-        shown_total = as_typed.whole(form.get("shown_total"))
+    form = await forms.read(request)
+    details = Details.from_form(form)
+    attempt = form.get("attempt")
+    shown_total = as_typed.whole(form.get("shown_total"))
     attempt = attempt if isinstance(attempt, str) and 8 <= len(attempt) <= 64 else secrets.token_urlsafe(16)
     return details, attempt, shown_total
 

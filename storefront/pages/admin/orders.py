@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from storefront import session
+from storefront import forms, session
 from storefront.domain import fulfilment
 from storefront.domain.errors import NotFound
 from storefront.domain.models import OrderStatus
@@ -80,8 +80,8 @@ def _seen(text: str) -> OrderStatus | None:
 async def _act(request: Request, action: str) -> Response:
     staff = await current_staff(request, PERMISSION)
     before = await _detail(request)
-    async with request.form() as form:
-        typed = {name: _form_text(form, name) for name in ("seen", "carrier", "tracking_number", "amount", "confirm")}
+    form = await forms.read(request)
+    typed = {name: _form_text(form, name) for name in ("seen", "carrier", "tracking_number", "amount", "confirm")}
     seen, order_id = _seen(typed["seen"]), before.order.id
     try:
         if action == "mark_paid":

@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from storefront import session
+from storefront import forms, session
 from storefront.domain import as_typed, catalog_csv
 from storefront.domain import catalog_admin as admin
 from storefront.domain.errors import NotFound
@@ -37,9 +37,9 @@ def _left_for_this_page(request: Request) -> dict:
 
 
 async def _form(request: Request, fields: tuple[str, ...]) -> tuple[dict[str, str], list[str]]:
-    async with request.form() as form:
-        typed = {k: str(form.get(k) or "")[:10_000] for k in (*fields, "next")}
-        values = [str(v) for k, v in form.multi_items() if k.startswith("option-") and isinstance(v, str) and v]
+    form = await forms.read(request)
+    typed = {k: str(form.get(k) or "")[:10_000] for k in (*fields, "next")}
+    values = [str(v) for k, v in form.multi_items() if k.startswith("option-") and isinstance(v, str) and v]
     return typed, values
 
 
@@ -156,10 +156,10 @@ async def save_variant(request: Request) -> Response:
 async def upload_image(request: Request) -> Response:
     staff = await current_staff(request)
     product = await _product_or_404(request)
-    async with request.form(max_files=1) as form:
-        upload, alt = form.get("image"), str(form.get("alt") or "")
-        # Read one byte past the limit: enough to know it is too large without reading it all.
-        content = await upload.read(admin.MAX_IMAGE_BYTES + 1) if isinstance(upload, UploadFile) else b""
+    form = await forms.read(request)
+    upload, alt = form.get("image"), str(form.get("alt") or "")
+    # Read one byte past the limit: enough to know it is too large without reading it all.
+    content = await upload.read(admin.MAX_IMAGE_BYTES + 1) if isinstance(upload, UploadFile) else b""
     try:
         if not content:
             raise admin.Invalid({"image": "required"})
@@ -190,10 +190,10 @@ async def import_csv(request: Request) -> Response:
     """Upload -> dry run (nothing written). The dry run page carries the file back in a hidden field;
     "Apply" re-sends it and it is checked again before anything is written."""
     staff = await current_staff(request)
-    async with request.form(max_files=1) as form:
-        upload, action = form.get("file"), str(form.get("action") or "")
-        raw = await upload.read(catalog_csv.MAX_IMPORT_BYTES + 1) if isinstance(upload, UploadFile) \
-            else str(form.get("content") or "").encode()
+    form = await forms.read(request)
+    upload, action = form.get("file"), str(form.get("action") or "")
+    raw = await upload.read(catalog_csv.MAX_IMPORT_BYTES + 1) if isinstance(upload, UploadFile) \
+        else str(form.get("content") or "").encode()
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:

@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from storefront import session
+from storefront import forms, session
 from storefront.domain import catalog
 from storefront.domain import promotions_admin as admin
 from storefront.domain.errors import NotFound
@@ -73,9 +73,9 @@ async def edit_form(request: Request) -> Response:
 
 
 async def _typed(request: Request) -> dict:
-    async with request.form() as form:
-        typed = {name: str(form.get(name) or "")[:2000] for name in FIELDS}
-        typed["category_ids"] = [str(i)[:12] for i in form.getlist("category_ids")][:500]
+    form = await forms.read(request)
+    typed = {name: str(form.get(name) or "")[:2000] for name in FIELDS}
+    typed["category_ids"] = [str(i)[:12] for i in form.getlist("category_ids")][:500]
     return typed
 
 
@@ -111,8 +111,8 @@ async def update(request: Request) -> Response:
 
 async def set_active(request: Request) -> Response:
     staff = await current_staff(request)
-    async with request.form() as form:
-        active, next_url = form.get("active") == "1", str(form.get("next") or "")
+    form = await forms.read(request)
+    active, next_url = form.get("active") == "1", str(form.get("next") or "")
     try:
         promotion = await admin.set_active(staff, request.path_params["promotion_id"], active)
     except NotFound:

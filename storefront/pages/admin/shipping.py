@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from storefront import session
+from storefront import forms, session
 from storefront.domain import shipping_admin as admin
 from storefront.domain.errors import NotFound
 from storefront.domain.models import ShippingMethod, ShippingZone
@@ -37,8 +37,8 @@ async def shipping_page(request: Request) -> Response:
 
 
 async def _typed(request: Request) -> dict:
-    async with request.form() as form:
-        return {name: str(form.get(name) or "")[:500] for name in FIELDS}
+    form = await forms.read(request)
+    return {name: str(form.get(name) or "")[:500] for name in FIELDS}
 
 
 def _done(request: Request, what: str, anchor: str) -> Response:

@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from storefront import session
+from storefront import forms, session
 from storefront.domain import staff as staff_domain
 from storefront.domain.models import Staff, StaffRole
 from storefront.pages.admin.access import admin_page, current_staff
@@ -41,8 +41,8 @@ async def staff_list(request: Request) -> Response:
 
 async def create(request: Request) -> Response:
     actor = await current_staff(request, "staff")
-    async with request.form() as form:
-        typed = {k: str(form.get(k) or "")[:300] for k in ("email", "name", "role", "password", "generate")}
+    form = await forms.read(request)
+    typed = {k: str(form.get(k) or "")[:300] for k in ("email", "name", "role", "password", "generate")}
     generated = typed["generate"] == "on" or not typed["password"]
     password = secrets.token_urlsafe(12) if generated else typed["password"]
     try:
@@ -59,8 +59,8 @@ async def create(request: Request) -> Response:
 async def change(request: Request) -> Response:
     actor = await current_staff(request, "staff")
     target_id = request.path_params["staff_id"]
-    async with request.form() as form:
-        raw_active, raw_role = form.get("active"), form.get("role")
+    form = await forms.read(request)
+    raw_active, raw_role = form.get("active"), form.get("role")
     active = None if raw_active is None else raw_active == "1"
     role = None
     if raw_role is not None:

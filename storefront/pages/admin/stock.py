@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from storefront import session
+from storefront import forms, session
 from storefront.domain import as_typed, stock, stock_report
 from storefront.domain.models import Staff
 from storefront.htmx import target, wants_fragment
@@ -118,8 +118,8 @@ async def variant(request: Request) -> Response:
 async def adjust(request: Request) -> Response:
     staff = await current_staff(request)
     row = await _variant_or_404(request)
-    async with request.form() as form:
-        typed = {k: str(form.get(k) or "")[:200] for k in ("mode", "units", "reason", "note", "next")}
+    form = await forms.read(request)
+    typed = {k: str(form.get(k) or "")[:200] for k in ("mode", "units", "reason", "note", "next")}
     next_url = local_path(typed["next"], f"/admin/stock/{row.id}")
     try:
         before, after = await record(staff, row, read_adjustment(typed))
