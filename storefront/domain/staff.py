@@ -83,9 +83,15 @@ async def authenticate(email: str, password: str) -> Staff | None:
     return staff
 
 
+# What a back-office route may ask for (each declares one); staff accounts hold all but OWNER_ONLY.
+PERMISSIONS = frozenset({"dashboard", "orders", "catalog", "stock", "promotions", "audit", "settings", "staff"})
+OWNER_ONLY = frozenset({"staff", "settings"})  # who works here, and how the shop ships
+
+
 def may(staff: Staff, permission: str) -> bool:
-    """Owners may do everything; staff everything but managing staff and shop settings."""
-    return staff.role == StaffRole.OWNER or permission not in {"staff", "settings"}
+    """Owners may do everything; staff everything but managing staff and shop settings. A permission
+    nobody defined is refused to everyone."""
+    return permission in PERMISSIONS and (staff.role == StaffRole.OWNER or permission not in OWNER_ONLY)
 
 
 async def audit(staff: Staff, action: str, subject: str, before=None, after=None, conn=None) -> None:
