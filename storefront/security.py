@@ -5,11 +5,11 @@ from __future__ import annotations
 import time
 
 from starlette.datastructures import MutableHeaders
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from storefront import session
+from storefront import forms, session
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 CSRF_FIELD = "csrf_token"
@@ -59,14 +59,17 @@ class SecurityHeadersMiddleware:
 class CSRFMiddleware:
     """Refuses every unsafe request that lacks the session's token, in a header (htmx) or a form field.
 
-    Runs inside the session middleware. The body it reads to find the form field is replayed to the
-    route, so routes read their forms as usual. A form whose text holds a NUL is refused here too (400),
-    for every route at once: PostgreSQL can neither store nor look up such text.
+    Runs inside the session middleware. To find the form field it parses the form, once per request
+    (storefront.forms): routes read that same form. A body the parser refuses (no multipart boundary,
+    over 1,000 fields, a field past 1 MiB, past max_body_size) gets the error page `on_bad_form` makes,
+    here, outside the routes' exception handling. A form whose text holds a NUL is refused too (400), for
+    every route at once: PostgreSQL can neither store nor look up such text.
     """
 
-    def __init__(self, app: ASGIApp, on_failure, exempt: tuple[str, ...] = ()) -> None:
+    def __init__(self, app: ASGIApp, on_failure, on_bad_form, exempt: tuple[str, ...] = ()) -> None:
         self.app = app
         self.on_failure = on_failure  # (request) -> Response
+        self.on_bad_form = on_bad_form  # async (request, HTTPException) -> Response
         # Path prefixes called by servers, not browsers (payment webhooks): no session, their own signature.
         self.exempt = exempt
 
@@ -75,38 +78,30 @@ class CSRFMiddleware:
             return await self.app(scope, receive, send)
         request = Request(scope, receive)
         sent = request.headers.get(CSRF_HEADER)
-        is_form = request.headers.get("content-type", "").startswith(
-            ("application/x-www-form-urlencoded", "multipart/form-data"))
-        nul = False
-        if sent is None or is_form:
-            body = await request.body()
-            receive = _replay(body, receive)
-            if is_form:
-                async with Request(scope, _replay(body, receive)).form() as form:
-                    if sent is None:
-                        value = form.get(CSRF_FIELD)
-                        sent = value if isinstance(value, str) else None
-                    nul = any("\x00" in k or isinstance(v, str) and "\x00" in v for k, v in form.multi_items())
-        if not session.csrf_matches(request, sent):
-            response = self.on_failure(request)
-            return await response(scope, receive, send)
-        if nul:  # Nobody types a NUL, and PostgreSQL cannot store or even look one up: no form gets that far.
-            return await PlainTextResponse("NUL characters are not allowed.", status_code=400)(scope, receive, send)
-        await self.app(scope, receive, send)
+        form = None
+        if forms.is_form(request):
+            try:
+                form = await forms.parse(request)
+            except HTTPException as refused:
+                return await (await self.on_bad_form(request, refused))(scope, receive, send)
+        try:
+            if sent is None and form is not None:
+                value = form.get(CSRF_FIELD)
+                sent = value if isinstance(value, str) else None
+            if not session.csrf_matches(request, sent):
+                return await self.on_failure(request)(scope, receive, send)
+            if form is not None and _holds_nul(form):
+                # Nobody types a NUL, and PostgreSQL cannot store or even look one up: no form gets that far.
+                refused = HTTPException(400, "NUL characters are not allowed.")
+                return await (await self.on_bad_form(request, refused))(scope, receive, send)
+            await self.app(scope, receive, send)
+        finally:
+            if form is not None:
+                await form.close()  # uploaded files, spooled to disk past 1 MiB
 
 
-def _replay(body: bytes, then: Receive) -> Receive:
-    """A receive channel that yields the already-read body, then the client's own messages."""
-    sent = False
-
-    async def receive() -> Message:
-        nonlocal sent
-        if sent:
-            return await then()
-        sent = True
-        return {"type": "http.request", "body": body, "more_body": False}
-
-    return receive
+def _holds_nul(form) -> bool:
+    return any("\x00" in k or isinstance(v, str) and "\x00" in v for k, v in form.multi_items())
 
 
 def local_path(url: str | None, default: str) -> str:

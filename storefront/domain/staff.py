@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import hmac
@@ -25,14 +26,20 @@ class InvalidStaff(DomainError):
         self.errors = errors
 
 
-def hash_password(password: str) -> str:
-    salt = secrets.token_bytes(16)
-    digest = hashlib.scrypt(password.encode(), salt=salt, n=SCRYPT_N, r=SCRYPT_R, p=SCRYPT_P, maxmem=64 * 2**20)
+def _stored(salt: bytes, digest: bytes) -> str:
     encode = lambda b: base64.b64encode(b).decode()  # noqa: E731
     return f"scrypt${SCRYPT_N}${SCRYPT_R}${SCRYPT_P}${encode(salt)}${encode(digest)}"
 
 
+def hash_password(password: str) -> str:
+    """Blocks for the whole scrypt run: coroutines call it through asyncio.to_thread."""
+    salt = secrets.token_bytes(16)
+    return _stored(salt, hashlib.scrypt(password.encode(), salt=salt, n=SCRYPT_N, r=SCRYPT_R, p=SCRYPT_P,
+                                        maxmem=64 * 2**20))
+
+
 def check_password(password: str, stored: str) -> bool:
+    """Blocks for the whole scrypt run: coroutines call it through asyncio.to_thread."""
     try:
         scheme, n, r, p, salt, digest = stored.split("$")
         expected = base64.b64decode(digest)
@@ -43,8 +50,10 @@ def check_password(password: str, stored: str) -> bool:
     return scheme == "scrypt" and hmac.compare_digest(actual, expected)
 
 
-# Checked against when the email is unknown, so a wrong email takes as long as a wrong password.
-_DUMMY_HASH = hash_password(secrets.token_urlsafe(16))
+# Checked against when the email is unknown, so a wrong email takes as long as a wrong password (one scrypt
+# run with the same cost). Its digest is random bytes, not scrypt output: free to make at import, and no
+# password matches it.
+_DUMMY_HASH = _stored(secrets.token_bytes(16), secrets.token_bytes(64))
 
 
 async def create(email: str, password: str, role: StaffRole | str = StaffRole.STAFF, name: str = "") -> Staff:
@@ -61,20 +70,28 @@ async def create(email: str, password: str, role: StaffRole | str = StaffRole.ST
     if errors:
         raise InvalidStaff(errors)
     return await Staff.create(email=email, name=name.strip(), role=StaffRole(role),
-                              password_hash=hash_password(password))
+                              password_hash=await asyncio.to_thread(hash_password, password))
 
 
 async def authenticate(email: str, password: str) -> Staff | None:
     staff = await Staff.get_or_none(email=email_address.normalise(email), active=True)
-    if not check_password(password, staff.password_hash if staff else _DUMMY_HASH) or staff is None:
+    # ~50 ms of scrypt in a thread (it releases the GIL): on the event loop it would stall every request.
+    matches = await asyncio.to_thread(check_password, password, staff.password_hash if staff else _DUMMY_HASH)
+    if not matches or staff is None:
         return None
     await Staff.filter(id=staff.id).update(last_login_at=datetime.now(timezone.utc))
     return staff
 
 
+# What a back-office route may ask for (each declares one); staff accounts hold all but OWNER_ONLY.
+PERMISSIONS = frozenset({"dashboard", "orders", "catalog", "stock", "promotions", "audit", "settings", "staff"})
+OWNER_ONLY = frozenset({"staff", "settings"})  # who works here, and how the shop ships
+
+
 def may(staff: Staff, permission: str) -> bool:
-    """Owners may do everything; staff everything but managing staff and shop settings."""
-    return staff.role == StaffRole.OWNER or permission not in {"staff", "settings"}
+    """Owners may do everything; staff everything but managing staff and shop settings. A permission
+    nobody defined is refused to everyone."""
+    return permission in PERMISSIONS and (staff.role == StaffRole.OWNER or permission not in OWNER_ONLY)
 
 
 async def audit(staff: Staff, action: str, subject: str, before=None, after=None, conn=None) -> None:

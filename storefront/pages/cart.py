@@ -9,7 +9,7 @@ from dataclasses import asdict
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from storefront import session
+from storefront import forms, session
 from storefront.domain import as_typed, cart
 from storefront.domain.models import Variant
 from storefront.htmx import render, wants_fragment
@@ -53,10 +53,10 @@ PRODUCT_FORM = {"csrf_token", "product", "quantity", "show"}
 
 
 async def add(request: Request) -> Response:
-    async with request.form() as form:
-        raw_variant, raw_quantity, next_url = form.get("variant_id"), form.get("quantity"), form.get("next")
-        slug, show = form.get("product"), bool(form.get("show"))  # "Show this choice" sends show=1
-        chosen = {key: str(value) for key, value in form.items() if key not in PRODUCT_FORM}
+    form = await forms.read(request)
+    raw_variant, raw_quantity, next_url = form.get("variant_id"), form.get("quantity"), form.get("next")
+    slug, show = form.get("product"), bool(form.get("show"))  # "Show this choice" sends show=1
+    chosen = {key: str(value) for key, value in form.items() if key not in PRODUCT_FORM}
     if slug is not None:
         return await _add_choice(request, str(slug), chosen, raw_quantity, show)
     # A listing card's button names its product's only variant.
@@ -134,8 +134,8 @@ async def _add_failed(request: Request, variant_id: int, typed, next_url: str) -
 
 async def update(request: Request) -> Response:
     variant_id = request.path_params["variant_id"]
-    async with request.form() as form:
-        raw = form.get("quantity")
+    form = await forms.read(request)
+    raw = form.get("quantity")
     try:
         quantity = cart.parse_quantity(raw) if str(raw).strip() != "0" else 0
         if quantity == 0:
@@ -168,8 +168,8 @@ async def empty(request: Request) -> Response:
 
 
 async def apply_code(request: Request) -> Response:
-    async with request.form() as form:
-        typed = str(form.get("code") or "")[:60]
+    form = await forms.read(request)
+    typed = str(form.get("code") or "")[:60]
     failures = session.code_failures(request, CODE_WINDOW)
     if len(failures) >= MAX_CODE_FAILURES:
         wait = max(1, round((CODE_WINDOW - (time.time() - failures[0])) / 60))
@@ -194,8 +194,8 @@ async def apply_code(request: Request) -> Response:
 
 
 async def remove_code(request: Request) -> Response:
-    async with request.form() as form:
-        code = str(form.get("code") or "")
+    form = await forms.read(request)
+    code = str(form.get("code") or "")
     await cart.remove_code(session.cart_token(request), code)
     messages = [{"kind": "code_removed", "code": code}]
     if wants_fragment(request):

@@ -11,11 +11,22 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from storefront import links, session
+from storefront import forms, links, session
 from storefront.domain import as_typed, cart, checkout, payments, promotion_limits, stock
 from storefront.domain.checkout import Details
 from storefront.htmx import render, wants_fragment
 from storefront.pages.layout import page_context
+
+
+def _private(response: Response) -> Response:
+    """The checkout echoes who is buying and where they live: no browser cache or shared proxy keeps a copy.
+    Every answer showing the checkout, or a part of it, goes out through here."""
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _page(request: Request, fragment: str, context: dict, status_code: int = 200) -> Response:
+    return _private(render(request, "pages/checkout.html", fragment, context, status_code))
 
 
 def _redirect(request: Request, url: str) -> Response:
@@ -52,15 +63,15 @@ async def show(request: Request) -> Response:
     if not context["summary"].contents.lines:
         return RedirectResponse("/cart", status_code=303)
     await cart.checkout_started(session.cart_token(request))
-    return render(request, "pages/checkout.html", "pages/checkout.html", context)
+    return _page(request, "pages/checkout.html", context)
 
 
 async def _read(request: Request) -> tuple[Details, str, int | None]:
     """The details typed, the attempt's key, and the total the page showed when the form was sent."""
-    async with request.form() as form:
-        details = Details.from_form(form)
-        attempt = form.get("attempt")
-        shown_total = as_typed.whole(form.get("shown_total"))
+    form = await forms.read(request)
+    details = Details.from_form(form)
+    attempt = form.get("attempt")
+    shown_total = as_typed.whole(form.get("shown_total"))
     attempt = attempt if isinstance(attempt, str) and 8 <= len(attempt) <= 64 else secrets.token_urlsafe(16)
     return details, attempt, shown_total
 
@@ -77,16 +88,16 @@ async def validate(request: Request) -> Response:
     if name == "email" and name not in errors:
         # Who is buying decides once-per-customer codes: the summary and the total to pay follow the email.
         context["summary"] = (await _context(request, d, attempt, {}))["summary"]
-    return request.app.state.templates.TemplateResponse(
+    return _private(request.app.state.templates.TemplateResponse(
         request, "partials/checkout_field.html", {**context, "name": name}, status_code=200
-    )
+    ))
 
 
 async def options(request: Request) -> Response:
     """Country, shipping or payment changed: the methods on offer and the summary follow."""
     d, attempt, _ = await _read(request)
     context = await _context(request, d, attempt, {}, oob=wants_fragment(request))
-    return render(request, "pages/checkout.html", "partials/checkout_options.html", context)
+    return _page(request, "partials/checkout_options.html", context)
 
 
 async def place(request: Request) -> Response:
@@ -134,4 +145,4 @@ async def place(request: Request) -> Response:
 
 async def _form(request: Request, d: Details, attempt: str, errors: dict, **extra) -> Response:
     context = await _context(request, d, attempt, errors, **extra)
-    return render(request, "pages/checkout.html", "partials/checkout_form.html", context, status_code=422)
+    return _page(request, "partials/checkout_form.html", context, status_code=422)

@@ -1,4 +1,5 @@
-"""Error pages: a real 404, a calm 500, and the 403 for a missing or stale CSRF token."""
+"""Error pages: a real 404, a calm 500, a 400 for a form nobody's browser sends, and the 403 for a missing
+or stale CSRF token."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ def _page(request: Request, status_code: int, name: str | None = None) -> Respon
 
 
 async def http_error(request: Request, exc: HTTPException) -> Response:
-    if exc.status_code in (403, 404, 405, 413):
+    if exc.status_code in (400, 403, 404, 405, 413):
         return _page(request, exc.status_code)
     return Response(status_code=exc.status_code, headers=exc.headers)
 

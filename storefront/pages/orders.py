@@ -8,7 +8,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from storefront import links, session
+from storefront import forms, links, session
 from storefront.domain import cart, email_address, payments
 from storefront.domain.models import Order, OrderStatus, PaymentStatus
 from storefront.domain.orders import FINAL
@@ -79,9 +79,9 @@ async def lookup_form(request: Request) -> Response:
 
 
 async def lookup(request: Request) -> Response:
-    async with request.form() as form:
-        number = str(form.get("number") or "").strip().upper()[:16]
-        email = str(form.get("email") or "").strip()[:254]
+    form = await forms.read(request)
+    number = str(form.get("number") or "").strip().upper()[:16]
+    email = str(form.get("email") or "").strip()[:254]
     client = request.client.host if request.client else "unknown"
     lookups = request.app.state.rate_limits["order_lookup"]
     if lookups.blocked(client):

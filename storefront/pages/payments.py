@@ -19,6 +19,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from storefront import forms
 from storefront.domain import payments
 from storefront.domain.errors import NotFound
 from storefront.domain.models import Payment, PaymentStatus
@@ -77,12 +78,12 @@ def _typed(form: FormData, name: str) -> str:
 
 async def pay(request: Request) -> Response:
     reference = request.path_params["reference"]
-    async with request.form() as form:
-        entry = payments.CardEntry(
-            number=_typed(form, "number"), expiry=_typed(form, "expiry"), cvc=_typed(form, "cvc"),
-            name=_typed(form, "name"),
-        )
-        return_url, sig = str(form.get("return") or ""), str(form.get("sig") or "")
+    form = await forms.read(request)
+    entry = payments.CardEntry(
+        number=_typed(form, "number"), expiry=_typed(form, "expiry"), cvc=_typed(form, "cvc"),
+        name=_typed(form, "name"),
+    )
+    return_url, sig = str(form.get("return") or ""), str(form.get("sig") or "")
     payment = await _payment(reference)
     if not payments.return_ok(reference, return_url, sig):
         return _render(request, 400, state="bad_link")
@@ -97,8 +98,8 @@ async def pay(request: Request) -> Response:
 async def cancel(request: Request) -> Response:
     """ "Cancel and go back": the gateway says nothing was paid, so the shop can offer another try."""
     reference = request.path_params["reference"]
-    async with request.form() as form:
-        return_url, sig = str(form.get("return") or ""), str(form.get("sig") or "")
+    form = await forms.read(request)
+    return_url, sig = str(form.get("return") or ""), str(form.get("sig") or "")
     await _payment(reference)
     if not payments.return_ok(reference, return_url, sig):
         return _render(request, 400, state="bad_link")

@@ -1,6 +1,8 @@
 """Who may open what: an order page needs its own signed link; every back-office route (read from the
 routes table, so new ones are covered) refuses anonymous visitors and shoppers the same way whether the
-order, product or account asked for exists or not; staff who are not owners get 403 on owner-only routes.
+order, product or account asked for exists or not; every back-office route declares the permission it needs,
+and staff who are not owners get the 403 page on the owner-only ones (staff accounts, shop settings such as
+shipping) while owners are let in.
 test_admin_access.py holds the login itself; this file holds the doors."""
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from starlette.routing import Route
 
 from storefront import links
 from storefront.app import create_app, routes
+from storefront.pages.admin.access import AdminRoute
 from storefront.domain import cart, checkout
 from storefront.domain import staff as staff_domain
 from storefront.domain.models import (
@@ -35,7 +38,12 @@ from tests.unit import factories as f
 
 PASSWORD = "correct horse battery"
 DOOR = ("/admin/login", "/admin/logout")  # the way in and out, tested in test_admin_access.py
-OWNER_ONLY = {("GET", "/admin/staff"), ("POST", "/admin/staff"), ("POST", "/admin/staff/{staff_id:id}")}
+# Known by heart, not read from the table: a route that loses its permission must fail here.
+STAFF_ROUTES = {("GET", "/admin/staff"), ("POST", "/admin/staff"), ("POST", "/admin/staff/{staff_id:id}")}
+SETTINGS_ROUTES = {("GET", "/admin/shipping")} | {("POST", f"/admin/shipping/{path}") for path in (
+    "methods", "methods/{method_id:id}", "methods/{method_id:id}/rates", "rates/{rate_id:id}",
+    "rates/{rate_id:id}/delete", "zones", "zones/{zone_id:id}")}
+OWNER_ONLY = STAFF_ROUTES | SETTINGS_ROUTES
 MISSING = {"int": "987654", "str": "BT-ZZZZZZ"}
 
 
@@ -105,6 +113,18 @@ def test_the_back_office_has_routes_to_check():
                                                       "rate_id", "zone_id", "staff_id", "number"} for path in paths)
 
 
+def test_every_back_office_route_declares_the_permission_it_needs():
+    declared = {}
+    for route in routes(Settings(secret_key="x")):
+        if route.path.startswith("/admin") and route.path not in DOOR:
+            assert isinstance(route, AdminRoute), route.path  # its guard checks before the endpoint runs
+            assert route.permission in staff_domain.PERMISSIONS, route.path
+            declared.update({(m, route.path): route.permission for m in route.methods if m != "HEAD"})
+    assert {key for key, permission in declared.items() if permission in staff_domain.OWNER_ONLY} == OWNER_ONLY
+    assert {declared[key] for key in SETTINGS_ROUTES} == {"settings"}
+    assert {declared[key] for key in STAFF_ROUTES} == {"staff"}
+
+
 def refusal(response: httpx.Response, asked: str) -> tuple:
     """What a visitor learns from a refusal: status, where it sends them (the asked path said back to
     them is no news), and the body."""
@@ -149,6 +169,7 @@ async def test_staff_who_are_not_owners_get_403_on_owner_only_routes_and_nowhere
             assert response.status_code < 500, (email, method, path, response.status_code)
             assert response.status_code != 303 or "/admin/login" not in response.headers["location"], (method, path)
             if response.status_code == 403:
+                assert "You can't open this page" in response.text, (method, path)  # the 403 page
                 found.add((method, path))
         if email.startswith("clerk"):
             assert [(s.email, s.role, s.active) for s in await Staff.all().order_by("id")] == staff_before
@@ -176,3 +197,13 @@ async def test_an_order_page_needs_its_own_signed_link_and_says_nothing_of_other
             assert answer == missing, (suffix, key)  # the same page as for an order that does not exist
             assert order.email not in answer[1] and order.full_name not in answer[1]
         assert (await ask(method, order.number, suffix, own))[0] in (200, 303)  # its own link opens it
+
+
+async def test_the_menu_offers_each_account_only_what_it_may_open(shop):
+    client = shop["client"]
+    for email, owner_only_links in (("clerk@bottega.example", False), ("owner@bottega.example", True)):
+        await log_in(client, email)
+        menu = (await client.get("/admin")).text
+        assert 'href="/admin/orders"' in menu and 'href="/admin/audit"' in menu, email
+        assert ('href="/admin/shipping"' in menu) is owner_only_links, email
+        assert ('href="/admin/staff"' in menu) is owner_only_links, email

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 import re
+import subprocess
+import sys
+import threading
 
 import pytest
 
@@ -33,6 +37,48 @@ def test_passwords_are_hashed_with_scrypt_and_salted():
     assert first.startswith("scrypt$") and first != second and "secret-123" not in first
     assert staff_domain.check_password("secret-123", first) and not staff_domain.check_password("secret-124", first)
     assert not staff_domain.check_password("x", "garbage")
+
+
+async def test_hashing_and_checking_passwords_leave_the_event_loop_free(db, monkeypatch):
+    """scrypt takes ~50 ms: on the event loop, the worker would answer nobody else meanwhile. Each hash here
+    finishes only once another coroutine has had a turn on the loop while it ran, which a hash computed on
+    the loop itself can never see (it times out instead)."""
+    hashing, loop_turned = threading.Event(), threading.Event()
+
+    def needing_a_loop_turn(real):
+        def hash_or_check(*args):
+            hashing.set()
+            assert loop_turned.wait(timeout=3), "the event loop stood still while scrypt ran"
+            return real(*args)
+        return hash_or_check
+
+    async def other_request():
+        while not hashing.is_set():
+            await asyncio.sleep(0.001)
+        loop_turned.set()
+
+    monkeypatch.setattr(staff_domain, "hash_password", needing_a_loop_turn(staff_domain.hash_password))
+    monkeypatch.setattr(staff_domain, "check_password", needing_a_loop_turn(staff_domain.check_password))
+    for work in (lambda: staff_domain.create("anna@bottega.example", PASSWORD),
+                 lambda: staff_domain.authenticate("anna@bottega.example", PASSWORD),
+                 lambda: staff_domain.authenticate("anna@bottega.example", "wrong password"),
+                 lambda: staff_domain.authenticate("nobody@bottega.example", PASSWORD)):
+        hashing.clear(), loop_turned.clear()
+        other = asyncio.create_task(other_request())
+        await work()
+        await other
+    assert await staff_domain.authenticate("anna@bottega.example", PASSWORD) is not None
+
+
+def test_importing_the_staff_module_runs_no_scrypt():
+    """Every worker imports it at start; the unknown-email stand-in hash must cost nothing to make."""
+    script = ("import hashlib\n"
+              "def refuse(*a, **k): raise SystemExit('scrypt ran at import')\n"
+              "hashlib.scrypt = refuse\n"
+              "from storefront.domain import staff\n"
+              "assert staff._DUMMY_HASH.startswith(f'scrypt${staff.SCRYPT_N}${staff.SCRYPT_R}${staff.SCRYPT_P}$')\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
 
 
 async def test_weak_or_duplicate_accounts_are_refused(owner):

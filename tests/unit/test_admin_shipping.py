@@ -1,4 +1,5 @@
-"""Shipping in the back office over HTTP: methods, zones and rates edited by staff, mistakes refused with 422
+"""Shipping in the back office over HTTP: methods, zones and rates edited by owners (shipping is a shop setting:
+other staff are refused), mistakes refused with 422
 beside their field, every change audited, and the shop's quotes follow at once."""
 
 from __future__ import annotations
@@ -39,10 +40,16 @@ def method_form(token: str, **fields) -> dict:
             "cutoff_hour": "12", "position": "5", "active": "on", **fields}
 
 
-async def test_anonymous_visitors_log_in_and_staff_may_edit_shipping(client):
+async def test_anonymous_visitors_log_in_staff_are_refused_and_owners_edit_shipping(client):
     response = await client.get("/admin/shipping")
     assert response.status_code == 303 and response.headers["location"].startswith("/admin/login")
-    await log_in(client, "staff@bottega.example", StaffRole.STAFF)
+    token = await log_in(client, "staff@bottega.example", StaffRole.STAFF)
+    refused = await client.get("/admin/shipping")
+    assert refused.status_code == 403 and "You can't open this page" in refused.text
+    tried = await client.post("/admin/shipping/methods", data=method_form(token))
+    assert tried.status_code == 403 and not await ShippingMethod.exists(code="same-day-bike")
+    await client.post("/admin/logout", data={"csrf_token": token})
+    await log_in(client)
     page = await client.get("/admin/shipping")
     assert page.status_code == 200 and "Methods" in page.text and "Zones" in page.text
 

@@ -109,3 +109,19 @@ async def test_order_pages_are_never_cached(client, filled):
     placed = await client.post("/checkout", data={**FORM, **filled})
     page = await client.get(placed.headers["location"])
     assert page.headers["cache-control"] == "no-store"
+
+
+async def test_the_checkout_and_its_re_renders_are_never_cached(client, filled):
+    """They echo the shopper's name and address: a shared computer's cache must not keep them."""
+    page = await client.get("/checkout")
+    assert page.status_code == 200 and page.headers["cache-control"] == "no-store"
+    mistake = {**FORM, **filled, "postal_code": "5012"}
+    for headers in ({}, {"HX-Request": "true"}):
+        again = await client.post("/checkout", data=mistake, headers=headers)
+        assert again.status_code == 422 and "Anna Rossi" in again.text and "Via dei Servi 12" in again.text
+        assert again.headers["cache-control"] == "no-store"
+    options = await client.post("/checkout/options", data={**FORM, **filled}, headers={"HX-Request": "true"})
+    assert options.status_code == 200 and options.headers["cache-control"] == "no-store"
+    field = await client.post("/checkout/validate", data={**FORM, **filled},
+                              headers={"HX-Request": "true", "HX-Trigger-Name": "address"})
+    assert field.status_code == 200 and field.headers["cache-control"] == "no-store"

@@ -1,10 +1,17 @@
-"""Who may see the back office, and how its pages are sent: never cached, never indexed."""
+"""Who may see the back office, and how its pages are sent: never cached, never indexed.
+
+Every back-office route is an AdminRoute naming the permission it needs; its guard checks it before the
+endpoint runs, so no endpoint checks for itself (tests/unit/test_access_refused.py reads the table).
+"""
 
 from __future__ import annotations
+
+import functools
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
 
 from storefront import session
 from storefront.domain import staff as staff_domain
@@ -18,20 +25,51 @@ class LoginRequired(Exception):
     pass
 
 
-async def current_staff(request: Request, permission: str = "") -> Staff:
-    """The logged-in staff member, or LoginRequired (sent to the login page); 403 without permission."""
+async def _let_in(request: Request, permission: str) -> None:
+    """The logged-in staff member on request.state, or LoginRequired (sent to the login page); 403
+    without the permission."""
     staff_id = session.staff_id(request)
     staff = await Staff.get_or_none(id=staff_id, active=True) if staff_id else None
     if staff is None:
         raise LoginRequired()
-    if permission and not staff_domain.may(staff, permission):
+    if not staff_domain.may(staff, permission):
         raise HTTPException(403)
     request.state.staff = staff
-    return staff
+
+
+def acting_staff(request: Request) -> Staff:
+    """Who is acting, in an endpoint of an AdminRoute (its guard let them in)."""
+    return request.state.staff
+
+
+class AdminRoute(Route):
+    """A back-office route: `permission` is checked before the endpoint runs, for every method."""
+
+    def __init__(self, path: str, endpoint, *, permission: str, **kwargs) -> None:
+        if permission not in staff_domain.PERMISSIONS:
+            raise ValueError(f"{path}: no such permission {permission!r}")  # a typo fails at start, not open
+
+        @functools.wraps(endpoint)
+        async def guarded(request: Request) -> Response:
+            await _let_in(request, permission)
+            return await endpoint(request)
+
+        super().__init__(path, guarded, **kwargs)
+        self.permission = permission
+
+
+def _openable(request: Request, staff: Staff | None) -> set[str]:
+    """The back-office pages this account may open, read from the routes' own permissions: the menu
+    (base.html) offers only those."""
+    if staff is None:
+        return set()
+    return {route.path for route in request.app.routes if isinstance(route, AdminRoute)
+            and "GET" in (route.methods or ()) and staff_domain.may(staff, route.permission)}
 
 
 def admin_page(request: Request, page: str, fragment: str, context: dict, status_code: int = 200) -> Response:
-    context = {"staff": getattr(request.state, "staff", None), "nav": [], **context}
+    staff = getattr(request.state, "staff", None)
+    context = {"staff": staff, "openable": _openable(request, staff), "nav": [], **context}
     response = render(request, page, fragment, context, status_code)
     response.headers.update(NO_STORE)
     return response

@@ -7,10 +7,11 @@ from datetime import date
 
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
 
 from storefront.domain import as_typed, audit_log
-from storefront.pages.admin.access import admin_page, current_staff
+from storefront.pages.admin.access import AdminRoute, admin_page
+
+PERMISSION = "audit"
 
 MAX_PAGE = 1_000
 
@@ -33,9 +34,8 @@ def read_query(params) -> audit_log.AuditQuery:
 
 
 async def show(request: Request) -> Response:
-    await current_staff(request)
     log = await audit_log.audit_log(read_query(request.query_params))
     return admin_page(request, "pages/admin/audit.html", "pages/admin/audit.html", {"log": log})
 
 
-routes = [Route("/admin/audit", show, name="admin_audit")]
+routes = [AdminRoute("/admin/audit", show, permission=PERMISSION, name="admin_audit")]

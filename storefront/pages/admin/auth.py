@@ -5,7 +5,7 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from storefront import session
+from storefront import forms, session
 from storefront.domain import email_address
 from storefront.domain import staff as staff_domain
 from storefront.pages.admin.access import NO_STORE, admin_page
@@ -23,10 +23,10 @@ async def login_form(request: Request) -> Response:
 
 
 async def login(request: Request) -> Response:
-    async with request.form() as form:
-        email = str(form.get("email") or "")[:254]
-        password = str(form.get("password") or "")[:1024]
-        next_url = local_path(str(form.get("next") or ""), "/admin")
+    form = await forms.read(request)
+    email = str(form.get("email") or "")[:254]
+    password = str(form.get("password") or "")[:1024]
+    next_url = local_path(str(form.get("next") or ""), "/admin")
     by_account, by_address = _limits(request)
     account = email_address.normalise(email)
     address = request.client.host if request.client else "unknown"

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
 
 from storefront.domain import reports
-from storefront.pages.admin.access import admin_page, current_staff
+from storefront.pages.admin.access import AdminRoute, admin_page
+
+PERMISSION = "dashboard"
 
 
 async def show(request: Request) -> Response:
-    await current_staff(request)
     figures = await reports.dashboard()
     return admin_page(request, "pages/admin/dashboard.html", "pages/admin/dashboard.html", {"d": figures})
 
 
-routes = [Route("/admin", show, name="admin")]
+routes = [AdminRoute("/admin", show, permission=PERMISSION, name="admin")]

@@ -12,22 +12,20 @@ from __future__ import annotations
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
-from starlette.routing import Route
 
-from storefront import session
+from storefront import forms, session
 from storefront.domain import fulfilment
 from storefront.domain.errors import NotFound
 from storefront.domain.models import OrderStatus
 from storefront.domain.orders import InvalidTransition
 from storefront.htmx import wants_fragment
-from storefront.pages.admin.access import NO_STORE, admin_page, current_staff
+from storefront.pages.admin.access import NO_STORE, AdminRoute, acting_staff, admin_page
 
 PERMISSION = "orders"  # staff and owners alike
 NOTE = "order_note"  # the session flash kind of this page's messages
 
 
 async def index(request: Request) -> Response:
-    await current_staff(request, PERMISSION)
     filters = fulfilment.Filters.from_query(request.query_params)
     found = await fulfilment.find(filters)
     context = {"found": found, "filters": filters, "queues": list(fulfilment.QUEUES),
@@ -57,12 +55,10 @@ def _page(request: Request, detail: fulfilment.Detail, *, note: dict | None = No
 
 
 async def show(request: Request) -> Response:
-    await current_staff(request, PERMISSION)
     return _page(request, await _detail(request))
 
 
 async def packing_slip(request: Request) -> Response:
-    await current_staff(request, PERMISSION)
     detail = await _detail(request)
     return admin_page(request, "pages/admin/packing_slip.html", "pages/admin/packing_slip.html",
                       {"order": detail.order, "detail": detail})
@@ -78,10 +74,10 @@ def _seen(text: str) -> OrderStatus | None:
 
 
 async def _act(request: Request, action: str) -> Response:
-    staff = await current_staff(request, PERMISSION)
+    staff = acting_staff(request)
     before = await _detail(request)
-    async with request.form() as form:
-        typed = {name: _form_text(form, name) for name in ("seen", "carrier", "tracking_number", "amount", "confirm")}
+    form = await forms.read(request)
+    typed = {name: _form_text(form, name) for name in ("seen", "carrier", "tracking_number", "amount", "confirm")}
     seen, order_id = _seen(typed["seen"]), before.order.id
     try:
         if action == "mark_paid":
@@ -122,9 +118,11 @@ def _action(name: str):
 
 
 routes = [
-    Route("/admin/orders", index, name="admin_orders"),
-    Route("/admin/orders/{number:order_number}", show, name="admin_order"),
-    Route("/admin/orders/{number:order_number}/packing-slip", packing_slip, name="admin_packing_slip"),
-    *[Route(f"/admin/orders/{{number:order_number}}/{name.replace('_', '-')}", _action(name), methods=["POST"])
+    AdminRoute("/admin/orders", index, permission=PERMISSION, name="admin_orders"),
+    AdminRoute("/admin/orders/{number:order_number}", show, permission=PERMISSION, name="admin_order"),
+    AdminRoute("/admin/orders/{number:order_number}/packing-slip", packing_slip, permission=PERMISSION,
+               name="admin_packing_slip"),
+    *[AdminRoute(f"/admin/orders/{{number:order_number}}/{name.replace('_', '-')}", _action(name),
+                 permission=PERMISSION, methods=["POST"])
       for name in fulfilment.ACTIONS],
 ]

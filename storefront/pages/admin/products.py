@@ -12,16 +12,17 @@ from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
-from starlette.routing import Route
 
-from storefront import session
+from storefront import forms, session
 from storefront.domain import as_typed, catalog_csv
 from storefront.domain import catalog_admin as admin
 from storefront.domain.errors import NotFound
 from storefront.domain.models import Category, Option, Product, Variant
 from storefront.htmx import wants_fragment
-from storefront.pages.admin.access import NO_STORE, admin_page, current_staff
+from storefront.pages.admin.access import NO_STORE, AdminRoute, acting_staff, admin_page
 from storefront.security import local_path
+
+PERMISSION = "catalog"
 
 PRODUCT_FIELDS = ("name", "slug", "category_id", "description", "tax_class", "active")
 VARIANT_FIELDS = ("sku", "price", "compare_at_price", "weight_grams", "low_stock_threshold", "opening_stock")
@@ -37,9 +38,9 @@ def _left_for_this_page(request: Request) -> dict:
 
 
 async def _form(request: Request, fields: tuple[str, ...]) -> tuple[dict[str, str], list[str]]:
-    async with request.form() as form:
-        typed = {k: str(form.get(k) or "")[:10_000] for k in (*fields, "next")}
-        values = [str(v) for k, v in form.multi_items() if k.startswith("option-") and isinstance(v, str) and v]
+    form = await forms.read(request)
+    typed = {k: str(form.get(k) or "")[:10_000] for k in (*fields, "next")}
+    values = [str(v) for k, v in form.multi_items() if k.startswith("option-") and isinstance(v, str) and v]
     return typed, values
 
 
@@ -47,7 +48,6 @@ async def _form(request: Request, fields: tuple[str, ...]) -> tuple[dict[str, st
 
 
 async def product_list(request: Request) -> Response:
-    await current_staff(request)
     params = request.query_params
     state = params.get("state", "all")
     query = {"q": as_typed.search_text(params.get("q"), 100), "category": as_typed.whole(params.get("category")),
@@ -61,7 +61,7 @@ async def product_list(request: Request) -> Response:
 
 
 async def set_active(request: Request) -> Response:
-    staff = await current_staff(request)
+    staff = acting_staff(request)
     typed, _ = await _form(request, ("active",))
     try:
         product = await admin.set_active(staff, request.path_params["product_id"], typed["active"] == "1")
@@ -109,19 +109,17 @@ def _page(request: Request, context: dict, status_code: int = 200) -> Response:
 
 
 async def new_product(request: Request) -> Response:
-    await current_staff(request)
     return _page(request, await _edit_context(None, typed={"active": "on", "tax_class": "standard"}))
 
 
 async def edit_product(request: Request) -> Response:
-    await current_staff(request)
     product = await _product_or_404(request)
     return _page(request, await _edit_context(product, typed=_typed_from(product),
                                               **_left_for_this_page(request)))
 
 
 async def save_product(request: Request) -> Response:
-    staff = await current_staff(request)
+    staff = acting_staff(request)
     product = await _product_or_404(request) if "product_id" in request.path_params else None
     typed, _ = await _form(request, PRODUCT_FIELDS)
     try:
@@ -133,7 +131,7 @@ async def save_product(request: Request) -> Response:
 
 
 async def save_variant(request: Request) -> Response:
-    staff = await current_staff(request)
+    staff = acting_staff(request)
     product = await _product_or_404(request)
     variant_id = request.path_params.get("variant_id")
     if variant_id is not None and not await Variant.exists(id=variant_id, product_id=product.id):
@@ -154,12 +152,12 @@ async def save_variant(request: Request) -> Response:
 
 
 async def upload_image(request: Request) -> Response:
-    staff = await current_staff(request)
+    staff = acting_staff(request)
     product = await _product_or_404(request)
-    async with request.form(max_files=1) as form:
-        upload, alt = form.get("image"), str(form.get("alt") or "")
-        # Read one byte past the limit: enough to know it is too large without reading it all.
-        content = await upload.read(admin.MAX_IMAGE_BYTES + 1) if isinstance(upload, UploadFile) else b""
+    form = await forms.read(request)
+    upload, alt = form.get("image"), str(form.get("alt") or "")
+    # Read one byte past the limit: enough to know it is too large without reading it all.
+    content = await upload.read(admin.MAX_IMAGE_BYTES + 1) if isinstance(upload, UploadFile) else b""
     try:
         if not content:
             raise admin.Invalid({"image": "required"})
@@ -175,13 +173,11 @@ async def upload_image(request: Request) -> Response:
 
 
 async def export_csv(request: Request) -> Response:
-    await current_staff(request)
     return Response(await catalog_csv.export_csv(), media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": 'attachment; filename="products.csv"', **NO_STORE})
 
 
 async def import_form(request: Request) -> Response:
-    await current_staff(request)
     return admin_page(request, "pages/admin/products_import.html", "pages/admin/products_import.html",
                       {**_left_for_this_page(request)})
 
@@ -189,11 +185,11 @@ async def import_form(request: Request) -> Response:
 async def import_csv(request: Request) -> Response:
     """Upload -> dry run (nothing written). The dry run page carries the file back in a hidden field;
     "Apply" re-sends it and it is checked again before anything is written."""
-    staff = await current_staff(request)
-    async with request.form(max_files=1) as form:
-        upload, action = form.get("file"), str(form.get("action") or "")
-        raw = await upload.read(catalog_csv.MAX_IMPORT_BYTES + 1) if isinstance(upload, UploadFile) \
-            else str(form.get("content") or "").encode()
+    staff = acting_staff(request)
+    form = await forms.read(request)
+    upload, action = form.get("file"), str(form.get("action") or "")
+    raw = await upload.read(catalog_csv.MAX_IMPORT_BYTES + 1) if isinstance(upload, UploadFile) \
+        else str(form.get("content") or "").encode()
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
@@ -220,16 +216,17 @@ async def import_csv(request: Request) -> Response:
 
 
 routes = [
-    Route("/admin/products", product_list, name="admin_products"),
-    Route("/admin/products/export.csv", export_csv),
-    Route("/admin/products/import", import_form),
-    Route("/admin/products/import", import_csv, methods=["POST"]),
-    Route("/admin/products/new", new_product),
-    Route("/admin/products/new", save_product, methods=["POST"]),
-    Route("/admin/products/{product_id:id}", edit_product, name="admin_product"),
-    Route("/admin/products/{product_id:id}", save_product, methods=["POST"]),
-    Route("/admin/products/{product_id:id}/active", set_active, methods=["POST"]),
-    Route("/admin/products/{product_id:id}/variants", save_variant, methods=["POST"]),
-    Route("/admin/products/{product_id:id}/variants/{variant_id:id}", save_variant, methods=["POST"]),
-    Route("/admin/products/{product_id:id}/images", upload_image, methods=["POST"]),
+    AdminRoute("/admin/products", product_list, permission=PERMISSION, name="admin_products"),
+    AdminRoute("/admin/products/export.csv", export_csv, permission=PERMISSION),
+    AdminRoute("/admin/products/import", import_form, permission=PERMISSION),
+    AdminRoute("/admin/products/import", import_csv, permission=PERMISSION, methods=["POST"]),
+    AdminRoute("/admin/products/new", new_product, permission=PERMISSION),
+    AdminRoute("/admin/products/new", save_product, permission=PERMISSION, methods=["POST"]),
+    AdminRoute("/admin/products/{product_id:id}", edit_product, permission=PERMISSION, name="admin_product"),
+    AdminRoute("/admin/products/{product_id:id}", save_product, permission=PERMISSION, methods=["POST"]),
+    AdminRoute("/admin/products/{product_id:id}/active", set_active, permission=PERMISSION, methods=["POST"]),
+    AdminRoute("/admin/products/{product_id:id}/variants", save_variant, permission=PERMISSION, methods=["POST"]),
+    AdminRoute("/admin/products/{product_id:id}/variants/{variant_id:id}", save_variant, permission=PERMISSION,
+               methods=["POST"]),
+    AdminRoute("/admin/products/{product_id:id}/images", upload_image, permission=PERMISSION, methods=["POST"]),
 ]

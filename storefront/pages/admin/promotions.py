@@ -10,16 +10,17 @@ from datetime import datetime, timedelta, timezone
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
-from starlette.routing import Route
 
-from storefront import session
+from storefront import forms, session
 from storefront.domain import catalog
 from storefront.domain import promotions_admin as admin
 from storefront.domain.errors import NotFound
 from storefront.domain.models import Promotion, PromotionKind
 from storefront.domain.promotions import Explanation, Reason
-from storefront.pages.admin.access import admin_page, current_staff
+from storefront.pages.admin.access import AdminRoute, acting_staff, admin_page
 from storefront.security import local_path
+
+PERMISSION = "promotions"
 
 FIELDS = ("name", "code", "kind", "percent", "amount", "buy_quantity", "get_quantity", "products",
           "min_subtotal", "min_quantity", "starts_on", "ends_on", "usage_limit", "per_customer_limit", "priority",
@@ -38,7 +39,6 @@ def _notices(request: Request) -> dict:
 
 
 async def promotion_list(request: Request) -> Response:
-    await current_staff(request)
     rows = await Promotion.all().order_by("-active", "priority", "id")
     return admin_page(request, "pages/admin/promotions.html", "pages/admin/promotions.html",
                       {"promotions": rows, "now": datetime.now(timezone.utc), "one_day": timedelta(days=1),
@@ -52,7 +52,6 @@ async def _form_context(typed: dict, errors: dict, promotion: Promotion | None) 
 
 
 async def new_form(request: Request) -> Response:
-    await current_staff(request)
     return admin_page(request, "pages/admin/promotion_edit.html", "pages/admin/promotion_edit.html",
                       await _form_context(dict(NEW, category_ids=[]), {}, None))
 
@@ -65,7 +64,6 @@ async def _promotion_or_404(request: Request) -> Promotion:
 
 
 async def edit_form(request: Request) -> Response:
-    await current_staff(request)
     promotion = await _promotion_or_404(request)
     typed = admin.typed_from(promotion, await admin.skus_for(promotion.product_ids or []))
     return admin_page(request, "pages/admin/promotion_edit.html", "pages/admin/promotion_edit.html",
@@ -73,9 +71,9 @@ async def edit_form(request: Request) -> Response:
 
 
 async def _typed(request: Request) -> dict:
-    async with request.form() as form:
-        typed = {name: str(form.get(name) or "")[:2000] for name in FIELDS}
-        typed["category_ids"] = [str(i)[:12] for i in form.getlist("category_ids")][:500]
+    form = await forms.read(request)
+    typed = {name: str(form.get(name) or "")[:2000] for name in FIELDS}
+    typed["category_ids"] = [str(i)[:12] for i in form.getlist("category_ids")][:500]
     return typed
 
 
@@ -86,7 +84,7 @@ async def _refused(typed: dict, errors: dict, promotion: Promotion | None, reque
 
 
 async def create(request: Request) -> Response:
-    staff = await current_staff(request)
+    staff = acting_staff(request)
     typed = await _typed(request)
     try:
         promotion = await admin.create(staff, await admin.read(typed, typed["category_ids"]))
@@ -97,7 +95,7 @@ async def create(request: Request) -> Response:
 
 
 async def update(request: Request) -> Response:
-    staff = await current_staff(request)
+    staff = acting_staff(request)
     promotion = await _promotion_or_404(request)
     typed = await _typed(request)
     try:
@@ -110,9 +108,9 @@ async def update(request: Request) -> Response:
 
 
 async def set_active(request: Request) -> Response:
-    staff = await current_staff(request)
-    async with request.form() as form:
-        active, next_url = form.get("active") == "1", str(form.get("next") or "")
+    staff = acting_staff(request)
+    form = await forms.read(request)
+    active, next_url = form.get("active") == "1", str(form.get("next") or "")
     try:
         promotion = await admin.set_active(staff, request.path_params["promotion_id"], active)
     except NotFound:
@@ -148,10 +146,10 @@ def _preview(p: Promotion) -> list[Explanation]:
 
 
 routes = [
-    Route("/admin/promotions", promotion_list, name="admin_promotions"),
-    Route("/admin/promotions", create, methods=["POST"]),
-    Route("/admin/promotions/new", new_form, name="admin_promotion_new"),
-    Route("/admin/promotions/{promotion_id:id}", edit_form, name="admin_promotion"),
-    Route("/admin/promotions/{promotion_id:id}", update, methods=["POST"]),
-    Route("/admin/promotions/{promotion_id:id}/active", set_active, methods=["POST"]),
+    AdminRoute("/admin/promotions", promotion_list, permission=PERMISSION, name="admin_promotions"),
+    AdminRoute("/admin/promotions", create, permission=PERMISSION, methods=["POST"]),
+    AdminRoute("/admin/promotions/new", new_form, permission=PERMISSION, name="admin_promotion_new"),
+    AdminRoute("/admin/promotions/{promotion_id:id}", edit_form, permission=PERMISSION, name="admin_promotion"),
+    AdminRoute("/admin/promotions/{promotion_id:id}", update, permission=PERMISSION, methods=["POST"]),
+    AdminRoute("/admin/promotions/{promotion_id:id}/active", set_active, permission=PERMISSION, methods=["POST"]),
 ]

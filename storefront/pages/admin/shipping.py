@@ -8,13 +8,14 @@ from __future__ import annotations
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
-from starlette.routing import Route
 
-from storefront import session
+from storefront import forms, session
 from storefront.domain import shipping_admin as admin
 from storefront.domain.errors import NotFound
 from storefront.domain.models import ShippingMethod, ShippingZone
-from storefront.pages.admin.access import admin_page, current_staff
+from storefront.pages.admin.access import AdminRoute, acting_staff, admin_page
+
+PERMISSION = "settings"  # shipping methods, rates and zones are shop settings: owners only
 
 FIELDS = ("name", "code", "description", "carrier", "tracking_url", "min_days", "max_days", "cutoff_hour",
           "position", "pickup", "active", "countries", "zone_id", "max_weight_grams", "price", "free_above")
@@ -32,13 +33,12 @@ async def _page(request: Request, failed: dict | None = None, status_code: int =
 
 
 async def shipping_page(request: Request) -> Response:
-    await current_staff(request)
     return await _page(request)
 
 
 async def _typed(request: Request) -> dict:
-    async with request.form() as form:
-        return {name: str(form.get(name) or "")[:500] for name in FIELDS}
+    form = await forms.read(request)
+    return {name: str(form.get(name) or "")[:500] for name in FIELDS}
 
 
 def _done(request: Request, what: str, anchor: str) -> Response:
@@ -51,7 +51,7 @@ def _id(request: Request, name: str) -> int | None:
 
 
 async def save_method(request: Request) -> Response:
-    staff = await current_staff(request)
+    staff = acting_staff(request)
     typed, method_id = await _typed(request), _id(request, "method_id")
     form_id = f"method-{method_id or 'new'}"
     try:
@@ -64,7 +64,7 @@ async def save_method(request: Request) -> Response:
 
 
 async def save_zone(request: Request) -> Response:
-    staff = await current_staff(request)
+    staff = acting_staff(request)
     typed, zone_id = await _typed(request), _id(request, "zone_id")
     try:
         zone = await admin.save_zone(staff, zone_id, await admin.read_zone(typed))
@@ -77,7 +77,7 @@ async def save_zone(request: Request) -> Response:
 
 async def save_rate(request: Request) -> Response:
     """A new rate for a method (method_id in the path), or a change to one (rate_id)."""
-    staff = await current_staff(request)
+    staff = acting_staff(request)
     typed, method_id, rate_id = await _typed(request), _id(request, "method_id"), _id(request, "rate_id")
     if method_id is not None and not await ShippingMethod.exists(id=method_id):
         raise HTTPException(404)
@@ -93,7 +93,7 @@ async def save_rate(request: Request) -> Response:
 
 
 async def delete_rate(request: Request) -> Response:
-    staff = await current_staff(request)
+    staff = acting_staff(request)
     try:
         await admin.delete_rate(staff, request.path_params["rate_id"])
     except NotFound:
@@ -102,12 +102,12 @@ async def delete_rate(request: Request) -> Response:
 
 
 routes = [
-    Route("/admin/shipping", shipping_page, name="admin_shipping"),
-    Route("/admin/shipping/methods", save_method, methods=["POST"]),
-    Route("/admin/shipping/methods/{method_id:id}", save_method, methods=["POST"]),
-    Route("/admin/shipping/methods/{method_id:id}/rates", save_rate, methods=["POST"]),
-    Route("/admin/shipping/rates/{rate_id:id}", save_rate, methods=["POST"]),
-    Route("/admin/shipping/rates/{rate_id:id}/delete", delete_rate, methods=["POST"]),
-    Route("/admin/shipping/zones", save_zone, methods=["POST"]),
-    Route("/admin/shipping/zones/{zone_id:id}", save_zone, methods=["POST"]),
+    AdminRoute("/admin/shipping", shipping_page, permission=PERMISSION, name="admin_shipping"),
+    AdminRoute("/admin/shipping/methods", save_method, permission=PERMISSION, methods=["POST"]),
+    AdminRoute("/admin/shipping/methods/{method_id:id}", save_method, permission=PERMISSION, methods=["POST"]),
+    AdminRoute("/admin/shipping/methods/{method_id:id}/rates", save_rate, permission=PERMISSION, methods=["POST"]),
+    AdminRoute("/admin/shipping/rates/{rate_id:id}", save_rate, permission=PERMISSION, methods=["POST"]),
+    AdminRoute("/admin/shipping/rates/{rate_id:id}/delete", delete_rate, permission=PERMISSION, methods=["POST"]),
+    AdminRoute("/admin/shipping/zones", save_zone, permission=PERMISSION, methods=["POST"]),
+    AdminRoute("/admin/shipping/zones/{zone_id:id}", save_zone, permission=PERMISSION, methods=["POST"]),
 ]

@@ -12,12 +12,13 @@ import secrets
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
-from starlette.routing import Route
 
-from storefront import session
+from storefront import forms, session
 from storefront.domain import staff as staff_domain
 from storefront.domain.models import Staff, StaffRole
-from storefront.pages.admin.access import admin_page, current_staff
+from storefront.pages.admin.access import AdminRoute, acting_staff, admin_page
+
+PERMISSION = "staff"  # who works here: owners only
 
 NOTICE = "staff_changed"
 
@@ -35,14 +36,13 @@ async def _page(request: Request, context: dict, status_code: int = 200) -> Resp
 
 
 async def staff_list(request: Request) -> Response:
-    await current_staff(request, "staff")
     return await _page(request, _notices(request))
 
 
 async def create(request: Request) -> Response:
-    actor = await current_staff(request, "staff")
-    async with request.form() as form:
-        typed = {k: str(form.get(k) or "")[:300] for k in ("email", "name", "role", "password", "generate")}
+    actor = acting_staff(request)
+    form = await forms.read(request)
+    typed = {k: str(form.get(k) or "")[:300] for k in ("email", "name", "role", "password", "generate")}
     generated = typed["generate"] == "on" or not typed["password"]
     password = secrets.token_urlsafe(12) if generated else typed["password"]
     try:
@@ -57,10 +57,10 @@ async def create(request: Request) -> Response:
 
 
 async def change(request: Request) -> Response:
-    actor = await current_staff(request, "staff")
+    actor = acting_staff(request)
     target_id = request.path_params["staff_id"]
-    async with request.form() as form:
-        raw_active, raw_role = form.get("active"), form.get("role")
+    form = await forms.read(request)
+    raw_active, raw_role = form.get("active"), form.get("role")
     active = None if raw_active is None else raw_active == "1"
     role = None
     if raw_role is not None:
@@ -79,7 +79,7 @@ async def change(request: Request) -> Response:
 
 
 routes = [
-    Route("/admin/staff", staff_list, name="admin_staff"),
-    Route("/admin/staff", create, methods=["POST"]),
-    Route("/admin/staff/{staff_id:id}", change, methods=["POST"]),
+    AdminRoute("/admin/staff", staff_list, permission=PERMISSION, name="admin_staff"),
+    AdminRoute("/admin/staff", create, permission=PERMISSION, methods=["POST"]),
+    AdminRoute("/admin/staff/{staff_id:id}", change, permission=PERMISSION, methods=["POST"]),
 ]

@@ -12,14 +12,15 @@ from dataclasses import dataclass
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
-from starlette.routing import Route
 
-from storefront import session
+from storefront import forms, session
 from storefront.domain import as_typed, stock, stock_report
 from storefront.domain.models import Staff
 from storefront.htmx import target, wants_fragment
-from storefront.pages.admin.access import admin_page, current_staff
+from storefront.pages.admin.access import AdminRoute, acting_staff, admin_page
 from storefront.security import local_path
+
+PERMISSION = "stock"
 
 REASONS = (stock.Reason.RECEIVED, stock.Reason.DAMAGED, stock.Reason.CORRECTION)  # what staff may record
 MAX_UNITS = 100_000
@@ -89,7 +90,6 @@ def _left_for_this_page(request: Request) -> dict:
 
 
 async def stock_list(request: Request) -> Response:
-    await current_staff(request)
     params = request.query_params
     show = params.get("show", "all")
     query = stock_report.StockQuery(text=as_typed.search_text(params.get("q"), 100), show=show if show in stock_report.STOCK_SHOWS else "all",
@@ -108,7 +108,6 @@ async def _variant_or_404(request: Request) -> stock_report.StockRow:
 
 
 async def variant(request: Request) -> Response:
-    await current_staff(request)
     row = await _variant_or_404(request)
     ledger = await stock_report.ledger(row, page=as_typed.page(request.query_params.get("page"), MAX_PAGE))
     return admin_page(request, "pages/admin/variant_stock.html", "pages/admin/variant_stock.html",
@@ -116,10 +115,10 @@ async def variant(request: Request) -> Response:
 
 
 async def adjust(request: Request) -> Response:
-    staff = await current_staff(request)
+    staff = acting_staff(request)
     row = await _variant_or_404(request)
-    async with request.form() as form:
-        typed = {k: str(form.get(k) or "")[:200] for k in ("mode", "units", "reason", "note", "next")}
+    form = await forms.read(request)
+    typed = {k: str(form.get(k) or "")[:200] for k in ("mode", "units", "reason", "note", "next")}
     next_url = local_path(typed["next"], f"/admin/stock/{row.id}")
     try:
         before, after = await record(staff, row, read_adjustment(typed))
@@ -156,7 +155,7 @@ async def _refused(request: Request, row: stock_report.StockRow, typed: dict, er
 
 
 routes = [
-    Route("/admin/stock", stock_list, name="admin_stock"),
-    Route("/admin/stock/{variant_id:id}", variant, name="admin_variant_stock"),
-    Route("/admin/stock/{variant_id:id}/adjust", adjust, methods=["POST"]),
+    AdminRoute("/admin/stock", stock_list, permission=PERMISSION, name="admin_stock"),
+    AdminRoute("/admin/stock/{variant_id:id}", variant, permission=PERMISSION, name="admin_variant_stock"),
+    AdminRoute("/admin/stock/{variant_id:id}/adjust", adjust, permission=PERMISSION, methods=["POST"]),
 ]
