@@ -490,3 +490,21 @@ class AuditEntry(Model):
     class Meta:
         table = "audit_entry"
         ordering = ["-created_at", "-id"]
+
+
+# --- rate limits --------------------------------------------------------------------------------
+
+
+class RateLimitCount(Model):
+    """Attempts (failed logins, unknown codes, ...) counted under a rate limit's key in one fixed window.
+
+    rate_limits.py counts up with one atomic UPSERT, so the limits hold across processes and machines."""
+
+    id = fields.BigIntField(primary_key=True)
+    key = fields.CharField(max_length=80)  # "<limit name>:<sha256 of the value>"
+    started = fields.BigIntField()  # the window's start, in seconds since the epoch
+    n = fields.IntField(default=0)
+
+    class Meta:
+        table = "rate_limit_count"
+        unique_together = (("key", "started"),)

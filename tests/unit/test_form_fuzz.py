@@ -429,8 +429,14 @@ async def snapshot(names: list[str]) -> tuple[dict[str, list[str]], list[str]]:
     return {name: sorted(map(repr, found)) for name, found in rows.items()}, refused
 
 
+# A refused guess (an unknown code, a wrong password) is counted against its rate limit: that row is the
+# point of the refusal, not a half write.
+COUNTED_WHEN_REFUSED = {"rate_limit_count"}
+
+
 def changed(before: dict, after: dict) -> dict[str, list[str]]:
-    return {t: sorted(set(after[t]) ^ set(before[t]))[:4] for t in before if before[t] != after[t]}
+    return {t: sorted(set(after[t]) ^ set(before[t]))[:4] for t in before
+            if before[t] != after[t] and t not in COUNTED_WHEN_REFUSED}
 
 
 async def books_are_straight() -> None:
