@@ -26,6 +26,9 @@ PROVINCE_IT = re.compile(r"^[A-Z]{2}$")  # the two-letter sigla: FI, MI, RM...
 COUNTRIES = ["IT", "AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GR", "HR", "HU", "IE",
              "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK", "SM", "VA", "CH", "GB", "NO",
              "US", "CA", "AU", "JP"]
+# Open unpaid orders (awaiting payment, any method) per email and per client address: each holds stock
+# (a bank transfer for days) and sends an email, so a script placing them could hold the whole shop.
+MAX_UNPAID = 3
 LIMITS = {"email": 254, "full_name": 120, "phone": 40, "address": 200, "postal_code": 20, "city": 80,
           "province": 80}
 
@@ -79,6 +82,27 @@ class TotalChanged(DomainError):
     def __init__(self, shown: int, totals: pricing.Totals):
         super().__init__(f"total {shown} shown, {totals.total} now")
         self.shown, self.totals = shown, totals
+
+
+class TooManyUnpaid(DomainError):
+    """Already MAX_UNPAID orders awaiting payment for this email or from this address (`by` says which):
+    nothing is placed until one is paid, cancelled or expired."""
+
+    def __init__(self, by: list[str]):
+        super().__init__(f"{MAX_UNPAID} unpaid orders already, by {', '.join(by)}")
+        self.by = by
+
+
+async def unpaid_over_cap(email: str, client_address: str, replacing: list[Order]) -> list[str]:
+    """"email" and/or "address" if another order would pass MAX_UNPAID there. The unpaid orders this
+    one replaces do not count: they end as it is placed."""
+    open_orders = Order.filter(status=OrderStatus.PENDING_PAYMENT).exclude(id__in=[o.id for o in replacing])
+    over = []
+    if await open_orders.filter(email__iexact=email_address.normalise(email)).count() >= MAX_UNPAID:
+        over.append("email")
+    if client_address and await open_orders.filter(client_address=client_address).count() >= MAX_UNPAID:
+        over.append("address")
+    return over
 
 
 def field_errors(d: Details) -> dict[str, str]:
@@ -142,9 +166,10 @@ async def summary(token: str | None, d: Details, now: datetime | None = None) ->
 
 async def place_order(token: str | None, d: Details, idempotency_key: str, *, now: datetime | None = None,
                       shown_total: int | None = None, payment_timeout: timedelta = timedelta(minutes=30),
-                      bank_transfer_wait: timedelta = timedelta(days=7)) -> Order:
+                      bank_transfer_wait: timedelta = timedelta(days=7), client_address: str = "") -> Order:
     """Turn the cart into an order, or raise: Invalid (field errors), EmptyCart, CartNeedsAttention,
-    TotalChanged (not the `shown_total` the page showed), stock.OutOfStock (every short line),
+    TotalChanged (not the `shown_total` the page showed), TooManyUnpaid (for the email, or from the
+    `client_address`, the shopper's address as the page saw it), stock.OutOfStock (every short line),
     promotion_limits.LimitReached.
 
     An order paid offline (bank transfer, cash on delivery) spends the cart at once. One paid online
@@ -171,6 +196,8 @@ async def place_order(token: str | None, d: Details, idempotency_key: str, *, no
         raise CartNeedsAttention()
     if shown_total is not None and shown_total != found.totals.total:
         raise TotalChanged(shown_total, found.totals)
+    if over := await unpaid_over_cap(d.email, client_address, found.replaces):
+        raise TooManyUnpaid(over)
 
     totals, quote = found.totals, found.quote
     number = orders.new_number()
@@ -199,7 +226,7 @@ async def place_order(token: str | None, d: Details, idempotency_key: str, *, no
                 ],
                 shipping_cost=totals.shipping_charged, surcharge=totals.surcharge, total=totals.total,
                 vat={str(rate): amount for rate, amount in totals.vat.items()}, expires_at=expires,
-                using_db=conn,
+                client_address=client_address[:64], using_db=conn,
             )
             by_variant = {p.variant_id: p for p in found.contents.priced}
             await OrderLine.bulk_create([

@@ -343,6 +343,8 @@ class Order(Model):
     refunded_total = fields.IntField(default=0)
     currency = fields.CharField(max_length=3, default="EUR")
     expires_at = fields.DatetimeField(null=True)  # unpaid orders release their stock after this
+    # The client address it was placed from: open unpaid orders are capped per address (checkout.py).
+    client_address = fields.CharField(max_length=64, default="", db_default="", db_index=True)
     created_at = fields.DatetimeField(auto_now_add=True, db_index=True)
     updated_at = fields.DatetimeField(auto_now=True)
 

@@ -19,4 +19,12 @@ class Migration(migrations.Migration):
             options={'table': 'rate_limit_count', 'app': 'models', 'unique_together': (('key', 'started'),), 'pk_attr': 'id', 'table_description': "Attempts (failed logins, unknown codes, ...) counted under a rate limit's key in one fixed window."},
             bases=['Model'],
         ),
+        ops.AddField(
+            model_name='Order',
+            name='client_address',
+            field=fields.CharField(default='', db_index=True, db_default='', max_length=64),
+        ),
+        # AddField records db_index but does not create the index: said here (SQLite and PostgreSQL alike).
+        ops.RunSQL('CREATE INDEX IF NOT EXISTS "idx_order_client_address" ON "order" ("client_address")',
+                   reverse_sql='DROP INDEX IF EXISTS "idx_order_client_address"'),
     ]
