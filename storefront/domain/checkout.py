@@ -29,6 +29,7 @@ COUNTRIES = ["IT", "AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "
 # Open unpaid orders (awaiting payment, any method) per email and per client address: each holds stock
 # (a bank transfer for days) and sends an email, so a script placing them could hold the whole shop.
 MAX_UNPAID = 3
+NUMBER_DRAWS = 3  # order numbers are random: a clash with an existing one draws again, a few times
 LIMITS = {"email": 254, "full_name": 120, "phone": 40, "address": 200, "postal_code": 20, "city": 80,
           "province": 80}
 
@@ -73,6 +74,11 @@ class EmptyCart(DomainError):
 
 class CartNeedsAttention(DomainError):
     """Lines that sold out or were withdrawn since the cart was shown."""
+
+
+class AttemptNotYours(DomainError):
+    """The attempt's key names an order placed from another cart: a copied or replayed form is no way to
+    reach someone's order (nor to spend this cart on it)."""
 
 
 class TotalChanged(DomainError):
@@ -170,16 +176,42 @@ async def place_order(token: str | None, d: Details, idempotency_key: str, *, no
     """Turn the cart into an order, or raise: Invalid (field errors), EmptyCart, CartNeedsAttention,
     TotalChanged (not the `shown_total` the page showed), TooManyUnpaid (for the email, or from the
     `client_address`, the shopper's address as the page saw it), stock.OutOfStock (every short line),
-    promotion_limits.LimitReached.
+    promotion_limits.LimitReached, AttemptNotYours.
+
+    Every submit of one attempt (`idempotency_key`, from this cart) leads to that attempt's order: a double
+    click, a resubmit, a back-and-resubmit, and two submits at once, where the one that lost the race
+    finds the cart spent or the stock taken by the other and answers with the other's order.
 
     An order paid offline (bank transfer, cash on delivery) spends the cart at once. One paid online
     leaves the cart as it is until the money is in (orders.transition spends it then); placing again
     from that cart meanwhile (another card, another method) replaces the unpaid order, in the same
     transaction, so one cart never has two orders going ahead.
     """
+    try:
+        existing = await _attempt_order(token, idempotency_key)
+        return existing or await _place(token, d, idempotency_key, now=now, shown_total=shown_total,
+                                        payment_timeout=payment_timeout, bank_transfer_wait=bank_transfer_wait,
+                                        client_address=client_address)
+    except AttemptNotYours:
+        raise
+    except DomainError:
+        existing = await _attempt_order(token, idempotency_key)
+        if existing is None:
+            raise
+        return existing
+
+
+async def _attempt_order(token: str | None, idempotency_key: str) -> Order | None:
+    """The order this attempt placed, if any; an attempt belongs to the cart that made it."""
     existing = await Order.get_or_none(idempotency_key=idempotency_key)
-    if existing is not None:
-        return existing  # a double click, a resubmit, a back-and-resubmit: the first order
+    if existing is not None and not await cart.is_cart_of(token, existing):
+        raise AttemptNotYours()
+    return existing
+
+
+async def _place(token: str | None, d: Details, idempotency_key: str, *, now: datetime | None,
+                 shown_total: int | None, payment_timeout: timedelta, bank_transfer_wait: timedelta,
+                 client_address: str) -> Order:
     now = now or datetime.now(timezone.utc)
     errors = field_errors(d)
     found = await summary(token, d, now)
@@ -199,9 +231,27 @@ async def place_order(token: str | None, d: Details, idempotency_key: str, *, no
     if over := await unpaid_over_cap(d.email, client_address, found.replaces):
         raise TooManyUnpaid(over)
 
-    totals, quote = found.totals, found.quote
-    number = orders.new_number()
     expires = {"card": now + payment_timeout, "bank_transfer": now + bank_transfer_wait}.get(d.payment_method)
+    draws = NUMBER_DRAWS
+    while True:
+        try:
+            return await _write(found, d, idempotency_key, orders.new_number(), expires, client_address)
+        except IntegrityError:
+            # The same attempt, submitted twice at once: the other request's order is the one. Otherwise
+            # another order already has the random number drawn: draw again.
+            existing = await _attempt_order(token, idempotency_key)
+            if existing is not None:
+                return existing
+            draws -= 1
+            if not draws:
+                raise
+
+
+async def _write(found: Summary, d: Details, idempotency_key: str, number: str, expires: datetime | None,
+                 client_address: str) -> Order:
+    """The order, its lines, stock, promotion uses, events and email: one transaction, all or nothing."""
+    totals, quote = found.totals, found.quote
+    assert quote is not None  # _place refused a cart with nothing to ship
     try:
         async with in_transaction() as conn:
             # Writes first (SQLite with several processes needs that): the replaced orders' status
@@ -242,10 +292,4 @@ async def place_order(token: str | None, d: Details, idempotency_key: str, *, no
                 await notifications.queue("order_confirmation", order.id, order.email, conn)
     except orders.InvalidTransition:
         raise CartNeedsAttention() from None  # a replaced order was paid or expired meanwhile: look again
-    except IntegrityError:
-        # The same attempt, submitted twice at once: the other request's order is the one.
-        existing = await Order.get_or_none(idempotency_key=idempotency_key)
-        if existing is None:
-            raise
-        return existing
     return order

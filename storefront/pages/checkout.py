@@ -108,6 +108,8 @@ async def place(request: Request) -> Response:
     except checkout.CartNeedsAttention:
         session.flash(request, {"kind": "cart_changed"})
         return _redirect(request, "/cart")
+    except checkout.AttemptNotYours:  # a form copied from another session: a fresh attempt, nothing revealed
+        return await _form(request, d, secrets.token_urlsafe(16), {}, problem={"kind": "stale_form"})
     except checkout.TotalChanged as exc:
         # Never an order at a total the shopper was not shown: the page again, with the total now and why.
         return await _form(request, d, attempt, {}, problem={"kind": "total_changed", "shown": exc.shown,

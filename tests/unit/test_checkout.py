@@ -160,6 +160,35 @@ async def test_cash_on_delivery_adds_its_fee_and_only_where_offered(items):
     assert invalid.value.errors == {"payment_method": "payment_method"}
 
 
+async def test_two_submits_of_one_attempt_at_once_both_lead_to_its_order(items):
+    """A double tap on a slow phone: the submit that loses the race finds the last units taken and the
+    cart spent by the other, and must still answer with that attempt's order, not "sold out"."""
+    token = await cart_with((items["m"], 3))  # every unit there is
+    first, second = await asyncio.gather(checkout.place_order(token, ANNA, "double-tap"),
+                                         checkout.place_order(token, ANNA, "double-tap"))
+    assert first.id == second.id and await Order.all().count() == 1
+    assert (await Variant.get(id=items["m"].id)).stock == 0 and await ledger_matches_stock()
+
+
+async def test_an_attempt_belongs_to_the_cart_that_made_it(items):
+    """An attempt key posted from another session is no way to someone's order, nor spends that cart."""
+    token = await cart_with((items["l"], 1))
+    await checkout.place_order(token, ANNA, "annas-attempt")
+    other = await cart_with((items["m"], 1))
+    with pytest.raises(checkout.AttemptNotYours):
+        await checkout.place_order(other, ANNA, "annas-attempt")
+    assert [line.quantity for line in (await cart.view(other)).lines] == [1]
+
+
+async def test_an_order_number_already_taken_is_drawn_again(items, monkeypatch):
+    token = await cart_with((items["l"], 1))
+    taken = (await checkout.place_order(token, ANNA, "first")).number
+    numbers = iter([taken, "BT-FRESH2"])
+    monkeypatch.setattr(orders, "new_number", lambda: next(numbers))
+    token = await cart_with((items["l"], 1))
+    assert (await checkout.place_order(token, ANNA, "second")).number == "BT-FRESH2"
+
+
 def as_(d: Details, **changes) -> Details:
     return Details(**{**d.__dict__, **changes})
 

@@ -245,6 +245,19 @@ async def test_a_webhook_with_a_bad_signature_is_refused_and_changes_nothing(db)
     assert await kinds(order) == []
 
 
+@pytest.mark.parametrize("purpose", ["sandbox return", "sandbox reference"])
+async def test_a_webhook_signed_with_the_key_of_another_purpose_is_refused(db, purpose):
+    """Each use has its own key: a return-link signature (shown in every shopper's address bar) or a
+    reference can never pass for a webhook's."""
+    order = await make_order()
+    reference = await start(order)
+    body = captured(reference)[0]
+    forged = "sha256=" + payment_providers._mac(purpose, body)
+    with pytest.raises(payments.BadSignature):
+        await payments.receive_webhook("card", body, forged)
+    assert (await Payment.get(reference=reference)).status == PaymentStatus.PENDING
+
+
 async def test_a_signed_but_unreadable_body_is_refused(db):
     body = b"not json"
     with pytest.raises(payments.BadSignature):

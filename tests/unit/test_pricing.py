@@ -53,6 +53,14 @@ def test_code_and_free_shipping_threshold_on_two_vat_rates():
     assert totals.not_applied == []
 
 
+def test_the_cash_on_delivery_fee_carries_vat_like_shipping():
+    totals = price([SHIRTS, BOOK], [], shipping=590, surcharge=400, now=NOW)
+    assert (totals.surcharge, totals.total) == (400, 8490)
+    # Shipping + fee, 990, split 6000 : 1500 -> 792 at 22%, 198 at 4%.
+    # 22%: 6792 * 22/122 = 1224.79 -> 1225;  4%: 1698 * 4/104 = 65.31 -> 65
+    assert totals.vat == {2200: 1225, 400: 65}
+
+
 def test_below_the_threshold_says_how_much_more_to_spend():
     totals = price([line(1, 3000, 1), BOOK], [FREE_OVER_50], shipping=590, now=NOW)
     assert totals.shipping_discount == 0 and totals.total == 5090

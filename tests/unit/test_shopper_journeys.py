@@ -278,3 +278,23 @@ async def test_a_replaced_or_expired_order_gives_back_the_once_only_code_it_coun
     await orders.expire_unpaid(now=datetime.now(timezone.utc) + timedelta(hours=1))
     assert (await Order.all().order_by("-id").first()).status == OrderStatus.CANCELLED
     assert (await Promotion.get(code="WELCOME10")).used_count == 1  # Bruno's expired order gave his back
+
+
+async def test_anothers_attempt_posted_from_this_session_reveals_nothing(anna, shop, settings, db):
+    """The attempt in Anna's form is no bearer token: posted by Bruno it leads to no order page of hers."""
+    import httpx2 as httpx
+    from storefront.app import create_app
+
+    await anna.add(shop["tee"])
+    form = await anna.checkout_form("bank_transfer")
+    await anna.place("bank_transfer", form)
+    app = create_app(settings, manage_db=False)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="https://shop.test") as other:
+        bruno = Shopper(other)
+        await bruno.add(shop["scarf"])
+        posted = await bruno.place("bank_transfer", {**await bruno.checkout_form("bank_transfer"),
+                                                     "attempt": form["attempt"]}, email="bruno@example.com")
+        assert posted.status_code == 422 and "This checkout form has expired" in posted.text
+        assert "location" not in posted.headers  # not sent on to Anna's order page
+        assert "Sciarpa" in (await bruno.open("/cart")).text
+    assert await Order.all().count() == 1

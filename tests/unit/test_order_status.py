@@ -1,0 +1,35 @@
+"""The whole order-status table, pair by pair, as the shop means it: every move allowed, every other refused.
+Written out here rather than read from orders.TRANSITIONS, so a change to the table has to change this too."""
+
+from __future__ import annotations
+
+import pytest
+
+from storefront.domain import orders
+from storefront.domain.models import Order, OrderStatus
+
+S = OrderStatus
+REFUNDS = {S.REFUNDED, S.PARTIALLY_REFUNDED}
+ALLOWED = {
+    S.PENDING_PAYMENT: {S.PAID, S.CANCELLED},  # and packed, for cash on delivery only (below)
+    S.PAID: {S.PACKED, S.CANCELLED, *REFUNDS},
+    S.PACKED: {S.SHIPPED, S.CANCELLED, *REFUNDS},
+    S.SHIPPED: {S.DELIVERED, *REFUNDS},  # a parcel on its way is refunded, never cancelled
+    S.DELIVERED: REFUNDS,
+    S.PARTIALLY_REFUNDED: {S.PACKED, S.SHIPPED, S.DELIVERED, *REFUNDS},  # the rest of the order goes on
+    S.CANCELLED: set(),
+    S.REFUNDED: set(),
+}
+
+
+@pytest.mark.parametrize("method", ["card", "bank_transfer", "cod"])
+@pytest.mark.parametrize("current", list(S))
+@pytest.mark.parametrize("wanted", list(S))
+def test_every_status_pair_is_allowed_or_refused_as_the_shop_means(current, wanted, method):
+    order = Order(status=current, payment_method=method)
+    allowed = wanted in ALLOWED[current] or (current, wanted, method) == (S.PENDING_PAYMENT, S.PACKED, "cod")
+    if allowed:
+        orders.check(order, wanted)
+    else:
+        with pytest.raises(orders.InvalidTransition):
+            orders.check(order, wanted)
