@@ -23,9 +23,10 @@ from storefront import mailer, session
 from storefront.domain import db
 from storefront.domain import orders as orders_domain
 from storefront.domain import payments as payments_domain
+from storefront.domain import rate_limits
 from storefront.pages import admin, cart, catalog, checkout, errors, orders, payments
 from storefront.pages.admin.access import LoginRequired, login_required
-from storefront.security import CSRFMiddleware, RateLimiter, SecurityHeadersMiddleware
+from storefront.security import CSRFMiddleware, SecurityHeadersMiddleware
 from storefront.settings import ROOT, Settings, tortoise_config
 from storefront.templating import make_templates
 
@@ -142,6 +143,7 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
             chores = [
                 asyncio.create_task(every(60, orders_domain.expire_unpaid)),
                 asyncio.create_task(every(24 * 3600, db.analyze)),  # statistics follow the catalogue
+                asyncio.create_task(every(600, rate_limits.prune)),  # attempts older than every window
                 # Every worker runs a sender (the outbox's claims stop double sends); without SMTP it
                 # only renders the emails, so the outbox stays readable.
                 asyncio.create_task(mailer.run_sender(settings)),
@@ -178,10 +180,4 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
     app.state.settings = settings
     app.state.templates = make_templates(settings.locale)
     app.state.static_url = _StaticUrls(STATIC)
-    # Per process: enough to make guessing slow.
-    app.state.rate_limits = {
-        "order_lookup": RateLimiter(limit=10, window=15 * 60),  # failed lookups per client address
-        "login_account": RateLimiter(limit=5, window=15 * 60),  # failed staff logins per account
-        "login_address": RateLimiter(limit=20, window=15 * 60),  # ... and per client address
-    }
     return app

@@ -1,8 +1,6 @@
-"""CSRF, security headers. Password hashing and rate limits join when staff accounts do."""
+"""CSRF, security headers, local redirects. (Rate limits live in the database: domain/rate_limits.py.)"""
 
 from __future__ import annotations
-
-import time
 
 from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException
@@ -112,32 +110,3 @@ def local_path(url: str | None, default: str) -> str:
         return url
     return default
 
-
-class RateLimiter:
-    """At most `limit` events per key in a sliding window of `window` seconds, in this process.
-
-    Enough to make guessing slow (order lookups, discount codes, logins); with several worker
-    processes the effective limit is per worker.
-    """
-
-    def __init__(self, limit: int, window: float) -> None:
-        self.limit, self.window = limit, window
-        self.events: dict[str, list[float]] = {}
-
-    def _recent(self, key: str, now: float) -> list[float]:
-        recent = [t for t in self.events.get(key, []) if now - t < self.window]
-        if recent:
-            self.events[key] = recent
-        else:
-            self.events.pop(key, None)
-        return recent
-
-    def blocked(self, key: str, now: float | None = None) -> bool:
-        return len(self._recent(key, now or time.monotonic())) >= self.limit
-
-    def hit(self, key: str, now: float | None = None) -> None:
-        now = now or time.monotonic()
-        self.events[key] = [*self._recent(key, now), now]
-        if len(self.events) > 10_000:  # forget the oldest keys rather than grow without bound
-            for stale in list(self.events)[:1_000]:
-                del self.events[stale]

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hmac
 import secrets
-import time
 
 from starlette.requests import HTTPConnection
 
@@ -13,7 +12,6 @@ CSRF = "csrf"
 CART = "cart"  # the cart's token
 CART_COUNT = "cart_count"  # items in the cart, for the header badge without a query
 FLASH = "flash"  # messages for the next page, when a form was posted without JavaScript
-CODE_FAILURES = "code_failures"  # times of recent unknown discount codes
 STAFF = "staff"
 LOCALE = "locale"
 
@@ -88,11 +86,3 @@ def log_in_staff(conn: HTTPConnection, staff_id: int) -> None:
 def log_out(conn: HTTPConnection) -> None:
     conn.session.clear()
 
-
-def code_failures(conn: HTTPConnection, window: float, now: float | None = None) -> list[float]:
-    now = now or time.time()
-    return [t for t in conn.session.get(CODE_FAILURES, []) if now - t < window]
-
-
-def record_code_failure(conn: HTTPConnection, window: float) -> None:
-    conn.session[CODE_FAILURES] = [*code_failures(conn, window), time.time()]

@@ -26,6 +26,9 @@ PROVINCE_IT = re.compile(r"^[A-Z]{2}$")  # the two-letter sigla: FI, MI, RM...
 COUNTRIES = ["IT", "AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GR", "HR", "HU", "IE",
              "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK", "SM", "VA", "CH", "GB", "NO",
              "US", "CA", "AU", "JP"]
+# Open unpaid orders (awaiting payment, any method) per email and per client address: each holds stock
+# (a bank transfer for days) and sends an email, so a script placing them could hold the whole shop.
+MAX_UNPAID = 3
 NUMBER_DRAWS = 3  # order numbers are random: a clash with an existing one draws again, a few times
 LIMITS = {"email": 254, "full_name": 120, "phone": 40, "address": 200, "postal_code": 20, "city": 80,
           "province": 80}
@@ -85,6 +88,27 @@ class TotalChanged(DomainError):
     def __init__(self, shown: int, totals: pricing.Totals):
         super().__init__(f"total {shown} shown, {totals.total} now")
         self.shown, self.totals = shown, totals
+
+
+class TooManyUnpaid(DomainError):
+    """Already MAX_UNPAID orders awaiting payment for this email or from this address (`by` says which):
+    nothing is placed until one is paid, cancelled or expired."""
+
+    def __init__(self, by: list[str]):
+        super().__init__(f"{MAX_UNPAID} unpaid orders already, by {', '.join(by)}")
+        self.by = by
+
+
+async def unpaid_over_cap(email: str, client_address: str, replacing: list[Order]) -> list[str]:
+    """"email" and/or "address" if another order would pass MAX_UNPAID there. The unpaid orders this
+    one replaces do not count: they end as it is placed."""
+    open_orders = Order.filter(status=OrderStatus.PENDING_PAYMENT).exclude(id__in=[o.id for o in replacing])
+    over = []
+    if await open_orders.filter(email__iexact=email_address.normalise(email)).count() >= MAX_UNPAID:
+        over.append("email")
+    if client_address and await open_orders.filter(client_address=client_address).count() >= MAX_UNPAID:
+        over.append("address")
+    return over
 
 
 def field_errors(d: Details) -> dict[str, str]:
@@ -148,9 +172,10 @@ async def summary(token: str | None, d: Details, now: datetime | None = None) ->
 
 async def place_order(token: str | None, d: Details, idempotency_key: str, *, now: datetime | None = None,
                       shown_total: int | None = None, payment_timeout: timedelta = timedelta(minutes=30),
-                      bank_transfer_wait: timedelta = timedelta(days=7)) -> Order:
+                      bank_transfer_wait: timedelta = timedelta(days=7), client_address: str = "") -> Order:
     """Turn the cart into an order, or raise: Invalid (field errors), EmptyCart, CartNeedsAttention,
-    TotalChanged (not the `shown_total` the page showed), stock.OutOfStock (every short line),
+    TotalChanged (not the `shown_total` the page showed), TooManyUnpaid (for the email, or from the
+    `client_address`, the shopper's address as the page saw it), stock.OutOfStock (every short line),
     promotion_limits.LimitReached, AttemptNotYours.
 
     Every submit of one attempt (`idempotency_key`, from this cart) leads to that attempt's order: a double
@@ -165,7 +190,8 @@ async def place_order(token: str | None, d: Details, idempotency_key: str, *, no
     try:
         existing = await _attempt_order(token, idempotency_key)
         return existing or await _place(token, d, idempotency_key, now=now, shown_total=shown_total,
-                                        payment_timeout=payment_timeout, bank_transfer_wait=bank_transfer_wait)
+                                        payment_timeout=payment_timeout, bank_transfer_wait=bank_transfer_wait,
+                                        client_address=client_address)
     except AttemptNotYours:
         raise
     except DomainError:
@@ -184,7 +210,8 @@ async def _attempt_order(token: str | None, idempotency_key: str) -> Order | Non
 
 
 async def _place(token: str | None, d: Details, idempotency_key: str, *, now: datetime | None,
-                 shown_total: int | None, payment_timeout: timedelta, bank_transfer_wait: timedelta) -> Order:
+                 shown_total: int | None, payment_timeout: timedelta, bank_transfer_wait: timedelta,
+                 client_address: str) -> Order:
     now = now or datetime.now(timezone.utc)
     errors = field_errors(d)
     found = await summary(token, d, now)
@@ -201,12 +228,14 @@ async def _place(token: str | None, d: Details, idempotency_key: str, *, now: da
         raise CartNeedsAttention()
     if shown_total is not None and shown_total != found.totals.total:
         raise TotalChanged(shown_total, found.totals)
+    if over := await unpaid_over_cap(d.email, client_address, found.replaces):
+        raise TooManyUnpaid(over)
 
     expires = {"card": now + payment_timeout, "bank_transfer": now + bank_transfer_wait}.get(d.payment_method)
     draws = NUMBER_DRAWS
     while True:
         try:
-            return await _write(found, d, idempotency_key, orders.new_number(), expires)
+            return await _write(found, d, idempotency_key, orders.new_number(), expires, client_address)
         except IntegrityError:
             # The same attempt, submitted twice at once: the other request's order is the one. Otherwise
             # another order already has the random number drawn: draw again.
@@ -218,7 +247,8 @@ async def _place(token: str | None, d: Details, idempotency_key: str, *, now: da
                 raise
 
 
-async def _write(found: Summary, d: Details, idempotency_key: str, number: str, expires: datetime | None) -> Order:
+async def _write(found: Summary, d: Details, idempotency_key: str, number: str, expires: datetime | None,
+                 client_address: str) -> Order:
     """The order, its lines, stock, promotion uses, events and email: one transaction, all or nothing."""
     totals, quote = found.totals, found.quote
     assert quote is not None  # _place refused a cart with nothing to ship
@@ -246,7 +276,7 @@ async def _write(found: Summary, d: Details, idempotency_key: str, number: str, 
                 ],
                 shipping_cost=totals.shipping_charged, surcharge=totals.surcharge, total=totals.total,
                 vat={str(rate): amount for rate, amount in totals.vat.items()}, expires_at=expires,
-                using_db=conn,
+                client_address=client_address[:64], using_db=conn,
             )
             by_variant = {p.variant_id: p for p in found.contents.priced}
             await OrderLine.bulk_create([

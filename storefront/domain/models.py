@@ -343,6 +343,8 @@ class Order(Model):
     refunded_total = fields.IntField(default=0)
     currency = fields.CharField(max_length=3, default="EUR")
     expires_at = fields.DatetimeField(null=True)  # unpaid orders release their stock after this
+    # The client address it was placed from: open unpaid orders are capped per address (checkout.py).
+    client_address = fields.CharField(max_length=64, default="", db_default="", db_index=True)
     created_at = fields.DatetimeField(auto_now_add=True, db_index=True)
     updated_at = fields.DatetimeField(auto_now=True)
 
@@ -490,3 +492,21 @@ class AuditEntry(Model):
     class Meta:
         table = "audit_entry"
         ordering = ["-created_at", "-id"]
+
+
+# --- rate limits --------------------------------------------------------------------------------
+
+
+class RateLimitCount(Model):
+    """Attempts (failed logins, unknown codes, ...) counted under a rate limit's key in one fixed window.
+
+    rate_limits.py counts up with one atomic UPSERT, so the limits hold across processes and machines."""
+
+    id = fields.BigIntField(primary_key=True)
+    key = fields.CharField(max_length=80)  # "<limit name>:<sha256 of the value>"
+    started = fields.BigIntField()  # the window's start, in seconds since the epoch
+    n = fields.IntField(default=0)
+
+    class Meta:
+        table = "rate_limit_count"
+        unique_together = (("key", "started"),)

@@ -3,23 +3,19 @@ region out of band; without JavaScript each action is a form post answered by a 
 
 from __future__ import annotations
 
-import time
+import math
 from dataclasses import asdict
 
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from storefront import forms, session
-from storefront.domain import as_typed, cart
+from storefront.domain import as_typed, cart, rate_limits
 from storefront.domain.models import Variant
 from storefront.htmx import render, wants_fragment
 from storefront.pages.catalog import choice_names, choice_url, product_choice, product_response
 from storefront.pages.layout import page_context
 from storefront.security import local_path
-
-CODE_WINDOW = 10 * 60  # seconds
-MAX_CODE_FAILURES = 10  # unknown codes per session per window, then a polite wait
-
 
 def _message(change: cart.Change) -> dict:
     data = asdict(change)
@@ -170,19 +166,25 @@ async def empty(request: Request) -> Response:
 async def apply_code(request: Request) -> Response:
     form = await forms.read(request)
     typed = str(form.get("code") or "")[:60]
-    failures = session.code_failures(request, CODE_WINDOW)
-    if len(failures) >= MAX_CODE_FAILURES:
-        wait = max(1, round((CODE_WINDOW - (time.time() - failures[0])) / 60))
+    # Unknown codes are limited per cart and per client address, in the database: not in the shopper's
+    # cookie, which could be replayed from before the first guess, or dropped.
+    address = request.client.host if request.client else "unknown"
+    try:
+        counted = await rate_limits.attempt((rate_limits.CODE_CART, session.cart_token(request)),
+                                            (rate_limits.CODE_ADDRESS, address))
+    except rate_limits.TooMany as exc:
+        wait = max(1, math.ceil(exc.retry_after.total_seconds() / 60))
         return await _cart_response(request, [], 429, code_error="wait", code_wait=wait, typed_code=typed)
     try:
         token, code = await cart.apply_code(session.cart_token(request), typed)
     except cart.UnknownCode:
-        session.record_code_failure(request, CODE_WINDOW)
         error = "empty" if not typed.strip() else "unknown"
         return await _cart_response(request, [{"kind": "code_refused"}], 422, code_error=error, typed_code=typed)
     except cart.CodeNotUsable as exc:  # a real code, ended or not started: refused, and why
+        await rate_limits.forgive(counted)
         return await _cart_response(request, [{"kind": "code_refused", "why": exc.why}], 422,
                                     code_error="not_usable", code_why=exc.why, typed_code=typed)
+    await rate_limits.forgive(counted)  # only unknown codes count
     session.remember_cart(request, token, session.cart_count(request))
     view = await cart.view(token)
     # Kept on the cart, but this cart does not qualify yet (spend more, no eligible items): say what is missing.

@@ -110,6 +110,7 @@ async def place(request: Request) -> Response:
             token, d, attempt, shown_total=shown_total,
             payment_timeout=timedelta(minutes=settings.payment_timeout_minutes),
             bank_transfer_wait=timedelta(days=settings.bank_transfer_days),
+            client_address=request.client.host if request.client else "",
         )
     except checkout.Invalid as exc:
         return await _form(request, d, attempt, exc.errors)
@@ -128,6 +129,8 @@ async def place(request: Request) -> Response:
         problem = {"kind": "out_of_stock", "lines": exc.lines}
     except promotion_limits.LimitReached:
         problem = {"kind": "promotion_ended"}
+    except checkout.TooManyUnpaid:
+        problem = {"kind": "too_many_unpaid", "most": checkout.MAX_UNPAID}
     if problem:
         return await _form(request, d, secrets.token_urlsafe(16), {}, problem=problem)
 

@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from storefront import forms, links, session
-from storefront.domain import cart, email_address, payments
+from storefront.domain import cart, email_address, payments, rate_limits
 from storefront.domain.models import Order, OrderStatus, PaymentStatus
 from storefront.domain.orders import FINAL
 from storefront.htmx import render
@@ -83,14 +83,15 @@ async def lookup(request: Request) -> Response:
     number = str(form.get("number") or "").strip().upper()[:16]
     email = str(form.get("email") or "").strip()[:254]
     client = request.client.host if request.client else "unknown"
-    lookups = request.app.state.rate_limits["order_lookup"]
-    if lookups.blocked(client):
+    try:
+        counted = await rate_limits.attempt((rate_limits.ORDER_LOOKUP, client))
+    except rate_limits.TooMany:
         context = await page_context(request, number=number, email=email, failed=False, blocked=True)
         return render(request, "pages/order_lookup.html", "pages/order_lookup.html", context, status_code=429)
     order = await Order.get_or_none(number=number) if number else None
     if order is None or email_address.normalise(order.email) != email_address.normalise(email):
-        lookups.hit(client)
         # The same answer for a wrong number and a wrong email.
         context = await page_context(request, number=number, email=email, failed=True)
         return render(request, "pages/order_lookup.html", "pages/order_lookup.html", context, status_code=422)
+    await rate_limits.forgive(counted)  # only failed lookups count
     return RedirectResponse(links.order_path(request.app.state.settings, order.number), status_code=303)

@@ -13,7 +13,8 @@ import threading
 import pytest
 
 from storefront.domain import staff as staff_domain
-from storefront.domain.models import StaffRole
+from storefront.domain.models import StaffRole, Variant
+from tests.unit import factories as f
 
 PASSWORD = "correct horse battery"
 
@@ -100,10 +101,12 @@ def session_keys(client) -> set[str]:
 
 
 async def test_login_renews_the_session_and_opens_the_back_office(client, owner):
-    await client.get("/")  # a shopper session first, with a failed discount code in it
+    # A shopper session first, with a cart in it.
+    tee = await f.product("Maglietta", await f.category("Clothing"), [{"price": 3500, "stock": 5}])
     before = await csrf(client)
-    await client.post("/cart/codes", data={"csrf_token": before, "code": "NOPE"})
-    assert "code_failures" in session_keys(client)
+    await client.post("/cart/items", data={"csrf_token": before, "variant_id": (await Variant.get(product_id=tee.id)).id,
+                                           "quantity": "1"})
+    assert "cart" in session_keys(client)
     response = await log_in(client)
     assert response.status_code == 303 and response.headers["location"] == "/admin"
     page = await client.get("/admin")

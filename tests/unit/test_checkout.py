@@ -187,3 +187,43 @@ async def test_an_order_number_already_taken_is_drawn_again(items, monkeypatch):
     monkeypatch.setattr(orders, "new_number", lambda: next(numbers))
     token = await cart_with((items["l"], 1))
     assert (await checkout.place_order(token, ANNA, "second")).number == "BT-FRESH2"
+
+
+def as_(d: Details, **changes) -> Details:
+    return Details(**{**d.__dict__, **changes})
+
+
+async def test_open_unpaid_orders_are_capped_per_email_before_anything_is_written(items):
+    placed = [await checkout.place_order(await cart_with((items["l"], 1)), as_(ANNA, email=email), f"cap-{n}")
+              for n, email in enumerate(["anna@example.com", "Anna@Example.com", "anna@example.com"])]
+    token = await cart_with((items["l"], 1))
+    with pytest.raises(checkout.TooManyUnpaid) as refused:
+        await checkout.place_order(token, as_(ANNA, email="ANNA@example.com", payment_method="card"), "cap-3")
+    assert refused.value.by == ["email"]
+    assert await Order.all().count() == 3 and await OutboxEmail.all().count() == 3
+    assert (await Variant.get(id=items["l"].id)).stock == 7 and await ledger_matches_stock()
+    await checkout.place_order(await cart_with((items["l"], 1)), as_(ANNA, email="bruno@example.com"), "cap-4")
+    # One paid (or cancelled, or expired) makes room again.
+    await orders.transition(placed[0].id, OrderStatus.CANCELLED, actor="staff@example.com")
+    await checkout.place_order(token, ANNA, "cap-5")
+
+
+async def test_open_unpaid_orders_are_capped_per_client_address(items):
+    for n in range(3):
+        await checkout.place_order(await cart_with((items["l"], 1)), as_(ANNA, email=f"buyer{n}@example.com"),
+                                   f"addr-{n}", client_address="203.0.113.7")
+    token = await cart_with((items["l"], 1))
+    with pytest.raises(checkout.TooManyUnpaid) as refused:
+        await checkout.place_order(token, as_(ANNA, email="other@example.com"), "addr-3", client_address="203.0.113.7")
+    assert refused.value.by == ["address"]
+    assert (await checkout.place_order(token, as_(ANNA, email="other@example.com"), "addr-4",
+                                       client_address="192.0.2.10")).client_address == "192.0.2.10"
+
+
+async def test_the_unpaid_card_order_a_cart_replaces_does_not_count_against_the_cap(items):
+    for n in range(2):
+        await checkout.place_order(await cart_with((items["l"], 1)), ANNA, f"rep-{n}")
+    token = await cart_with((items["m"], 1))
+    first = await checkout.place_order(token, as_(ANNA, payment_method="card"), "rep-card-1")  # declined, say
+    again = await checkout.place_order(token, as_(ANNA, payment_method="card"), "rep-card-2")
+    assert (await Order.get(id=first.id)).status == OrderStatus.CANCELLED and again.status == OrderStatus.PENDING_PAYMENT

@@ -125,3 +125,20 @@ async def test_the_checkout_and_its_re_renders_are_never_cached(client, filled):
     field = await client.post("/checkout/validate", data={**FORM, **filled},
                               headers={"HX-Request": "true", "HX-Trigger-Name": "address"})
     assert field.status_code == 200 and field.headers["cache-control"] == "no-store"
+
+
+async def test_too_many_unpaid_orders_are_refused_on_the_checkout_page(client, filled):
+    from storefront.domain import cart, checkout
+
+    variant = await Variant.first()
+    for n in range(3):  # three bank transfers nobody pays, for the same email, from elsewhere
+        token, _ = await cart.add(None, variant.id, 1)
+        await checkout.place_order(token, checkout.Details(**FORM), f"unpaid-{n}", client_address="192.0.2.10")
+    refused = await client.post("/checkout", data={**FORM, **filled}, headers={"HX-Request": "true"})
+    assert refused.status_code == 422 and 'id="form-problem"' in refused.text
+    assert "There are already 3 orders waiting for payment for this email address or from this connection" in refused.text
+    assert await Order.all().count() == 3
+    # Someone else from this connection may still buy; the page tells the domain where the order comes from.
+    other = {**FORM, "email": "bruno@example.com"}
+    assert (await client.post("/checkout", data={**other, **filled})).status_code == 303
+    assert (await Order.filter(email="bruno@example.com").first()).client_address == "127.0.0.1"

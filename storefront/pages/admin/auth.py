@@ -1,4 +1,5 @@
-"""Staff log in and out. Failed logins are limited per account and per address."""
+"""Staff log in and out. Failed logins are limited per account and address, per address, and (more
+slowly) per account from anywhere: see domain/rate_limits.py."""
 
 from __future__ import annotations
 
@@ -6,15 +7,10 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from storefront import forms, session
-from storefront.domain import email_address
+from storefront.domain import email_address, rate_limits
 from storefront.domain import staff as staff_domain
 from storefront.pages.admin.access import NO_STORE, admin_page
 from storefront.security import local_path
-
-
-def _limits(request: Request):
-    limits = request.app.state.rate_limits
-    return limits["login_account"], limits["login_address"]
 
 
 async def login_form(request: Request) -> Response:
@@ -27,19 +23,21 @@ async def login(request: Request) -> Response:
     email = str(form.get("email") or "")[:254]
     password = str(form.get("password") or "")[:1024]
     next_url = local_path(str(form.get("next") or ""), "/admin")
-    by_account, by_address = _limits(request)
     account = email_address.normalise(email)
     address = request.client.host if request.client else "unknown"
     context = {"email": email, "next": next_url}
-    if by_account.blocked(account) or by_address.blocked(address):
+    try:
+        counted = await rate_limits.attempt((rate_limits.LOGIN_PAIR, f"{account} {address}"),
+                                            (rate_limits.LOGIN_ADDRESS, address),
+                                            (rate_limits.LOGIN_ACCOUNT, account))
+    except rate_limits.TooMany:  # even the right password waits now
         return admin_page(request, "pages/admin/login.html", "pages/admin/login.html",
                           {**context, "error": "wait"}, status_code=429)
     staff = await staff_domain.authenticate(email, password)
     if staff is None:
-        by_account.hit(account)
-        by_address.hit(address)
         return admin_page(request, "pages/admin/login.html", "pages/admin/login.html",
                           {**context, "error": "wrong"}, status_code=422)
+    await rate_limits.forgive(counted)
     session.log_in_staff(request, staff.id)
     return RedirectResponse(next_url if next_url.startswith("/admin") else "/admin", status_code=303, headers=NO_STORE)
 
