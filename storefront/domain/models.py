@@ -475,6 +475,25 @@ class Staff(Model):
         table = "staff"
 
 
+class StaffSession(Model):
+    """A staff login, revocable from the server: the cookie holds a random token, this row its hash (a copy
+    of the table opens nothing). Ended by logging out, by a password change, by switching the account off,
+    by "log out everywhere", and after a working day without use."""
+
+    id = fields.IntField(primary_key=True)
+    staff: fields.ForeignKeyRelation[Staff] = fields.ForeignKeyField(
+        "models.Staff", related_name="sessions", on_delete=fields.CASCADE
+    )
+    token_hash = fields.CharField(max_length=64, unique=True)  # sha256 hex of the cookie's token
+    created_at = fields.DatetimeField(auto_now_add=True)
+    last_seen_at = fields.DatetimeField()
+    ended_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "staff_session"
+        indexes = (("staff_id", "ended_at"),)
+
+
 class AuditEntry(Model):
     """Every staff change: who, what, when, before -> after. Written, never edited."""
 
