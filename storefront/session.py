@@ -12,7 +12,7 @@ CSRF = "csrf"
 CART = "cart"  # the cart's token
 CART_COUNT = "cart_count"  # items in the cart, for the header badge without a query
 FLASH = "flash"  # messages for the next page, when a form was posted without JavaScript
-STAFF = "staff"
+STAFF = "staff_session"  # the token of a staff session (domain/staff_sessions.py), never the staff id
 LOCALE = "locale"
 
 COOKIE_NAME = "sf_session"
@@ -71,15 +71,15 @@ def pop_flash(conn: HTTPConnection) -> list[dict]:
     return conn.session.pop(FLASH, []) if FLASH in conn.session else []
 
 
-def staff_id(conn: HTTPConnection) -> int | None:
+def staff_token(conn: HTTPConnection) -> str | None:
     value = conn.session.get(STAFF)
-    return value if isinstance(value, int) else None
+    return value if isinstance(value, str) else None
 
 
-def log_in_staff(conn: HTTPConnection, staff_id: int) -> None:
+def log_in_staff(conn: HTTPConnection, token: str) -> None:
     """A fresh session on login: nothing from before (cart, tokens) carries into the staff session."""
     conn.session.clear()
-    conn.session[STAFF] = staff_id
+    conn.session[STAFF] = token
     conn.session[CSRF] = secrets.token_urlsafe(32)
 
 

@@ -11,7 +11,7 @@ from datetime import datetime, timezone
 
 from tortoise.transactions import in_transaction
 
-from storefront.domain import email_address
+from storefront.domain import email_address, staff_sessions
 from storefront.domain.errors import DomainError
 from storefront.domain.models import AuditEntry, Staff, StaffRole
 
@@ -129,6 +129,8 @@ async def change_account(actor: Staff, target_id: int, *, active: bool | None = 
             raise AccountRefused("changed")
         if not await Staff.filter(role=StaffRole.OWNER, active=True).using_db(conn).exists():
             raise AccountRefused("last_owner")  # rolls the change back
+        if not after["active"]:
+            await staff_sessions.end_all(target.id, conn)  # switched off: logged out everywhere at once
         await audit(actor, "staff.update", f"staff:{target.id}", {k: before[k] for k in changed},
                     {k: after[k] for k in changed}, conn=conn)
     await target.refresh_from_db()

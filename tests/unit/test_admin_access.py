@@ -113,7 +113,7 @@ async def test_login_renews_the_session_and_opens_the_back_office(client, owner)
     assert page.status_code == 200 and "Dashboard" in page.text and "owner@bottega.example" in page.text
     assert page.headers["cache-control"] == "no-store" and "noindex" in page.headers["x-robots-tag"]
     # Nothing from the shopper session carries over: not its state, not its CSRF token.
-    assert session_keys(client) == {"staff", "csrf"}
+    assert session_keys(client) == {"staff_session", "csrf"}
     assert (await client.post("/admin/logout", data={"csrf_token": before})).status_code == 403
     await client.post("/admin/logout", data={"csrf_token": await csrf(client, "/admin")})
     assert (await client.get("/admin")).status_code == 303
@@ -132,3 +132,36 @@ async def test_wrong_passwords_are_refused_and_then_limited(client, owner):
 async def test_login_needs_the_csrf_token(client, owner):
     response = await client.post("/admin/login", data={"email": "owner@bottega.example", "password": PASSWORD})
     assert response.status_code == 403
+
+
+async def test_a_copied_staff_cookie_opens_nothing_after_logout(client, owner, settings):
+    await log_in(client)
+    copied = client.cookies.get("sf_session")
+    await client.post("/admin/logout", data={"csrf_token": await csrf(client, "/admin")})
+    client.cookies.set("sf_session", copied)  # the cookie as it was before logging out
+    assert (await client.get("/admin")).status_code == 303
+
+
+async def test_log_out_everywhere_and_switching_an_account_off_end_every_session(client, owner, settings):
+    import httpx2 as httpx
+
+    from storefront.app import create_app
+
+    clerk = await staff_domain.create("clerk@bottega.example", PASSWORD, StaffRole.STAFF)
+
+    async def browser():
+        return httpx.AsyncClient(transport=httpx.ASGITransport(app=create_app(settings, manage_db=False)),
+                                 base_url="https://shop.test")
+
+    async with await browser() as phone, await browser() as clerks:
+        await log_in(client)
+        await log_in(phone)
+        await log_in(clerks, "clerk@bottega.example")
+        assert (await phone.get("/admin")).status_code == 200
+        await client.post("/admin/logout", data={"csrf_token": await csrf(client, "/admin"), "everywhere": "1"})
+        assert (await phone.get("/admin")).status_code == 303  # the phone was logged out too
+        assert (await clerks.get("/admin")).status_code == 200  # another account is not
+        await staff_domain.change_account(owner, clerk.id, active=False)
+        assert (await clerks.get("/admin")).status_code == 303
+        await staff_domain.change_account(owner, clerk.id, active=True)  # back on: a new login, not the old cookie
+        assert (await clerks.get("/admin")).status_code == 303

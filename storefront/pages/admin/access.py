@@ -15,6 +15,7 @@ from starlette.routing import Route
 
 from storefront import session
 from storefront.domain import staff as staff_domain
+from storefront.domain import staff_sessions
 from storefront.domain.models import Staff
 from storefront.htmx import render
 
@@ -28,8 +29,7 @@ class LoginRequired(Exception):
 async def _let_in(request: Request, permission: str) -> None:
     """The logged-in staff member on request.state, or LoginRequired (sent to the login page); 403
     without the permission."""
-    staff_id = session.staff_id(request)
-    staff = await Staff.get_or_none(id=staff_id, active=True) if staff_id else None
+    staff = await staff_sessions.staff_for(session.staff_token(request))  # ended, idle or switched off: None
     if staff is None:
         raise LoginRequired()
     if not staff_domain.may(staff, permission):
