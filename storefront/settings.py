@@ -52,6 +52,10 @@ class Settings:
     mail_from: str = "Bottega <orders@bottega.example>"
     payment_timeout_minutes: int = 30  # an unpaid card order releases its stock after this
     bank_transfer_days: int = 7  # an unpaid bank transfer order is cancelled after this
+    # Orders awaiting payment at once (checkout.UnpaidCap): per email, and per client address (shared by
+    # shoppers behind one NAT, or by all of them behind a proxy whose headers uvicorn is not told to trust).
+    unpaid_orders_per_email: int = 3
+    unpaid_orders_per_address: int = 20
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -71,6 +75,8 @@ class Settings:
             mail_from=env.get("MAIL_FROM", "Bottega <orders@bottega.example>"),
             payment_timeout_minutes=int(env.get("PAYMENT_TIMEOUT_MINUTES", "30")),
             bank_transfer_days=int(env.get("BANK_TRANSFER_DAYS", "7")),
+            unpaid_orders_per_email=int(env.get("UNPAID_ORDERS_PER_EMAIL", "3")),
+            unpaid_orders_per_address=int(env.get("UNPAID_ORDERS_PER_ADDRESS", "20")),
         )
 
     def override(self, **changes) -> Settings:

@@ -28,7 +28,6 @@ COUNTRIES = ["IT", "AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "
              "US", "CA", "AU", "JP"]
 # Open unpaid orders (awaiting payment, any method) per email and per client address: each holds stock
 # (a bank transfer for days) and sends an email, so a script placing them could hold the whole shop.
-MAX_UNPAID = 3
 NUMBER_DRAWS = 3  # order numbers are random: a clash with an existing one draws again, a few times
 LIMITS = {"email": 254, "full_name": 120, "phone": 40, "address": 200, "postal_code": 20, "city": 80,
           "province": 80}
@@ -90,23 +89,33 @@ class TotalChanged(DomainError):
         self.shown, self.totals = shown, totals
 
 
+@dataclass(frozen=True)
+class UnpaidCap:
+    """How many orders may await payment at once, so no script holds the stock (or mails anyone) with
+    orders nobody pays: per email, and per client address, higher, because real shoppers share one
+    behind an office's or a mobile carrier's NAT."""
+
+    per_email: int = 3
+    per_address: int = 20
+
+
 class TooManyUnpaid(DomainError):
-    """Already MAX_UNPAID orders awaiting payment for this email or from this address (`by` says which):
+    """The cap is reached for this email or from this address (`by` says which, `most` how many):
     nothing is placed until one is paid, cancelled or expired."""
 
-    def __init__(self, by: list[str]):
-        super().__init__(f"{MAX_UNPAID} unpaid orders already, by {', '.join(by)}")
-        self.by = by
+    def __init__(self, by: list[str], most: int):
+        super().__init__(f"{most} unpaid orders already, by {', '.join(by)}")
+        self.by, self.most = by, most
 
 
-async def unpaid_over_cap(email: str, client_address: str, replacing: list[Order]) -> list[str]:
-    """"email" and/or "address" if another order would pass MAX_UNPAID there. The unpaid orders this
+async def unpaid_over_cap(email: str, client_address: str, replacing: list[Order], cap: UnpaidCap) -> list[str]:
+    """"email" and/or "address" if another order would pass the cap there. The unpaid orders this
     one replaces do not count: they end as it is placed."""
     open_orders = Order.filter(status=OrderStatus.PENDING_PAYMENT).exclude(id__in=[o.id for o in replacing])
     over = []
-    if await open_orders.filter(email__iexact=email_address.normalise(email)).count() >= MAX_UNPAID:
+    if await open_orders.filter(email__iexact=email_address.normalise(email)).count() >= cap.per_email:
         over.append("email")
-    if client_address and await open_orders.filter(client_address=client_address).count() >= MAX_UNPAID:
+    if client_address and await open_orders.filter(client_address=client_address).count() >= cap.per_address:
         over.append("address")
     return over
 
@@ -172,7 +181,8 @@ async def summary(token: str | None, d: Details, now: datetime | None = None) ->
 
 async def place_order(token: str | None, d: Details, idempotency_key: str, *, now: datetime | None = None,
                       shown_total: int | None = None, payment_timeout: timedelta = timedelta(minutes=30),
-                      bank_transfer_wait: timedelta = timedelta(days=7), client_address: str = "") -> Order:
+                      bank_transfer_wait: timedelta = timedelta(days=7), client_address: str = "",
+                      unpaid_cap: UnpaidCap = UnpaidCap()) -> Order:
     """Turn the cart into an order, or raise: Invalid (field errors), EmptyCart, CartNeedsAttention,
     TotalChanged (not the `shown_total` the page showed), TooManyUnpaid (for the email, or from the
     `client_address`, the shopper's address as the page saw it), stock.OutOfStock (every short line),
@@ -191,7 +201,7 @@ async def place_order(token: str | None, d: Details, idempotency_key: str, *, no
         existing = await _attempt_order(token, idempotency_key)
         return existing or await _place(token, d, idempotency_key, now=now, shown_total=shown_total,
                                         payment_timeout=payment_timeout, bank_transfer_wait=bank_transfer_wait,
-                                        client_address=client_address)
+                                        client_address=client_address, unpaid_cap=unpaid_cap)
     except AttemptNotYours:
         raise
     except DomainError:
@@ -211,7 +221,7 @@ async def _attempt_order(token: str | None, idempotency_key: str) -> Order | Non
 
 async def _place(token: str | None, d: Details, idempotency_key: str, *, now: datetime | None,
                  shown_total: int | None, payment_timeout: timedelta, bank_transfer_wait: timedelta,
-                 client_address: str) -> Order:
+                 client_address: str, unpaid_cap: UnpaidCap) -> Order:
     now = now or datetime.now(timezone.utc)
     errors = field_errors(d)
     found = await summary(token, d, now)
@@ -228,8 +238,8 @@ async def _place(token: str | None, d: Details, idempotency_key: str, *, now: da
         raise CartNeedsAttention()
     if shown_total is not None and shown_total != found.totals.total:
         raise TotalChanged(shown_total, found.totals)
-    if over := await unpaid_over_cap(d.email, client_address, found.replaces):
-        raise TooManyUnpaid(over)
+    if over := await unpaid_over_cap(d.email, client_address, found.replaces, unpaid_cap):
+        raise TooManyUnpaid(over, unpaid_cap.per_email if over == ["email"] else unpaid_cap.per_address)
 
     expires = {"card": now + payment_timeout, "bank_transfer": now + bank_transfer_wait}.get(d.payment_method)
     draws = NUMBER_DRAWS

@@ -111,6 +111,7 @@ async def place(request: Request) -> Response:
             payment_timeout=timedelta(minutes=settings.payment_timeout_minutes),
             bank_transfer_wait=timedelta(days=settings.bank_transfer_days),
             client_address=request.client.host if request.client else "",
+            unpaid_cap=checkout.UnpaidCap(settings.unpaid_orders_per_email, settings.unpaid_orders_per_address),
         )
     except checkout.Invalid as exc:
         return await _form(request, d, attempt, exc.errors)
@@ -129,8 +130,8 @@ async def place(request: Request) -> Response:
         problem = {"kind": "out_of_stock", "lines": exc.lines}
     except promotion_limits.LimitReached:
         problem = {"kind": "promotion_ended"}
-    except checkout.TooManyUnpaid:
-        problem = {"kind": "too_many_unpaid", "most": checkout.MAX_UNPAID}
+    except checkout.TooManyUnpaid as exc:
+        problem = {"kind": "too_many_unpaid", "most": exc.most}
     if problem:
         return await _form(request, d, secrets.token_urlsafe(16), {}, problem=problem)
 

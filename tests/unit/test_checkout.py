@@ -209,15 +209,17 @@ async def test_open_unpaid_orders_are_capped_per_email_before_anything_is_writte
 
 
 async def test_open_unpaid_orders_are_capped_per_client_address(items):
+    cap = checkout.UnpaidCap(per_email=3, per_address=3)  # the shop's default is 20: NATs share addresses
     for n in range(3):
         await checkout.place_order(await cart_with((items["l"], 1)), as_(ANNA, email=f"buyer{n}@example.com"),
-                                   f"addr-{n}", client_address="203.0.113.7")
+                                   f"addr-{n}", client_address="203.0.113.7", unpaid_cap=cap)
     token = await cart_with((items["l"], 1))
     with pytest.raises(checkout.TooManyUnpaid) as refused:
-        await checkout.place_order(token, as_(ANNA, email="other@example.com"), "addr-3", client_address="203.0.113.7")
-    assert refused.value.by == ["address"]
+        await checkout.place_order(token, as_(ANNA, email="other@example.com"), "addr-3", client_address="203.0.113.7",
+                                   unpaid_cap=cap)
+    assert (refused.value.by, refused.value.most) == (["address"], 3)
     assert (await checkout.place_order(token, as_(ANNA, email="other@example.com"), "addr-4",
-                                       client_address="192.0.2.10")).client_address == "192.0.2.10"
+                                       client_address="192.0.2.10", unpaid_cap=cap)).client_address == "192.0.2.10"
 
 
 async def test_the_unpaid_card_order_a_cart_replaces_does_not_count_against_the_cap(items):

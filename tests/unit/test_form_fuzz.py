@@ -217,7 +217,7 @@ async def build_world(app, settings: Settings) -> World:
     owner_account = await staff_domain.create("owner@bottega.example", PASSWORD, StaffRole.OWNER)
     await staff_domain.create("clerk@bottega.example", PASSWORD, StaffRole.STAFF)  # whom the staff forms change
     # Orders in every state an action form shows for: to pay, to pack, to ship, shipped, paid by card.
-    # Each moved on as it is placed: at most 3 may await payment for one email (checkout.MAX_UNPAID).
+    # Each moved on as it is placed: at most 3 may await payment for one email (checkout.UnpaidCap).
     staff_orders = []
     for steps, n in enumerate(range(1, 5)):
         order = await _order(variant_ids, n)
