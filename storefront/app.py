@@ -20,7 +20,7 @@ from starlette.staticfiles import StaticFiles
 from tortoise.contrib.starlette import RegisterTortoise
 
 from storefront import mailer, session
-from storefront.domain import db
+from storefront.domain import db, staff_sessions
 from storefront.domain import orders as orders_domain
 from storefront.domain import payments as payments_domain
 from storefront.domain import rate_limits
@@ -144,6 +144,7 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
                 asyncio.create_task(every(60, orders_domain.expire_unpaid)),
                 asyncio.create_task(every(24 * 3600, db.analyze)),  # statistics follow the catalogue
                 asyncio.create_task(every(600, rate_limits.prune)),  # attempts older than every window
+                asyncio.create_task(every(24 * 3600, staff_sessions.prune)),  # long ended or idle
                 # Every worker runs a sender (the outbox's claims stop double sends); without SMTP it
                 # only renders the emails, so the outbox stays readable.
                 asyncio.create_task(mailer.run_sender(settings)),

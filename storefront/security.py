@@ -110,3 +110,9 @@ def local_path(url: str | None, default: str) -> str:
         return url
     return default
 
+
+
+def client_address(request: Request) -> str:
+    """Who is asking, for the limits that count per address. Behind a proxy it is the proxy's unless uvicorn
+    trusts its X-Forwarded-For (FORWARDED_ALLOW_IPS): then every shopper would share one address."""
+    return request.client.host if request.client else "unknown"

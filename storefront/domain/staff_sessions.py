@@ -55,3 +55,9 @@ async def end_all(staff_id: int, conn=None) -> int:
     how many were open."""
     query = StaffSession.filter(staff_id=staff_id, ended_at=None)
     return await (query.using_db(conn) if conn else query).update(ended_at=_now())
+
+
+async def prune(now: datetime | None = None) -> int:
+    """Forget sessions that can no longer open anything (ended or idle) a week on; how many."""
+    cutoff = (now or _now()) - IDLE - timedelta(days=7)
+    return await StaffSession.filter(last_seen_at__lt=cutoff).delete()

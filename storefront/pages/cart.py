@@ -15,7 +15,7 @@ from storefront.domain.models import Variant
 from storefront.htmx import render, wants_fragment
 from storefront.pages.catalog import choice_names, choice_url, product_choice, product_response
 from storefront.pages.layout import page_context
-from storefront.security import local_path
+from storefront.security import client_address, local_path
 
 def _message(change: cart.Change) -> dict:
     data = asdict(change)
@@ -168,7 +168,7 @@ async def apply_code(request: Request) -> Response:
     typed = str(form.get("code") or "")[:60]
     # Unknown codes are limited per cart and per client address, in the database: not in the shopper's
     # cookie, which could be replayed from before the first guess, or dropped.
-    address = request.client.host if request.client else "unknown"
+    address = client_address(request)
     try:
         counted = await rate_limits.attempt((rate_limits.CODE_CART, session.cart_token(request)),
                                             (rate_limits.CODE_ADDRESS, address))

@@ -16,6 +16,7 @@ from storefront.domain import as_typed, cart, checkout, payments, promotion_limi
 from storefront.domain.checkout import Details
 from storefront.htmx import render, wants_fragment
 from storefront.pages.layout import page_context
+from storefront.security import client_address
 
 
 def _private(response: Response) -> Response:
@@ -110,7 +111,7 @@ async def place(request: Request) -> Response:
             token, d, attempt, shown_total=shown_total,
             payment_timeout=timedelta(minutes=settings.payment_timeout_minutes),
             bank_transfer_wait=timedelta(days=settings.bank_transfer_days),
-            client_address=request.client.host if request.client else "",
+            client_address=client_address(request),
             unpaid_cap=checkout.UnpaidCap(settings.unpaid_orders_per_email, settings.unpaid_orders_per_address),
         )
     except checkout.Invalid as exc:

@@ -14,6 +14,7 @@ from storefront.domain.models import Order, OrderStatus, PaymentStatus
 from storefront.domain.orders import FINAL
 from storefront.htmx import render
 from storefront.pages.layout import page_context
+from storefront.security import client_address
 
 
 async def _order(request: Request) -> Order:
@@ -82,7 +83,7 @@ async def lookup(request: Request) -> Response:
     form = await forms.read(request)
     number = str(form.get("number") or "").strip().upper()[:16]
     email = str(form.get("email") or "").strip()[:254]
-    client = request.client.host if request.client else "unknown"
+    client = client_address(request)
     try:
         counted = await rate_limits.attempt((rate_limits.ORDER_LOOKUP, client))
     except rate_limits.TooMany:

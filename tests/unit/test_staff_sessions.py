@@ -55,3 +55,13 @@ async def test_a_working_day_idle_ends_a_session_and_use_keeps_it_going(db):
     assert await staff_sessions.staff_for(token, now=later) is not None  # used at 17:00: kept going
     assert await staff_sessions.staff_for(token, now=later + timedelta(hours=9)) is not None
     assert await staff_sessions.staff_for(token, now=later + timedelta(hours=19, minutes=1)) is None
+
+
+async def test_sessions_long_idle_are_forgotten(db):
+    owner = await _owner()
+    start = datetime(2026, 12, 3, 8, 0, tzinfo=timezone.utc)
+    await staff_sessions.start(owner.id, now=start)
+    recent = await staff_sessions.start(owner.id, now=start + timedelta(days=8))
+    assert await staff_sessions.prune(now=start + timedelta(days=8)) == 1
+    assert await staff_sessions.staff_for(recent, now=start + timedelta(days=8)) is not None
+    assert await StaffSession.all().count() == 1

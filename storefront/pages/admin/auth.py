@@ -11,7 +11,7 @@ from storefront.domain import email_address, rate_limits
 from storefront.domain import staff as staff_domain
 from storefront.domain import staff_sessions
 from storefront.pages.admin.access import NO_STORE, admin_page
-from storefront.security import local_path
+from storefront.security import client_address, local_path
 
 
 async def login_form(request: Request) -> Response:
@@ -25,7 +25,7 @@ async def login(request: Request) -> Response:
     password = str(form.get("password") or "")[:1024]
     next_url = local_path(str(form.get("next") or ""), "/admin")
     account = email_address.normalise(email)
-    address = request.client.host if request.client else "unknown"
+    address = client_address(request)
     context = {"email": email, "next": next_url}
     try:
         counted = await rate_limits.attempt((rate_limits.LOGIN_PAIR, f"{account} {address}"),
