@@ -165,3 +165,15 @@ async def test_log_out_everywhere_and_switching_an_account_off_end_every_session
         assert (await clerks.get("/admin")).status_code == 303
         await staff_domain.change_account(owner, clerk.id, active=True)  # back on: a new login, not the old cookie
         assert (await clerks.get("/admin")).status_code == 303
+
+
+async def test_an_unknown_email_costs_one_scrypt_like_a_wrong_password(owner, monkeypatch):
+    """Otherwise the answer's speed would tell which emails have an account."""
+    import hashlib
+
+    runs = []
+    real = hashlib.scrypt
+    monkeypatch.setattr(hashlib, "scrypt", lambda *a, **k: runs.append(1) or real(*a, **k))
+    assert await staff_domain.authenticate("nobody@bottega.example", PASSWORD) is None
+    assert await staff_domain.authenticate("owner@bottega.example", "a wrong password") is None
+    assert len(runs) == 2
