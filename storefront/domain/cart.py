@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 from tortoise.exceptions import IntegrityError
-from tortoise.expressions import F
+from tortoise.expressions import F, Subquery
 
 from storefront.domain import as_typed, catalog, pricing, promotions, shipping
 from storefront.domain.db import Sql
@@ -234,8 +234,10 @@ async def spend(order_id: int, conn) -> None:
         await cart.save(update_fields=["codes", "updated_at"], using_db=conn)
 
 
-def _online_methods() -> list[str]:
-    return [code for code, provider in PROVIDERS.items() if provider.online]
+def _awaiting_payment(**where):
+    """Orders that keep their items in the cart they came from: placed online, not paid yet."""
+    online = [code for code, provider in PROVIDERS.items() if provider.online]
+    return Order.filter(status=OrderStatus.PENDING_PAYMENT, payment_method__in=online, **where)
 
 
 async def is_cart_of(token: str | None, order: Order) -> bool:
@@ -248,8 +250,7 @@ async def awaiting_payment(token: str | None) -> list[Order]:
     from the cart replaces them, and until then their stock counts as the cart's own."""
     if not token:
         return []
-    return await Order.filter(cart__token=token, status=OrderStatus.PENDING_PAYMENT,
-                              payment_method__in=_online_methods()).order_by("id")
+    return await _awaiting_payment(cart__token=token).order_by("id")
 
 
 async def apply_code(token: str | None, text: str, now: datetime | None = None) -> tuple[str, str]:
@@ -301,8 +302,7 @@ async def contents(token: str | None) -> Contents:
     lines = await CartLine.filter(cart_id=cart.id).select_related("variant__product")
     # Units an unpaid order of this very cart holds are the shopper's own: not "sold out" to them.
     held: dict[int, int] = defaultdict(int)
-    for line in await OrderLine.filter(order__cart_id=cart.id, order__status=OrderStatus.PENDING_PAYMENT,
-                                       order__payment_method__in=_online_methods()):
+    for line in await OrderLine.filter(order_id__in=Subquery(_awaiting_payment(cart_id=cart.id).values("id"))):
         held[line.variant_id] += line.quantity  # type: ignore[attr-defined]
     variant_ids = [line.variant_id for line in lines]  # type: ignore[attr-defined]
     options: dict[int, list[str]] = defaultdict(list)

@@ -88,7 +88,7 @@ async def validate(request: Request) -> Response:
                                  checked=name, countries=checkout.COUNTRIES)
     if name == "email" and name not in errors:
         # Who is buying decides once-per-customer codes: the summary and the total to pay follow the email.
-        context["summary"] = (await _context(request, d, attempt, {}))["summary"]
+        context["summary"] = await checkout.summary(session.cart_token(request), d)
     return _private(request.app.state.templates.TemplateResponse(
         request, "partials/checkout_field.html", {**context, "name": name}, status_code=200
     ))
