@@ -130,9 +130,14 @@ async def add(shopper: Shopper, p: dict, rng: random.Random) -> None:
     while True:
         shopper.cookie = fresh
         for v in rng.sample(p["pool"], 3):
-            added = await shopper.request("add to cart", "POST", "/cart/items", (200,),
-                                          data=_add_form(token, v["variant_id"]),
-                                          headers={**_HTMX_ADD, "X-CSRF-Token": token})
+            added = await shopper.request(
+                "add to cart",
+                "POST",
+                "/cart/items",
+                (200,),
+                data=_add_form(token, v["variant_id"]),
+                headers={**_HTMX_ADD, "X-CSRF-Token": token},
+            )
             if added is not None and "In your cart" not in added.text:
                 shopper.rec.error("add to cart", "no confirmation in the answer")
 
@@ -143,8 +148,15 @@ async def cart(shopper: Shopper, p: dict, rng: random.Random) -> None:
     if first is not None:
         token = TOKEN.search(first.text).group(1)
         for v in rng.sample(p["pool"], 3):
-            await shopper.request("setup", "POST", "/cart/items", (200,), record=False,
-                                  data=_add_form(token, v["variant_id"]), headers={**_HTMX_ADD, "X-CSRF-Token": token})
+            await shopper.request(
+                "setup",
+                "POST",
+                "/cart/items",
+                (200,),
+                record=False,
+                data=_add_form(token, v["variant_id"]),
+                headers={**_HTMX_ADD, "X-CSRF-Token": token},
+            )
     await shopper.rec.ready()
     if first is None:
         return
@@ -170,7 +182,10 @@ async def _checkout(shopper: Shopper, p: dict, rng: random.Random, pick) -> None
         if page is None:
             continue
         placed = await shopper.request(
-            "place order", "POST", "/checkout", (303,),
+            "place order",
+            "POST",
+            "/checkout",
+            (303,),
             data={"csrf_token": token, "attempt": ATTEMPT.search(page.text).group(1), **CHECKOUT_FORM},
         )
         if placed is None:
@@ -217,16 +232,27 @@ async def run(url: str, flow: str, params: dict, duration: float, connections: i
         await asyncio.gather(*(shopper(n) for n in range(connections)))
     elapsed = time.monotonic() - rec.started
     steps = {
-        step: {"requests": len(v), "per_second": len(v) / elapsed, "p50_ms": percentile(v, 50) * 1000,
-               "p99_ms": percentile(v, 99) * 1000, "max_ms": max(v) * 1000}
-        for step, v in rec.steps.items() if v
+        step: {
+            "requests": len(v),
+            "per_second": len(v) / elapsed,
+            "p50_ms": percentile(v, 50) * 1000,
+            "p99_ms": percentile(v, 99) * 1000,
+            "max_ms": max(v) * 1000,
+        }
+        for step, v in rec.steps.items()
+        if v
     }
     return {
-        "flow": flow, "elapsed_s": elapsed, "requests": rec.sent,
+        "flow": flow,
+        "elapsed_s": elapsed,
+        "requests": rec.sent,
         "timed_requests": sum(len(v) for step, v in rec.steps.items() if step != "order (3 requests)"),
         "steps": steps,
-        "errors": sum(rec.errors.values()), "errors_by_step": dict(rec.errors), "error_samples": rec.error_samples,
-        "statuses": {str(k): v for k, v in sorted(rec.statuses.items())}, "counts": dict(rec.counts),
+        "errors": sum(rec.errors.values()),
+        "errors_by_step": dict(rec.errors),
+        "error_samples": rec.error_samples,
+        "statuses": {str(k): v for k, v in sorted(rec.statuses.items())},
+        "counts": dict(rec.counts),
         "client_cpu_s": time.process_time() - cpu,
     }
 
@@ -240,8 +266,9 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--max-requests", type=int, default=1_000_000)
     args = parser.parse_args()
-    result = asyncio.run(run(args.url, args.flow, json.loads(args.params), args.duration, args.connections,
-                             args.max_requests))
+    result = asyncio.run(
+        run(args.url, args.flow, json.loads(args.params), args.duration, args.connections, args.max_requests)
+    )
     print(json.dumps(result))
 
 

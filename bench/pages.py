@@ -47,11 +47,24 @@ BUDGET_BYTES = 60_000  # issue 6: first view of a listing or product page ≤ 60
 TYPES = ("document", "stylesheet", "script", "image", "font", "other")
 CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
 SCORE_BUDGET = {"performance": 95, "accessibility": 100, "best-practices": 100}
-METRICS = {"first-contentful-paint": "FCP", "largest-contentful-paint": "LCP", "total-blocking-time": "TBT",
-           "cumulative-layout-shift": "CLS", "speed-index": "SI"}
+METRICS = {
+    "first-contentful-paint": "FCP",
+    "largest-contentful-paint": "LCP",
+    "total-blocking-time": "TBT",
+    "cumulative-layout-shift": "CLS",
+    "speed-index": "SI",
+}
 # The e2e tests' Chromium flags (tests/e2e/conftest.py): no calls home, no GPU, no sandbox (root).
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
 PHONE = "iPhone 13"
 
 
@@ -100,17 +113,22 @@ def _group(pid: int) -> int | None:
 
 
 def shop_env(work: Path, port: int) -> dict:
-    env = {k: v for k, v in os.environ.items()
-           if k not in {"DATABASE_URL", "FORWARDED_ALLOW_IPS", "SMTP_URL", "BASE_URL"}}
-    env.update({
-        "STOREFRONT_VAR": str(work),
-        "DATABASE_URL": f"sqlite:///{work / 'storefront.db'}?busy_timeout=15000",
-        "SECRET_KEY": secrets.token_urlsafe(32),
-        "HOST": "127.0.0.1", "PORT": str(port), "WORKERS": "1",
-        "BASE_URL": f"http://127.0.0.1:{port}",
-        "DEBUG": "1",  # plain HTTP on loopback: the session cookie must not be Secure
-        "PYTHONDONTWRITEBYTECODE": "1",
-    })
+    env = {
+        k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "FORWARDED_ALLOW_IPS", "SMTP_URL", "BASE_URL"}
+    }
+    env.update(
+        {
+            "STOREFRONT_VAR": str(work),
+            "DATABASE_URL": f"sqlite:///{work / 'storefront.db'}?busy_timeout=15000",
+            "SECRET_KEY": secrets.token_urlsafe(32),
+            "HOST": "127.0.0.1",
+            "PORT": str(port),
+            "WORKERS": "1",
+            "BASE_URL": f"http://127.0.0.1:{port}",
+            "DEBUG": "1",  # plain HTTP on loopback: the session cookie must not be Secure
+            "PYTHONDONTWRITEBYTECODE": "1",
+        }
+    )
     return env
 
 
@@ -171,8 +189,9 @@ def weigh(browser, playwright, url: str, path: str) -> dict:
             rid = e["requestId"]
             if e.get("redirectResponse") and rid in resources:  # the redirect it follows was a request too
                 hop = resources.pop(rid)
-                hop.update(status=e["redirectResponse"]["status"],
-                           bytes=int(e["redirectResponse"].get("encodedDataLength", 0)))
+                hop.update(
+                    status=e["redirectResponse"]["status"], bytes=int(e["redirectResponse"].get("encodedDataLength", 0))
+                )
                 resources[f"{rid}/{len(resources)}"] = hop
             resources[rid] = {"url": e["request"]["url"], "type": e.get("type", "Other"), "bytes": 0}
 
@@ -185,8 +204,9 @@ def weigh(browser, playwright, url: str, path: str) -> dict:
                 if e["response"].get("fromDiskCache") or e["response"].get("fromPrefetchCache"):
                     resources[e["requestId"]]["from_cache"] = True
                 headers = {k.lower(): v for k, v in e["response"].get("headers", {}).items()}
-                resources[e["requestId"]].update(status=e["response"]["status"], type=e["type"],
-                                                 encoding=headers.get("content-encoding"))
+                resources[e["requestId"]].update(
+                    status=e["response"]["status"], type=e["type"], encoding=headers.get("content-encoding")
+                )
 
         def finished(e):
             if e["requestId"] in resources:
@@ -225,20 +245,35 @@ def weigh(browser, playwright, url: str, path: str) -> dict:
             product_images += r["bytes"]
         else:
             by_type[kind] += r["bytes"]
-        listed.append({"url": r["url"].removeprefix(url), "type": kind, "status": r.get("status"),
-                       "bytes": r["bytes"], "encoding": r.get("encoding"), "product_image": product_image,
-                       "from_cache": bool(r.get("from_cache")),
-                       **({"failed": r["failed"]} if r.get("failed") else {})})
+        listed.append(
+            {
+                "url": r["url"].removeprefix(url),
+                "type": kind,
+                "status": r.get("status"),
+                "bytes": r["bytes"],
+                "encoding": r.get("encoding"),
+                "product_image": product_image,
+                "from_cache": bool(r.get("from_cache")),
+                **({"failed": r["failed"]} if r.get("failed") else {}),
+            }
+        )
     own = sum(by_type.values())
     script_urls = [urlsplit(s).path for s in scripts]
     return {
-        "path": path, "status": status, "bytes_by_type": by_type, "product_image_bytes": product_images,
-        "bytes_excluding_product_images": own, "bytes_total": own + product_images, "requests": requests,
+        "path": path,
+        "status": status,
+        "bytes_by_type": by_type,
+        "product_image_bytes": product_images,
+        "bytes_excluding_product_images": own,
+        "bytes_total": own + product_images,
+        "requests": requests,
         "cache_hits": cache_hits,
         "scripts": script_urls,
         "htmx_only_script": len(script_urls) == 1 and "htmx" in script_urls[0],
-        "font_requests": sum(1 for r in listed if r["type"] == "font"), "font_faces": font_faces,
-        "within_budget": own <= BUDGET_BYTES, "console_errors": console_errors,
+        "font_requests": sum(1 for r in listed if r["type"] == "font"),
+        "font_faces": font_faces,
+        "within_budget": own <= BUDGET_BYTES,
+        "console_errors": console_errors,
         "resources": sorted(listed, key=lambda r: -r["bytes"]),
     }
 
@@ -259,22 +294,35 @@ def install_lighthouse(procs: Processes) -> Path:
     for name in ("package.json", "package-lock.json"):
         shutil.copyfile(LOCK_DIR / name, LIGHTHOUSE_DIR / name)
     print("bench.pages: installing Lighthouse (npm ci into var/lighthouse) ...", flush=True)
-    procs.run(["npm", "ci", "--prefix", str(LIGHTHOUSE_DIR), "--no-audit", "--no-fund", "--loglevel=error"],
-              os.environ.copy(), timeout=600)
+    procs.run(
+        ["npm", "ci", "--prefix", str(LIGHTHOUSE_DIR), "--no-audit", "--no-fund", "--loglevel=error"],
+        os.environ.copy(),
+        timeout=600,
+    )
     return cli
 
 
 ATTEMPTS = 3  # per Lighthouse run: its trace recording fails now and then on a busy machine
 
 
-def lighthouse(procs: Processes, cli: Path, chromium: str, work: Path, url: str, name: str, runs: int,
-               cookie: str | None) -> dict:
+def lighthouse(
+    procs: Processes, cli: Path, chromium: str, work: Path, url: str, name: str, runs: int, cookie: str | None
+) -> dict:
     results, retried = [], 0
     for i in range(runs):
         out = work / f"lighthouse-{name}-{i + 1}.json"
-        command = ["node", str(cli), url, "--quiet", "--output=json", f"--output-path={out}",
-                   "--form-factor=mobile", f"--only-categories={','.join(CATEGORIES)}",
-                   "--no-enable-error-reporting", "--chrome-flags=--headless=new --no-sandbox"]
+        command = [
+            "node",
+            str(cli),
+            url,
+            "--quiet",
+            "--output=json",
+            f"--output-path={out}",
+            "--form-factor=mobile",
+            f"--only-categories={','.join(CATEGORIES)}",
+            "--no-enable-error-reporting",
+            "--chrome-flags=--headless=new --no-sandbox",
+        ]
         if cookie:
             command.append("--extra-headers=" + json.dumps({"Cookie": cookie}))
         for attempt in range(1, ATTEMPTS + 1):
@@ -294,12 +342,17 @@ def lighthouse(procs: Processes, cli: Path, chromium: str, work: Path, url: str,
             entry = failing.setdefault(audit["id"], {**audit, "runs": 0})
             entry["runs"] += 1
     return {
-        "url": url, "final_url": results[-1]["final_url"], "runs": runs, "retried": retried, "scores": scores,
+        "url": url,
+        "final_url": results[-1]["final_url"],
+        "runs": runs,
+        "retried": retried,
+        "scores": scores,
         "scores_each_run": [r["scores"] for r in results],
         "metrics": {m: statistics.median(r["metrics"][m] for r in results) for m in METRICS},
         "total_byte_weight": statistics.median(r["total_byte_weight"] for r in results),
         "failing_audits": sorted(failing.values(), key=lambda a: (a["category"], a["id"])),
-        "lighthouse": results[-1]["version"], "chromium": results[-1]["user_agent"],
+        "lighthouse": results[-1]["version"],
+        "chromium": results[-1]["user_agent"],
     }
 
 
@@ -309,22 +362,33 @@ def _lighthouse_summary(report: dict) -> dict:
     for category in CATEGORIES:
         for ref in report["categories"][category]["auditRefs"]:
             audit = audits[ref["id"]]
-            if audit.get("score") is None or audit["score"] >= 1 or audit.get("scoreDisplayMode") in (
-                    "informative", "notApplicable", "manual"):
+            if (
+                audit.get("score") is None
+                or audit["score"] >= 1
+                or audit.get("scoreDisplayMode") in ("informative", "notApplicable", "manual")
+            ):
                 continue
             if category == "performance" and not ref.get("weight") and audit["score"] >= 0.9:
                 continue  # a passing diagnostic
             items = (audit.get("details") or {}).get("items") or []
-            failing.append({
-                "category": category, "id": ref["id"], "title": audit["title"], "score": audit["score"],
-                "weight": ref.get("weight", 0), "value": audit.get("displayValue", ""),
-                "items": [_item(i) for i in items[:5]],
-            })
+            failing.append(
+                {
+                    "category": category,
+                    "id": ref["id"],
+                    "title": audit["title"],
+                    "score": audit["score"],
+                    "weight": ref.get("weight", 0),
+                    "value": audit.get("displayValue", ""),
+                    "items": [_item(i) for i in items[:5]],
+                }
+            )
     return {
         "scores": {c: round(report["categories"][c]["score"] * 100) for c in CATEGORIES},
         "metrics": {m: audits[m].get("numericValue") for m in METRICS},
         "total_byte_weight": audits["total-byte-weight"].get("numericValue"),
-        "failing": failing, "final_url": report.get("finalDisplayedUrl"), "version": report.get("lighthouseVersion"),
+        "failing": failing,
+        "final_url": report.get("finalDisplayedUrl"),
+        "version": report.get("lighthouseVersion"),
         "user_agent": (report.get("environment") or {}).get("hostUserAgent"),
     }
 
@@ -350,8 +414,10 @@ def table(report: dict) -> str:
         lines += [
             "First view on a phone (kB on the wire, 1 kB = 1000 bytes; fresh cache):",
             "",
-            ("| page | document | stylesheet | script | image | font | other | total excl. product images | "
-             "product images | requests | scripts | web fonts |"),
+            (
+                "| page | document | stylesheet | script | image | font | other | total excl. product images | "
+                "product images | requests | scripts | web fonts |"
+            ),
             "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|--:|",
         ]
         for name, w in weight.items():
@@ -359,15 +425,19 @@ def table(report: dict) -> str:
             own = _kb(w["bytes_excluding_product_images"])
             own = own if w["within_budget"] else f"**{own}**"
             lines.append(
-                f"| {name} `{w['path']}` | " + " | ".join(_kb(t[k]) for k in TYPES)
+                f"| {name} `{w['path']}` | "
+                + " | ".join(_kb(t[k]) for k in TYPES)
                 + f" | {own} | {_kb(w['product_image_bytes'])} | {w['requests']} | "
-                f"{', '.join(Path(s).name for s in w['scripts']) or 'none'} | {w['font_requests']} |")
+                f"{', '.join(Path(s).name for s in w['scripts']) or 'none'} | {w['font_requests']} |"
+            )
         lines.append("")
     scores = report.get("lighthouse") or {}
     if scores:
         lines += [
-            (f"Lighthouse {next(iter(scores.values()))['lighthouse']} mobile (median of {report['settings']['runs']} "
-             "run(s); FCP/LCP/SI/TBT in ms, simulated throttling):"),
+            (
+                f"Lighthouse {next(iter(scores.values()))['lighthouse']} mobile (median of {report['settings']['runs']} "
+                "run(s); FCP/LCP/SI/TBT in ms, simulated throttling):"
+            ),
             "",
             "| page | performance | accessibility | best practices | SEO | FCP | LCP | SI | TBT | CLS |",
             "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
@@ -378,9 +448,12 @@ def table(report: dict) -> str:
                 s = lh["scores"][c]
                 cells.append(f"{s:g}" if s >= SCORE_BUDGET.get(c, 0) else f"**{s:g}**")
             m = lh["metrics"]
-            lines.append(f"| {name} | " + " | ".join(cells)
-                         + f" | {m['first-contentful-paint']:.0f} | {m['largest-contentful-paint']:.0f} | "
-                         f"{m['speed-index']:.0f} | {m['total-blocking-time']:.0f} | {m['cumulative-layout-shift']:.3f} |")
+            lines.append(
+                f"| {name} | "
+                + " | ".join(cells)
+                + f" | {m['first-contentful-paint']:.0f} | {m['largest-contentful-paint']:.0f} | "
+                f"{m['speed-index']:.0f} | {m['total-blocking-time']:.0f} | {m['cumulative-layout-shift']:.3f} |"
+            )
         lines.append("")
     lines += budgets(report)
     return "\n".join(lines)
@@ -391,8 +464,10 @@ def budgets(report: dict) -> list[str]:
     missed, audits = [], []
     for name, w in (report.get("weight") or {}).items():
         if not w["within_budget"]:
-            missed.append(f"{name}: {_kb(w['bytes_excluding_product_images'])} kB on the wire without product "
-                          f"images (budget {_kb(BUDGET_BYTES)} kB)")
+            missed.append(
+                f"{name}: {_kb(w['bytes_excluding_product_images'])} kB on the wire without product "
+                f"images (budget {_kb(BUDGET_BYTES)} kB)"
+            )
         if not w["htmx_only_script"]:
             missed.append(f"{name}: scripts {w['scripts']} (htmx should be the only one)")
         if w["font_requests"] or w["font_faces"]:
@@ -404,9 +479,11 @@ def budgets(report: dict) -> list[str]:
             if lh["scores"][category] < least:
                 missed.append(f"{name}: Lighthouse {category} {lh['scores'][category]:g} (budget {least})")
         for audit in lh["failing_audits"]:
-            audits.append(f"{name}: {audit['category']} · {audit['id']} (score {audit['score']}) {audit['value']} "
-                          f"in {audit['runs']} of {lh['runs']} runs"
-                          + "".join(f"\n    {' '.join(i.split())[:200]}" for i in audit["items"][:3]))
+            audits.append(
+                f"{name}: {audit['category']} · {audit['id']} (score {audit['score']}) {audit['value']} "
+                f"in {audit['runs']} of {lh['runs']} runs"
+                + "".join(f"\n    {' '.join(i.split())[:200]}" for i in audit["items"][:3])
+            )
     out = ["Budgets missed:" if missed else "Budgets: every page within its budgets."]
     out += [f"  {line}" for line in missed]
     if audits:
@@ -424,9 +501,14 @@ def run(args, procs: Processes, work: Path) -> dict:
     report: dict = {
         "date": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
         "command": args.command,
-        "settings": {"phone": PHONE, "runs": args.runs, "budget_bytes": BUDGET_BYTES, "score_budget": SCORE_BUDGET,
-                     "server": "storefront serve, 1 worker, DEBUG=1, demo catalogue (storefront seed --demo)",
-                     "chromium": chromium},
+        "settings": {
+            "phone": PHONE,
+            "runs": args.runs,
+            "budget_bytes": BUDGET_BYTES,
+            "score_budget": SCORE_BUDGET,
+            "server": "storefront serve, 1 worker, DEBUG=1, demo catalogue (storefront seed --demo)",
+            "chromium": chromium,
+        },
         "machine": machine(),
         "loadavg_before": loadavg(),
     }
@@ -469,8 +551,16 @@ def run(args, procs: Processes, work: Path) -> dict:
         targets = {**pages, "cart": "/cart", "checkout": "/checkout"}
         for name, path in targets.items():
             print(f"bench.pages: Lighthouse {name} {path} ({args.runs} run(s)) ...", flush=True)
-            scores[name] = lighthouse(procs, cli, chromium, work, url + path, name, args.runs,
-                                      cookie if name in ("cart", "checkout") else None)
+            scores[name] = lighthouse(
+                procs,
+                cli,
+                chromium,
+                work,
+                url + path,
+                name,
+                args.runs,
+                cookie if name in ("cart", "checkout") else None,
+            )
             final = urlsplit(scores[name]["final_url"] or "").path
             if final != path:
                 print(f"bench.pages: WARNING {path} ended on {final}", flush=True)
@@ -483,8 +573,12 @@ def run(args, procs: Processes, work: Path) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.pages", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--runs", type=int, default=int(os.environ.get("RUNS", "3")),
-                        help="Lighthouse runs per page; the median score is reported (default 3)")
+    parser.add_argument(
+        "--runs",
+        type=int,
+        default=int(os.environ.get("RUNS", "3")),
+        help="Lighthouse runs per page; the median score is reported (default 3)",
+    )
     parser.add_argument("--no-lighthouse", action="store_true", help="page weight only (no node needed)")
     parser.add_argument("--chromium", default=os.environ.get("CHROME_PATH"), help="default: chromium on PATH")
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory (Lighthouse reports, log)")

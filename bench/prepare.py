@@ -38,8 +38,14 @@ ATTEMPT = re.compile(r'name="attempt" value="([^"]+)"')
 
 # What a shopper fills in at checkout (bank transfer: no payment page in the way).
 CHECKOUT_FORM = {
-    "email": "bench@example.com", "full_name": "Bench Shopper", "address": "Via Roma 1", "postal_code": "00100",
-    "city": "Roma", "province": "RM", "country": "IT", "shipping_method": "standard",
+    "email": "bench@example.com",
+    "full_name": "Bench Shopper",
+    "address": "Via Roma 1",
+    "postal_code": "00100",
+    "city": "Roma",
+    "province": "RM",
+    "country": "IT",
+    "shipping_method": "standard",
     "payment_method": "bank_transfer",
 }
 
@@ -52,8 +58,11 @@ async def discover() -> dict:
     # The listing: Clothing (its subcategories included; size and colour filters apply), else the
     # top-level category with the most products.
     top = next((c for c in tree.top if c.slug == "clothing"), None) or max(
-        tree.top, key=lambda c: sum(sizes[i] for i in tree.descendant_ids(c)))
-    total = (await catalog.listing(catalog.ListingQuery(category_ids=tree.descendant_ids(top)), with_facets=False)).total
+        tree.top, key=lambda c: sum(sizes[i] for i in tree.descendant_ids(c))
+    )
+    total = (
+        await catalog.listing(catalog.ListingQuery(category_ids=tree.descendant_ids(top)), with_facets=False)
+    ).total
     last_page = max(1, math.ceil(total / catalog.PER_PAGE))
     deep_page = min(20, last_page, catalog.MAX_PAGE)
 
@@ -69,7 +78,9 @@ async def discover() -> dict:
 
     # A product of that listing with several variants (colour and size), from the middle of the catalogue.
     per_product = Counter(await Variant.filter(active=True, product__active=True).values_list("product_id", flat=True))
-    listed = set(await Product.filter(active=True, category_id__in=tree.descendant_ids(top)).values_list("id", flat=True))
+    listed = set(
+        await Product.filter(active=True, category_id__in=tree.descendant_ids(top)).values_list("id", flat=True)
+    )
     candidates = sorted(p for p, n in per_product.items() if n >= 3 and p in listed)
     product_id = candidates[len(candidates) // 2] if candidates else sorted(per_product)[len(per_product) // 2]
     product = await Product.get(id=product_id)
@@ -82,8 +93,10 @@ async def discover() -> dict:
     hot = await Variant.filter(product_id=hot_product, active=True).order_by("id").first().values("id", "product__slug")
     variant_ids = sorted(await Variant.filter(active=True, product__active=True).values_list("id", flat=True))
     pool_ids = sorted(rng.sample(variant_ids, min(POOL, len(variant_ids))))
-    pool = [{"variant_id": v, "slug": s}
-            for v, s in await Variant.filter(id__in=pool_ids).order_by("id").values_list("id", "product__slug")]
+    pool = [
+        {"variant_id": v, "slug": s}
+        for v, s in await Variant.filter(id__in=pool_ids).order_by("id").values_list("id", "product__slug")
+    ]
     return {
         "category": top.slug,
         "category_products": total,
@@ -108,16 +121,24 @@ def get_scenarios(p: dict) -> list[dict]:
         {"name": "home", "path": "/", "ceiling": True},
         {"name": "home, first visit (no cookie)", "path": "/", "cookie": False},
         {"name": "category, page 1", "path": f"/c/{c}", "ceiling": True, "headline": True},
-        {"name": f"category, page {p['deep_page']} (load more)", "path": f"/c/{c}?page={p['deep_page']}",
-         "ceiling": True},
+        {
+            "name": f"category, page {p['deep_page']} (load more)",
+            "path": f"/c/{c}?page={p['deep_page']}",
+            "ceiling": True,
+        },
         {"name": "category, filtered", "path": f"/c/{c}?size=m&stock=1&min=20&sort=price_asc", "ceiling": True},
-        {"name": f"search, common word ({p['common_word']})", "path": f"/search?q={p['common_word']}",
-         "ceiling": True},
+        {"name": f"search, common word ({p['common_word']})", "path": f"/search?q={p['common_word']}", "ceiling": True},
         {"name": f"search, rare word ({p['rare_word']})", "path": f"/search?q={p['rare_word']}", "ceiling": True},
-        {"name": f"search, accent-less ({p['accentless_word']})", "path": f"/search?q={p['accentless_word']}",
-         "ceiling": True},
+        {
+            "name": f"search, accent-less ({p['accentless_word']})",
+            "path": f"/search?q={p['accentless_word']}",
+            "ceiling": True,
+        },
         {"name": "product", "path": f"/p/{p['product']}", "ceiling": True, "headline": True},
-        {"name": f"product, spread over {len(p['spread_products'])}", "paths": [f"/p/{s}" for s in p["spread_products"]]},
+        {
+            "name": f"product, spread over {len(p['spread_products'])}",
+            "paths": [f"/p/{s}" for s in p["spread_products"]],
+        },
     ]
 
 
@@ -153,8 +174,11 @@ async def count(settings: Settings, p: dict) -> dict:
             started = time.perf_counter()
             firsts.append((await measured(c, "GET", path))[1])
             times.append((time.perf_counter() - started) * 1000)
-        return {"first": max(firsts), "again": (await measured(c, "GET", path))[1],
-                "first_ms": round(statistics.median(times), 2)}
+        return {
+            "first": max(firsts),
+            "again": (await measured(c, "GET", path))[1],
+            "first_ms": round(statistics.median(times), 2),
+        }
 
     async with client() as c:
         for s in get_scenarios(p):
@@ -170,21 +194,34 @@ async def count(settings: Settings, p: dict) -> dict:
         token = TOKEN.search((await c.get(f"/p/{p['pool'][0]['slug']}")).text).group(1)
         adds = []
         for v in p["pool"][:3]:
-            adds.append((await measured(
-                c, "POST", "/cart/items", data={"csrf_token": token, "variant_id": v["variant_id"], "quantity": 1},
-                headers={"HX-Request": "true", "HX-Target": "add-to-cart", "X-CSRF-Token": token},
-            ))[1])
+            adds.append(
+                (
+                    await measured(
+                        c,
+                        "POST",
+                        "/cart/items",
+                        data={"csrf_token": token, "variant_id": v["variant_id"], "quantity": 1},
+                        headers={"HX-Request": "true", "HX-Target": "add-to-cart", "X-CSRF-Token": token},
+                    )
+                )[1]
+            )
         counts["add to cart"] = {"per_add": adds, "mean": sum(adds) / len(adds)}
         counts["cart page (3 lines)"] = (await measured(c, "GET", "/cart"))[1]
 
     async with client() as c:  # one order: add (no JS, 303), checkout page, place the order (303)
         token = TOKEN.search((await c.get(f"/p/{p['hot']['slug']}")).text).group(1)
-        _, add = await measured(c, "POST", "/cart/items", ok=(303,),
-                                data={"csrf_token": token, "variant_id": p["hot"]["variant_id"], "quantity": 1})
+        _, add = await measured(
+            c,
+            "POST",
+            "/cart/items",
+            ok=(303,),
+            data={"csrf_token": token, "variant_id": p["hot"]["variant_id"], "quantity": 1},
+        )
         page, show = await measured(c, "GET", "/checkout")
         attempt = ATTEMPT.search(page.text).group(1)
-        placed, place = await measured(c, "POST", "/checkout", ok=(303,),
-                                       data={"csrf_token": token, "attempt": attempt, **CHECKOUT_FORM})
+        placed, place = await measured(
+            c, "POST", "/checkout", ok=(303,), data={"csrf_token": token, "attempt": attempt, **CHECKOUT_FORM}
+        )
         if "/orders/" not in placed.headers["location"]:
             raise RuntimeError(f"checkout went to {placed.headers['location']}")
         counts["checkout"] = {"add": add, "checkout page": show, "place order": place, "per_order": add + show + place}
@@ -201,8 +238,9 @@ async def main() -> None:
         categories = await Category.all().count()
     finally:
         await db.close()
-    print(json.dumps({"params": params, "scenarios": get_scenarios(params), "queries": queries,
-                      "categories": categories}))
+    print(
+        json.dumps({"params": params, "scenarios": get_scenarios(params), "queries": queries, "categories": categories})
+    )
 
 
 if __name__ == "__main__":

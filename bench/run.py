@@ -72,8 +72,11 @@ def machine() -> dict:
         "kernel": platform.release(),
         "python": platform.python_version(),
         "sqlite": sqlite3.sqlite_version,
-        "wrk": (subprocess.run([wrk, "-v"], capture_output=True, text=True, check=False).stdout.split(" [")[0]
-                if wrk else None),
+        "wrk": (
+            subprocess.run([wrk, "-v"], capture_output=True, text=True, check=False).stdout.split(" [")[0]
+            if wrk
+            else None
+        ),
         "commit": _git("rev-parse", "--short", "HEAD"),
         "dirty": bool(_git("status", "--porcelain", "--untracked-files=no", "--", "storefront", "static")),
     }
@@ -81,7 +84,9 @@ def machine() -> dict:
 
 def _git(*args: str) -> str:
     try:
-        return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, timeout=10, check=False).stdout.strip()
+        return subprocess.run(
+            ["git", *args], cwd=ROOT, capture_output=True, text=True, timeout=10, check=False
+        ).stdout.strip()
     except OSError:
         return ""
 
@@ -118,16 +123,18 @@ class Processes:
 
     def start(self, args: list[str], env: dict, log: Path) -> subprocess.Popen:
         with open(log, "w") as out:
-            proc = subprocess.Popen(args, env=env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT,
-                                    start_new_session=True)
+            proc = subprocess.Popen(
+                args, env=env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+            )
         self.started.append(proc)
         return proc
 
     def run(self, args: list[str], env: dict, timeout: float) -> str:
         """A short-lived command in its own group: its output, or an error with it. Stopped however
         this ends (a timeout, Ctrl-C, SIGTERM), not only on success."""
-        proc = subprocess.Popen(args, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                                start_new_session=True)
+        proc = subprocess.Popen(
+            args, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True
+        )
         self.started.append(proc)
         try:
             out, err = proc.communicate(timeout=timeout)
@@ -223,8 +230,16 @@ def wrk(procs: Processes, work: Path, url: str, paths: list[str], seconds: float
     script = work / "wrk.lua"
     script.write_text(WRK_LUA % ("{" + ", ".join(json.dumps(p) for p in paths) + "}"))
     seconds = max(1, round(seconds))  # wrk takes whole seconds
-    command = ["wrk", f"-t{args.threads}", f"-c{args.connections}", f"-d{seconds}s", "--timeout", "10s",
-               "-s", str(script)]
+    command = [
+        "wrk",
+        f"-t{args.threads}",
+        f"-c{args.connections}",
+        f"-d{seconds}s",
+        "--timeout",
+        "10s",
+        "-s",
+        str(script),
+    ]
     if cookie:
         command += ["-H", f"Cookie: {cookie}"]
     out = procs.run([*command, url + paths[0]], os.environ.copy(), timeout=seconds + 60)
@@ -246,14 +261,39 @@ def wrk(procs: Processes, work: Path, url: str, paths: list[str], seconds: float
 
 
 def asyncio_load(procs: Processes, url: str, flow: str, params: dict, seconds: float, args) -> dict:
-    out = procs.run([PYTHON, "-m", "bench.load", url, flow, json.dumps(params), "--duration", f"{seconds:g}",
-                     "--connections", str(args.connections), "--max-requests", str(args.max_requests)],
-                    os.environ.copy(), timeout=seconds + 120)
+    out = procs.run(
+        [
+            PYTHON,
+            "-m",
+            "bench.load",
+            url,
+            flow,
+            json.dumps(params),
+            "--duration",
+            f"{seconds:g}",
+            "--connections",
+            str(args.connections),
+            "--max-requests",
+            str(args.max_requests),
+        ],
+        os.environ.copy(),
+        timeout=seconds + 120,
+    )
     return json.loads(out)
 
 
-def measure(procs: Processes, work: Path, server: subprocess.Popen, url: str, args, *, paths=None, flow=None,
-            params=None, cookie=None) -> dict:
+def measure(
+    procs: Processes,
+    work: Path,
+    server: subprocess.Popen,
+    url: str,
+    args,
+    *,
+    paths=None,
+    flow=None,
+    params=None,
+    cookie=None,
+) -> dict:
     """A warm-up (not recorded), then the measured run, with the server's CPU time around it."""
     use_wrk = paths is not None and args.wrk
     settled = settle(server)
@@ -261,25 +301,36 @@ def measure(procs: Processes, work: Path, server: subprocess.Popen, url: str, ar
         if use_wrk:
             wrk(procs, work, url, paths, args.warmup, args, cookie)
         else:
-            asyncio_load(procs, url, flow or "get", params or {"paths": paths, "cookie": bool(cookie)}, args.warmup,
-                         args)
+            asyncio_load(
+                procs, url, flow or "get", params or {"paths": paths, "cookie": bool(cookie)}, args.warmup, args
+            )
     settled += settle(server)
     before_load, before_cpu, before_wall = loadavg(), cpu_seconds(server.pid), time.monotonic()
     if use_wrk:
         result = wrk(procs, work, url, paths, args.duration, args, cookie)
     else:
-        raw = asyncio_load(procs, url, flow or "get", params or {"paths": paths, "cookie": bool(cookie)},
-                           args.duration, args)
+        raw = asyncio_load(
+            procs, url, flow or "get", params or {"paths": paths, "cookie": bool(cookie)}, args.duration, args
+        )
         main_step = {"get": "get", "add": "add to cart", "cart": "cart page"}.get(raw["flow"], "place order")
         step = raw["steps"].get(main_step, {"requests": 0, "per_second": 0, "p50_ms": None, "p99_ms": None})
         result = {
             "requests": raw["requests"],
-            "per_second": (step["per_second"] if raw["flow"] in ("add", "cart", "get")
-                           else raw["timed_requests"] / raw["elapsed_s"]),
-            "p50_ms": step["p50_ms"], "p99_ms": step["p99_ms"],
-            "errors": raw["errors"], "errors_detail": raw["errors_by_step"], "error_samples": raw["error_samples"],
-            "steps": raw["steps"], "statuses": raw["statuses"], "elapsed_s": raw["elapsed_s"],
-            "client_cpu_share": raw["client_cpu_s"] / raw["elapsed_s"], "driver": "asyncio (bench/load.py)",
+            "per_second": (
+                step["per_second"]
+                if raw["flow"] in ("add", "cart", "get")
+                else raw["timed_requests"] / raw["elapsed_s"]
+            ),
+            "p50_ms": step["p50_ms"],
+            "p99_ms": step["p99_ms"],
+            "errors": raw["errors"],
+            "errors_detail": raw["errors_by_step"],
+            "error_samples": raw["error_samples"],
+            "steps": raw["steps"],
+            "statuses": raw["statuses"],
+            "elapsed_s": raw["elapsed_s"],
+            "client_cpu_share": raw["client_cpu_s"] / raw["elapsed_s"],
+            "driver": "asyncio (bench/load.py)",
         }
         if "orders" in raw["counts"] or raw["flow"].startswith("checkout"):
             result["orders"] = raw["counts"].get("orders", 0)
@@ -296,15 +347,22 @@ def measure(procs: Processes, work: Path, server: subprocess.Popen, url: str, ar
 
 
 def base_env(work: Path, port: int, workers: int, database_url: str | None = None) -> dict:
-    env = {k: v for k, v in os.environ.items()
-           if k not in {"DEBUG", "DATABASE_URL", "FORWARDED_ALLOW_IPS", "SMTP_URL", "BASE_URL"}}
-    env.update({
-        "STOREFRONT_VAR": str(work),
-        "DATABASE_URL": database_url or f"sqlite:///{work / 'storefront.db'}?busy_timeout=15000&synchronous=NORMAL",
-        "SECRET_KEY": secrets.token_urlsafe(32),
-        "HOST": "127.0.0.1", "PORT": str(port), "WORKERS": str(workers),
-        "PYTHONDONTWRITEBYTECODE": "1",
-    })
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DEBUG", "DATABASE_URL", "FORWARDED_ALLOW_IPS", "SMTP_URL", "BASE_URL"}
+    }
+    env.update(
+        {
+            "STOREFRONT_VAR": str(work),
+            "DATABASE_URL": database_url or f"sqlite:///{work / 'storefront.db'}?busy_timeout=15000&synchronous=NORMAL",
+            "SECRET_KEY": secrets.token_urlsafe(32),
+            "HOST": "127.0.0.1",
+            "PORT": str(port),
+            "WORKERS": str(workers),
+            "PYTHONDONTWRITEBYTECODE": "1",
+        }
+    )
     return env
 
 
@@ -315,17 +373,27 @@ def bench(args, procs: Processes, work: Path) -> dict:
     report: dict = {
         "date": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
         "command": args.command,
-        "settings": {"products": args.products, "duration_s": args.duration, "warmup_s": args.warmup,
-                     "connections": args.connections, "workers": args.workers, "wrk_threads": args.threads,
-                     "database": ("PostgreSQL" if args.database_url
-                                  else "SQLite (file, busy_timeout=15000, synchronous=NORMAL)"), "debug": False,
-                     "server": "storefront serve (production)"},
+        "settings": {
+            "products": args.products,
+            "duration_s": args.duration,
+            "warmup_s": args.warmup,
+            "connections": args.connections,
+            "workers": args.workers,
+            "wrk_threads": args.threads,
+            "database": (
+                "PostgreSQL" if args.database_url else "SQLite (file, busy_timeout=15000, synchronous=NORMAL)"
+            ),
+            "debug": False,
+            "server": "storefront serve (production)",
+        },
         "machine": machine(),
         "loadavg_before": loadavg(),
     }
-    print(f"bench: {args.products} products, {args.duration:g} s per scenario, {args.connections} connections, "
-          f"{args.workers} workers, {report['settings']['server']}; load average {report['loadavg_before']}",
-          flush=True)
+    print(
+        f"bench: {args.products} products, {args.duration:g} s per scenario, {args.connections} connections, "
+        f"{args.workers} workers, {report['settings']['server']}; load average {report['loadavg_before']}",
+        flush=True,
+    )
 
     started = time.monotonic()
     procs.run([storefront, "migrate"], env, timeout=300)
@@ -342,8 +410,11 @@ def bench(args, procs: Processes, work: Path) -> dict:
     shop_url, ceiling_url = f"http://127.0.0.1:{shop_port}", f"http://127.0.0.1:{ceiling_port}"
     shop_log, ceiling_log = work / "shop.log", work / "ceiling.log"
     shop = procs.start([storefront, "serve"], env, shop_log)
-    ceiling_env = {**base_env(work, ceiling_port, args.workers, args.database_url), "SECRET_KEY": env["SECRET_KEY"],
-                   "BENCH_CEILING_PATHS": json.dumps([s["path"] for s in scenarios if s.get("ceiling")])}
+    ceiling_env = {
+        **base_env(work, ceiling_port, args.workers, args.database_url),
+        "SECRET_KEY": env["SECRET_KEY"],
+        "BENCH_CEILING_PATHS": json.dumps([s["path"] for s in scenarios if s.get("ceiling")]),
+    }
     ceiling = None
     if not args.no_ceiling:
         ceiling = procs.start([PYTHON, "-m", "bench.serve", "bench.ceiling:create_app"], ceiling_env, ceiling_log)
@@ -357,29 +428,42 @@ def bench(args, procs: Processes, work: Path) -> dict:
     # Shop and ceiling take turns per page, so a change in the machine's other load hits both alike.
     for s in selected:
         paths = s.get("paths") or [s["path"]]
-        row = {"name": s["name"], "paths": paths[:3] + (["..."] if len(paths) > 3 else []),
-               "queries": queries.get(s["name"])}
+        row = {
+            "name": s["name"],
+            "paths": paths[:3] + (["..."] if len(paths) > 3 else []),
+            "queries": queries.get(s["name"]),
+        }
         print(f"bench: {s['name']} ...", flush=True)
-        row["shop"] = measure(procs, work, shop, shop_url, args, paths=paths,
-                              cookie=cookie if s.get("cookie", True) else None)
+        row["shop"] = measure(
+            procs, work, shop, shop_url, args, paths=paths, cookie=cookie if s.get("cookie", True) else None
+        )
         if ceiling and s.get("ceiling"):
             row["ceiling"] = measure(procs, work, ceiling, ceiling_url, args, paths=paths, cookie=cookie)
             row["share_of_ceiling"] = row["shop"]["per_second"] / row["ceiling"]["per_second"]
-            row["cpu_share_of_ceiling"] = (row["ceiling"]["server_cpu_ms_per_request"]
-                                           / row["shop"]["server_cpu_ms_per_request"])
+            row["cpu_share_of_ceiling"] = (
+                row["ceiling"]["server_cpu_ms_per_request"] / row["shop"]["server_cpu_ms_per_request"]
+            )
         row["headline"] = bool(s.get("headline"))
         rows.append(row)
 
-    flows = [("add to cart (htmx)", "add", queries.get("add to cart", {}).get("mean")),
-             ("cart page (3 lines)", "cart", queries.get("cart page (3 lines)")),
-             ("checkout, hot product", "checkout-hot", queries.get("checkout", {}).get("per_order")),
-             ("checkout, spread products", "checkout-spread", queries.get("checkout", {}).get("per_order"))]
+    flows = [
+        ("add to cart (htmx)", "add", queries.get("add to cart", {}).get("mean")),
+        ("cart page (3 lines)", "cart", queries.get("cart page (3 lines)")),
+        ("checkout, hot product", "checkout-hot", queries.get("checkout", {}).get("per_order")),
+        ("checkout, spread products", "checkout-spread", queries.get("checkout", {}).get("per_order")),
+    ]
     for name, flow, q in flows:
         if args.only and not re.search(args.only, name):
             continue
         print(f"bench: {name} ...", flush=True)
-        rows.append({"name": name, "flow": flow, "queries": q,
-                     "shop": measure(procs, work, shop, shop_url, args, flow=flow, params=params)})
+        rows.append(
+            {
+                "name": name,
+                "flow": flow,
+                "queries": q,
+                "shop": measure(procs, work, shop, shop_url, args, flow=flow, params=params),
+            }
+        )
 
     procs.stop(shop)
     if ceiling:
@@ -413,8 +497,10 @@ def _first_view(value) -> str:
 
 def table(report: dict) -> str:
     lines = [
-        ("| scenario | req/s | p50 ms | p99 ms | errors | SQL/req | first view ms | server CPU ms/req | server cores |"
-         " ceiling req/s | share of ceiling (req/s · CPU) |"),
+        (
+            "| scenario | req/s | p50 ms | p99 ms | errors | SQL/req | first view ms | server CPU ms/req | server cores |"
+            " ceiling req/s | share of ceiling (req/s · CPU) |"
+        ),
         "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
     ]
     for row in report["scenarios"]:
@@ -423,8 +509,11 @@ def table(report: dict) -> str:
         if "orders_per_second" in shop:
             rate = f"{shop['orders_per_second']:.1f} orders/s ({shop['per_second']:.0f} req/s)"
         ceiling = row.get("ceiling")
-        ceiling_cells = (f"{ceiling['per_second']:.0f} | {row['share_of_ceiling']:.0%} · "
-                         f"{row['cpu_share_of_ceiling']:.0%}" if ceiling else " | ")
+        ceiling_cells = (
+            f"{ceiling['per_second']:.0f} | {row['share_of_ceiling']:.0%} · {row['cpu_share_of_ceiling']:.0%}"
+            if ceiling
+            else " | "
+        )
         name = f"**{row['name']}**" if row.get("headline") else row["name"]
         lines.append(
             f"| {name} | {rate} | {_ms(shop['p50_ms'])} | {_ms(shop['p99_ms'])} | {shop['errors']} | "
@@ -438,24 +527,34 @@ def table(report: dict) -> str:
 def summary(report: dict) -> str:
     s, m = report["settings"], report["machine"]
     out = [
-        (f"{report['date']} · {s['products']} products · {s['connections']} connections · {s['workers']} workers · "
-        f"{s['duration_s']:g} s per scenario (+{s['warmup_s']:g} s warm-up) · server: {s['server']}"
-        f" · database: {s['database'].split(' ')[0]}"),
-        (f"machine: {m['nproc']} × {m['cpu']}, {m['ram_gib']} GiB RAM, Python {m['python']}, SQLite {m['sqlite']}, "
-        f"{m['wrk'] or 'no wrk'}; commit {m['commit']}{' (+ local changes)' if m['dirty'] else ''}"),
-        (f"load average before {report['loadavg_before']}, after {report['loadavg_after']}; "
-        f"seeded in {report['seed_s']} s"),
+        (
+            f"{report['date']} · {s['products']} products · {s['connections']} connections · {s['workers']} workers · "
+            f"{s['duration_s']:g} s per scenario (+{s['warmup_s']:g} s warm-up) · server: {s['server']}"
+            f" · database: {s['database'].split(' ')[0]}"
+        ),
+        (
+            f"machine: {m['nproc']} × {m['cpu']}, {m['ram_gib']} GiB RAM, Python {m['python']}, SQLite {m['sqlite']}, "
+            f"{m['wrk'] or 'no wrk'}; commit {m['commit']}{' (+ local changes)' if m['dirty'] else ''}"
+        ),
+        (
+            f"load average before {report['loadavg_before']}, after {report['loadavg_after']}; "
+            f"seeded in {report['seed_s']} s"
+        ),
         "",
         table(report),
         "",
     ]
     for row in report["scenarios"]:
         if row.get("headline") and "ceiling" in row:
-            out.append(f"headline: {row['name']} at {row['share_of_ceiling']:.0%} of the ceiling's throughput "
-                       f"({row['cpu_share_of_ceiling']:.0%} by server CPU per request)")
+            out.append(
+                f"headline: {row['name']} at {row['share_of_ceiling']:.0%} of the ceiling's throughput "
+                f"({row['cpu_share_of_ceiling']:.0%} by server CPU per request)"
+            )
     if report["server_tracebacks"] or report["ceiling_tracebacks"]:
-        out.append(f"WARNING: tracebacks in the server logs: shop {report['server_tracebacks']}, "
-                   f"ceiling {report['ceiling_tracebacks']}")
+        out.append(
+            f"WARNING: tracebacks in the server logs: shop {report['server_tracebacks']}, "
+            f"ceiling {report['ceiling_tracebacks']}"
+        )
     return "\n".join(out)
 
 
@@ -472,9 +571,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", help="a regular expression: run only the scenarios whose name matches")
     parser.add_argument("--no-wrk", action="store_true", help="drive every scenario with the asyncio client")
     parser.add_argument("--no-ceiling", action="store_true")
-    parser.add_argument("--database-url", default=env.get("BENCH_DATABASE_URL"),
-                        help="an empty database to seed and serve (default: a fresh SQLite file);"
-                             " `make bench-postgres` passes a throw-away PostgreSQL one")
+    parser.add_argument(
+        "--database-url",
+        default=env.get("BENCH_DATABASE_URL"),
+        help="an empty database to seed and serve (default: a fresh SQLite file);"
+        " `make bench-postgres` passes a throw-away PostgreSQL one",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the temporary database and server logs")
     parser.add_argument("--out", type=Path, default=RESULTS)
     parser.add_argument("--report", type=Path, metavar="JSON", help="print the table of an earlier run, and stop")

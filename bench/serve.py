@@ -1,6 +1,6 @@
 """`storefront serve` for any app factory, so that the ceiling gets the shop's server (storefront/server.py):
 
-    python -m bench.serve bench.ceiling:create_app          # HOST, PORT, WORKERS as for serve
+python -m bench.serve bench.ceiling:create_app          # HOST, PORT, WORKERS as for serve
 """
 
 from __future__ import annotations

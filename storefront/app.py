@@ -49,8 +49,9 @@ async def healthz(request: Request) -> Response:
 
 async def favicon(request: Request) -> Response:
     """Browsers ask for /favicon.ico on pages that name no icon (the payment page, raw files)."""
-    return FileResponse(STATIC / "img" / "favicon.svg", media_type="image/svg+xml",
-                        headers={"Cache-Control": "public, max-age=86400"})
+    return FileResponse(
+        STATIC / "img" / "favicon.svg", media_type="image/svg+xml", headers={"Cache-Control": "public, max-age=86400"}
+    )
 
 
 def routes(settings: Settings) -> list:
@@ -171,8 +172,12 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
                 same_site="lax",
                 https_only=not settings.debug,
             ),
-            Middleware(CSRFMiddleware, on_failure=errors.csrf_failed, on_bad_form=errors.http_error,
-                       exempt=payments.CSRF_EXEMPT),
+            Middleware(
+                CSRFMiddleware,
+                on_failure=errors.csrf_failed,
+                on_bad_form=errors.http_error,
+                exempt=payments.CSRF_EXEMPT,
+            ),
         ],
         exception_handlers={HTTPException: errors.http_error, LoginRequired: login_required, 500: errors.server_error},
         lifespan=lifespan,

@@ -106,7 +106,9 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("migrate", help="apply database migrations")
     seed_parser = commands.add_parser("seed", help="fill the database with products")
     seed_parser.add_argument("--demo", action="store_true", help="the demo shop (categories, 120+ products)")
-    seed_parser.add_argument("--products", type=int, default=0, metavar="N", help="N generated products, for benchmarks")
+    seed_parser.add_argument(
+        "--products", type=int, default=0, metavar="N", help="N generated products, for benchmarks"
+    )
     seed_parser.add_argument("--if-empty", action="store_true", help="skip the demo quietly if the shop has products")
     outbox_parser = commands.add_parser("outbox", help="list the latest emails and whether they were sent")
     outbox_parser.add_argument("--send", action="store_true", help="send the emails due now, once (needs SMTP_URL)")
@@ -131,7 +133,9 @@ def main(argv: list[str] | None = None) -> int:
     elif args.command == "create-staff":
         import getpass
 
-        password = getpass.getpass("Password (10+ characters): ") if sys.stdin.isatty() else sys.stdin.readline().rstrip("\n")
+        password = (
+            getpass.getpass("Password (10+ characters): ") if sys.stdin.isatty() else sys.stdin.readline().rstrip("\n")
+        )
         print(asyncio.run(create_staff(settings, args.email, args.role, password)))
     elif args.command == "outbox":
         print(asyncio.run(outbox(settings, send=args.send)))

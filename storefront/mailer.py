@@ -69,8 +69,13 @@ def environment(locale: str) -> Environment:
         auto_reload=False,
     )
     env.install_gettext_translations(templating.translations(locale), newstyle=True)
-    env.filters.update(money=templating.money, day=templating.day, number=templating.number, percent=templating.percent,
-                       country_name=templating.country_name)
+    env.filters.update(
+        money=templating.money,
+        day=templating.day,
+        number=templating.number,
+        percent=templating.percent,
+        country_name=templating.country_name,
+    )
     return env
 
 
@@ -117,7 +122,8 @@ async def _context(email: OutboxEmail, settings: Settings) -> dict:
         "placed_on": _shop_day(order.created_at),
         # Order.discounts lists goods and shipping discounts while shipping_cost is what was charged
         # after the shipping ones; showing shipping before them makes the lines add up to the total.
-        "shipping_before_discounts": order.shipping_cost + sum(d["amount"] for d in order.discounts)
+        "shipping_before_discounts": order.shipping_cost
+        + sum(d["amount"] for d in order.discounts)
         - order.discount_total,
         "vat": sorted(((int(rate), amount) for rate, amount in order.vat.items()), reverse=True),
         "order_url": links.order_url(settings, order.number),

@@ -105,11 +105,15 @@ def _holds_nul(form) -> bool:
 def local_path(url: str | None, default: str) -> str:
     """A `next` address only if it is a path on this site: never an open redirect. Browsers read "\\" as
     "/" and drop tabs and line breaks, so "/\\evil.example" and "/<tab>/evil.example" lead elsewhere too."""
-    if url and url.startswith("/") and not url.startswith("//") and "\\" not in url \
-            and not any(c < " " or c == "\x7f" for c in url):
+    if (
+        url
+        and url.startswith("/")
+        and not url.startswith("//")
+        and "\\" not in url
+        and not any(c < " " or c == "\x7f" for c in url)
+    ):
         return url
     return default
-
 
 
 def client_address(request: Request) -> str:

@@ -78,8 +78,10 @@ def serve(settings: Settings, app: str = APP) -> int:
     except OSError as exc:
         logger.error(f"cannot listen on {settings.host}:{settings.port}: {exc}")
         return STARTUP_FAILURE
-    logger.info(f"{settings.workers} workers on http://{settings.host}:{settings.port}"
-                f"{', each with its own socket' if REUSE_PORT else ''}")
+    logger.info(
+        f"{settings.workers} workers on http://{settings.host}:{settings.port}"
+        f"{', each with its own socket' if REUSE_PORT else ''}"
+    )
     with sock:
         Multiprocess(config, sockets=[sock]).run()
     return 0

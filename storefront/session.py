@@ -85,4 +85,3 @@ def log_in_staff(conn: HTTPConnection, token: str) -> None:
 
 def log_out(conn: HTTPConnection) -> None:
     conn.session.clear()
-

@@ -70,7 +70,9 @@ class Settings:
             forwarded_allow_ips=env.get("FORWARDED_ALLOW_IPS", ""),
             locale=env.get("SHOP_LOCALE", "en"),
             shop_name=env.get("SHOP_NAME", "Bottega"),
-            base_url=(env.get("BASE_URL") or f"http://{env.get('HOST', '127.0.0.1')}:{env.get('PORT', '8000')}").rstrip("/"),
+            base_url=(env.get("BASE_URL") or f"http://{env.get('HOST', '127.0.0.1')}:{env.get('PORT', '8000')}").rstrip(
+                "/"
+            ),
             smtp_url=env.get("SMTP_URL", ""),
             mail_from=env.get("MAIL_FROM", "Bottega <orders@bottega.example>"),
             payment_timeout_minutes=int(env.get("PAYMENT_TIMEOUT_MINUTES", "30")),

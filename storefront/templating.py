@@ -120,6 +120,5 @@ def make_templates(locale: str) -> Jinja2Templates:
     )
     env.install_gettext_translations(translations(locale), newstyle=True)
     env.globals["gettext"] = quick_gettext(translations(locale).gettext)
-    env.filters.update(money=money, day=day, number=number, percent=percent, country_name=country_name,
-                       moment=moment)
+    env.filters.update(money=money, day=day, number=number, percent=percent, country_name=country_name, moment=moment)
     return Jinja2Templates(env=env, context_processors=[shop_context])

@@ -57,9 +57,11 @@ def changes(before, after) -> list[Change]:
     """before -> after, field by field; values that are not dicts count as one field called ""."""
     before = before if isinstance(before, dict) else ({} if before is None else {"": before})
     after = after if isinstance(after, dict) else ({} if after is None else {"": after})
-    return [Change(key, before.get(key), after.get(key))
-            for key in [*before, *(k for k in after if k not in before)]
-            if before.get(key) != after.get(key)]
+    return [
+        Change(key, before.get(key), after.get(key))
+        for key in [*before, *(k for k in after if k not in before)]
+        if before.get(key) != after.get(key)
+    ]
 
 
 async def audit_log(q: AuditQuery) -> AuditLog:
@@ -78,8 +80,16 @@ async def audit_log(q: AuditQuery) -> AuditLog:
     variant_ids = {e.subject: int(e.subject[8:]) for e in page if re.fullmatch(r"variant:\d{1,9}", e.subject)}
     skus = dict(await Variant.filter(id__in=set(variant_ids.values())).values_list("id", "sku")) if variant_ids else {}
     rows = [
-        AuditRow(e.id, e.created_at, e.actor, e.action, e.subject, changes(e.before, e.after),
-                 variant_ids.get(e.subject), skus.get(variant_ids.get(e.subject), ""))
+        AuditRow(
+            e.id,
+            e.created_at,
+            e.actor,
+            e.action,
+            e.subject,
+            changes(e.before, e.after),
+            variant_ids.get(e.subject),
+            skus.get(variant_ids.get(e.subject), ""),
+        )
         for e in page
     ]
     return AuditLog(q, rows, total, list(actions))

@@ -131,8 +131,10 @@ async def add(token: str | None, variant_id: int, quantity: int) -> tuple[str, C
     """
     # Reads as plain rows: the ORM's query building cost as much as the rest of an add.
     sql = Sql()
-    found = await sql.rows("SELECT v.stock, p.name FROM variant v JOIN product p ON p.id = v.product_id"
-                           f" WHERE v.id = {sql.param(variant_id)} AND v.active AND p.active")
+    found = await sql.rows(
+        "SELECT v.stock, p.name FROM variant v JOIN product p ON p.id = v.product_id"
+        f" WHERE v.id = {sql.param(variant_id)} AND v.active AND p.active"
+    )
     if not found or found[0]["stock"] <= 0:
         raise Unavailable(variant_id, sold_out=bool(found))
     stock, name = found[0]["stock"], found[0]["name"]
@@ -141,8 +143,9 @@ async def add(token: str | None, variant_id: int, quantity: int) -> tuple[str, C
     # No read-then-write transaction (SQLite with several processes refuses to upgrade one): the line is
     # changed by one UPDATE, or created by one INSERT that a concurrent add may win (then we UPDATE).
     sql = Sql()
-    line = await sql.rows(f"SELECT quantity FROM cart_line WHERE cart_id = {sql.param(cart.id)}"
-                          f" AND variant_id = {sql.param(variant_id)}")
+    line = await sql.rows(
+        f"SELECT quantity FROM cart_line WHERE cart_id = {sql.param(cart.id)} AND variant_id = {sql.param(variant_id)}"
+    )
     current = line[0]["quantity"] if line else 0
     new = min(current + quantity, cap)
     if current:
@@ -155,7 +158,11 @@ async def add(token: str | None, variant_id: int, quantity: int) -> tuple[str, C
     await Cart.filter(id=cart.id).update(updated_at=datetime.now(timezone.utc))
     wanted = min(current + quantity, MAX_QUANTITY)
     change = Change(
-        "added", name, await _describe(variant_id), new, added=new - current,
+        "added",
+        name,
+        await _describe(variant_id),
+        new,
+        added=new - current,
         limited_to=new if new < wanted else None,
     )
     return cart.token, change
@@ -166,15 +173,20 @@ async def count(token: str | None) -> int:
     if not token:
         return 0
     sql = Sql()
-    rows = await sql.rows("SELECT COALESCE(SUM(l.quantity), 0) AS n FROM cart_line l"
-                          f" JOIN cart c ON c.id = l.cart_id WHERE c.token = {sql.param(token)}")
+    rows = await sql.rows(
+        "SELECT COALESCE(SUM(l.quantity), 0) AS n FROM cart_line l"
+        f" JOIN cart c ON c.id = l.cart_id WHERE c.token = {sql.param(token)}"
+    )
     return int(rows[0]["n"])
 
 
 async def set_quantity(token: str | None, variant_id: int, quantity: int) -> Change:
     cart = await _cart(token, create=False)
-    line = await CartLine.get_or_none(cart_id=cart.id, variant_id=variant_id).select_related(
-        "variant__product") if cart else None
+    line = (
+        await CartLine.get_or_none(cart_id=cart.id, variant_id=variant_id).select_related("variant__product")
+        if cart
+        else None
+    )
     if line is None:
         raise Unavailable(variant_id, sold_out=False)
     variant = line.variant
@@ -184,14 +196,18 @@ async def set_quantity(token: str | None, variant_id: int, quantity: int) -> Cha
         return Change("removed", variant.product.name, await _describe(variant.id), 0, limited_to=0)
     line.quantity = new
     await line.save(update_fields=["quantity"])
-    return Change("updated", variant.product.name, await _describe(variant.id), new,
-                  limited_to=new if new < quantity else None)
+    return Change(
+        "updated", variant.product.name, await _describe(variant.id), new, limited_to=new if new < quantity else None
+    )
 
 
 async def remove(token: str | None, variant_id: int) -> Change | None:
     cart = await _cart(token, create=False)
-    line = await CartLine.get_or_none(cart_id=cart.id, variant_id=variant_id).select_related(
-        "variant__product") if cart else None
+    line = (
+        await CartLine.get_or_none(cart_id=cart.id, variant_id=variant_id).select_related("variant__product")
+        if cart
+        else None
+    )
     if line is None:
         return None
     await line.delete()
@@ -223,8 +239,12 @@ async def spend(order_id: int, conn) -> None:
         return
     cart_id = order.cart_id  # type: ignore[attr-defined]
     for line in await OrderLine.filter(order_id=order_id).using_db(conn).order_by("variant_id"):
-        await CartLine.filter(cart_id=cart_id, variant_id=line.variant_id).using_db(conn).update(  # type: ignore[attr-defined]
-            quantity=F("quantity") - line.quantity
+        await (
+            CartLine.filter(cart_id=cart_id, variant_id=line.variant_id)
+            .using_db(conn)
+            .update(  # type: ignore[attr-defined]
+                quantity=F("quantity") - line.quantity
+            )
         )
     await CartLine.filter(cart_id=cart_id, quantity__lte=0).using_db(conn).delete()
     used = {d["code"] for d in order.discounts if d.get("code")}
@@ -325,18 +345,35 @@ async def contents(token: str | None) -> Contents:
             problem = "sold_out"
         elif left < line.quantity:
             problem = "short"
-        views.append(CartLineView(
-            variant_id=v.id, product_slug=p.slug, name=p.name, options=", ".join(options[v.id]), sku=v.sku,
-            image=images.get(p.id), unit_price=v.price, compare_at_price=v.compare_at_price,
-            quantity=line.quantity, availability=availability(left, v.low_stock_threshold), problem=problem,
-        ))
+        views.append(
+            CartLineView(
+                variant_id=v.id,
+                product_slug=p.slug,
+                name=p.name,
+                options=", ".join(options[v.id]),
+                sku=v.sku,
+                image=images.get(p.id),
+                unit_price=v.price,
+                compare_at_price=v.compare_at_price,
+                quantity=line.quantity,
+                availability=availability(left, v.low_stock_threshold),
+                problem=problem,
+            )
+        )
         if sellable:
             weight += v.weight_grams * line.quantity
-            priced.append(pricing.Line(
-                variant_id=v.id, product_id=p.id, category_ids=tree.ancestor_ids(p.category_id),  # type: ignore[attr-defined]
-                name=p.name, unit_price=v.price, compare_at_price=v.compare_at_price, quantity=line.quantity,
-                vat_rate=pricing.vat_rate(p.tax_class),
-            ))
+            priced.append(
+                pricing.Line(
+                    variant_id=v.id,
+                    product_id=p.id,
+                    category_ids=tree.ancestor_ids(p.category_id),  # type: ignore[attr-defined]
+                    name=p.name,
+                    unit_price=v.price,
+                    compare_at_price=v.compare_at_price,
+                    quantity=line.quantity,
+                    vat_rate=pricing.vat_rate(p.tax_class),
+                )
+            )
     return Contents(views, priced, weight, list(cart.codes), tree, cart.id)
 
 
@@ -346,6 +383,5 @@ async def view(token: str | None, now: datetime | None = None) -> CartView:
     found = await contents(token)
     estimate = await shipping.estimate(found.weight_grams, found.goods, now) if found.priced else None
     offers = await promotions.offers_for(found.codes)
-    totals = pricing.price(found.priced, offers, shipping=estimate.price if estimate else 0, now=now,
-                           codes=found.codes)
+    totals = pricing.price(found.priced, offers, shipping=estimate.price if estimate else 0, now=now, codes=found.codes)
     return CartView(found.lines, totals, found.codes, shipping=estimate, tree=found.tree)

@@ -93,8 +93,12 @@ async def category_tree() -> CategoryTree:
 
 
 def tree_of(rows: list[dict]) -> CategoryTree:
-    return CategoryTree([CategoryNode(*(row[k] for k in ("id", "parent_id", "slug", "name", "description", "position")))
-                         for row in rows])
+    return CategoryTree(
+        [
+            CategoryNode(*(row[k] for k in ("id", "parent_id", "slug", "name", "description", "position")))
+            for row in rows
+        ]
+    )
 
 
 # --- listings -----------------------------------------------------------------------------------
@@ -309,7 +313,9 @@ def _card(row: dict, images: dict[int, tuple[str, str]]) -> Card:
     )
 
 
-async def _counts(q: ListingQuery, values, shown: int, with_facets: bool, kept: dict | None) -> tuple[int, dict[int, int]]:
+async def _counts(
+    q: ListingQuery, values, shown: int, with_facets: bool, kept: dict | None
+) -> tuple[int, dict[int, int]]:
     """The listing's total and, when asked, products per option value. They cost what the products a
     listing matches cost, not what the page shows (~60 ms for 19,047 products), so a caller may keep
     them (`kept`, by filters) for the other pages and sorts of the same listing."""
@@ -322,10 +328,12 @@ async def _counts(q: ListingQuery, values, shown: int, with_facets: bool, kept: 
     else:
         sql = Sql()
         where = _Where(sql, q, values)
-        total = (await sql.rows(
-            f"SELECT COUNT(*) AS n FROM product p {where.search} WHERE {where.product}"
-            f" AND EXISTS (SELECT 1 FROM variant v WHERE v.product_id = p.id AND {where.variant})"
-        ))[0]["n"]
+        total = (
+            await sql.rows(
+                f"SELECT COUNT(*) AS n FROM product p {where.search} WHERE {where.product}"
+                f" AND EXISTS (SELECT 1 FROM variant v WHERE v.product_id = p.id AND {where.variant})"
+            )
+        )[0]["n"]
     counts = await _facet_counts(q, values) if with_facets and total else {}
     if kept is not None:
         kept[key] = (total, counts)
@@ -374,8 +382,10 @@ async def _first_images(product_ids: list[int]) -> dict[int, tuple[str, str]]:
     if not product_ids:
         return {}
     sql = Sql()
-    rows = await sql.rows(f"SELECT product_id, path, alt FROM product_image"
-                          f" WHERE product_id IN ({sql.params_in(product_ids)}) ORDER BY position DESC, id DESC")
+    rows = await sql.rows(
+        f"SELECT product_id, path, alt FROM product_image"
+        f" WHERE product_id IN ({sql.params_in(product_ids)}) ORDER BY position DESC, id DESC"
+    )
     # Ordered last-first, so the dict keeps each product's first image.
     return {row["product_id"]: (row["path"], row["alt"]) for row in rows}
 
@@ -477,14 +487,20 @@ async def product_page(slug: str, chosen: dict[str, str], variant_id: int | None
     if not rows:
         raise NotFound(slug)
     product = ProductInfo(*(rows[0][k] for k in ("id", "slug", "name", "description", "category_id", "tax_class")))
-    variants = [VariantInfo(r["v_id"], r["sku"], r["price"], r["compare_at_price"], r["stock"], r["low_stock_threshold"])
-                for r in rows if r["v_id"] is not None]
+    variants = [
+        VariantInfo(r["v_id"], r["sku"], r["price"], r["compare_at_price"], r["stock"], r["low_stock_threshold"])
+        for r in rows
+        if r["v_id"] is not None
+    ]
     links = await variant_options([v.id for v in variants])
     sql = Sql()
-    images = [Photo(**row) for row in await sql.rows(
-        "SELECT i.id, i.path, i.alt, i.position, ov.slug AS colour FROM product_image i"
-        f" LEFT JOIN option_value ov ON ov.id = i.option_value_id WHERE i.product_id = {sql.param(product.id)}"
-    )]
+    images = [
+        Photo(**row)
+        for row in await sql.rows(
+            "SELECT i.id, i.path, i.alt, i.position, ov.slug AS colour FROM product_image i"
+            f" LEFT JOIN option_value ov ON ov.id = i.option_value_id WHERE i.product_id = {sql.param(product.id)}"
+        )
+    ]
 
     combo: dict[int, dict[str, str]] = defaultdict(dict)  # variant id -> option slug -> value slug
     axis_info: dict[str, tuple[int, str]] = {}

@@ -103,8 +103,9 @@ class ProductList:
     has_more: bool
 
 
-async def product_list(text: str = "", category_id: int | None = None, state: str = "all",
-                       page: int = 1) -> ProductList:
+async def product_list(
+    text: str = "", category_id: int | None = None, state: str = "all", page: int = 1
+) -> ProductList:
     """Products by name or SKU, newest first, with their variants summed up (two queries a page)."""
     query = Product.all()
     if text.strip():
@@ -115,8 +116,12 @@ async def product_list(text: str = "", category_id: int | None = None, state: st
     if state in ("active", "inactive"):
         query = query.filter(active=state == "active")
     total = await query.count()
-    products = await query.order_by("-created_at", "-id").offset((page - 1) * PER_PAGE).limit(PER_PAGE) \
+    products = (
+        await query.order_by("-created_at", "-id")
+        .offset((page - 1) * PER_PAGE)
+        .limit(PER_PAGE)
         .select_related("category")
+    )
     return ProductList(await _rows(products), total, page, page * PER_PAGE < total)
 
 
@@ -130,8 +135,19 @@ async def _rows(products: list[Product]) -> list[ProductRow]:
     for p in products:
         own = [v for v in variants if v["product_id"] == p.id]
         prices = [v["price"] for v in own]
-        rows.append(ProductRow(p.id, p.name, p.slug, p.category.name, p.active, len(own),
-                               min(prices, default=None), max(prices, default=None), sum(v["stock"] for v in own)))
+        rows.append(
+            ProductRow(
+                p.id,
+                p.name,
+                p.slug,
+                p.category.name,
+                p.active,
+                len(own),
+                min(prices, default=None),
+                max(prices, default=None),
+                sum(v["stock"] for v in own),
+            )
+        )
     return rows
 
 
@@ -143,8 +159,14 @@ async def set_active(staff: Staff, product_id: int, active: bool) -> Product:
             raise NotFound(product_id)
         if product.active != active:
             await Product.filter(id=product_id).using_db(conn).update(active=active)
-            await staff_domain.audit(staff, "product.activate" if active else "product.deactivate",
-                                     f"product:{product_id}", {"active": product.active}, {"active": active}, conn)
+            await staff_domain.audit(
+                staff,
+                "product.activate" if active else "product.deactivate",
+                f"product:{product_id}",
+                {"active": product.active},
+                {"active": active},
+                conn,
+            )
             product.active = active
     await search.index([product_id])
     return product
@@ -163,8 +185,14 @@ class ProductDraft:
     active: bool
 
     def facts(self) -> dict:
-        return {"name": self.name, "slug": self.slug, "category_id": self.category_id,
-                "description": self.description, "tax_class": self.tax_class, "active": self.active}
+        return {
+            "name": self.name,
+            "slug": self.slug,
+            "category_id": self.category_id,
+            "description": self.description,
+            "tax_class": self.tax_class,
+            "active": self.active,
+        }
 
 
 def read_product(typed: dict[str, str]) -> ProductDraft:
@@ -213,8 +241,9 @@ async def save_product(staff: Staff, product_id: int | None, draft: ProductDraft
             changed = {k: v for k, v in draft.facts().items() if before[k] != v}
             if changed:
                 await Product.filter(id=product_id).using_db(conn).update(**changed)
-                await staff_domain.audit(staff, "product.update", f"product:{product_id}",
-                                         {k: before[k] for k in changed}, changed, conn)
+                await staff_domain.audit(
+                    staff, "product.update", f"product:{product_id}", {k: before[k] for k in changed}, changed, conn
+                )
     await search.index([product.id])
     return await Product.get(id=product.id)
 
@@ -233,8 +262,13 @@ class VariantDraft:
     opening_stock: int
 
     def facts(self) -> dict:
-        return {"sku": self.sku, "price": self.price, "compare_at_price": self.compare_at_price,
-                "weight_grams": self.weight_grams, "low_stock_threshold": self.low_stock_threshold}
+        return {
+            "sku": self.sku,
+            "price": self.price,
+            "compare_at_price": self.compare_at_price,
+            "weight_grams": self.weight_grams,
+            "low_stock_threshold": self.low_stock_threshold,
+        }
 
 
 def read_variant(typed: dict[str, str], value_ids: list[str]) -> VariantDraft:
@@ -257,8 +291,15 @@ def read_variant(typed: dict[str, str], value_ids: list[str]) -> VariantDraft:
     if errors:
         raise Invalid(errors)
     ids = {n for n in map(as_typed.whole, value_ids) if n is not None}
-    return VariantDraft(sku, tuple(sorted(ids)), price, compare_at,  # type: ignore[arg-type]
-                        weight, low, opening)
+    return VariantDraft(
+        sku,
+        tuple(sorted(ids)),
+        price,
+        compare_at,  # type: ignore[arg-type]
+        weight,
+        low,
+        opening,
+    )
 
 
 async def _check_variant(draft: VariantDraft, variant_id: int | None) -> list[OptionValue]:
@@ -278,15 +319,21 @@ async def add_variant(staff: Staff, product_id: int, draft: VariantDraft) -> Var
     values = await _check_variant(draft, None)
     async with in_transaction() as conn:
         position = await Variant.filter(product_id=product_id).using_db(conn).count()
-        variant = await Variant.create(product_id=product_id, position=position, stock=0, **draft.facts(),
-                                       using_db=conn)
+        variant = await Variant.create(
+            product_id=product_id, position=position, stock=0, **draft.facts(), using_db=conn
+        )
         if values:
             await variant.option_values.add(*values, using_db=conn)
         if draft.opening_stock:
             await stock.adjust(variant.id, draft.opening_stock, stock.Reason.RECEIVED, "new variant", conn=conn)
-        await staff_domain.audit(staff, "variant.create", f"variant:{variant.id}", None,
-                                 {**draft.facts(), "options": [v.name for v in values], "stock": draft.opening_stock},
-                                 conn)
+        await staff_domain.audit(
+            staff,
+            "variant.create",
+            f"variant:{variant.id}",
+            None,
+            {**draft.facts(), "options": [v.name for v in values], "stock": draft.opening_stock},
+            conn,
+        )
     await search.index([product_id])
     return variant
 
@@ -308,10 +355,14 @@ async def update_variant(staff: Staff, variant_id: int, draft: VariantDraft) -> 
             before["options"] = [v.name for v in old_values]
             changed["options"] = [v.name for v in values]
         if changed:
-            await Variant.filter(id=variant_id).using_db(conn).update(
-                **{k: v for k, v in changed.items() if k != "options"})
-            await staff_domain.audit(staff, "variant.update", f"variant:{variant_id}",
-                                     {k: before[k] for k in changed}, changed, conn)
+            await (
+                Variant.filter(id=variant_id)
+                .using_db(conn)
+                .update(**{k: v for k, v in changed.items() if k != "options"})
+            )
+            await staff_domain.audit(
+                staff, "variant.update", f"variant:{variant_id}", {k: before[k] for k in changed}, changed, conn
+            )
     await search.index([variant.product_id])  # type: ignore[attr-defined]
     return variant
 
@@ -319,8 +370,10 @@ async def update_variant(staff: Staff, variant_id: int, draft: VariantDraft) -> 
 # --- images -----------------------------------------------------------------------------------
 
 # Anything in an SVG that can run code or fetch from elsewhere.
-_SVG_DANGER = re.compile(rb"<script|\son[a-z]+\s*=|javascript:|<foreignobject|href\s*=\s*[\"'](?!#)|@import|url\(\s*[\"']?(?!#)",
-                         re.IGNORECASE)
+_SVG_DANGER = re.compile(
+    rb"<script|\son[a-z]+\s*=|javascript:|<foreignobject|href\s*=\s*[\"'](?!#)|@import|url\(\s*[\"']?(?!#)",
+    re.IGNORECASE,
+)
 
 
 def image_type(content: bytes) -> str:
@@ -354,10 +407,12 @@ async def attach_image(staff: Staff, product_id: int, content: bytes, alt: str, 
     try:
         async with in_transaction() as conn:
             position = await ProductImage.filter(product_id=product_id).using_db(conn).count()
-            image = await ProductImage.create(product_id=product_id, path=relative, alt=alt.strip()[:255],
-                                              position=position, using_db=conn)
-            await staff_domain.audit(staff, "product.image", f"product:{product_id}", None,
-                                     {"path": relative, "alt": image.alt}, conn)
+            image = await ProductImage.create(
+                product_id=product_id, path=relative, alt=alt.strip()[:255], position=position, using_db=conn
+            )
+            await staff_domain.audit(
+                staff, "product.image", f"product:{product_id}", None, {"path": relative, "alt": image.alt}, conn
+            )
     except Exception:
         target.unlink(missing_ok=True)  # no orphan file when the record was not written
         raise

@@ -46,10 +46,14 @@ def _sqlite_install() -> str:
         for event in ("INSERT", "UPDATE", "DELETE"):
             when = ""
             if table == "variant" and event == "UPDATE":
-                when = (" WHEN OLD.stock IS NEW.stock OR MIN(OLD.stock, NEW.stock) <="
-                        " (SELECT MAX(low_stock_threshold) FROM variant WHERE product_id = NEW.product_id)")
-            triggers.append(f"CREATE TRIGGER IF NOT EXISTS catalogue_{table}_{event.lower()} AFTER {event}"
-                            f' ON "{table}"{when} BEGIN {_BUMP}; END;')
+                when = (
+                    " WHEN OLD.stock IS NEW.stock OR MIN(OLD.stock, NEW.stock) <="
+                    " (SELECT MAX(low_stock_threshold) FROM variant WHERE product_id = NEW.product_id)"
+                )
+            triggers.append(
+                f"CREATE TRIGGER IF NOT EXISTS catalogue_{table}_{event.lower()} AFTER {event}"
+                f' ON "{table}"{when} BEGIN {_BUMP}; END;'
+            )
     return "\n".join(triggers)
 
 
@@ -84,9 +88,11 @@ def _postgres_install() -> str:
     ]
     for table in WATCHED:
         events = "INSERT OR DELETE" if table == "variant" else "INSERT OR UPDATE OR DELETE"
-        triggers.append(f'DROP TRIGGER IF EXISTS catalogue_{table} ON "{table}";'
-                        f'CREATE TRIGGER catalogue_{table} AFTER {events} OR TRUNCATE ON "{table}"'
-                        " FOR EACH STATEMENT EXECUTE FUNCTION catalogue_changed();")
+        triggers.append(
+            f'DROP TRIGGER IF EXISTS catalogue_{table} ON "{table}";'
+            f'CREATE TRIGGER catalogue_{table} AFTER {events} OR TRUNCATE ON "{table}"'
+            " FOR EACH STATEMENT EXECUTE FUNCTION catalogue_changed();"
+        )
     return "\n".join(triggers)
 
 
@@ -146,7 +152,9 @@ class Catalogue:
             return self._listings[key]
         return self._listings.keep(key, await catalog.listing(q, kept_counts=self._counts))
 
-    async def product_page(self, slug: str, chosen: dict[str, str], variant_id: int | None = None) -> catalog.ProductPage:
+    async def product_page(
+        self, slug: str, chosen: dict[str, str], variant_id: int | None = None
+    ) -> catalog.ProductPage:
         """As catalog.product_page; an unknown product raises NotFound each time (nothing is kept)."""
         key = (slug, tuple(sorted(chosen.items())), variant_id)
         if key in self._products:

@@ -29,8 +29,20 @@ from storefront.domain.models import (
 # --- CSV export and import --------------------------------------------------------------------
 # One row per variant. Import creates or updates by SKU; a product's fields come from its rows, which must agree.
 
-COLUMNS = ["sku", "product_slug", "product_name", "category_slug", "description", "tax_class", "active", "price",
-           "compare_at_price", "weight_grams", "low_stock_threshold", "options"]
+COLUMNS = [
+    "sku",
+    "product_slug",
+    "product_name",
+    "category_slug",
+    "description",
+    "tax_class",
+    "active",
+    "price",
+    "compare_at_price",
+    "weight_grams",
+    "low_stock_threshold",
+    "options",
+]
 MAX_IMPORT_BYTES = 1024 * 1024
 MAX_IMPORT_ROWS = 5_000
 _FORMULA = ("=", "+", "-", "@")
@@ -58,14 +70,33 @@ async def export_csv() -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(COLUMNS)
-    variants = await Variant.all().order_by("product_id", "position", "id").select_related("product__category") \
+    variants = (
+        await Variant.all()
+        .order_by("product_id", "position", "id")
+        .select_related("product__category")
         .prefetch_related("option_values__option")
+    )
     for v in variants:
         p = v.product
-        writer.writerow([_cell(str(x)) for x in (
-            v.sku, p.slug, p.name, p.category.slug, p.description, p.tax_class.value, "yes" if p.active else "no",
-            euros(v.price), euros(v.compare_at_price), v.weight_grams, v.low_stock_threshold,
-            _options_text(list(v.option_values)))])
+        writer.writerow(
+            [
+                _cell(str(x))
+                for x in (
+                    v.sku,
+                    p.slug,
+                    p.name,
+                    p.category.slug,
+                    p.description,
+                    p.tax_class.value,
+                    "yes" if p.active else "no",
+                    euros(v.price),
+                    euros(v.compare_at_price),
+                    v.weight_grams,
+                    v.low_stock_threshold,
+                    _options_text(list(v.option_values)),
+                )
+            ]
+        )
     return out.getvalue()
 
 
@@ -109,8 +140,11 @@ def _read_rows(text: str) -> tuple[list[dict], list[RowError]]:
     missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
     if missing:
         return [], [RowError(1, c, "missing_column") for c in missing]
-    rows = [{k: _uncell((r.get(k) or "").strip()) for k in COLUMNS} | {"_row": n}
-            for n, r in enumerate(reader, start=2) if any((v or "").strip() for v in r.values() if isinstance(v, str))]
+    rows = [
+        {k: _uncell((r.get(k) or "").strip()) for k in COLUMNS} | {"_row": n}
+        for n, r in enumerate(reader, start=2)
+        if any((v or "").strip() for v in r.values() if isinstance(v, str))
+    ]
     if len(rows) > MAX_IMPORT_ROWS:
         return [], [RowError(0, "file", "too_many_rows")]
     return rows, []
@@ -131,10 +165,14 @@ async def plan_import(text: str) -> ImportPlan:
             by_option.setdefault(key, {}).update({v.name.lower(): v, v.slug.lower(): v})
     # Only well-formed SKUs and slugs are looked up (the others are errors below, and too long for a column).
     skus = [r["sku"] for r in rows if SKU_PATTERN.fullmatch(r["sku"])]
-    existing = {v.sku: v for v in await Variant.filter(sku__in=skus).select_related("product")
-                .prefetch_related("option_values__option")}
-    products = {p.slug: p for p in await Product.filter(slug__in=[r["product_slug"] for r in rows
-                                                                    if _slug_ok(r["product_slug"])])}
+    existing = {
+        v.sku: v
+        for v in await Variant.filter(sku__in=skus).select_related("product").prefetch_related("option_values__option")
+    }
+    products = {
+        p.slug: p
+        for p in await Product.filter(slug__in=[r["product_slug"] for r in rows if _slug_ok(r["product_slug"])])
+    }
     plan = ImportPlan(errors, [], [], [], [])
     seen_sku: dict[str, int] = {}
     product_rows: dict[str, dict] = {}
@@ -183,12 +221,20 @@ async def plan_import(text: str) -> ImportPlan:
             error("product_slug", "other_product", variant.product.slug)
         if len(plan.errors) > bad:
             continue
-        product_facts = {"name": r["product_name"], "category_id": categories[r["category_slug"]],
-                         "description": r["description"], "tax_class": r["tax_class"],
-                         "active": r["active"].lower() in ("yes", "true", "1")}
-        variant_facts = {"price": price, "compare_at_price": compare, "weight_grams": int(r["weight_grams"] or 0),
-                         "low_stock_threshold": int(r["low_stock_threshold"] or 3),
-                         "options": sorted(v.id for v in chosen)}
+        product_facts = {
+            "name": r["product_name"],
+            "category_id": categories[r["category_slug"]],
+            "description": r["description"],
+            "tax_class": r["tax_class"],
+            "active": r["active"].lower() in ("yes", "true", "1"),
+        }
+        variant_facts = {
+            "price": price,
+            "compare_at_price": compare,
+            "weight_grams": int(r["weight_grams"] or 0),
+            "low_stock_threshold": int(r["low_stock_threshold"] or 3),
+            "options": sorted(v.id for v in chosen),
+        }
         first = product_rows.get(r["product_slug"])
         if first is not None:
             for field, value in product_facts.items():
@@ -213,11 +259,15 @@ async def plan_import(text: str) -> ImportPlan:
             for field, value in variant_facts.items():
                 old = old_values if field == "options" else getattr(variant, field)
                 if old != value:
-                    shown = (_options_text(list(variant.option_values)), _options_text(chosen)) \
-                        if field == "options" else (old, value)
+                    shown = (
+                        (_options_text(list(variant.option_values)), _options_text(chosen))
+                        if field == "options"
+                        else (old, value)
+                    )
                     plan.changes.append(Change(n, r["sku"], field, *shown))
-        plan.rows.append({"sku": r["sku"], "slug": r["product_slug"], "product": product_facts,
-                          "variant": variant_facts})
+        plan.rows.append(
+            {"sku": r["sku"], "slug": r["product_slug"], "product": product_facts, "variant": variant_facts}
+        )
     return plan
 
 
@@ -252,17 +302,30 @@ async def apply_import(staff: Staff, text: str, digest: str = "") -> ImportPlan:
             if variant is None:
                 position = await Variant.filter(product_id=product_id).using_db(conn).count()
                 # New variants start with no stock: stock arrives through the stock page's ledger.
-                variant = await Variant.create(product_id=product_id, sku=r["sku"], stock=0, position=position,
-                                               **facts, using_db=conn)
+                variant = await Variant.create(
+                    product_id=product_id, sku=r["sku"], stock=0, position=position, **facts, using_db=conn
+                )
             else:
                 await Variant.filter(id=variant.id).using_db(conn).update(**facts)
                 await variant.option_values.clear(using_db=conn)
             if r["variant"]["options"]:
                 chosen = await OptionValue.filter(id__in=r["variant"]["options"]).using_db(conn)
                 await variant.option_values.add(*chosen, using_db=conn)
-        await staff_domain.audit(staff, "catalog.import", "catalog", None, {
-            "file_sha256": digest, "new_products": plan.new_products, "new_variants": plan.new_variants,
-            "changes": [{"row": c.row, "subject": c.subject, "field": c.field, "before": c.before, "after": c.after}
-                        for c in plan.changes[:500]]}, conn)
+        await staff_domain.audit(
+            staff,
+            "catalog.import",
+            "catalog",
+            None,
+            {
+                "file_sha256": digest,
+                "new_products": plan.new_products,
+                "new_variants": plan.new_variants,
+                "changes": [
+                    {"row": c.row, "subject": c.subject, "field": c.field, "before": c.before, "after": c.after}
+                    for c in plan.changes[:500]
+                ],
+            },
+            conn,
+        )
     await search.index(sorted(touched))
     return plan

@@ -14,23 +14,74 @@ from datetime import datetime, timedelta, timezone
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from storefront.domain import cart, email_address, notifications, orders, payments, pricing, promotion_limits, promotions, shipping, stock
+from storefront.domain import (
+    cart,
+    email_address,
+    notifications,
+    orders,
+    payments,
+    pricing,
+    promotion_limits,
+    promotions,
+    shipping,
+    stock,
+)
 from storefront.domain.errors import DomainError
 from storefront.domain.models import Order, OrderLine, OrderStatus
 
-POSTAL_CODES = {"IT": re.compile(r"^\d{5}$"), "FR": re.compile(r"^\d{5}$"), "DE": re.compile(r"^\d{5}$"),
-                "ES": re.compile(r"^\d{5}$"), "AT": re.compile(r"^\d{4}$"), "NL": re.compile(r"^\d{4} ?[A-Z]{2}$")}
+POSTAL_CODES = {
+    "IT": re.compile(r"^\d{5}$"),
+    "FR": re.compile(r"^\d{5}$"),
+    "DE": re.compile(r"^\d{5}$"),
+    "ES": re.compile(r"^\d{5}$"),
+    "AT": re.compile(r"^\d{4}$"),
+    "NL": re.compile(r"^\d{4} ?[A-Z]{2}$"),
+}
 GENERIC_POSTAL_CODE = re.compile(r"^[A-Z0-9][A-Z0-9 -]{1,9}$")
 PROVINCE_IT = re.compile(r"^[A-Z]{2}$")  # the two-letter sigla: FI, MI, RM...
 # Offered in the country list: the shop's own first, then the EU, then a few more the couriers serve.
-COUNTRIES = ["IT", "AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GR", "HR", "HU", "IE",
-             "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK", "SM", "VA", "CH", "GB", "NO",
-             "US", "CA", "AU", "JP"]
+COUNTRIES = [
+    "IT",
+    "AT",
+    "BE",
+    "BG",
+    "CY",
+    "CZ",
+    "DE",
+    "DK",
+    "EE",
+    "ES",
+    "FI",
+    "FR",
+    "GR",
+    "HR",
+    "HU",
+    "IE",
+    "LT",
+    "LU",
+    "LV",
+    "MT",
+    "NL",
+    "PL",
+    "PT",
+    "RO",
+    "SE",
+    "SI",
+    "SK",
+    "SM",
+    "VA",
+    "CH",
+    "GB",
+    "NO",
+    "US",
+    "CA",
+    "AU",
+    "JP",
+]
 # Open unpaid orders (awaiting payment, any method) per email and per client address: each holds stock
 # (a bank transfer for days) and sends an email, so a script placing them could hold the whole shop.
 NUMBER_DRAWS = 3  # order numbers are random: a clash with an existing one draws again, a few times
-LIMITS = {"email": 254, "full_name": 120, "phone": 40, "address": 200, "postal_code": 20, "city": 80,
-          "province": 80}
+LIMITS = {"email": 254, "full_name": 120, "phone": 40, "address": 200, "postal_code": 20, "city": 80, "province": 80}
 
 
 @dataclass(frozen=True)
@@ -109,7 +160,7 @@ class TooManyUnpaid(DomainError):
 
 
 async def unpaid_over_cap(email: str, client_address: str, replacing: list[Order], cap: UnpaidCap) -> list[str]:
-    """"email" and/or "address" if another order would pass the cap there. The unpaid orders this
+    """ "email" and/or "address" if another order would pass the cap there. The unpaid orders this
     one replaces do not count: they end as it is placed."""
     open_orders = Order.filter(status=OrderStatus.PENDING_PAYMENT).exclude(id__in=[o.id for o in replacing])
     over = []
@@ -162,6 +213,7 @@ class Summary:
     totals: pricing.Totals
     replaces: list[Order]  # this cart's unpaid online orders, which placing this one cancels
 
+
 async def summary(token: str | None, d: Details, now: datetime | None = None) -> Summary:
     now = now or datetime.now(timezone.utc)
     found = await cart.contents(token)
@@ -173,16 +225,29 @@ async def summary(token: str | None, d: Details, now: datetime | None = None) ->
     replacing = [order.number for order in replaces]
     uses = await promotion_limits.customer_uses(d.email, replacing) if email_address.valid(d.email) else {}
     totals = pricing.price(
-        found.priced, await promotions.offers_for(found.codes), shipping=quote.price if quote else 0, now=now,
-        codes=found.codes, customer_uses=uses, surcharge=payments.surcharge(method, d.country),
+        found.priced,
+        await promotions.offers_for(found.codes),
+        shipping=quote.price if quote else 0,
+        now=now,
+        codes=found.codes,
+        customer_uses=uses,
+        surcharge=payments.surcharge(method, d.country),
     )
     return Summary(found, quotes, quote, methods, totals, replaces)
 
 
-async def place_order(token: str | None, d: Details, idempotency_key: str, *, now: datetime | None = None,
-                      shown_total: int | None = None, payment_timeout: timedelta = timedelta(minutes=30),
-                      bank_transfer_wait: timedelta = timedelta(days=7), client_address: str = "",
-                      unpaid_cap: UnpaidCap = UnpaidCap()) -> Order:
+async def place_order(
+    token: str | None,
+    d: Details,
+    idempotency_key: str,
+    *,
+    now: datetime | None = None,
+    shown_total: int | None = None,
+    payment_timeout: timedelta = timedelta(minutes=30),
+    bank_transfer_wait: timedelta = timedelta(days=7),
+    client_address: str = "",
+    unpaid_cap: UnpaidCap = UnpaidCap(),
+) -> Order:
     """Turn the cart into an order, or raise: Invalid (field errors), EmptyCart, CartNeedsAttention,
     TotalChanged (not the `shown_total` the page showed), TooManyUnpaid (for the email, or from the
     `client_address`, the shopper's address as the page saw it), stock.OutOfStock (every short line),
@@ -199,9 +264,17 @@ async def place_order(token: str | None, d: Details, idempotency_key: str, *, no
     """
     try:
         existing = await _attempt_order(token, idempotency_key)
-        return existing or await _place(token, d, idempotency_key, now=now, shown_total=shown_total,
-                                        payment_timeout=payment_timeout, bank_transfer_wait=bank_transfer_wait,
-                                        client_address=client_address, unpaid_cap=unpaid_cap)
+        return existing or await _place(
+            token,
+            d,
+            idempotency_key,
+            now=now,
+            shown_total=shown_total,
+            payment_timeout=payment_timeout,
+            bank_transfer_wait=bank_transfer_wait,
+            client_address=client_address,
+            unpaid_cap=unpaid_cap,
+        )
     except AttemptNotYours:
         raise
     except DomainError:
@@ -219,9 +292,18 @@ async def _attempt_order(token: str | None, idempotency_key: str) -> Order | Non
     return existing
 
 
-async def _place(token: str | None, d: Details, idempotency_key: str, *, now: datetime | None,
-                 shown_total: int | None, payment_timeout: timedelta, bank_transfer_wait: timedelta,
-                 client_address: str, unpaid_cap: UnpaidCap) -> Order:
+async def _place(
+    token: str | None,
+    d: Details,
+    idempotency_key: str,
+    *,
+    now: datetime | None,
+    shown_total: int | None,
+    payment_timeout: timedelta,
+    bank_transfer_wait: timedelta,
+    client_address: str,
+    unpaid_cap: UnpaidCap,
+) -> Order:
     now = now or datetime.now(timezone.utc)
     errors = field_errors(d)
     found = await summary(token, d, now)
@@ -257,8 +339,9 @@ async def _place(token: str | None, d: Details, idempotency_key: str, *, now: da
                 raise
 
 
-async def _write(found: Summary, d: Details, idempotency_key: str, number: str, expires: datetime | None,
-                 client_address: str) -> Order:
+async def _write(
+    found: Summary, d: Details, idempotency_key: str, number: str, expires: datetime | None, client_address: str
+) -> Order:
     """The order, its lines, stock, promotion uses, events and email: one transaction, all or nothing."""
     totals, quote = found.totals, found.quote
     assert quote is not None  # _place refused a cart with nothing to ship
@@ -272,30 +355,64 @@ async def _write(found: Summary, d: Details, idempotency_key: str, number: str, 
             applied = [dsc.offer_id for dsc in [*totals.discounts, *totals.shipping_discounts]]
             await promotion_limits.reserve(applied, d.email, number, conn)
             order = await Order.create(
-                number=number, idempotency_key=idempotency_key, cart_id=found.contents.cart_id,
+                number=number,
+                idempotency_key=idempotency_key,
+                cart_id=found.contents.cart_id,
                 status=OrderStatus.PENDING_PAYMENT,
-                email=d.email, full_name=d.full_name, phone=d.phone, address=d.address,
-                postal_code=d.postal_code, city=d.city, province=d.province, country=d.country,
-                shipping_method=quote.code, shipping_name=quote.name, carrier=quote.carrier,
-                delivery_earliest=quote.window.earliest, delivery_latest=quote.window.latest,
-                payment_method=d.payment_method, subtotal=totals.subtotal, discount_total=totals.discount_total,
+                email=d.email,
+                full_name=d.full_name,
+                phone=d.phone,
+                address=d.address,
+                postal_code=d.postal_code,
+                city=d.city,
+                province=d.province,
+                country=d.country,
+                shipping_method=quote.code,
+                shipping_name=quote.name,
+                carrier=quote.carrier,
+                delivery_earliest=quote.window.earliest,
+                delivery_latest=quote.window.latest,
+                payment_method=d.payment_method,
+                subtotal=totals.subtotal,
+                discount_total=totals.discount_total,
                 discounts=[
-                    {"promotion_id": x.offer_id, "name": x.name, "code": x.code, "amount": x.amount,
-                     "shipping": x in totals.shipping_discounts}  # shipping ones are already in shipping_cost
-                    for x in [*totals.discounts, *totals.shipping_discounts] if x.amount
+                    {
+                        "promotion_id": x.offer_id,
+                        "name": x.name,
+                        "code": x.code,
+                        "amount": x.amount,
+                        "shipping": x in totals.shipping_discounts,
+                    }  # shipping ones are already in shipping_cost
+                    for x in [*totals.discounts, *totals.shipping_discounts]
+                    if x.amount
                 ],
-                shipping_cost=totals.shipping_charged, surcharge=totals.surcharge, total=totals.total,
-                vat={str(rate): amount for rate, amount in totals.vat.items()}, expires_at=expires,
-                client_address=client_address[:64], using_db=conn,
+                shipping_cost=totals.shipping_charged,
+                surcharge=totals.surcharge,
+                total=totals.total,
+                vat={str(rate): amount for rate, amount in totals.vat.items()},
+                expires_at=expires,
+                client_address=client_address[:64],
+                using_db=conn,
             )
             by_variant = {p.variant_id: p for p in found.contents.priced}
-            await OrderLine.bulk_create([
-                OrderLine(order_id=order.id, variant_id=line.variant_id, sku=line.sku, name=line.name,
-                          options=line.options, unit_price=line.unit_price, quantity=line.quantity,
-                          discount=totals.line_discounts.get(line.variant_id, 0),
-                          vat_rate=by_variant[line.variant_id].vat_rate, image=line.image)
-                for line in found.contents.lines
-            ], using_db=conn)
+            await OrderLine.bulk_create(
+                [
+                    OrderLine(
+                        order_id=order.id,
+                        variant_id=line.variant_id,
+                        sku=line.sku,
+                        name=line.name,
+                        options=line.options,
+                        unit_price=line.unit_price,
+                        quantity=line.quantity,
+                        discount=totals.line_discounts.get(line.variant_id, 0),
+                        vat_rate=by_variant[line.variant_id].vat_rate,
+                        image=line.image,
+                    )
+                    for line in found.contents.lines
+                ],
+                using_db=conn,
+            )
             await orders.record(order, "placed", conn, actor="customer")
             if not payments.paid_online(d.payment_method):
                 await cart.spend(order.id, conn)

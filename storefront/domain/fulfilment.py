@@ -34,8 +34,14 @@ S = OrderStatus
 CHANGED = "changed by someone else meanwhile"
 OFFLINE_METHODS = ("bank_transfer", "cod")  # the money arrives outside the shop: staff record it
 # What each action moves the order to. A refund becomes "partially refunded" or "refunded" by amount.
-ACTIONS: dict[str, OrderStatus] = {"mark_paid": S.PAID, "pack": S.PACKED, "ship": S.SHIPPED,
-                                   "deliver": S.DELIVERED, "cancel": S.CANCELLED, "refund": S.PARTIALLY_REFUNDED}
+ACTIONS: dict[str, OrderStatus] = {
+    "mark_paid": S.PAID,
+    "pack": S.PACKED,
+    "ship": S.SHIPPED,
+    "deliver": S.DELIVERED,
+    "cancel": S.CANCELLED,
+    "refund": S.PARTIALLY_REFUNDED,
+}
 STEPS = [S.PAID, S.PACKED, S.SHIPPED, S.DELIVERED]  # the way a parcel goes, in order
 PAGE_SIZE = 50
 CARRIER_MAX, TRACKING_MAX = 60, 80
@@ -83,8 +89,10 @@ def allowed(order: Order, event_kinds: list[str], refundable: int) -> list[str]:
 
 def refundable_amount(order: Order, payments_: list) -> int:
     """What can still go back to the shopper: the captured payment payments.refund would use."""
-    taken = sorted((p for p in payments_ if p.status in payments.REFUNDABLE and p.failure != payments.LATE_CAPTURE),
-                   key=lambda p: p.id)
+    taken = sorted(
+        (p for p in payments_ if p.status in payments.REFUNDABLE and p.failure != payments.LATE_CAPTURE),
+        key=lambda p: p.id,
+    )
     return taken[0].amount - taken[0].refunded_amount if taken else 0
 
 
@@ -143,8 +151,17 @@ def _subject(order: Order) -> str:
     return f"order:{order.number}"
 
 
-async def _move(order_id: int, action: str, staff: Staff, seen, *, note: str = "", before: dict | None = None,
-                after: dict | None = None, **changes) -> Order:
+async def _move(
+    order_id: int,
+    action: str,
+    staff: Staff,
+    seen,
+    *,
+    note: str = "",
+    before: dict | None = None,
+    after: dict | None = None,
+    **changes,
+) -> Order:
     """One status change with its audit entry, in one transaction."""
     order, kinds, refundable = await _fresh(order_id)
     _refuse_unless_allowed(order, action, kinds, refundable, seen)
@@ -153,14 +170,21 @@ async def _move(order_id: int, action: str, staff: Staff, seen, *, note: str = "
         async with in_transaction() as conn:
             # The write comes first: SQLite with several processes needs it, and on PostgreSQL it locks
             # the row until commit, so the status staff saw is the one we change.
-            if not await Order.filter(id=order.id, status=order.status).using_db(conn).update(
-                    updated_at=datetime.now(timezone.utc)):
+            if (
+                not await Order.filter(id=order.id, status=order.status)
+                .using_db(conn)
+                .update(updated_at=datetime.now(timezone.utc))
+            ):
                 raise InvalidTransition(OrderStatus(order.status), wanted, CHANGED)
-            await staff_domain.audit(staff, f"order.{action}", _subject(order),
-                                     {"status": order.status.value, **(before or {})},
-                                     {"status": wanted.value, **(after or {})}, conn=conn)
-            return await orders.transition(order.id, wanted, actor=staff.email[:120], note=note, conn=conn,
-                                           **changes)
+            await staff_domain.audit(
+                staff,
+                f"order.{action}",
+                _subject(order),
+                {"status": order.status.value, **(before or {})},
+                {"status": wanted.value, **(after or {})},
+                conn=conn,
+            )
+            return await orders.transition(order.id, wanted, actor=staff.email[:120], note=note, conn=conn, **changes)
     except InvalidTransition as exc:
         if exc.reason == CHANGED:  # rolled back: say what the order is now
             raise InvalidTransition(await _status_now(order.id), wanted, CHANGED) from None
@@ -176,8 +200,13 @@ async def mark_paid(order_id: int, staff: Staff, seen=None) -> Order:
     except payments.PaymentNotPossible:
         raise InvalidTransition(await _status_now(order.id), S.PAID, CHANGED) from None
     # payments.mark_paid commits on its own, so the audit entry follows it (nothing to undo if it fails).
-    await staff_domain.audit(staff, "order.mark_paid", _subject(order), {"status": order.status.value},
-                             {"status": paid.status.value, "payment_method": order.payment_method})
+    await staff_domain.audit(
+        staff,
+        "order.mark_paid",
+        _subject(order),
+        {"status": order.status.value},
+        {"status": paid.status.value, "payment_method": order.payment_method},
+    )
     return paid
 
 
@@ -237,8 +266,16 @@ async def ship(order_id: int, staff: Staff, carrier: str, tracking_number: str, 
     url = tracking_url(method.tracking_url, tracking_number) if same_carrier else ""
     shipment = {"carrier": carrier, "tracking_number": tracking_number, "tracking_url": url}
     before = {"carrier": order.carrier, "tracking_number": order.tracking_number}
-    return await _move(order_id, "ship", staff, seen, note=" ".join(filter(None, [carrier, tracking_number])),
-                       before=before, after=shipment, **shipment)
+    return await _move(
+        order_id,
+        "ship",
+        staff,
+        seen,
+        note=" ".join(filter(None, [carrier, tracking_number])),
+        before=before,
+        after=shipment,
+        **shipment,
+    )
 
 
 _AMOUNT_FORMS = [
@@ -276,14 +313,19 @@ async def refund(order_id: int, staff: Staff, amount_text: str, seen=None) -> Or
     except payments.RefundNotPossible as exc:
         if exc.reason == "changed":
             raise InvalidTransition(await _status_now(order.id), S.PARTIALLY_REFUNDED, CHANGED) from None
-        raise InvalidInput({"amount": "too_much" if exc.reason == "amount" else "nothing_to_refund"},
-                           limit=refundable) from None
+        raise InvalidInput(
+            {"amount": "too_much" if exc.reason == "amount" else "nothing_to_refund"}, limit=refundable
+        ) from None
     except payments.ProviderError as exc:
         raise InvalidInput({"amount": "provider"}, message=str(exc)) from None
     # payments.refund talks to the provider between its transactions, so the audit entry follows it.
-    await staff_domain.audit(staff, "order.refund", _subject(order), before,
-                             {"status": refunded.status.value, "refunded_total": refunded.refunded_total,
-                              "amount": amount})
+    await staff_domain.audit(
+        staff,
+        "order.refund",
+        _subject(order),
+        before,
+        {"status": refunded.status.value, "refunded_total": refunded.refunded_total, "amount": amount},
+    )
     return refunded
 
 
@@ -331,16 +373,22 @@ class Filters:
         return cls(
             queue=q if (q := params.get("status", "")) in QUEUES else "",
             payment_method=m if (m := params.get("payment", "")) in PAYMENT_METHODS else "",
-            date_from=_day(params.get("from", "")), date_to=_day(params.get("to", "")),
+            date_from=_day(params.get("from", "")),
+            date_to=_day(params.get("to", "")),
             text=" ".join(as_typed.search_text(params.get("q"), 120).split()),
             page=as_typed.page(params.get("page"), 10_000),
         )
 
     def query(self, **changes) -> dict[str, str]:
         """The filters as query parameters (for links that change one of them)."""
-        values = {"status": self.queue, "payment": self.payment_method, "q": self.text,
-                  "from": self.date_from.isoformat() if self.date_from else "",
-                  "to": self.date_to.isoformat() if self.date_to else "", "page": str(self.page)}
+        values = {
+            "status": self.queue,
+            "payment": self.payment_method,
+            "q": self.text,
+            "from": self.date_from.isoformat() if self.date_from else "",
+            "to": self.date_to.isoformat() if self.date_to else "",
+            "page": str(self.page),
+        }
         values.update(changes)
         return {k: v for k, v in values.items() if v and not (k == "page" and v == "1")}
 
@@ -375,8 +423,12 @@ def _narrowed(filters: Filters):
 
 async def find(filters: Filters) -> OrderList:
     """Newest first, PAGE_SIZE a page, with the count of every queue."""
-    groups = await _narrowed(filters).annotate(n=Count("id")).group_by("status", "payment_method") \
+    groups = (
+        await _narrowed(filters)
+        .annotate(n=Count("id"))
+        .group_by("status", "payment_method")
         .values("status", "payment_method", "n")
+    )
     counts = dict.fromkeys(QUEUES, 0)
     for group in groups:
         counts[queue_of(group["status"], group["payment_method"])] += group["n"]

@@ -1,8 +1,8 @@
 """Order status: one transition table, an event for every change, stock back on cancellation.
 
-    pending_payment -> paid -> packed -> shipped -> delivered
-    cash on delivery skips "paid" (the courier collects): pending_payment -> packed
-    cancelled from pending_payment, paid or packed; refunds once the money was taken.
+pending_payment -> paid -> packed -> shipped -> delivered
+cash on delivery skips "paid" (the courier collects): pending_payment -> packed
+cancelled from pending_payment, paid or packed; refunds once the money was taken.
 """
 
 from __future__ import annotations
@@ -30,8 +30,13 @@ TRANSITIONS: dict[OrderStatus, set[OrderStatus]] = {
 }
 FINAL = {S.DELIVERED, S.CANCELLED, S.REFUNDED}
 # Emails the shopper gets when an order reaches a status (see email_for for the online-payment cases).
-EMAILS = {S.PAID: "payment_received", S.SHIPPED: "shipped", S.CANCELLED: "cancelled",
-          S.REFUNDED: "refunded", S.PARTIALLY_REFUNDED: "refunded"}
+EMAILS = {
+    S.PAID: "payment_received",
+    S.SHIPPED: "shipped",
+    S.CANCELLED: "cancelled",
+    S.REFUNDED: "refunded",
+    S.PARTIALLY_REFUNDED: "refunded",
+}
 
 _ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: read out on the phone without mistakes
 
@@ -67,8 +72,9 @@ async def record(order: Order, kind: str, conn, note: str = "", actor: str = "sy
     await OrderEvent.create(order_id=order.id, kind=kind, note=note[:255], actor=actor, using_db=conn)
 
 
-async def transition(order_id: int, wanted: OrderStatus, *, actor: str = "system", note: str = "",
-                     conn=None, **changes) -> Order:
+async def transition(
+    order_id: int, wanted: OrderStatus, *, actor: str = "system", note: str = "", conn=None, **changes
+) -> Order:
     """Move an order to a status, with its event, email and (for cancellations) the stock back.
 
     The status is changed by a conditional UPDATE on the status read, so two concurrent changes
@@ -87,8 +93,10 @@ async def transition(order_id: int, wanted: OrderStatus, *, actor: str = "system
 
 
 async def _apply(order: Order, wanted: OrderStatus, actor: str, note: str, conn, changes: dict) -> Order:
-    updated = await Order.filter(id=order.id, status=order.status).using_db(conn).update(
-        status=wanted, updated_at=datetime.now(timezone.utc), **changes
+    updated = (
+        await Order.filter(id=order.id, status=order.status)
+        .using_db(conn)
+        .update(status=wanted, updated_at=datetime.now(timezone.utc), **changes)
     )
     if not updated:
         raise InvalidTransition(OrderStatus(order.status), wanted, "changed by someone else meanwhile")
@@ -97,8 +105,10 @@ async def _apply(order: Order, wanted: OrderStatus, actor: str, note: str, conn,
         if order.status == S.PENDING_PAYMENT:  # never paid: the promotions it counted are given back
             await promotion_limits.release(order.number, conn)
         # A payment page still open for it must not take money for a cancelled order.
-        await Payment.filter(order_id=order.id, status=PaymentStatus.PENDING).using_db(conn).update(
-            status=PaymentStatus.FAILED, failure="expired"
+        await (
+            Payment.filter(order_id=order.id, status=PaymentStatus.PENDING)
+            .using_db(conn)
+            .update(status=PaymentStatus.FAILED, failure="expired")
         )
     if wanted is S.PAID and paid_online(order.payment_method):
         await cart.spend(order.id, conn)  # the cart it came from has now become this order

@@ -207,19 +207,30 @@ class CardSandbox:
             raise CardRejected(errors)
         digits = card_digits(entry.number)
         failure = TEST_CARDS[digits]
-        body = json.dumps({
-            "event": "failed" if failure else "captured", "reference": payment.reference,
-            "idempotency_key": payment.idempotency_key, "amount": payment.amount,
-            "card_brand": card_brand(digits), "card_last4": digits[-4:], "failure": failure,
-        }).encode()
+        body = json.dumps(
+            {
+                "event": "failed" if failure else "captured",
+                "reference": payment.reference,
+                "idempotency_key": payment.idempotency_key,
+                "amount": payment.amount,
+                "card_brand": card_brand(digits),
+                "card_last4": digits[-4:],
+                "failure": failure,
+            }
+        ).encode()
         return body, self.sign(body)
 
     def abandon(self, payment: Payment) -> tuple[bytes, str]:
         """The shopper pressed "Cancel" on the hosted page: the signed webhook saying nothing was paid."""
-        body = json.dumps({
-            "event": "failed", "reference": payment.reference, "idempotency_key": payment.idempotency_key,
-            "amount": payment.amount, "failure": "cancelled",
-        }).encode()
+        body = json.dumps(
+            {
+                "event": "failed",
+                "reference": payment.reference,
+                "idempotency_key": payment.idempotency_key,
+                "amount": payment.amount,
+                "failure": "cancelled",
+            }
+        ).encode()
         return body, self.sign(body)
 
     def sign(self, body: bytes) -> str:
@@ -231,8 +242,11 @@ class CardSandbox:
         try:
             data = json.loads(body)
             return WebhookEvent(
-                kind=str(data["event"]), reference=str(data["reference"]), amount=int(data.get("amount", 0)),
-                card_brand=str(data.get("card_brand", ""))[:20], card_last4=str(data.get("card_last4", ""))[-4:],
+                kind=str(data["event"]),
+                reference=str(data["reference"]),
+                amount=int(data.get("amount", 0)),
+                card_brand=str(data.get("card_brand", ""))[:20],
+                card_last4=str(data.get("card_last4", ""))[-4:],
                 failure=str(data.get("failure", ""))[:60],
             )
         except (ValueError, KeyError, TypeError) as exc:
@@ -306,8 +320,9 @@ class BankDetails:
 
 def bank_details() -> BankDetails:
     """Where bank transfers go (demo values); the reference to quote is the order number."""
-    return BankDetails(holder="Bottega Demo S.r.l.", iban="IT60 X054 2811 1010 0000 0123 456",
-                       bic="BPMOIT22XXX", bank="Banca Sandbox")
+    return BankDetails(
+        holder="Bottega Demo S.r.l.", iban="IT60 X054 2811 1010 0000 0123 456", bic="BPMOIT22XXX", bank="Banca Sandbox"
+    )
 
 
 # --- the registry -------------------------------------------------------------------------------

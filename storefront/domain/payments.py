@@ -27,9 +27,28 @@ from storefront.domain import orders
 from storefront.domain.errors import DomainError, NotFound
 from storefront.domain.models import Order, OrderStatus, Payment, PaymentStatus
 from storefront.domain.payment_providers import (  # noqa: F401 (re-exported for callers)
-    COD_COUNTRIES, COD_SURCHARGE, PROVIDERS, REFUNDABLE, SANDBOX, TEST_CARDS, BadSignature, BankDetails,
-    CardEntry, CardRejected, Provider, ProviderError, StartResult, WebhookEvent, bank_details, cod_available,
-    configure, methods_for, paid_online, provider_for, return_ok, surcharge,
+    COD_COUNTRIES,
+    COD_SURCHARGE,
+    PROVIDERS,
+    REFUNDABLE,
+    SANDBOX,
+    TEST_CARDS,
+    BadSignature,
+    BankDetails,
+    CardEntry,
+    CardRejected,
+    Provider,
+    ProviderError,
+    StartResult,
+    WebhookEvent,
+    bank_details,
+    cod_available,
+    configure,
+    methods_for,
+    paid_online,
+    provider_for,
+    return_ok,
+    surcharge,
 )
 
 P = PaymentStatus
@@ -83,15 +102,21 @@ async def _pending_attempt(order: Order, provider_code: str) -> Payment:
     """The attempt to continue, or a new one. Attempts are numbered per order and the number is part of
     the unique idempotency key, so two concurrent calls cannot both create one."""
     for _ in range(3):
-        pending = await Payment.filter(order_id=order.id, provider=provider_code, status=P.PENDING).order_by("-id").first()
+        pending = (
+            await Payment.filter(order_id=order.id, provider=provider_code, status=P.PENDING).order_by("-id").first()
+        )
         if pending:
             return pending
         # Numbered by the attempts that ended, so concurrent first clicks all try the same key and
         # collide, whatever they saw of each other.
         attempt = await Payment.filter(order_id=order.id).exclude(status=P.PENDING).count() + 1
         try:
-            return await Payment.create(order_id=order.id, provider=provider_code, amount=order.total,
-                                        idempotency_key=f"{order.number}-{attempt}")
+            return await Payment.create(
+                order_id=order.id,
+                provider=provider_code,
+                amount=order.total,
+                idempotency_key=f"{order.number}-{attempt}",
+            )
         except IntegrityError:
             continue  # the other click created it first: use theirs
     raise PaymentNotPossible("busy")
@@ -118,8 +143,16 @@ async def receive_webhook(provider_code: str, body: bytes, signature: str) -> st
 async def _captured(payment: Payment, event: WebhookEvent) -> str:
     async with in_transaction() as conn:
         # From pending, or from failed: money the provider took is real even if it reported a failure first.
-        taken = await Payment.filter(id=payment.id, status__in=[P.PENDING, P.FAILED]).using_db(conn).update(
-            status=P.CAPTURED, card_brand=event.card_brand, card_last4=event.card_last4, failure="", updated_at=_now()
+        taken = (
+            await Payment.filter(id=payment.id, status__in=[P.PENDING, P.FAILED])
+            .using_db(conn)
+            .update(
+                status=P.CAPTURED,
+                card_brand=event.card_brand,
+                card_last4=event.card_last4,
+                failure="",
+                updated_at=_now(),
+            )
         )
         if taken:
             try:
@@ -139,9 +172,16 @@ async def _captured(payment: Payment, event: WebhookEvent) -> str:
 async def _failed(payment: Payment, event: WebhookEvent) -> str:
     async with in_transaction() as conn:
         # Only a pending attempt can fail: after a capture, "failed" is stale news arriving out of order.
-        changed = await Payment.filter(id=payment.id, status=P.PENDING).using_db(conn).update(
-            status=P.FAILED, failure=event.failure or "declined", card_brand=event.card_brand,
-            card_last4=event.card_last4, updated_at=_now(),
+        changed = (
+            await Payment.filter(id=payment.id, status=P.PENDING)
+            .using_db(conn)
+            .update(
+                status=P.FAILED,
+                failure=event.failure or "declined",
+                card_brand=event.card_brand,
+                card_last4=event.card_last4,
+                updated_at=_now(),
+            )
         )
         if not changed:
             return "ignored"
@@ -186,7 +226,9 @@ async def _refund_payment(payment: Payment, amount: int) -> None:
     if not reserved:
         raise RefundNotPossible("changed")  # another refund ran meanwhile
     try:
-        await provider_for(payment.provider).refund(payment, amount, idempotency_key=f"{payment.idempotency_key}-r{before}")
+        await provider_for(payment.provider).refund(
+            payment, amount, idempotency_key=f"{payment.idempotency_key}-r{before}"
+        )
     except Exception as exc:  # refused or unreachable; a retry reuses the key, so it cannot refund twice
         await Payment.filter(id=payment.id).update(refunded_amount=F("refunded_amount") - amount)
         if isinstance(exc, ProviderError):
@@ -238,8 +280,10 @@ async def mark_paid(order_id: int, *, actor: str) -> Order:
         raise PaymentNotPossible("not_payable")
     payment = await _pending_attempt(order, order.payment_method)
     async with in_transaction() as conn:
-        captured = await Payment.filter(id=payment.id, status=P.PENDING).using_db(conn).update(
-            status=P.CAPTURED, updated_at=_now()
+        captured = (
+            await Payment.filter(id=payment.id, status=P.PENDING)
+            .using_db(conn)
+            .update(status=P.CAPTURED, updated_at=_now())
         )
         if not captured:
             raise PaymentNotPossible("busy")

@@ -30,8 +30,11 @@ class LimitReached(DomainError):
 async def customer_uses(email: str, replacing: Iterable[str] = ()) -> dict[int, int]:
     """How many times this customer used each promotion, for pricing their checkout; the uses of the
     orders it is `replacing` (their numbers) are not counted: they are given back when it is placed."""
-    rows = await PromotionUse.filter(customer=email_address.normalise(email)).exclude(
-        reference__in=list(replacing)).values_list("promotion_id", flat=True)
+    rows = (
+        await PromotionUse.filter(customer=email_address.normalise(email))
+        .exclude(reference__in=list(replacing))
+        .values_list("promotion_id", flat=True)
+    )
     counts: dict[int, int] = {}
     for promotion_id in rows:
         counts[promotion_id] = counts.get(promotion_id, 0) + 1
@@ -43,8 +46,12 @@ async def release(reference: str, conn) -> None:
     it was paid (replaced by another try, or expired) has not used the customer's once-only code."""
     uses = await PromotionUse.filter(reference=reference).using_db(conn).order_by("promotion_id")
     for use in uses:
-        await Promotion.filter(id=use.promotion_id, used_count__gt=0).using_db(conn).update(  # type: ignore[attr-defined]
-            used_count=F("used_count") - 1
+        await (
+            Promotion.filter(id=use.promotion_id, used_count__gt=0)
+            .using_db(conn)
+            .update(  # type: ignore[attr-defined]
+                used_count=F("used_count") - 1
+            )
         )
     if uses:
         await PromotionUse.filter(reference=reference).using_db(conn).delete()

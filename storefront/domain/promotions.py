@@ -101,15 +101,30 @@ class Offer:
     def from_model(cls, promotion: Promotion) -> Offer:
         p = promotion
         return cls(
-            id=p.id, name=p.name, code=p.code, kind=PromotionKind(p.kind), percent=p.percent, amount=p.amount,
-            buy_quantity=p.buy_quantity, get_quantity=p.get_quantity, free_shipping=p.free_shipping,
+            id=p.id,
+            name=p.name,
+            code=p.code,
+            kind=PromotionKind(p.kind),
+            percent=p.percent,
+            amount=p.amount,
+            buy_quantity=p.buy_quantity,
+            get_quantity=p.get_quantity,
+            free_shipping=p.free_shipping,
             product_ids=frozenset(int(i) for i in p.product_ids or ()),
             category_ids=frozenset(int(i) for i in p.category_ids or ()),
-            exclude_sale_items=p.exclude_sale_items, min_subtotal=p.min_subtotal, min_quantity=p.min_quantity,
-            starts_at=p.starts_at, ends_at=p.ends_at, usage_limit=p.usage_limit,
-            per_customer_limit=p.per_customer_limit, used_count=p.used_count, priority=p.priority,
-            exclusive=p.exclusive, combines_with_order=p.combines_with_order,
-            combines_with_product=p.combines_with_product, combines_with_shipping=p.combines_with_shipping,
+            exclude_sale_items=p.exclude_sale_items,
+            min_subtotal=p.min_subtotal,
+            min_quantity=p.min_quantity,
+            starts_at=p.starts_at,
+            ends_at=p.ends_at,
+            usage_limit=p.usage_limit,
+            per_customer_limit=p.per_customer_limit,
+            used_count=p.used_count,
+            priority=p.priority,
+            exclusive=p.exclusive,
+            combines_with_order=p.combines_with_order,
+            combines_with_product=p.combines_with_product,
+            combines_with_shipping=p.combines_with_shipping,
             active=p.active,
         )
 
@@ -299,7 +314,8 @@ def _in_scope(offer: Offer, line: pricing.Line) -> bool:
 
 def _eligible(offer: Offer, lines: list[pricing.Line]) -> list[pricing.Line]:
     return [
-        line for line in lines
+        line
+        for line in lines
         if line.quantity > 0 and _in_scope(offer, line) and not (offer.exclude_sale_items and line.on_sale)
     ]
 

@@ -31,12 +31,35 @@ FIXED_KINDS = {PromotionKind.ORDER_FIXED, PromotionKind.ITEMS_FIXED}
 _CODE = re.compile(r"[\w\- ]+")  # letters (any alphabet), digits, dash, underscore, inner spaces
 _EUROS = re.compile(r"\d{1,7}([.,]\d{1,2})?")
 _SKU_SPLIT = re.compile(r"[\s,;]+")
-FLAGS = ("exclude_sale_items", "free_shipping", "exclusive", "combines_with_order", "combines_with_product",
-         "combines_with_shipping", "active")
+FLAGS = (
+    "exclude_sale_items",
+    "free_shipping",
+    "exclusive",
+    "combines_with_order",
+    "combines_with_product",
+    "combines_with_shipping",
+    "active",
+)
 # What an audit entry records of a promotion (used_count is the checkout's, not staff's).
-AUDITED = ("name", "code", "kind", "percent", "amount", "buy_quantity", "get_quantity", "product_ids",
-           "category_ids", "min_subtotal", "min_quantity", "starts_at", "ends_at", "usage_limit",
-           "per_customer_limit", "priority", *FLAGS)
+AUDITED = (
+    "name",
+    "code",
+    "kind",
+    "percent",
+    "amount",
+    "buy_quantity",
+    "get_quantity",
+    "product_ids",
+    "category_ids",
+    "min_subtotal",
+    "min_quantity",
+    "starts_at",
+    "ends_at",
+    "usage_limit",
+    "per_customer_limit",
+    "priority",
+    *FLAGS,
+)
 
 
 class InvalidPromotion(DomainError):
@@ -182,8 +205,11 @@ async def read(typed: Mapping[str, str], category_ids: list[str], promotion_id: 
         r.errors["category_ids"] = error("unknown_category")
     skus = [s for s in _SKU_SPLIT.split(str(typed.get("products") or "").strip()) if s]
     longest = Variant._meta.fields_map["sku"].max_length  # a longer one is nobody's (and cannot be looked up)
-    found = dict(await Variant.filter(sku__in=[s for s in skus if len(s) <= longest])
-                 .values_list("sku", "product_id")) if skus else {}
+    found = (
+        dict(await Variant.filter(sku__in=[s for s in skus if len(s) <= longest]).values_list("sku", "product_id"))
+        if skus
+        else {}
+    )
     missing = [s for s in skus if s not in found]
     if missing:
         r.errors["products"] = error("unknown_sku", ", ".join(missing[:5]))
@@ -215,16 +241,23 @@ def typed_from(promotion: Promotion, skus: Mapping[int, str]) -> dict:
     p = promotion
     last_day = shop_day(p.ends_at - timedelta(days=1)) if p.ends_at else None
     return {
-        "name": p.name, "code": p.code or "", "kind": str(p.kind), "percent": _blank(p.percent),
-        "amount": format_euros(p.amount), "buy_quantity": _blank(p.buy_quantity),
+        "name": p.name,
+        "code": p.code or "",
+        "kind": str(p.kind),
+        "percent": _blank(p.percent),
+        "amount": format_euros(p.amount),
+        "buy_quantity": _blank(p.buy_quantity),
         "get_quantity": _blank(p.get_quantity),
         "products": " ".join(skus.get(i, "") for i in p.product_ids or []).strip(),
         "category_ids": [str(i) for i in p.category_ids or []],
-        "min_subtotal": format_euros(p.min_subtotal), "min_quantity": _blank(p.min_quantity),
+        "min_subtotal": format_euros(p.min_subtotal),
+        "min_quantity": _blank(p.min_quantity),
         "starts_on": shop_day(p.starts_at).isoformat() if p.starts_at else "",
         "ends_on": last_day.isoformat() if last_day else "",
-        "usage_limit": _blank(p.usage_limit), "per_customer_limit": _blank(p.per_customer_limit),
-        "priority": str(p.priority), **{flag: "on" if getattr(p, flag) else "" for flag in FLAGS},
+        "usage_limit": _blank(p.usage_limit),
+        "per_customer_limit": _blank(p.per_customer_limit),
+        "priority": str(p.priority),
+        **{flag: "on" if getattr(p, flag) else "" for flag in FLAGS},
     }
 
 
@@ -234,8 +267,11 @@ def _blank(value) -> str:
 
 async def skus_for(product_ids) -> dict[int, str]:
     """One SKU per product (its first variant), to show a product scope as the SKUs staff typed."""
-    rows = await Variant.filter(product_id__in=list(product_ids)).order_by("-position", "-id").values_list(
-        "product_id", "sku")
+    rows = (
+        await Variant.filter(product_id__in=list(product_ids))
+        .order_by("-position", "-id")
+        .values_list("product_id", "sku")
+    )
     return dict(rows)  # the last row per product wins: its first variant
 
 
@@ -255,8 +291,9 @@ async def create(staff: Staff, values: dict) -> Promotion:
     try:
         async with in_transaction() as conn:
             promotion = await Promotion.create(**values, using_db=conn)
-            await staff_domain.audit(staff, "promotion.create", f"promotion:{promotion.id}", None,
-                                     snapshot(promotion), conn=conn)
+            await staff_domain.audit(
+                staff, "promotion.create", f"promotion:{promotion.id}", None, snapshot(promotion), conn=conn
+            )
     except IntegrityError:  # a colleague took the code between the check and the insert
         raise InvalidPromotion({"code": error("taken", values.get("code"))}) from None
     return promotion
@@ -282,8 +319,9 @@ async def update(staff: Staff, promotion_id: int, values: dict) -> tuple[Promoti
             after = {k: new[k] for k in before}
             if before:
                 await promotion.save(using_db=conn)
-                await staff_domain.audit(staff, "promotion.update", f"promotion:{promotion.id}", before, after,
-                                         conn=conn)
+                await staff_domain.audit(
+                    staff, "promotion.update", f"promotion:{promotion.id}", before, after, conn=conn
+                )
     except IntegrityError:
         raise InvalidPromotion({"code": error("taken", values.get("code"))}) from None
     return promotion, before, after
@@ -298,7 +336,8 @@ async def set_active(staff: Staff, promotion_id: int, active: bool) -> Promotion
         if promotion.active != active:
             await Promotion.filter(id=promotion_id).using_db(conn).update(active=active)
             action = "promotion.activate" if active else "promotion.deactivate"
-            await staff_domain.audit(staff, action, f"promotion:{promotion_id}", {"active": promotion.active},
-                                     {"active": active}, conn=conn)
+            await staff_domain.audit(
+                staff, action, f"promotion:{promotion_id}", {"active": promotion.active}, {"active": active}, conn=conn
+            )
             promotion.active = active
     return promotion

@@ -66,7 +66,8 @@ async def _count_up(key: str, started: int) -> int:
     sql = Sql()
     rows = await sql.rows(
         f'INSERT INTO "rate_limit_count" ("key", "started", "n") VALUES ({sql.param(key)}, {sql.param(started)}, 1)'
-        ' ON CONFLICT ("key", "started") DO UPDATE SET "n" = "rate_limit_count"."n" + 1 RETURNING "n"')
+        ' ON CONFLICT ("key", "started") DO UPDATE SET "n" = "rate_limit_count"."n" + 1 RETURNING "n"'
+    )
     return rows[0]["n"]
 
 
@@ -97,8 +98,10 @@ async def attempt(*counted: tuple[Limit, str | None], now: datetime | None = Non
         keyed.append((limit, key, started, await _count_up(key, started)))  # counted first ...
     if not keyed:
         return done
-    earlier = Q(*(Q(key=key, started=started - int(limit.window.total_seconds())) for limit, key, started, _ in keyed),
-                join_type=Q.OR)
+    earlier = Q(
+        *(Q(key=key, started=started - int(limit.window.total_seconds())) for limit, key, started, _ in keyed),
+        join_type=Q.OR,
+    )
     previous = dict(await RateLimitCount.filter(earlier).values_list("key", "n"))
     for limit, key, started, n in keyed:  # ... then compared, this attempt included
         elapsed = (at - started) / limit.window.total_seconds()

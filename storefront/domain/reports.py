@@ -146,8 +146,17 @@ async def dashboard(now: datetime | None = None) -> Dashboard:
     sales, funnel, to_pack, to_ship = await _orders_and_carts(starts)
     transfers = await _awaited_transfers(now)
     alerts = await _stock_alerts()
-    return Dashboard(sales, funnel, to_pack, to_ship, transfers, alerts["low"], alerts["sold_out"],
-                     await best_sellers(starts["30_days"]), await reconciliation())
+    return Dashboard(
+        sales,
+        funnel,
+        to_pack,
+        to_ship,
+        transfers,
+        alerts["low"],
+        alerts["sold_out"],
+        await best_sellers(starts["30_days"]),
+        await reconciliation(),
+    )
 
 
 async def _orders_and_carts(starts: dict[str, datetime]) -> tuple[list[Sales], list[Funnel], int, int]:
@@ -174,7 +183,7 @@ async def _orders_and_carts(starts: dict[str, datetime]) -> tuple[list[Sales], l
     ]
     oldest = since["30_days"]
     [row] = await sql.rows(
-        f"SELECT * FROM (SELECT {', '.join(order_sums)} FROM \"order\" o"
+        f'SELECT * FROM (SELECT {", ".join(order_sums)} FROM "order" o'
         f" WHERE o.created_at >= {oldest} OR o.status IN ('paid', 'packed', 'pending_payment')) orders"
         f" CROSS JOIN (SELECT {', '.join(cart_sums)} FROM cart c"
         f" WHERE c.created_at >= {oldest} OR c.checkout_started_at >= {oldest}) carts"
@@ -188,13 +197,18 @@ async def _orders_and_carts(starts: dict[str, datetime]) -> tuple[list[Sales], l
 async def _awaited_transfers(now: datetime, shown: int = 10) -> Shortlist:
     sql = Sql()
     rows = await sql.rows(
-        "SELECT o.number, o.full_name, o.total, o.created_at, COUNT(*) OVER () AS n FROM \"order\" o"
+        'SELECT o.number, o.full_name, o.total, o.created_at, COUNT(*) OVER () AS n FROM "order" o'
         " WHERE o.status = 'pending_payment' AND o.payment_method = 'bank_transfer'"
         f" ORDER BY o.created_at, o.id LIMIT {shown}"
     )
     transfers = [
-        AwaitedTransfer(r["number"], r["full_name"], r["total"], as_utc(r["created_at"]),
-                        max(now - as_utc(r["created_at"]), timedelta()))
+        AwaitedTransfer(
+            r["number"],
+            r["full_name"],
+            r["total"],
+            as_utc(r["created_at"]),
+            max(now - as_utc(r["created_at"]), timedelta()),
+        )
         for r in rows
     ]
     return Shortlist(transfers, int(rows[0]["n"]) if rows else 0)
@@ -213,9 +227,14 @@ async def _stock_alerts() -> dict[str, Shortlist]:
         f" WHERE n <= {ALERTS_SHOWN} ORDER BY state, n"
     )
     return {
-        state: Shortlist([StockAlert(r["id"], r["sku"], r["name"], r["stock"], r["low_stock_threshold"])
-                          for r in rows if r["state"] == state],
-                         next((int(r["total"]) for r in rows if r["state"] == state), 0))
+        state: Shortlist(
+            [
+                StockAlert(r["id"], r["sku"], r["name"], r["stock"], r["low_stock_threshold"])
+                for r in rows
+                if r["state"] == state
+            ],
+            next((int(r["total"]) for r in rows if r["state"] == state), 0),
+        )
         for state in ("low", "sold_out")
     }
 
@@ -225,7 +244,7 @@ async def best_sellers(since: datetime, limit: int = 5) -> list[BestSeller]:
     sql = Sql()
     rows = await sql.rows(
         "SELECT p.id, p.name, p.slug, SUM(l.quantity) AS units, SUM(l.unit_price * l.quantity - l.discount) AS sales"
-        " FROM order_line l JOIN \"order\" o ON o.id = l.order_id"
+        ' FROM order_line l JOIN "order" o ON o.id = l.order_id'
         " JOIN variant v ON v.id = l.variant_id JOIN product p ON p.id = v.product_id"
         f" WHERE o.created_at >= {sql.param(since)} AND o.status NOT IN ('cancelled', 'refunded')"
         f" GROUP BY p.id, p.name, p.slug ORDER BY units DESC, sales DESC, p.name LIMIT {limit}"

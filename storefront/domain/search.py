@@ -76,7 +76,9 @@ async def _index_batch(ids: list[int], replace: bool) -> None:
     sql = Sql()
     if dialect() == "postgres":
         if replace:
-            await conn.execute_query(f"DELETE FROM product_search WHERE product_id IN ({sql.params_in(ids)})", sql.params)
+            await conn.execute_query(
+                f"DELETE FROM product_search WHERE product_id IN ({sql.params_in(ids)})", sql.params
+            )
         await conn.execute_many(
             "INSERT INTO product_search (product_id, document) VALUES ($1,"
             " setweight(to_tsvector('simple', $2), 'A') || setweight(to_tsvector('simple', $3), 'B')"

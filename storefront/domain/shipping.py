@@ -92,8 +92,12 @@ async def quotes(country: str, weight_grams: int, goods: int, now: datetime) -> 
         method: ShippingMethod = rate.method
         price = 0 if rate.free_above is not None and goods >= rate.free_above else rate.price
         window = delivery_window(now, method.min_days, method.max_days, time(method.cutoff_hour))
-        offered.append((method.position, Quote(method.code, method.name, method.description, method.carrier,
-                                               price, window, method.pickup)))
+        offered.append(
+            (
+                method.position,
+                Quote(method.code, method.name, method.description, method.carrier, price, window, method.pickup),
+            )
+        )
     return [quote for _, quote in sorted(offered, key=lambda pq: pq[0])]
 
 

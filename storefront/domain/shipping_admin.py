@@ -36,8 +36,12 @@ def _flags(typed: Mapping[str, str], *names: str) -> dict:
 
 async def read_method(typed: Mapping[str, str], method_id: int | None = None) -> dict:
     r = Reader(typed)
-    v: dict = {"name": r.text("name"), "description": r.text("description"), "carrier": r.text("carrier"),
-               "tracking_url": r.text("tracking_url").replace(" ", "")}
+    v: dict = {
+        "name": r.text("name"),
+        "description": r.text("description"),
+        "carrier": r.text("carrier"),
+        "tracking_url": r.text("tracking_url").replace(" ", ""),
+    }
     for name, limit in (("name", 80), ("description", 200), ("carrier", 60), ("tracking_url", 255)):
         if len(v[name]) > limit:
             r.errors[name] = error("too_long", limit)
@@ -88,8 +92,12 @@ async def read_rate(typed: Mapping[str, str]) -> dict:
     zone_id = r.number("zone_id", 1, 2**31 - 1)
     if zone_id is None or not await ShippingZone.exists(id=zone_id):
         r.errors["zone_id"] = error("choose")
-    v = {"zone_id": zone_id, "max_weight_grams": r.number("max_weight_grams", 1, 1_000_000),
-         "price": r.money("price", required=True), "free_above": r.money("free_above")}
+    v = {
+        "zone_id": zone_id,
+        "max_weight_grams": r.number("max_weight_grams", 1, 1_000_000),
+        "price": r.money("price", required=True),
+        "free_above": r.money("free_above"),
+    }
     if r.errors:
         raise InvalidShipping(r.errors)
     return v
@@ -102,8 +110,19 @@ def _snapshot(row, names) -> dict:
     return {name: getattr(row, name) for name in names}
 
 
-METHOD_FIELDS = ("code", "name", "description", "carrier", "tracking_url", "min_days", "max_days", "cutoff_hour",
-                 "pickup", "active", "position")
+METHOD_FIELDS = (
+    "code",
+    "name",
+    "description",
+    "carrier",
+    "tracking_url",
+    "min_days",
+    "max_days",
+    "cutoff_hour",
+    "pickup",
+    "active",
+    "position",
+)
 ZONE_FIELDS = ("name", "countries", "position")
 RATE_FIELDS = ("method_id", "zone_id", "max_weight_grams", "price", "free_above")
 
@@ -113,8 +132,9 @@ async def _save(staff: Staff, model, fields, kind: str, row_id: int | None, valu
         async with in_transaction() as conn:
             if row_id is None:
                 row = await model.create(**values, using_db=conn)
-                await staff_domain.audit(staff, f"shipping.{kind}.create", f"{kind}:{row.id}", None,
-                                         _snapshot(row, fields), conn=conn)
+                await staff_domain.audit(
+                    staff, f"shipping.{kind}.create", f"{kind}:{row.id}", None, _snapshot(row, fields), conn=conn
+                )
                 return row
             row = await model.get_or_none(id=row_id).using_db(conn)
             if row is None:
@@ -126,8 +146,9 @@ async def _save(staff: Staff, model, fields, kind: str, row_id: int | None, valu
             before = {k: old[k] for k in fields if old[k] != new[k]}
             if before:
                 await row.save(using_db=conn)
-                await staff_domain.audit(staff, f"shipping.{kind}.update", f"{kind}:{row.id}", before,
-                                         {k: new[k] for k in before}, conn=conn)
+                await staff_domain.audit(
+                    staff, f"shipping.{kind}.update", f"{kind}:{row.id}", before, {k: new[k] for k in before}, conn=conn
+                )
             return row
     except IntegrityError:  # a colleague took the method's code meanwhile
         raise InvalidShipping({"name": error("duplicate")}) from None
@@ -150,6 +171,7 @@ async def delete_rate(staff: Staff, rate_id: int) -> None:
         rate = await ShippingRate.get_or_none(id=rate_id).using_db(conn)
         if rate is None:
             raise NotFound(f"rate {rate_id}")
-        await staff_domain.audit(staff, "shipping.rate.delete", f"rate:{rate_id}", _snapshot(rate, RATE_FIELDS),
-                                 None, conn=conn)
+        await staff_domain.audit(
+            staff, "shipping.rate.delete", f"rate:{rate_id}", _snapshot(rate, RATE_FIELDS), None, conn=conn
+        )
         await rate.delete(using_db=conn)

@@ -34,8 +34,9 @@ def _stored(salt: bytes, digest: bytes) -> str:
 def hash_password(password: str) -> str:
     """Blocks for the whole scrypt run: coroutines call it through asyncio.to_thread."""
     salt = secrets.token_bytes(16)
-    return _stored(salt, hashlib.scrypt(password.encode(), salt=salt, n=SCRYPT_N, r=SCRYPT_R, p=SCRYPT_P,
-                                        maxmem=64 * 2**20))
+    return _stored(
+        salt, hashlib.scrypt(password.encode(), salt=salt, n=SCRYPT_N, r=SCRYPT_R, p=SCRYPT_P, maxmem=64 * 2**20)
+    )
 
 
 def check_password(password: str, stored: str) -> bool:
@@ -43,8 +44,9 @@ def check_password(password: str, stored: str) -> bool:
     try:
         scheme, n, r, p, salt, digest = stored.split("$")
         expected = base64.b64decode(digest)
-        actual = hashlib.scrypt(password.encode(), salt=base64.b64decode(salt), n=int(n), r=int(r), p=int(p),
-                                maxmem=64 * 2**20)
+        actual = hashlib.scrypt(
+            password.encode(), salt=base64.b64decode(salt), n=int(n), r=int(r), p=int(p), maxmem=64 * 2**20
+        )
     except (ValueError, TypeError):
         return False
     return scheme == "scrypt" and hmac.compare_digest(actual, expected)
@@ -69,8 +71,12 @@ async def create(email: str, password: str, role: StaffRole | str = StaffRole.ST
         errors["role"] = "role"
     if errors:
         raise InvalidStaff(errors)
-    return await Staff.create(email=email, name=name.strip(), role=StaffRole(role),
-                              password_hash=await asyncio.to_thread(hash_password, password))
+    return await Staff.create(
+        email=email,
+        name=name.strip(),
+        role=StaffRole(role),
+        password_hash=await asyncio.to_thread(hash_password, password),
+    )
 
 
 async def authenticate(email: str, password: str) -> Staff | None:
@@ -95,12 +101,13 @@ def may(staff: Staff, permission: str) -> bool:
 
 
 async def audit(staff: Staff, action: str, subject: str, before=None, after=None, conn=None) -> None:
-    await AuditEntry.create(staff_id=staff.id, actor=staff.email, action=action, subject=subject,
-                            before=before, after=after, using_db=conn)
+    await AuditEntry.create(
+        staff_id=staff.id, actor=staff.email, action=action, subject=subject, before=before, after=after, using_db=conn
+    )
 
 
 class AccountRefused(DomainError):
-    """"yourself": nobody changes their own account; "last_owner": the shop keeps an active owner;
+    """ "yourself": nobody changes their own account; "last_owner": the shop keeps an active owner;
     "changed": someone else changed the account meanwhile; "missing": no such account."""
 
     def __init__(self, code: str):
@@ -108,8 +115,9 @@ class AccountRefused(DomainError):
         self.code = code
 
 
-async def change_account(actor: Staff, target_id: int, *, active: bool | None = None,
-                         role: StaffRole | None = None) -> Staff:
+async def change_account(
+    actor: Staff, target_id: int, *, active: bool | None = None, role: StaffRole | None = None
+) -> Staff:
     """Switch an account off or on, or change its role, audited."""
     target = await Staff.get_or_none(id=target_id)
     if target is None:
@@ -123,15 +131,24 @@ async def change_account(actor: Staff, target_id: int, *, active: bool | None = 
         return target
     async with in_transaction() as conn:
         # Write first, conditional on what was read (SQLite with several processes needs the write first).
-        updated = await Staff.filter(id=target.id, active=before["active"], role=before["role"]).using_db(
-            conn).update(active=after["active"], role=StaffRole(after["role"]))
+        updated = (
+            await Staff.filter(id=target.id, active=before["active"], role=before["role"])
+            .using_db(conn)
+            .update(active=after["active"], role=StaffRole(after["role"]))
+        )
         if not updated:
             raise AccountRefused("changed")
         if not await Staff.filter(role=StaffRole.OWNER, active=True).using_db(conn).exists():
             raise AccountRefused("last_owner")  # rolls the change back
         if not after["active"]:
             await staff_sessions.end_all(target.id, conn)  # switched off: logged out everywhere at once
-        await audit(actor, "staff.update", f"staff:{target.id}", {k: before[k] for k in changed},
-                    {k: after[k] for k in changed}, conn=conn)
+        await audit(
+            actor,
+            "staff.update",
+            f"staff:{target.id}",
+            {k: before[k] for k in changed},
+            {k: after[k] for k in changed},
+            conn=conn,
+        )
     await target.refresh_from_db()
     return target

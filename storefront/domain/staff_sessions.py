@@ -35,8 +35,9 @@ async def staff_for(token: str | None, now: datetime | None = None) -> Staff | N
     if not token:
         return None
     now = now or _now()
-    found = await StaffSession.get_or_none(token_hash=_hash(token), ended_at=None,
-                                           last_seen_at__gt=now - IDLE).select_related("staff")
+    found = await StaffSession.get_or_none(
+        token_hash=_hash(token), ended_at=None, last_seen_at__gt=now - IDLE
+    ).select_related("staff")
     if found is None or not found.staff.active:
         return None
     if found.last_seen_at <= now - TOUCH_EVERY:

@@ -90,8 +90,9 @@ async def count(staff, variant_id: int, seen: int, mode: str, units: int, reason
                 # means what the staff member saw. Roll back and show the current figure.
                 raise AdjustmentRefused("units", "changed_meanwhile", after - delta)
             done = {"stock": after, "reason": reason, **({"note": note} if note else {})}
-            await staff_domain.audit(staff, "stock.adjust", f"variant:{variant_id}", before={"stock": after - delta},
-                                     after=done, conn=conn)
+            await staff_domain.audit(
+                staff, "stock.adjust", f"variant:{variant_id}", before={"stock": after - delta}, after=done, conn=conn
+            )
     except OutOfStock as short:
         raise AdjustmentRefused("units", "below_zero", short.lines[0].available) from None
     return after - delta, after

@@ -65,15 +65,23 @@ async def _stock_rows(sql: Sql, where: str, tail: str = "") -> tuple[list[StockR
     )
     options = await _options([r["id"] for r in rows])
     stock_rows = [
-        StockRow(r["id"], r["sku"], r["name"], r["slug"], options.get(r["id"], ""), r["stock"],
-                 r["low_stock_threshold"], bool(r["on_sale"]))
+        StockRow(
+            r["id"],
+            r["sku"],
+            r["name"],
+            r["slug"],
+            options.get(r["id"], ""),
+            r["stock"],
+            r["low_stock_threshold"],
+            bool(r["on_sale"]),
+        )
         for r in rows
     ]
     return stock_rows, int(rows[0]["total"]) if rows else 0
 
 
 async def _options(variant_ids: list[int]) -> dict[int, str]:
-    """"Nero, XS" for each variant, in the options' order, in one query."""
+    """ "Nero, XS" for each variant, in the options' order, in one query."""
     if not variant_ids:
         return {}
     names: dict[int, list[str]] = defaultdict(list)
@@ -93,8 +101,7 @@ async def stock_list(q: StockQuery) -> StockList:
         where.append("v.active AND p.active AND v.stock > 0 AND v.stock <= v.low_stock_threshold")
     elif q.show == "sold_out":
         where.append("v.active AND p.active AND v.stock <= 0")
-    rows, total = await _stock_rows(sql, " AND ".join(where),
-                                    f"LIMIT {q.per_page} OFFSET {(q.page - 1) * q.per_page}")
+    rows, total = await _stock_rows(sql, " AND ".join(where), f"LIMIT {q.per_page} OFFSET {(q.page - 1) * q.per_page}")
     return StockList(q, rows, total)
 
 
@@ -146,8 +153,9 @@ async def ledger(variant: StockRow, page: int = 1, per_page: int = 50) -> Ledger
         f" FROM stock_movement WHERE variant_id = {v}) w ORDER BY id DESC LIMIT {per_page}"
         f" OFFSET {(page - 1) * per_page}) m ON 1 = 1 ORDER BY m.id DESC"
     )
-    movements = [Movement(r["id"], r["delta"], r["reason"], r["reference"], as_utc(r["created_at"]), int(r["balance"]))
-                 for r in rows if r["id"] is not None]
+    movements = [
+        Movement(r["id"], r["delta"], r["reason"], r["reference"], as_utc(r["created_at"]), int(r["balance"]))
+        for r in rows
+        if r["id"] is not None
+    ]
     return Ledger(variant, movements, int(rows[0]["total"]), int(rows[0]["ledger"]), page, per_page)
-
-

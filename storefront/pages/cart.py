@@ -17,6 +17,7 @@ from storefront.pages.catalog import choice_names, choice_url, product_choice, p
 from storefront.pages.layout import page_context
 from storefront.security import client_address, local_path
 
+
 def _message(change: cart.Change) -> dict:
     data = asdict(change)
     data["kind"] = change.action
@@ -24,8 +25,9 @@ def _message(change: cart.Change) -> dict:
     return data
 
 
-async def _cart_response(request: Request, messages: list[dict], status_code: int = 200,
-                         view: cart.CartView | None = None, **extra) -> Response:
+async def _cart_response(
+    request: Request, messages: list[dict], status_code: int = 200, view: cart.CartView | None = None, **extra
+) -> Response:
     """The cart page, or to htmx the cart panel plus badge and live region."""
     view = view or await cart.view(session.cart_token(request))
     session.set_cart_count(request, view.count)
@@ -170,8 +172,9 @@ async def apply_code(request: Request) -> Response:
     # cookie, which could be replayed from before the first guess, or dropped.
     address = client_address(request)
     try:
-        counted = await rate_limits.attempt((rate_limits.CODE_CART, session.cart_token(request)),
-                                            (rate_limits.CODE_ADDRESS, address))
+        counted = await rate_limits.attempt(
+            (rate_limits.CODE_CART, session.cart_token(request)), (rate_limits.CODE_ADDRESS, address)
+        )
     except rate_limits.TooMany as exc:
         wait = max(1, math.ceil(exc.retry_after.total_seconds() / 60))
         return await _cart_response(request, [], 429, code_error="wait", code_wait=wait, typed_code=typed)
@@ -182,14 +185,22 @@ async def apply_code(request: Request) -> Response:
         return await _cart_response(request, [{"kind": "code_refused"}], 422, code_error=error, typed_code=typed)
     except cart.CodeNotUsable as exc:  # a real code, ended or not started: refused, and why
         await rate_limits.forgive(counted)
-        return await _cart_response(request, [{"kind": "code_refused", "why": exc.why}], 422,
-                                    code_error="not_usable", code_why=exc.why, typed_code=typed)
+        return await _cart_response(
+            request,
+            [{"kind": "code_refused", "why": exc.why}],
+            422,
+            code_error="not_usable",
+            code_why=exc.why,
+            typed_code=typed,
+        )
     await rate_limits.forgive(counted)  # only unknown codes count
     session.remember_cart(request, token, session.cart_count(request))
     view = await cart.view(token)
     # Kept on the cart, but this cart does not qualify yet (spend more, no eligible items): say what is missing.
     why = next((e for e in view.totals.not_applied if e.code == code), None)
-    messages = [{"kind": "code_pending", "code": code, "why": asdict(why)} if why else {"kind": "code_applied", "code": code}]
+    messages = [
+        {"kind": "code_pending", "code": code, "why": asdict(why)} if why else {"kind": "code_applied", "code": code}
+    ]
     if wants_fragment(request):
         return await _cart_response(request, messages, view=view)
     return _done(request, messages)

@@ -167,6 +167,9 @@ async def product_response(
     delivery = shipping.delivery_window(datetime.now(timezone.utc))
     context = {"page": page, "trail": shelf.tree.trail(page.product.category_id), "delivery": delivery, **extra}
     return render(
-        request, "pages/product.html", "partials/product_panel.html", await page_context(request, shelf.tree, **context),
+        request,
+        "pages/product.html",
+        "partials/product_panel.html",
+        await page_context(request, shelf.tree, **context),
         status_code,
     )

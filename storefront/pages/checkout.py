@@ -44,16 +44,33 @@ async def _context(request: Request, d: Details, attempt: str, errors: dict, **e
     if d.payment_method not in found.payment_methods:
         d = replace(d, payment_method=found.payment_methods[0])
     session.set_cart_count(request, sum(line.quantity for line in found.contents.lines))
-    return await page_context(request, found.contents.tree, d=d, summary=found, attempt=attempt, errors=errors,
-                              countries=checkout.COUNTRIES, surcharges={"cod": payments.surcharge("cod", d.country)},
-                              **extra)
+    return await page_context(
+        request,
+        found.contents.tree,
+        d=d,
+        summary=found,
+        attempt=attempt,
+        errors=errors,
+        countries=checkout.COUNTRIES,
+        surcharges={"cod": payments.surcharge("cod", d.country)},
+        **extra,
+    )
 
 
 def _details_of(order) -> Details:
     """Paying another way for an order whose card did not go through: its details, typed once."""
-    return Details(email=order.email, full_name=order.full_name, phone=order.phone, address=order.address,
-                   postal_code=order.postal_code, city=order.city, province=order.province, country=order.country,
-                   shipping_method=order.shipping_method, payment_method=order.payment_method)
+    return Details(
+        email=order.email,
+        full_name=order.full_name,
+        phone=order.phone,
+        address=order.address,
+        postal_code=order.postal_code,
+        city=order.city,
+        province=order.province,
+        country=order.country,
+        shipping_method=order.shipping_method,
+        payment_method=order.payment_method,
+    )
 
 
 async def show(request: Request) -> Response:
@@ -84,14 +101,17 @@ async def validate(request: Request) -> Response:
     if name not in checkout.LIMITS:  # not one of the typed fields partials/checkout_field.html knows
         raise HTTPException(400)
     errors = checkout.field_errors(d)
-    context = await page_context(request, d=d, errors={name: errors[name]} if name in errors else {},
-                                 checked=name, countries=checkout.COUNTRIES)
+    context = await page_context(
+        request, d=d, errors={name: errors[name]} if name in errors else {}, checked=name, countries=checkout.COUNTRIES
+    )
     if name == "email" and name not in errors:
         # Who is buying decides once-per-customer codes: the summary and the total to pay follow the email.
         context["summary"] = await checkout.summary(session.cart_token(request), d)
-    return _private(request.app.state.templates.TemplateResponse(
-        request, "partials/checkout_field.html", {**context, "name": name}, status_code=200
-    ))
+    return _private(
+        request.app.state.templates.TemplateResponse(
+            request, "partials/checkout_field.html", {**context, "name": name}, status_code=200
+        )
+    )
 
 
 async def options(request: Request) -> Response:
@@ -108,7 +128,10 @@ async def place(request: Request) -> Response:
     problem = None
     try:
         order = await checkout.place_order(
-            token, d, attempt, shown_total=shown_total,
+            token,
+            d,
+            attempt,
+            shown_total=shown_total,
             payment_timeout=timedelta(minutes=settings.payment_timeout_minutes),
             bank_transfer_wait=timedelta(days=settings.bank_transfer_days),
             client_address=client_address(request),
@@ -125,8 +148,13 @@ async def place(request: Request) -> Response:
         return await _form(request, d, secrets.token_urlsafe(16), {}, problem={"kind": "stale_form"})
     except checkout.TotalChanged as exc:
         # Never an order at a total the shopper was not shown: the page again, with the total now and why.
-        return await _form(request, d, attempt, {}, problem={"kind": "total_changed", "shown": exc.shown,
-                                                               "reasons": exc.totals.not_applied})
+        return await _form(
+            request,
+            d,
+            attempt,
+            {},
+            problem={"kind": "total_changed", "shown": exc.shown, "reasons": exc.totals.not_applied},
+        )
     except stock.OutOfStock as exc:
         problem = {"kind": "out_of_stock", "lines": exc.lines}
     except promotion_limits.LimitReached:

@@ -44,7 +44,9 @@ async def show(request: Request) -> Response:
     returned = payment is not None and request.query_params.get("payment") == payment.reference
     paid_now = returned and payment.status == PaymentStatus.CAPTURED
     context = {
-        "order": order, "payment": payment, "final": order.status in FINAL,
+        "order": order,
+        "payment": payment,
+        "final": order.status in FINAL,
         # The thank-you: right after an order paid offline is placed, or a card payment went through.
         "placed": request.query_params.get("placed") == "1" or paid_now,
         "returned": returned,
@@ -75,8 +77,12 @@ async def retry_payment(request: Request) -> Response:
 
 
 async def lookup_form(request: Request) -> Response:
-    return render(request, "pages/order_lookup.html", "pages/order_lookup.html",
-                  await page_context(request, number="", email="", failed=False))
+    return render(
+        request,
+        "pages/order_lookup.html",
+        "pages/order_lookup.html",
+        await page_context(request, number="", email="", failed=False),
+    )
 
 
 async def lookup(request: Request) -> Response:

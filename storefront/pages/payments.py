@@ -48,10 +48,18 @@ def _render(request: Request, status_code: int = 200, **context) -> Response:
 def _page(request: Request, payment: Payment, return_url: str, sig: str, status_code: int = 200, **context):
     done = payment.status != PaymentStatus.PENDING
     return _render(
-        request, status_code, state="done" if done else "form", payment=payment, order=payment.order,
-        return_url=return_url, sig=sig, back_url=back_to_shop(return_url, payment.reference or ""),
-        entry=context.pop("entry", payments.CardEntry()), errors=context.pop("errors", {}),
-        test_cards=payments.TEST_CARDS, **context,
+        request,
+        status_code,
+        state="done" if done else "form",
+        payment=payment,
+        order=payment.order,
+        return_url=return_url,
+        sig=sig,
+        back_url=back_to_shop(return_url, payment.reference or ""),
+        entry=context.pop("entry", payments.CardEntry()),
+        errors=context.pop("errors", {}),
+        test_cards=payments.TEST_CARDS,
+        **context,
     )
 
 
@@ -80,7 +88,9 @@ async def pay(request: Request) -> Response:
     reference = request.path_params["reference"]
     form = await forms.read(request)
     entry = payments.CardEntry(
-        number=_typed(form, "number"), expiry=_typed(form, "expiry"), cvc=_typed(form, "cvc"),
+        number=_typed(form, "number"),
+        expiry=_typed(form, "expiry"),
+        cvc=_typed(form, "cvc"),
         name=_typed(form, "name"),
     )
     return_url, sig = str(form.get("return") or ""), str(form.get("sig") or "")

@@ -104,9 +104,25 @@ def _sku(stem: str, combo: list[tuple[str, str]]) -> str:
 
 
 def _sku_stem(name: str, used: set[str]) -> str:
-    """"Maglietta in lino" -> "MAG-LINO": the first word abbreviated, then the next ones, until unique."""
+    """ "Maglietta in lino" -> "MAG-LINO": the first word abbreviated, then the next ones, until unique."""
     stop = {
-        "in", "di", "da", "del", "della", "dell", "dei", "d", "a", "al", "alla", "all", "con", "e", "per", "set", "i",
+        "in",
+        "di",
+        "da",
+        "del",
+        "della",
+        "dell",
+        "dei",
+        "d",
+        "a",
+        "al",
+        "alla",
+        "all",
+        "con",
+        "e",
+        "per",
+        "set",
+        "i",
     }
     words = [w for w in slugify(name).split("-") if w not in stop]
     parts = [words[0][:3].upper()]
@@ -143,16 +159,27 @@ def _demo_combinations(item: Item, section: Section, rng: random.Random) -> list
 
 
 def _demo_product(
-    section: Section, item: Item, category_id: int, created_at: datetime, on_sale: bool, sold_out: bool,
-    values: dict[tuple[str, str], int], stems: set[str], rng: random.Random,
+    section: Section,
+    item: Item,
+    category_id: int,
+    created_at: datetime,
+    on_sale: bool,
+    sold_out: bool,
+    values: dict[tuple[str, str], int],
+    stems: set[str],
+    rng: random.Random,
 ) -> tuple[ProductRow, dict[str, str]]:
     """The planned product and its illustrations (path -> SVG)."""
     slug = slugify(item.name)
     stem = _sku_stem(item.name, stems)
     shape = item.shape or section.shape
     product = ProductRow(
-        category_id=category_id, slug=slug, name=item.name, description=_demo_description(section, item, rng),
-        tax_class=item.tax or section.tax, created_at=created_at,
+        category_id=category_id,
+        slug=slug,
+        name=item.name,
+        description=_demo_description(section, item, rng),
+        tax_class=item.tax or section.tax,
+        created_at=created_at,
     )
     combos = _demo_combinations(item, section, rng)
     first_amount = min((AMOUNT[v] for combo in combos for o, v in combo if o == "format"), default=1)
@@ -205,8 +232,15 @@ async def demo(media_dir: Path) -> None:
     products: list[ProductRow] = []
     for index, (section, item) in enumerate(items):
         product, images = _demo_product(
-            section, item, categories[section.category], DEMO_NEWEST - arrival[index] * step,
-            index in on_sale, index in sold_out, values, stems, rng,
+            section,
+            item,
+            categories[section.category],
+            DEMO_NEWEST - arrival[index] * step,
+            index in on_sale,
+            index in sold_out,
+            values,
+            stems,
+            rng,
         )
         products.append(product)
         for path, content in images.items():
@@ -247,9 +281,12 @@ def _bulk_products(
         name = f"{noun} {adjective} {place}"
         created_at = BULK_NEWEST - timedelta(seconds=rng.randrange(BULK_SPAN_SECONDS))
         product = ProductRow(
-            category_id=categories[category], slug=f"{slugify(name)}-{serial}", name=name,
+            category_id=categories[category],
+            slug=f"{slugify(name)}-{serial}",
+            name=name,
             description=f"{noun} {adjective}, inspired by {place}. Made in Italy in small batches.",
-            tax_class=NOUN_TAX.get(noun, spec.tax), created_at=created_at,
+            tax_class=NOUN_TAX.get(noun, spec.tax),
+            created_at=created_at,
         )
         if spec.kind == "apparel":
             combos = [[("colour", c), ("size", s)] for c, s in rng.sample([(c, s) for c in colours for s in sizes], 3)]

@@ -108,8 +108,12 @@ SHAPES: dict[str, str] = {
 }
 # Where each shape's label sits: (x, y, width available).
 LABELS = {
-    "bottle": (150, 189, 70), "wine": (150, 200, 54), "packet": (150, 181, 88), "box": (137, 167, 90),
-    "jar": (150, 181, 96), "book": (152, 122, 96),
+    "bottle": (150, 189, 70),
+    "wine": (150, 200, 54),
+    "packet": (150, 181, 88),
+    "box": (137, 167, 90),
+    "jar": (150, 181, 96),
+    "book": (152, 122, 96),
 }
 # Positions (dx, dy) of a product drawn in several colours: the first colour in front.
 GROUP = {2: [(85, 45), (15, 60)], 3: [(95, 35), (-5, 35), (45, 60)]}

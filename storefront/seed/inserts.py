@@ -120,8 +120,12 @@ async def _insert(products: list[ProductRow]) -> list[int]:
         await Product.bulk_create(
             [
                 Product(
-                    category_id=p.category_id, slug=p.slug, name=p.name, description=p.description,
-                    tax_class=p.tax_class, created_at=p.created_at,
+                    category_id=p.category_id,
+                    slug=p.slug,
+                    name=p.name,
+                    description=p.description,
+                    tax_class=p.tax_class,
+                    created_at=p.created_at,
                 )
                 for p in products
             ],
@@ -134,8 +138,14 @@ async def _insert(products: list[ProductRow]) -> list[int]:
         await Variant.bulk_create(
             [
                 Variant(
-                    product_id=product_ids[p.slug], sku=v.sku, price=v.price, compare_at_price=v.compare_at_price,
-                    weight_grams=v.weight_grams, stock=v.stock, low_stock_threshold=3, position=position,
+                    product_id=product_ids[p.slug],
+                    sku=v.sku,
+                    price=v.price,
+                    compare_at_price=v.compare_at_price,
+                    weight_grams=v.weight_grams,
+                    stock=v.stock,
+                    low_stock_threshold=3,
+                    position=position,
                 )
                 for p in products
                 for position, v in enumerate(p.variants)
@@ -152,7 +162,10 @@ async def _insert(products: list[ProductRow]) -> list[int]:
         await StockMovement.bulk_create(
             [
                 StockMovement(
-                    variant_id=variant_ids[v.sku], delta=v.stock, reason=Reason.INITIAL, reference="seed",
+                    variant_id=variant_ids[v.sku],
+                    delta=v.stock,
+                    reason=Reason.INITIAL,
+                    reference="seed",
                     created_at=p.created_at,
                 )
                 for p in products
@@ -164,8 +177,11 @@ async def _insert(products: list[ProductRow]) -> list[int]:
         await ProductImage.bulk_create(
             [
                 ProductImage(
-                    product_id=product_ids[p.slug], option_value_id=img.option_value_id, path=img.path,
-                    alt=img.alt, position=position,
+                    product_id=product_ids[p.slug],
+                    option_value_id=img.option_value_id,
+                    path=img.path,
+                    alt=img.alt,
+                    position=position,
                 )
                 for p in products
                 for position, img in enumerate(p.images)
@@ -180,4 +196,3 @@ async def insert_and_index(products: list[ProductRow]) -> None:
     # everything at the end: a full re-index loads the whole catalogue into memory at once, and its
     # id list passes PostgreSQL's 32,767-parameter limit (the demo on top of a bulk catalogue).
     await search.index(await _insert(products))
-

@@ -4,22 +4,66 @@ from __future__ import annotations
 
 from storefront.domain.models import ShippingMethod, ShippingRate, ShippingZone
 
-EU = ["AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GR", "HR", "HU", "IE", "LT", "LU",
-      "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK"]
+EU = [
+    "AT",
+    "BE",
+    "BG",
+    "CY",
+    "CZ",
+    "DE",
+    "DK",
+    "EE",
+    "ES",
+    "FI",
+    "FR",
+    "GR",
+    "HR",
+    "HU",
+    "IE",
+    "LT",
+    "LU",
+    "LV",
+    "MT",
+    "NL",
+    "PL",
+    "PT",
+    "RO",
+    "SE",
+    "SI",
+    "SK",
+]
 
 # (code, name, description, carrier, tracking URL, min days, max days, pickup)
 METHODS = [
-    ("standard", "Standard courier", "Tracked delivery to your door", "BRT",
-     "https://vas.brt.it/vas/sped_numspe_par.htm?sped_num={number}", 2, 4, False),
-    ("express", "Express courier", "Next business day in Italy", "DHL Express",
-     "https://www.dhl.com/it-en/home/tracking.html?tracking-id={number}", 1, 2, False),
+    (
+        "standard",
+        "Standard courier",
+        "Tracked delivery to your door",
+        "BRT",
+        "https://vas.brt.it/vas/sped_numspe_par.htm?sped_num={number}",
+        2,
+        4,
+        False,
+    ),
+    (
+        "express",
+        "Express courier",
+        "Next business day in Italy",
+        "DHL Express",
+        "https://www.dhl.com/it-en/home/tracking.html?tracking-id={number}",
+        1,
+        2,
+        False,
+    ),
     ("pickup", "Pick up in our Florence shop", "Via dei Servi 12, Florence — ready in a day", "", "", 1, 1, True),
 ]
 # zone -> method -> [(max grams or None, price in cents)]
 RATES = {
-    "Italy": {"standard": [(2000, 490), (10000, 790), (None, 1290)],
-              "express": [(2000, 990), (None, 1590)],
-              "pickup": [(None, 0)]},
+    "Italy": {
+        "standard": [(2000, 490), (10000, 790), (None, 1290)],
+        "express": [(2000, 990), (None, 1590)],
+        "pickup": [(None, 0)],
+    },
     "European Union": {"standard": [(2000, 1290), (None, 1990)], "express": [(None, 2990)]},
     "Rest of the world": {"standard": [(2000, 2490), (None, 3990)], "express": [(None, 5490)]},
 }
@@ -30,17 +74,28 @@ async def ensure_shipping() -> None:
     """Create the demo methods, zones and rates unless the shop has its own."""
     if await ShippingMethod.exists():
         return
-    zones = {name: await ShippingZone.create(name=name, countries=countries, position=i)
-             for i, (name, countries) in enumerate(ZONES)}
+    zones = {
+        name: await ShippingZone.create(name=name, countries=countries, position=i)
+        for i, (name, countries) in enumerate(ZONES)
+    }
     methods = {}
     for i, (code, name, description, carrier, tracking, low, high, pickup) in enumerate(METHODS):
         methods[code] = await ShippingMethod.create(
-            code=code, name=name, description=description, carrier=carrier, tracking_url=tracking,
-            min_days=low, max_days=high, pickup=pickup, position=i,
+            code=code,
+            name=name,
+            description=description,
+            carrier=carrier,
+            tracking_url=tracking,
+            min_days=low,
+            max_days=high,
+            pickup=pickup,
+            position=i,
         )
-    await ShippingRate.bulk_create([
-        ShippingRate(method=methods[code], zone=zones[zone], max_weight_grams=grams, price=price)
-        for zone, by_method in RATES.items()
-        for code, bands in by_method.items()
-        for grams, price in bands
-    ])
+    await ShippingRate.bulk_create(
+        [
+            ShippingRate(method=methods[code], zone=zones[zone], max_weight_grams=grams, price=price)
+            for zone, by_method in RATES.items()
+            for code, bands in by_method.items()
+            for grams, price in bands
+        ]
+    )

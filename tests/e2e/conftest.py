@@ -22,8 +22,14 @@ from playwright.sync_api import Browser, Page, expect
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
 ]
 TIMEOUT_MS = 5_000
 
@@ -35,8 +41,9 @@ def _free_port() -> int:
 
 
 def _storefront(env: dict, *args: str) -> None:
-    subprocess.run([sys.executable, "-m", "storefront.cli", *args], env=env, check=True, cwd=ROOT,
-                   stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [sys.executable, "-m", "storefront.cli", *args], env=env, check=True, cwd=ROOT, stdout=subprocess.DEVNULL
+    )
 
 
 class Inbox:
@@ -95,8 +102,9 @@ def served_shop(env: dict):
     _storefront(env, "migrate")
     _storefront(env, "seed", "--demo")
     log = open(var / "server.log", "w")
-    process = subprocess.Popen([sys.executable, "-m", "storefront.cli", "serve"], env=env, cwd=ROOT,
-                               stdout=log, stderr=subprocess.STDOUT)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "storefront.cli", "serve"], env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT
+    )
     url = f"http://127.0.0.1:{env['PORT']}"
     try:
         for _ in range(100):
@@ -124,8 +132,15 @@ def server(server_env) -> str:
 
 def create_staff(env: dict, email: str, password: str, role: str = "owner") -> tuple[str, str]:
     """A staff account made the way an operator makes one: the CLI, the password on standard input."""
-    subprocess.run([sys.executable, "-m", "storefront.cli", "create-staff", email, "--role", role],
-                   input=password + "\n", text=True, env=env, cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [sys.executable, "-m", "storefront.cli", "create-staff", email, "--role", role],
+        input=password + "\n",
+        text=True,
+        env=env,
+        cwd=ROOT,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
     return email, password
 
 
@@ -144,7 +159,11 @@ def base_url(server) -> str:
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     executable = shutil.which("chromium") or shutil.which("chromium-browser")
-    return {**browser_type_launch_args, "args": CHROMIUM_ARGS, **({"executable_path": executable} if executable else {})}
+    return {
+        **browser_type_launch_args,
+        "args": CHROMIUM_ARGS,
+        **({"executable_path": executable} if executable else {}),
+    }
 
 
 PROFILES = {

@@ -10,10 +10,11 @@ from playwright.sync_api import Browser, Page, expect
 from tests.e2e.conftest import _shopper, create_staff, log_in
 
 OWNER, PASSWORD = "importer@bottega.example", "imports every season"
-HEADER = ("sku,product_slug,product_name,category_slug,description,tax_class,active,price,compare_at_price,"
-          "weight_grams,low_stock_threshold,options")
+HEADER = (
+    "sku,product_slug,product_name,category_slug,description,tax_class,active,price,compare_at_price,"
+    "weight_grams,low_stock_threshold,options"
+)
 GOOD = "E2E-VAS-1,vaso-di-prova-e2e,Vaso di prova,ceramics,Un vaso,standard,yes,24.50,,900,3,"
-
 
 
 @pytest.fixture(scope="module")
@@ -23,7 +24,8 @@ def owner(server_env) -> tuple[str, str]:
 
 def upload(page: Page, text: str) -> None:
     page.get_by_label("CSV file").set_input_files(
-        files=[{"name": "products.csv", "mimeType": "text/csv", "buffer": text.encode()}])
+        files=[{"name": "products.csv", "mimeType": "text/csv", "buffer": text.encode()}]
+    )
     page.get_by_role("button", name="Check the file (nothing is saved)").click()
 
 

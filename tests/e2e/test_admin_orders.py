@@ -22,8 +22,13 @@ def shop(server_env, tmp_path_factory) -> str:
     checkout tests buy too, and the shared shop's stock of it must last for both."""
     var = tmp_path_factory.mktemp("admin-orders")
     port = _free_port()
-    env = {**server_env, "STOREFRONT_VAR": str(var), "DATABASE_URL": f"sqlite:///{var / 'shop.db'}?busy_timeout=15000",
-           "PORT": str(port), "BASE_URL": f"http://127.0.0.1:{port}"}
+    env = {
+        **server_env,
+        "STOREFRONT_VAR": str(var),
+        "DATABASE_URL": f"sqlite:///{var / 'shop.db'}?busy_timeout=15000",
+        "PORT": str(port),
+        "BASE_URL": f"http://127.0.0.1:{port}",
+    }
     with served_shop(env) as url:
         create_staff(env, OWNER, PASSWORD)
         yield url

@@ -14,7 +14,6 @@ from tests.e2e.test_cart import choose
 OWNER, PASSWORD = "promotions@bottega.example", "fifteen percent off"
 
 
-
 @pytest.fixture(scope="module")
 def owner(server_env) -> tuple[str, str]:
     return create_staff(server_env, OWNER, PASSWORD)

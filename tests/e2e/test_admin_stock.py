@@ -18,7 +18,6 @@ VARIANTS = {
 }
 
 
-
 @pytest.fixture(scope="module")
 def owner(server_env) -> tuple[str, str]:
     return create_staff(server_env, OWNER, PASSWORD)
@@ -38,8 +37,9 @@ def stock_label(browser: Browser, playwright, base_url: str, slug: str):
     return context, page.locator("p.stock")
 
 
-def test_owner_sets_stock_to_zero_and_the_shop_shows_sold_out_at_once(staff_page: Page, browser, playwright,
-                                                                      base_url, owner):
+def test_owner_sets_stock_to_zero_and_the_shop_shows_sold_out_at_once(
+    staff_page: Page, browser, playwright, base_url, owner
+):
     page = staff_page
     sku, slug, name = VARIANTS[page.profile]
     context, label = stock_label(browser, playwright, base_url, slug)

@@ -137,12 +137,16 @@ def test_add_to_cart_adds_the_options_chosen(shopper: Page):
     pick(page, "Blu")
     pick(page, "XS")  # there is no blue XS
     add(page, 1)
-    expect(page.get_by_text("Nothing was added to your cart: Maglietta in lino does not come in Blu, XS.")).to_be_visible()
+    expect(
+        page.get_by_text("Nothing was added to your cart: Maglietta in lino does not come in Blu, XS.")
+    ).to_be_visible()
     expect(page.get_by_role("radio", name=re.compile("^Blu"))).to_be_checked()
     expect(page.get_by_role("button", name="Add to cart")).to_have_count(0)
 
     page.goto(PRODUCT)
     pick(page, "S")  # white S has sold out
     add(page, 1)
-    expect(page.get_by_text("Nothing was added to your cart: Maglietta in lino (Bianco, S) is sold out.")).to_be_visible()
+    expect(
+        page.get_by_text("Nothing was added to your cart: Maglietta in lino (Bianco, S) is sold out.")
+    ).to_be_visible()
     expect(badge(page)).to_have_text("3 items")

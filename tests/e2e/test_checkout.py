@@ -9,8 +9,14 @@ from playwright.sync_api import Browser, Page, expect
 
 from tests.e2e.conftest import _shopper
 
-ANNA = {"Email": "anna.rossi@example.com", "Full name": "Anna Rossi", "Street and house number": "Via dei Servi 12",
-        "Postal code": "50122", "City": "Firenze", "Province": "FI"}
+ANNA = {
+    "Email": "anna.rossi@example.com",
+    "Full name": "Anna Rossi",
+    "Street and house number": "Via dei Servi 12",
+    "Postal code": "50122",
+    "City": "Firenze",
+    "Province": "FI",
+}
 
 
 def add_to_cart(page: Page, product: str = "/p/maglietta-in-lino") -> None:

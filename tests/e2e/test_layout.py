@@ -22,8 +22,10 @@ AXE_WIDTHS = {390: "phone", 1280: "desktop"}
 HEIGHT = 800
 
 # The actions a page exists for, by accessible name: each must be there, whole, uncovered and on the page.
-PRIMARY = re.compile(r"^(Add to cart|Go to checkout|Place order|Pay|Apply|Log in|Save|Search|Show my order|"
-                     r"Create|Import|Check the file|Adjust|Set|Ship|Mark|Refund|Cancel|Update|Add|Try the card again)\b")
+PRIMARY = re.compile(
+    r"^(Add to cart|Go to checkout|Place order|Pay|Apply|Log in|Save|Search|Show my order|"
+    r"Create|Import|Check the file|Adjust|Set|Ship|Mark|Refund|Cancel|Update|Add|Try the card again)\b"
+)
 
 # Runs in the page: every visible button and button-styled link, scrolled into view one by one. A primary
 # action fails when its box leaves the window sideways, when an ancestor that clips (overflow hidden/clip, or a
@@ -121,8 +123,10 @@ def check_widths(page: Page, visit: Visit, report: Report, axe: Axe | None) -> N
             results = axe.run(page)
             for v in results.response["violations"]:
                 targets = ", ".join(" ".join(n["target"]) for n in v["nodes"][:5])
-                report.axe.append(f"{visit.name} ({visit.url}) on a {AXE_WIDTHS[width]}: {v['id']} ({v['impact']}) "
-                                  f"{v['help']} — {targets}")
+                report.axe.append(
+                    f"{visit.name} ({visit.url}) on a {AXE_WIDTHS[width]}: {v['id']} ({v['impact']}) "
+                    f"{v['help']} — {targets}"
+                )
 
 
 def settle(page: Page) -> None:
@@ -184,7 +188,9 @@ def report(browser: Browser, playwright, base_url, server_env) -> Report:
         expect(page.locator(".totals .discount")).to_contain_text("WELCOME10")
         visit(page, report, axe, "cart with a code", "/cart", "Apply", "Go to checkout")
         # A shop keeper may name a product with one long word (or a long German compound): it wraps.
-        page.evaluate("() => document.querySelectorAll('.cart-line h2 a').forEach(a => a.textContent = 'Tischdecke'.repeat(8))")
+        page.evaluate(
+            "() => document.querySelectorAll('.cart-line h2 a').forEach(a => a.textContent = 'Tischdecke'.repeat(8))"
+        )
         check_widths(page, Visit("cart, a product with a long name", "/cart", ["Go to checkout"]), report, None)
 
         page.goto("/checkout")  # prefilled from the unpaid card order above: emptied to show every error
@@ -201,8 +207,12 @@ def report(browser: Browser, playwright, base_url, server_env) -> Report:
         pay_by_card(page, "4000 0000 0000 0002")
         retry = page.get_by_role("button", name="Try the card again")
         expect(retry).to_be_visible()
-        check_widths(page, Visit("order, card declined", page.url.removeprefix(base_url),
-                                 ["Try the card again", "Pay another way"]), report, axe)
+        check_widths(
+            page,
+            Visit("order, card declined", page.url.removeprefix(base_url), ["Try the card again", "Pay another way"]),
+            report,
+            axe,
+        )
         retry.click()
         pay_by_card(page, "4242 4242 4242 4242")
         expect(page.get_by_role("heading", name="Thank you, Anna!")).to_be_visible()
@@ -219,9 +229,13 @@ def report(browser: Browser, playwright, base_url, server_env) -> Report:
         visit(page, report, axe, "admin packing slip", f"/admin/orders/{order_number}/packing-slip")
         visit(page, report, axe, "admin products", "/admin/products")
         page.goto("/admin/products")
-        product_url = page.locator("a[href^='/admin/products/']").filter(
-            has_text=re.compile(r"\w")).evaluate_all(
-            "links => links.map(a => a.getAttribute('href')).find(h => /^\\/admin\\/products\\/\\d+$/.test(h))")
+        product_url = (
+            page.locator("a[href^='/admin/products/']")
+            .filter(has_text=re.compile(r"\w"))
+            .evaluate_all(
+                "links => links.map(a => a.getAttribute('href')).find(h => /^\\/admin\\/products\\/\\d+$/.test(h))"
+            )
+        )
         visit(page, report, axe, "admin product editor", product_url, "Save")
         visit(page, report, axe, "admin new product", "/admin/products/new")
         visit(page, report, axe, "admin CSV import", "/admin/products/import")
@@ -233,14 +247,17 @@ def report(browser: Browser, playwright, base_url, server_env) -> Report:
         form = page.locator("form.adjust-form").first
         form.get_by_label("Units").fill("1")
         form.get_by_label("Reason").select_option("received")
-        form.get_by_label("Note").fill("https://supplier.example/deliveries/2026-12-03/" + "panettone-artigianale-1kg-" * 3)
+        form.get_by_label("Note").fill(
+            "https://supplier.example/deliveries/2026-12-03/" + "panettone-artigianale-1kg-" * 3
+        )
         form.get_by_role("button", name="Save").click()
         expect(page.get_by_text("supplier.example").first).to_be_attached()
         visit(page, report, axe, "admin promotions", "/admin/promotions")
         visit(page, report, axe, "admin new promotion", "/admin/promotions/new", "Create")
         page.goto("/admin/promotions")
         promotion_url = page.locator("a[href^='/admin/promotions/']").evaluate_all(
-            "links => links.map(a => a.getAttribute('href')).find(h => /^\\/admin\\/promotions\\/\\d+$/.test(h))")
+            "links => links.map(a => a.getAttribute('href')).find(h => /^\\/admin\\/promotions\\/\\d+$/.test(h))"
+        )
         visit(page, report, axe, "admin promotion", promotion_url, "Save")
         visit(page, report, axe, "admin shipping", "/admin/shipping")
         visit(page, report, axe, "admin staff", "/admin/staff")
@@ -260,13 +277,15 @@ def test_axe_finds_no_accessibility_violations_on_phone_and_desktop(report: Repo
 
 
 @pytest.mark.parametrize("javascript", [True, False], ids=["js", "nojs"])
-def test_a_quick_add_far_down_a_listing_is_confirmed_where_the_shopper_is(browser: Browser, playwright, base_url,
-                                                                          javascript: bool):
+def test_a_quick_add_far_down_a_listing_is_confirmed_where_the_shopper_is(
+    browser: Browser, playwright, base_url, javascript: bool
+):
     """On a phone, "Add to cart" on a card far down a category: the confirmation shows inside the window
     (not in the header, thousands of pixels up), then goes away by itself and leaves the page free."""
     device = {k: v for k, v in playwright.devices["iPhone 13"].items() if k != "default_browser_type"}
-    context = browser.new_context(base_url=base_url, locale="en-GB", timezone_id="Europe/Rome", **device,
-                                  java_script_enabled=javascript)
+    context = browser.new_context(
+        base_url=base_url, locale="en-GB", timezone_id="Europe/Rome", **device, java_script_enabled=javascript
+    )
     context.set_default_timeout(5_000)
     page = context.new_page()
     try:
@@ -288,7 +307,9 @@ def test_a_quick_add_far_down_a_listing_is_confirmed_where_the_shopper_is(browse
         expect(toast).to_be_hidden()
         add.scroll_into_view_if_needed()  # without JavaScript the redirect came back to the top of the page
         box = add.bounding_box()
-        assert box and page.evaluate("([x, y]) => document.elementFromPoint(x, y).closest('form.card-add') !== null",
-                                     [box["x"] + box["width"] / 2, box["y"] + box["height"] / 2])
+        assert box and page.evaluate(
+            "([x, y]) => document.elementFromPoint(x, y).closest('form.card-add') !== null",
+            [box["x"] + box["width"] / 2, box["y"] + box["height"] / 2],
+        )
     finally:
         context.close()

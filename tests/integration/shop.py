@@ -39,8 +39,14 @@ from storefront.domain.models import (
 from storefront.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
-PAID_OR_LATER = {OrderStatus.PAID, OrderStatus.PACKED, OrderStatus.SHIPPED, OrderStatus.DELIVERED,
-                 OrderStatus.REFUNDED, OrderStatus.PARTIALLY_REFUNDED}
+PAID_OR_LATER = {
+    OrderStatus.PAID,
+    OrderStatus.PACKED,
+    OrderStatus.SHIPPED,
+    OrderStatus.DELIVERED,
+    OrderStatus.REFUNDED,
+    OrderStatus.PARTIALLY_REFUNDED,
+}
 
 
 async def prepare(sku: str, units: int) -> dict:
@@ -67,8 +73,12 @@ async def stock_up(units: int, skus: list[str]) -> dict:
 async def audit() -> dict:
     """Every invariant an order, its stock and its payments must hold, as lists of what breaks them
     (empty when all is well), plus each order by its checkout attempt and the stock of every variant."""
-    orders = {o["id"]: o for o in await Order.all().values(
-        "id", "number", "idempotency_key", "status", "payment_method", "subtotal", "total")}
+    orders = {
+        o["id"]: o
+        for o in await Order.all().values(
+            "id", "number", "idempotency_key", "status", "payment_method", "subtotal", "total"
+        )
+    }
     by_number = {o["number"]: o for o in orders.values()}
     lines: dict[int, Counter] = defaultdict(Counter)
     line_sum: Counter = Counter()
@@ -93,27 +103,44 @@ async def audit() -> dict:
         "orders_not_adding_up": [o["number"] for i, o in orders.items() if line_sum[i] != o["subtotal"]],
         "orders_without_one_placed_event": [o["number"] for i, o in orders.items() if events[i, "placed"] != 1],
         # Confirmed once it goes ahead: at once when paid offline, once paid when paid online (a card).
-        "orders_without_one_confirmation": [o["number"] for i, o in orders.items() if emails[i, "order_confirmation"]
-                                            != (1 if events[i, "paid"] or not paid_online(o["payment_method"]) else 0)],
-        "orders_whose_stock_was_not_taken": [o["number"] for i, o in orders.items() if taken.get(o["number"]) != lines[i]],
+        "orders_without_one_confirmation": [
+            o["number"]
+            for i, o in orders.items()
+            if emails[i, "order_confirmation"]
+            != (1 if events[i, "paid"] or not paid_online(o["payment_method"]) else 0)
+        ],
+        "orders_whose_stock_was_not_taken": [
+            o["number"] for i, o in orders.items() if taken.get(o["number"]) != lines[i]
+        ],
         "stock_taken_without_order": sorted(set(taken) - set(by_number)),
         "ledger_mismatches": [v for v, s in on_hand.items() if ledger.get(v, 0) != s],
         "negative_stock": [v for v, s in on_hand.items() if s < 0],
         "payments_without_order": [p for p in payments if p["order_id"] not in orders],
-        "payments_not_for_the_total": [p for p in payments if p["order_id"] in orders
-                                       and p["amount"] != orders[p["order_id"]]["total"]],
-        "captured_but_order_unpaid": [orders[i]["number"] for i in captured
-                                      if i in orders and orders[i]["status"] not in PAID_OR_LATER],
-        "paid_by_card_without_one_capture": [o["number"] for o in paid
-                                             if o["payment_method"] == "card" and captured[o["id"]] != 1],
+        "payments_not_for_the_total": [
+            p for p in payments if p["order_id"] in orders and p["amount"] != orders[p["order_id"]]["total"]
+        ],
+        "captured_but_order_unpaid": [
+            orders[i]["number"] for i in captured if i in orders and orders[i]["status"] not in PAID_OR_LATER
+        ],
+        "paid_by_card_without_one_capture": [
+            o["number"] for o in paid if o["payment_method"] == "card" and captured[o["id"]] != 1
+        ],
         # Paid online, the confirmation is the news; paid offline later, "payment received" is.
-        "paid_without_one_paid_event_and_email": [o["number"] for o in paid if events[o["id"], "paid"] != 1
-                                                  or emails[o["id"], "payment_received"]
-                                                  != (0 if paid_online(o["payment_method"]) else 1)],
+        "paid_without_one_paid_event_and_email": [
+            o["number"]
+            for o in paid
+            if events[o["id"], "paid"] != 1
+            or emails[o["id"], "payment_received"] != (0 if paid_online(o["payment_method"]) else 1)
+        ],
         "sqlite_integrity": integrity,
-        "orders": {o["idempotency_key"]: {"number": o["number"], "status": o["status"],
-                                          "lines": {str(v): q for v, q in lines[i].items()}}
-                   for i, o in orders.items()},
+        "orders": {
+            o["idempotency_key"]: {
+                "number": o["number"],
+                "status": o["status"],
+                "lines": {str(v): q for v, q in lines[i].items()},
+            }
+            for i, o in orders.items()
+        },
         "stock": {str(v): s for v, s in on_hand.items()},
     }
 
@@ -140,8 +167,9 @@ async def main(command: str, args: list[str]) -> None:
 
 
 def run(env: dict, *args: str, stdin: str | None = None) -> str:
-    return subprocess.run([sys.executable, *args], env=env, cwd=ROOT, check=True, capture_output=True, text=True,
-                          input=stdin).stdout
+    return subprocess.run(
+        [sys.executable, *args], env=env, cwd=ROOT, check=True, capture_output=True, text=True, input=stdin
+    ).stdout
 
 
 def shop_command(env: dict, *args: str) -> dict:
@@ -164,10 +192,19 @@ def served_shop_env(var: Path, name: str, port: int, workers: int) -> Iterator[d
     else:
         database, database_url = None, f"sqlite:///{var / 'shop.db'}?busy_timeout=15000&synchronous=NORMAL"
     # DEBUG: served over plain HTTP, so the session cookie must not be Secure (as in `make run`).
-    env = {**os.environ, "STOREFRONT_VAR": str(var), "DATABASE_URL": database_url, "SECRET_KEY": name,
-           "PORT": str(port), "WORKERS": str(workers), "DEBUG": "1", "BASE_URL": f"http://127.0.0.1:{port}",
-           # A crowd of scripted shoppers from 127.0.0.1, each leaving many orders unpaid: no cap here.
-           "UNPAID_ORDERS_PER_EMAIL": "100000", "UNPAID_ORDERS_PER_ADDRESS": "100000"}
+    env = {
+        **os.environ,
+        "STOREFRONT_VAR": str(var),
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": name,
+        "PORT": str(port),
+        "WORKERS": str(workers),
+        "DEBUG": "1",
+        "BASE_URL": f"http://127.0.0.1:{port}",
+        # A crowd of scripted shoppers from 127.0.0.1, each leaving many orders unpaid: no cap here.
+        "UNPAID_ORDERS_PER_EMAIL": "100000",
+        "UNPAID_ORDERS_PER_ADDRESS": "100000",
+    }
     env.pop("SMTP_URL", None)  # emails stay in the outbox
     try:
         run(env, "-m", "storefront.cli", "migrate")
@@ -182,8 +219,13 @@ async def _postgres(url: str, statement: str, retries: int = 1) -> None:
     import asyncpg
 
     parts = urlsplit(url)
-    conn = await asyncpg.connect(host=parts.hostname, port=parts.port, user=parts.username,
-                                 password=parts.password, database=parts.path.strip("/"))
+    conn = await asyncpg.connect(
+        host=parts.hostname,
+        port=parts.port,
+        user=parts.username,
+        password=parts.password,
+        database=parts.path.strip("/"),
+    )
     try:
         for attempt in range(retries):
             try:
@@ -200,8 +242,14 @@ async def _postgres(url: str, statement: str, retries: int = 1) -> None:
 def serve(env: dict, log) -> subprocess.Popen:
     """`storefront serve` in a process group of its own (uvicorn's master, its workers and helpers), so
     the whole server can be signalled at once, like a machine losing it."""
-    return subprocess.Popen([sys.executable, "-m", "storefront.cli", "serve"], env=env, cwd=ROOT,
-                            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", "storefront.cli", "serve"],
+        env=env,
+        cwd=ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
 
 
 def free_port() -> int:

@@ -38,14 +38,23 @@ def shop(tmp_path_factory):
     var = tmp_path_factory.mktemp("race")
     port = free_port()
     database_url = os.environ.get("TEST_SERVER_DATABASE_URL") or f"sqlite:///{var / 'shop.db'}?busy_timeout=15000"
-    env = {**os.environ, "STOREFRONT_VAR": str(var), "DATABASE_URL": database_url, "SECRET_KEY": "race",
-           "PORT": str(port), "WORKERS": str(WORKERS), "DEBUG": "1", "BASE_URL": f"http://127.0.0.1:{port}"}
+    env = {
+        **os.environ,
+        "STOREFRONT_VAR": str(var),
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": "race",
+        "PORT": str(port),
+        "WORKERS": str(WORKERS),
+        "DEBUG": "1",
+        "BASE_URL": f"http://127.0.0.1:{port}",
+    }
     _run(env, "-m", "storefront.cli", "migrate")
     _run(env, "-m", "storefront.cli", "seed", "--demo")
     variant = json.loads(_run(env, "-m", "tests.integration.shop", "prepare", SKU, str(UNITS)))
     log = open(var / "server.log", "w")
-    server = subprocess.Popen([sys.executable, "-m", "storefront.cli", "serve"], env=env, cwd=ROOT,
-                              stdout=log, stderr=subprocess.STDOUT)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "storefront.cli", "serve"], env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT
+    )
     url = f"http://127.0.0.1:{port}"
     for _ in range(150):
         try:
@@ -70,11 +79,22 @@ def buy(url: str, variant_id: int, n: int) -> str:
         if added.status_code != 303 or "1 item" not in client.get("/cart").text:
             return "sold out before the cart"
         attempt = re.search(r'name="attempt" value="([^"]+)"', client.get("/checkout").text).group(1)
-        placed = client.post("/checkout", data={
-            "csrf_token": token, "attempt": attempt, "email": f"racer{n}@example.com", "full_name": "Racer",
-            "address": "Via Roma 1", "postal_code": "00100", "city": "Roma", "province": "RM", "country": "IT",
-            "shipping_method": "standard", "payment_method": "bank_transfer",
-        })
+        placed = client.post(
+            "/checkout",
+            data={
+                "csrf_token": token,
+                "attempt": attempt,
+                "email": f"racer{n}@example.com",
+                "full_name": "Racer",
+                "address": "Via Roma 1",
+                "postal_code": "00100",
+                "city": "Roma",
+                "province": "RM",
+                "country": "IT",
+                "shipping_method": "standard",
+                "payment_method": "bank_transfer",
+            },
+        )
         if placed.status_code == 303 and "/orders/BT-" in placed.headers["location"]:
             return "ordered"
         if placed.status_code == 303 and placed.headers["location"] == "/cart":

@@ -95,8 +95,9 @@ def test_a_server_that_cannot_listen_says_so_and_exits(tmp_path):
         taken.bind(("127.0.0.1", port))
         taken.listen()
         started = time.monotonic()
-        result = subprocess.run([sys.executable, "-m", "storefront.cli", "serve"], env=env, capture_output=True,
-                                text=True, timeout=60)
+        result = subprocess.run(
+            [sys.executable, "-m", "storefront.cli", "serve"], env=env, capture_output=True, text=True, timeout=60
+        )
         assert result.returncode == 3, result.stdout + result.stderr
         assert "Address already in use" in result.stdout + result.stderr
         assert time.monotonic() - started < 30

@@ -47,8 +47,18 @@ CONNECTIONS = BROWSERS + BUYERS + STAFF + 2  # keep-alive connections a worker m
 # coarser.
 RSS_GROWTH_LIMIT_MB = {"sqlite": 4, "asyncpg": 12}
 PLENTY = ["CAF-MOKA", "MAG-LINO-S-NER", "MAG-COTO-S-BIA", "POL-PIQU-S-BIA", "CAM-LINO-S-BIA"]
-SEARCHES = ["caffe", "Caffè", "magl", "lino blu", "nothing-matches-this", "' OR 1=1 --", "<script>x</script>", "%_",
-            'moka "3 tazze', "NEAR(a b)"]  # SQL and full-text syntax typed by shoppers
+SEARCHES = [
+    "caffe",
+    "Caffè",
+    "magl",
+    "lino blu",
+    "nothing-matches-this",
+    "' OR 1=1 --",
+    "<script>x</script>",
+    "%_",
+    'moka "3 tazze',
+    "NEAR(a b)",
+]  # SQL and full-text syntax typed by shoppers
 CSRF = re.compile(r'"X-CSRF-Token": "([^"]+)"')
 FORM_CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 ATTEMPT = re.compile(r'name="attempt" value="([^"]+)"')
@@ -64,8 +74,9 @@ class Soak:
         self.unexpected: list[str] = []
         self.orders = 0
 
-    async def expect(self, client: httpx.AsyncClient, kind: str, status: int, method: str, path: str,
-                     **kwargs) -> httpx.Response:
+    async def expect(
+        self, client: httpx.AsyncClient, kind: str, status: int, method: str, path: str, **kwargs
+    ) -> httpx.Response:
         self.requests[kind] += 1
         try:
             response = await client.request(method, path, **kwargs)
@@ -119,16 +130,37 @@ async def buy(soak: Soak, n: int, rng: random.Random) -> None:
     async with httpx.AsyncClient(base_url=soak.url, timeout=30) as client:
         token = _found(soak, CSRF, await soak.expect(client, "buy", 200, "GET", "/cart"))
         for sku in rng.sample(PLENTY, rng.randint(1, 2)):
-            await soak.expect(client, "buy", 303, "POST", "/cart/items",
-                              data={"csrf_token": token, "variant_id": soak.variants[sku], "quantity": 1})
+            await soak.expect(
+                client,
+                "buy",
+                303,
+                "POST",
+                "/cart/items",
+                data={"csrf_token": token, "variant_id": soak.variants[sku], "quantity": 1},
+            )
         await soak.expect(client, "buy", 200, "GET", "/cart")
         attempt = _found(soak, ATTEMPT, await soak.expect(client, "buy", 200, "GET", "/checkout"))
         method = rng.choice(["card", "bank_transfer", "cod"])
-        placed = await soak.expect(client, "buy", 303, "POST", "/checkout", data={
-            "csrf_token": token, "attempt": attempt, "email": f"buyer{n}@example.com",
-            "full_name": "Soak Test", "address": "Via Roma 1", "postal_code": "00100", "city": "Roma",
-            "province": "RM", "country": "IT", "shipping_method": "standard", "payment_method": method,
-        })
+        placed = await soak.expect(
+            client,
+            "buy",
+            303,
+            "POST",
+            "/checkout",
+            data={
+                "csrf_token": token,
+                "attempt": attempt,
+                "email": f"buyer{n}@example.com",
+                "full_name": "Soak Test",
+                "address": "Via Roma 1",
+                "postal_code": "00100",
+                "city": "Roma",
+                "province": "RM",
+                "country": "IT",
+                "shipping_method": "standard",
+                "payment_method": method,
+            },
+        )
         where = placed.headers.get("location", "")
         if placed.status_code != 303:
             return
@@ -136,10 +168,22 @@ async def buy(soak: Soak, n: int, rng: random.Random) -> None:
         if method == "card":
             await soak.expect(client, "buy", 200, "GET", where)
             query = parse_qs(urlsplit(where).query)
-            paid = await soak.expect(client, "buy", 303, "POST", urlsplit(where).path, data={
-                "csrf_token": token, "return": query["return"][0], "sig": query["sig"][0],
-                "number": "4242 4242 4242 4242", "expiry": "12/30", "cvc": "123", "name": "Soak Test",
-            })
+            paid = await soak.expect(
+                client,
+                "buy",
+                303,
+                "POST",
+                urlsplit(where).path,
+                data={
+                    "csrf_token": token,
+                    "return": query["return"][0],
+                    "sig": query["sig"][0],
+                    "number": "4242 4242 4242 4242",
+                    "expiry": "12/30",
+                    "cvc": "123",
+                    "name": "Soak Test",
+                },
+            )
             where = paid.headers.get("location", "")
         await soak.expect(client, "buy", 200, "GET", where)
 
@@ -157,19 +201,35 @@ async def staff(soak: Soak, rng: random.Random) -> None:
     """A staff member logged in to the back office, following the orders as they come in."""
     async with httpx.AsyncClient(base_url=soak.url, timeout=30) as client:
         login = await soak.expect(client, "admin", 200, "GET", "/admin/login")
-        await soak.expect(client, "admin", 303, "POST", "/admin/login", data={
-            "csrf_token": _found(soak, FORM_CSRF, login), "email": STAFF_EMAIL, "password": STAFF_PASSWORD,
-        })
+        await soak.expect(
+            client,
+            "admin",
+            303,
+            "POST",
+            "/admin/login",
+            data={
+                "csrf_token": _found(soak, FORM_CSRF, login),
+                "email": STAFF_EMAIL,
+                "password": STAFF_PASSWORD,
+            },
+        )
         while soak.going():
             try:
                 await soak.expect(client, "admin", 200, "GET", "/admin")
-                orders = await soak.expect(client, "admin", 200, "GET", "/admin/orders",
-                                           params=rng.choice([{}, {"status": "paid"}, {"q": "buyer"}]))
+                orders = await soak.expect(
+                    client,
+                    "admin",
+                    200,
+                    "GET",
+                    "/admin/orders",
+                    params=rng.choice([{}, {"status": "paid"}, {"q": "buyer"}]),
+                )
                 numbers = re.findall(r'href="(/admin/orders/[A-Z]+-[A-Z0-9]+)"', orders.text)
                 if numbers:
                     await soak.expect(client, "admin", 200, "GET", rng.choice(numbers))
-                await soak.expect(client, "admin", 200, "GET",
-                                  rng.choice(["/admin/products", "/admin/stock", "/admin/audit"]))
+                await soak.expect(
+                    client, "admin", 200, "GET", rng.choice(["/admin/products", "/admin/stock", "/admin/audit"])
+                )
             except httpx.TransportError:
                 pass  # counted by expect(); carry on
 
@@ -189,9 +249,11 @@ def memory(pids: list[int]) -> dict[int, tuple[float, int]]:
 async def soak_traffic(soak: Soak, pids: list[int], started: float) -> list[tuple[float, int, dict]]:
     """Runs every client until the deadline; returns (seconds, requests so far, memory) every second."""
     seed = random.Random()
-    clients = [*(browser(soak, random.Random(seed.random())) for _ in range(BROWSERS)),
-               *(buyer(soak, n, random.Random(seed.random())) for n in range(BUYERS)),
-               *(staff(soak, random.Random(seed.random())) for _ in range(STAFF))]
+    clients = [
+        *(browser(soak, random.Random(seed.random())) for _ in range(BROWSERS)),
+        *(buyer(soak, n, random.Random(seed.random())) for n in range(BUYERS)),
+        *(staff(soak, random.Random(seed.random())) for _ in range(STAFF)),
+    ]
     tasks = [asyncio.create_task(c) for c in clients]
     samples = []
     while not all(t.done() for t in tasks):

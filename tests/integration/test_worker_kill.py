@@ -116,8 +116,13 @@ async def checkout(run: Run, url: str, n: int, rng: random.Random) -> str:
         wanted: dict[int, int] = {}
         for sku in rng.sample(PLENTY, rng.randint(1, 3)) + ([SCARCE] if rng.random() < 0.3 else []):
             quantity = 1 if sku == SCARCE else rng.randint(1, 2)
-            added = await send(run, client, "POST", "/cart/items",
-                               data={"csrf_token": token, "variant_id": run.variants[sku], "quantity": quantity})
+            added = await send(
+                run,
+                client,
+                "POST",
+                "/cart/items",
+                data={"csrf_token": token, "variant_id": run.variants[sku], "quantity": quantity},
+            )
             if added.status_code != 303:
                 return f"unexpected {added.status_code} adding to the cart"
             wanted[run.variants[sku]] = quantity
@@ -126,11 +131,25 @@ async def checkout(run: Run, url: str, n: int, rng: random.Random) -> str:
             return f"unexpected {page.status_code} for the checkout page"
         attempt = attempt[1]
         method = rng.choice(["card", "card", "bank_transfer", "cod"])
-        placed = await resubmit(run, client, "/checkout", {
-            "csrf_token": token, "attempt": attempt, "email": f"shopper{n}@example.com", "full_name": "Kill Test",
-            "address": "Via Roma 1", "postal_code": "00100", "city": "Roma", "province": "RM", "country": "IT",
-            "shipping_method": "standard", "payment_method": method,
-        }, "place order")
+        placed = await resubmit(
+            run,
+            client,
+            "/checkout",
+            {
+                "csrf_token": token,
+                "attempt": attempt,
+                "email": f"shopper{n}@example.com",
+                "full_name": "Kill Test",
+                "address": "Via Roma 1",
+                "postal_code": "00100",
+                "city": "Roma",
+                "province": "RM",
+                "country": "IT",
+                "shipping_method": "standard",
+                "payment_method": method,
+            },
+            "place order",
+        )
         where = placed.headers.get("location", "")
         if placed.status_code == 303 and where == "/cart":
             return "told the cart changed"
@@ -143,10 +162,21 @@ async def checkout(run: Run, url: str, n: int, rng: random.Random) -> str:
         if card is None:
             return "ordered" if method != "card" else "ordered, payment page left"
         query = parse_qs(urlsplit(where).query)
-        paid = await resubmit(run, client, urlsplit(where).path, {
-            "csrf_token": token, "return": query["return"][0], "sig": query["sig"][0], "number": card,
-            "expiry": "12/30", "cvc": "123", "name": "Kill Test",
-        }, "pay")
+        paid = await resubmit(
+            run,
+            client,
+            urlsplit(where).path,
+            {
+                "csrf_token": token,
+                "return": query["return"][0],
+                "sig": query["sig"][0],
+                "number": card,
+                "expiry": "12/30",
+                "cvc": "123",
+                "name": "Kill Test",
+            },
+            "pay",
+        )
         if paid.status_code != 303:
             return f"unexpected {paid.status_code} paying"
         if card != CARDS[0]:
@@ -285,8 +315,11 @@ def test_killed_servers_leave_no_half_order_no_lost_stock_and_no_orphan_payment(
     # Every shopper told "placed" has that order, holding only what was in their cart.
     missing = [a for a in run.placed if a not in new_orders]
     assert missing == [], figures
-    foreign = [a for a, wanted in run.placed.items()
-               if any(wanted.get(int(v), 0) < q for v, q in new_orders[a]["lines"].items())]
+    foreign = [
+        a
+        for a, wanted in run.placed.items()
+        if any(wanted.get(int(v), 0) < q for v, q in new_orders[a]["lines"].items())
+    ]
     assert foreign == [], figures
     assert [a for a in run.paid if new_orders[a]["status"] != "paid"] == [], figures
     # No stock lost or created: what is left is what was there less what the orders hold.

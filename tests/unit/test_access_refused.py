@@ -40,9 +40,18 @@ PASSWORD = "correct horse battery"
 DOOR = ("/admin/login", "/admin/logout")  # the way in and out, tested in test_admin_access.py
 # Known by heart, not read from the table: a route that loses its permission must fail here.
 STAFF_ROUTES = {("GET", "/admin/staff"), ("POST", "/admin/staff"), ("POST", "/admin/staff/{staff_id:id}")}
-SETTINGS_ROUTES = {("GET", "/admin/shipping")} | {("POST", f"/admin/shipping/{path}") for path in (
-    "methods", "methods/{method_id:id}", "methods/{method_id:id}/rates", "rates/{rate_id:id}",
-    "rates/{rate_id:id}/delete", "zones", "zones/{zone_id:id}")}
+SETTINGS_ROUTES = {("GET", "/admin/shipping")} | {
+    ("POST", f"/admin/shipping/{path}")
+    for path in (
+        "methods",
+        "methods/{method_id:id}",
+        "methods/{method_id:id}/rates",
+        "rates/{rate_id:id}",
+        "rates/{rate_id:id}/delete",
+        "zones",
+        "zones/{zone_id:id}",
+    )
+}
 OWNER_ONLY = STAFF_ROUTES | SETTINGS_ROUTES
 MISSING = {"int": "987654", "str": "BT-ZZZZZZ"}
 
@@ -57,9 +66,20 @@ def admin_routes() -> list[tuple[str, str]]:
 
 async def place(variant_id: int, email: str) -> Order:
     token, _ = await cart.add(None, variant_id, 1)
-    return await checkout.place_order(token, checkout.Details(
-        email=email, full_name="Anna Rossi", address="Via Roma 1", postal_code="50122", city="Firenze",
-        province="FI", shipping_method="standard", payment_method="card"), f"attempt-{email}")
+    return await checkout.place_order(
+        token,
+        checkout.Details(
+            email=email,
+            full_name="Anna Rossi",
+            address="Via Roma 1",
+            postal_code="50122",
+            city="Firenze",
+            province="FI",
+            shipping_method="standard",
+            payment_method="card",
+        ),
+        f"attempt-{email}",
+    )
 
 
 def fill(path: str, ids: dict[str, str]) -> str:
@@ -75,16 +95,22 @@ async def shop(db, settings):
     await staff_domain.create("clerk@bottega.example", PASSWORD, StaffRole.STAFF)
     promotion = await Promotion.create(name="Free shipping", kind=PromotionKind.FREE_SHIPPING)
     order = await place(variant.id, "anna@example.com")
-    existing = {"product_id": tee.id, "variant_id": variant.id, "promotion_id": promotion.id,
-                "method_id": (await ShippingMethod.first()).id, "rate_id": (await ShippingRate.first()).id,
-                "zone_id": (await ShippingZone.first()).id, "staff_id": owner.id, "number": order.number}
+    existing = {
+        "product_id": tee.id,
+        "variant_id": variant.id,
+        "promotion_id": promotion.id,
+        "method_id": (await ShippingMethod.first()).id,
+        "rate_id": (await ShippingRate.first()).id,
+        "zone_id": (await ShippingZone.first()).id,
+        "staff_id": owner.id,
+        "number": order.number,
+    }
     missing = {name: MISSING["str" if name == "number" else "int"] for name in existing}
     app = create_app(settings, manage_db=False)
     # A refusal must never be a server error: those come back as the 500 page, not as an exception.
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
     async with httpx.AsyncClient(transport=transport, base_url="https://shop.test") as client:
-        yield {"client": client, "order": order, "existing": existing, "missing": missing,
-               "settings": settings}
+        yield {"client": client, "order": order, "existing": existing, "missing": missing, "settings": settings}
 
 
 async def token_of(client, url: str = "/admin/login") -> str:
@@ -93,24 +119,42 @@ async def token_of(client, url: str = "/admin/login") -> str:
 
 async def log_in(client, email: str) -> str:
     client.cookies.clear()
-    response = await client.post("/admin/login", data={"csrf_token": await token_of(client), "email": email,
-                                                       "password": PASSWORD})
+    response = await client.post(
+        "/admin/login", data={"csrf_token": await token_of(client), "email": email, "password": PASSWORD}
+    )
     assert response.status_code == 303
     return await token_of(client, "/admin")
 
 
 async def snapshot() -> list[int]:
-    return [await model.all().count() for model in (AuditEntry, Product, Variant, Promotion, ShippingMethod,
-                                                    ShippingRate, ShippingZone, Staff, StockMovement)] + \
-        [await Product.filter(active=True).count(), await Order.filter(status="pending_payment").count(),
-         await Staff.filter(role=StaffRole.OWNER, active=True).count()]
+    return [
+        await model.all().count()
+        for model in (
+            AuditEntry,
+            Product,
+            Variant,
+            Promotion,
+            ShippingMethod,
+            ShippingRate,
+            ShippingZone,
+            Staff,
+            StockMovement,
+        )
+    ] + [
+        await Product.filter(active=True).count(),
+        await Order.filter(status="pending_payment").count(),
+        await Staff.filter(role=StaffRole.OWNER, active=True).count(),
+    ]
 
 
 def test_the_back_office_has_routes_to_check():
     paths = {path for _, path in admin_routes()}
     assert len(admin_routes()) > 30 and {path for _, path in OWNER_ONLY} <= paths
-    assert all(set(re.findall(r"{(\w+)", path)) <= {"product_id", "variant_id", "promotion_id", "method_id",
-                                                      "rate_id", "zone_id", "staff_id", "number"} for path in paths)
+    assert all(
+        set(re.findall(r"{(\w+)", path))
+        <= {"product_id", "variant_id", "promotion_id", "method_id", "rate_id", "zone_id", "staff_id", "number"}
+        for path in paths
+    )
 
 
 def test_every_back_office_route_declares_the_permission_it_needs():
@@ -136,8 +180,10 @@ def refusal(response: httpx.Response, asked: str) -> tuple:
 async def test_every_back_office_route_sends_visitors_to_the_login_without_telling_what_exists(shop, visitor):
     client = shop["client"]
     if visitor == "shopper":  # a shopper's session: a cart and a CSRF token of their own
-        await client.post("/cart/items", data={"csrf_token": await token_of(client),
-                                               "variant_id": shop["existing"]["variant_id"], "quantity": "1"})
+        await client.post(
+            "/cart/items",
+            data={"csrf_token": await token_of(client), "variant_id": shop["existing"]["variant_id"], "quantity": "1"},
+        )
     token = await token_of(client)
     before = await snapshot()
     for method, path in admin_routes():
@@ -145,9 +191,20 @@ async def test_every_back_office_route_sends_visitors_to_the_login_without_telli
             answers = []
             for ids in (shop["existing"], shop["missing"]):
                 url = fill(path, ids)
-                response = await client.request(method, url, headers=headers, data={
-                    "csrf_token": token, "active": "0", "confirm": "yes", "role": "owner", "seen": "pending_payment"}
-                    if method not in SAFE_METHODS else None)
+                response = await client.request(
+                    method,
+                    url,
+                    headers=headers,
+                    data={
+                        "csrf_token": token,
+                        "active": "0",
+                        "confirm": "yes",
+                        "role": "owner",
+                        "seen": "pending_payment",
+                    }
+                    if method not in SAFE_METHODS
+                    else None,
+                )
                 answers.append(refusal(response, url))
             if headers:
                 assert answers[0][:3] == (204, "", "/admin/login"), (method, path)
@@ -164,8 +221,9 @@ async def test_staff_who_are_not_owners_get_403_on_owner_only_routes_and_nowhere
         token = await log_in(client, email)
         staff_before = [(s.email, s.role, s.active) for s in await Staff.all().order_by("id")]
         for method, path in admin_routes():
-            response = await client.request(method, fill(path, shop["existing"]),
-                                            data={"csrf_token": token} if method not in SAFE_METHODS else None)
+            response = await client.request(
+                method, fill(path, shop["existing"]), data={"csrf_token": token} if method not in SAFE_METHODS else None
+            )
             assert response.status_code < 500, (email, method, path, response.status_code)
             assert response.status_code != 303 or "/admin/login" not in response.headers["location"], (method, path)
             if response.status_code == 403:
@@ -191,8 +249,15 @@ async def test_an_order_page_needs_its_own_signed_link_and_says_nothing_of_other
     for method, suffix in (("GET", ""), ("POST", "/pay")):
         missing = await ask(method, "BT-ZZZZZZ", suffix, None)
         assert missing[0] == 404
-        for key in (None, "", "forged", own[:-2] + "xx", foreign, links.order_token(settings, other.number),
-                    links.order_token(settings, "BT-ZZZZZZ")):
+        for key in (
+            None,
+            "",
+            "forged",
+            own[:-2] + "xx",
+            foreign,
+            links.order_token(settings, other.number),
+            links.order_token(settings, "BT-ZZZZZZ"),
+        ):
             answer = await ask(method, order.number, suffix, key)
             assert answer == missing, (suffix, key)  # the same page as for an order that does not exist
             assert order.email not in answer[1] and order.full_name not in answer[1]

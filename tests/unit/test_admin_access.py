@@ -29,8 +29,9 @@ async def csrf(client, url="/admin/login") -> str:
 
 
 async def log_in(client, email="owner@bottega.example", password=PASSWORD):
-    return await client.post("/admin/login", data={"csrf_token": await csrf(client), "email": email,
-                                                  "password": password, "next": "/admin"})
+    return await client.post(
+        "/admin/login", data={"csrf_token": await csrf(client), "email": email, "password": password, "next": "/admin"}
+    )
 
 
 def test_passwords_are_hashed_with_scrypt_and_salted():
@@ -51,6 +52,7 @@ async def test_hashing_and_checking_passwords_leave_the_event_loop_free(db, monk
             hashing.set()
             assert loop_turned.wait(timeout=3), "the event loop stood still while scrypt ran"
             return real(*args)
+
         return hash_or_check
 
     async def other_request():
@@ -60,10 +62,12 @@ async def test_hashing_and_checking_passwords_leave_the_event_loop_free(db, monk
 
     monkeypatch.setattr(staff_domain, "hash_password", needing_a_loop_turn(staff_domain.hash_password))
     monkeypatch.setattr(staff_domain, "check_password", needing_a_loop_turn(staff_domain.check_password))
-    for work in (lambda: staff_domain.create("anna@bottega.example", PASSWORD),
-                 lambda: staff_domain.authenticate("anna@bottega.example", PASSWORD),
-                 lambda: staff_domain.authenticate("anna@bottega.example", "wrong password"),
-                 lambda: staff_domain.authenticate("nobody@bottega.example", PASSWORD)):
+    for work in (
+        lambda: staff_domain.create("anna@bottega.example", PASSWORD),
+        lambda: staff_domain.authenticate("anna@bottega.example", PASSWORD),
+        lambda: staff_domain.authenticate("anna@bottega.example", "wrong password"),
+        lambda: staff_domain.authenticate("nobody@bottega.example", PASSWORD),
+    ):
         hashing.clear(), loop_turned.clear()
         other = asyncio.create_task(other_request())
         await work()
@@ -73,11 +77,13 @@ async def test_hashing_and_checking_passwords_leave_the_event_loop_free(db, monk
 
 def test_importing_the_staff_module_runs_no_scrypt():
     """Every worker imports it at start; the unknown-email stand-in hash must cost nothing to make."""
-    script = ("import hashlib\n"
-              "def refuse(*a, **k): raise SystemExit('scrypt ran at import')\n"
-              "hashlib.scrypt = refuse\n"
-              "from storefront.domain import staff\n"
-              "assert staff._DUMMY_HASH.startswith(f'scrypt${staff.SCRYPT_N}${staff.SCRYPT_R}${staff.SCRYPT_P}$')\n")
+    script = (
+        "import hashlib\n"
+        "def refuse(*a, **k): raise SystemExit('scrypt ran at import')\n"
+        "hashlib.scrypt = refuse\n"
+        "from storefront.domain import staff\n"
+        "assert staff._DUMMY_HASH.startswith(f'scrypt${staff.SCRYPT_N}${staff.SCRYPT_R}${staff.SCRYPT_P}$')\n"
+    )
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
 
@@ -104,8 +110,10 @@ async def test_login_renews_the_session_and_opens_the_back_office(client, owner)
     # A shopper session first, with a cart in it.
     tee = await f.product("Maglietta", await f.category("Clothing"), [{"price": 3500, "stock": 5}])
     before = await csrf(client)
-    await client.post("/cart/items", data={"csrf_token": before, "variant_id": (await Variant.get(product_id=tee.id)).id,
-                                           "quantity": "1"})
+    await client.post(
+        "/cart/items",
+        data={"csrf_token": before, "variant_id": (await Variant.get(product_id=tee.id)).id, "quantity": "1"},
+    )
     assert "cart" in session_keys(client)
     response = await log_in(client)
     assert response.status_code == 303 and response.headers["location"] == "/admin"
@@ -150,8 +158,9 @@ async def test_log_out_everywhere_and_switching_an_account_off_end_every_session
     clerk = await staff_domain.create("clerk@bottega.example", PASSWORD, StaffRole.STAFF)
 
     async def browser():
-        return httpx.AsyncClient(transport=httpx.ASGITransport(app=create_app(settings, manage_db=False)),
-                                 base_url="https://shop.test")
+        return httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=create_app(settings, manage_db=False)), base_url="https://shop.test"
+        )
 
     async with await browser() as phone, await browser() as clerks:
         await log_in(client)

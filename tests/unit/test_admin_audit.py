@@ -24,8 +24,11 @@ async def entries(db):
     await staff_domain.audit(marco, "order.ship", "order:BT-ABC234", {"status": "packed"}, {"status": "shipped"})
     await staff_domain.audit(marco, "stock.adjust", "variant:8", {"stock": 1}, {"stock": 13, "reason": "received"})
     # Shop days: 23:30 UTC on 9 November is already the 10th in Rome.
-    moments = [datetime(2026, 11, 9, 22, 30, tzinfo=UTC), datetime(2026, 11, 9, 23, 30, tzinfo=UTC),
-               datetime(2026, 11, 12, 9, 0, tzinfo=UTC)]
+    moments = [
+        datetime(2026, 11, 9, 22, 30, tzinfo=UTC),
+        datetime(2026, 11, 9, 23, 30, tzinfo=UTC),
+        datetime(2026, 11, 12, 9, 0, tzinfo=UTC),
+    ]
     for entry, moment in zip(await AuditEntry.all().order_by("id"), moments):
         await AuditEntry.filter(id=entry.id).update(created_at=moment)
     return {"anna": anna, "marco": marco}
@@ -80,8 +83,9 @@ async def test_the_log_is_paged(client, entries):
 async def test_the_log_is_read_only(client, entries):
     token = await log_in(client)
     for method in ("POST", "PUT", "DELETE", "PATCH"):
-        response = await client.request(method, "/admin/audit", data={"csrf_token": token},
-                                        headers={"X-CSRF-Token": token})
+        response = await client.request(
+            method, "/admin/audit", data={"csrf_token": token}, headers={"X-CSRF-Token": token}
+        )
         assert response.status_code == 405
     assert {m for route in audit_pages.routes for m in route.methods} <= {"GET", "HEAD"}
     assert await AuditEntry.all().count() == 3

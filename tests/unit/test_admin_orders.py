@@ -15,15 +15,32 @@ from storefront.domain import cart, checkout, fulfilment, payments
 from storefront.domain import staff as staff_domain
 from storefront.domain.checkout import Details
 from storefront.domain.fulfilment import InvalidInput
-from storefront.domain.models import (AuditEntry, Order, OrderEvent, OrderStatus, OutboxEmail, StaffRole,
-                                      StockMovement, Variant)
+from storefront.domain.models import (
+    AuditEntry,
+    Order,
+    OrderEvent,
+    OrderStatus,
+    OutboxEmail,
+    StaffRole,
+    StockMovement,
+    Variant,
+)
 from storefront.domain.orders import InvalidTransition
 from storefront.pages.admin import orders as admin_orders
 from tests.unit import factories as f
 
 PASSWORD = "correct horse battery"
-ANNA = Details(email="anna@example.com", full_name="Anna Rossi", address="Via dei Servi 12", postal_code="50122",
-               city="Firenze", province="FI", country="IT", shipping_method="standard", payment_method="bank_transfer")
+ANNA = Details(
+    email="anna@example.com",
+    full_name="Anna Rossi",
+    address="Via dei Servi 12",
+    postal_code="50122",
+    city="Firenze",
+    province="FI",
+    country="IT",
+    shipping_method="standard",
+    payment_method="bank_transfer",
+)
 HTMX = {"HX-Request": "true"}
 
 
@@ -45,10 +62,14 @@ async def clerk(db):
 
 @pytest.fixture
 async def variants(db):
-    tee = await f.product("Maglietta", await f.category("Clothing"), [
-        {"price": 3500, "stock": 5, "options": {"size": "M"}, "sku": "TEE-M"},
-        {"price": 3500, "stock": 5, "options": {"size": "L"}, "sku": "TEE-L"},
-    ])
+    tee = await f.product(
+        "Maglietta",
+        await f.category("Clothing"),
+        [
+            {"price": 3500, "stock": 5, "options": {"size": "M"}, "sku": "TEE-M"},
+            {"price": 3500, "stock": 5, "options": {"size": "L"}, "sku": "TEE-L"},
+        ],
+    )
     return await Variant.filter(product_id=tee.id).order_by("id")
 
 
@@ -63,8 +84,10 @@ async def paid_by_card(variants) -> Order:
     payments.configure("test-secret")
     order = await place(variants, 1, payment_method="card")
     started = await payments.begin(order.id, "card", return_url="/checkout/return")
-    await payments.sandbox_pay(started.reference, payments.CardEntry(number="4242 4242 4242 4242", expiry="12/99",
-                                                                     cvc="123", name="Anna Rossi"))
+    await payments.sandbox_pay(
+        started.reference,
+        payments.CardEntry(number="4242 4242 4242 4242", expiry="12/99", cvc="123", name="Anna Rossi"),
+    )
     return await Order.get(id=order.id)
 
 
@@ -73,16 +96,18 @@ async def csrf(client, url: str = "/admin/login") -> str:
 
 
 async def log_in(client, email: str = "clerk@bottega.example") -> str:
-    response = await client.post("/admin/login", data={"csrf_token": await csrf(client), "email": email,
-                                                      "password": PASSWORD, "next": "/admin"})
+    response = await client.post(
+        "/admin/login", data={"csrf_token": await csrf(client), "email": email, "password": PASSWORD, "next": "/admin"}
+    )
     assert response.status_code == 303
     return await csrf(client, "/admin/orders")
 
 
 async def act(client, token: str, order: Order, action: str, headers=None, **fields):
     fields.setdefault("seen", (await Order.get(id=order.id)).status.value)
-    return await client.post(f"/admin/orders/{order.number}/{action}", data={"csrf_token": token, **fields},
-                             headers=headers or {})
+    return await client.post(
+        f"/admin/orders/{order.number}/{action}", data={"csrf_token": token, **fields}, headers=headers or {}
+    )
 
 
 async def ledger_matches_stock() -> bool:
@@ -93,14 +118,26 @@ async def ledger_matches_stock() -> bool:
 # --- rules without a database ---------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("typed, cents", [("12,50", 1250), ("12.5", 1250), ("€ 12", 1200), ("0,05", 5),
-                                          ("1.234,50", 123450), ("1,234.50", 123450), (" 7 ", 700)])
+@pytest.mark.parametrize(
+    "typed, cents",
+    [
+        ("12,50", 1250),
+        ("12.5", 1250),
+        ("€ 12", 1200),
+        ("0,05", 5),
+        ("1.234,50", 123450),
+        ("1,234.50", 123450),
+        (" 7 ", 700),
+    ],
+)
 def test_amounts_are_read_as_staff_type_them(typed, cents):
     assert fulfilment.parse_amount(typed) == cents
 
 
-@pytest.mark.parametrize("typed, code", [("", "required"), ("12,505", "format"), ("-5", "format"),
-                                         ("twelve", "format"), ("12,50,1", "format")])
+@pytest.mark.parametrize(
+    "typed, code",
+    [("", "required"), ("12,505", "format"), ("-5", "format"), ("twelve", "format"), ("12,50,1", "format")],
+)
 def test_amounts_that_make_no_sense_are_refused(typed, code):
     with pytest.raises(InvalidInput) as refused:
         fulfilment.parse_amount(typed)
@@ -111,13 +148,18 @@ def test_a_partly_refunded_order_only_moves_on_to_its_next_step():
     order = Order(status=OrderStatus.PARTIALLY_REFUNDED, payment_method="card", total=5000)
     assert fulfilment.allowed(order, ["placed", "paid", "partially_refunded"], 2000) == ["pack", "refund"]
     assert fulfilment.allowed(order, ["placed", "paid", "packed", "shipped", "partially_refunded"], 2000) == [
-        "deliver", "refund"]
+        "deliver",
+        "refund",
+    ]
     assert fulfilment.allowed(order, ["placed", "paid", "packed", "shipped", "delivered"], 0) == []
 
 
 def test_tracking_links_fill_in_the_number():
     template = "https://vas.brt.it/vas/sped_numspe_par.htm?sped_num={number}"
-    assert fulfilment.tracking_url(template, "0123 45/6") == "https://vas.brt.it/vas/sped_numspe_par.htm?sped_num=0123%2045%2F6"
+    assert (
+        fulfilment.tracking_url(template, "0123 45/6")
+        == "https://vas.brt.it/vas/sped_numspe_par.htm?sped_num=0123%2045%2F6"
+    )
     assert fulfilment.tracking_url("", "123") == "" and fulfilment.tracking_url(template, "") == ""
 
 
@@ -196,8 +238,9 @@ async def test_mark_paid_pack_ship_deliver_without_javascript(client, clerk, var
     assert (await Order.get(id=order.id)).status == OrderStatus.DELIVERED
 
     events = await OrderEvent.filter(order_id=order.id).order_by("id")
-    assert [(e.kind, e.actor) for e in events][1:] == [(s, "clerk@bottega.example")
-                                                       for s in ("paid", "packed", "shipped", "delivered")]
+    assert [(e.kind, e.actor) for e in events][1:] == [
+        (s, "clerk@bottega.example") for s in ("paid", "packed", "shipped", "delivered")
+    ]
     audit = await AuditEntry.all().order_by("id")
     assert [(a.action, a.actor, a.subject, a.before["status"], a.after["status"]) for a in audit] == [
         ("order.mark_paid", "clerk@bottega.example", f"order:{order.number}", "pending_payment", "paid"),
@@ -245,7 +288,9 @@ async def test_actions_the_table_refuses_are_refused(client, clerk, variants):
     order = await place(variants)  # bank transfer, not paid yet
     token = await log_in(client)
     response = await act(client, token, order, "pack")
-    assert response.status_code == 422 and "That can't be done to this order now: it is Awaiting payment." in response.text
+    assert (
+        response.status_code == 422 and "That can't be done to this order now: it is Awaiting payment." in response.text
+    )
     response = await act(client, token, order, "refund", amount="10")
     assert response.status_code == 422
     assert (await Order.get(id=order.id)).status == OrderStatus.PENDING_PAYMENT
@@ -309,8 +354,9 @@ async def test_a_partial_then_a_full_refund_through_the_provider(client, clerk, 
     assert order.status == OrderStatus.REFUNDED and order.refunded_total == order.total
     assert await OutboxEmail.filter(order_id=order.id, kind="refunded").count() == 2
     audit = await AuditEntry.filter(action="order.refund").order_by("id")
-    assert [(a.before["refunded_total"], a.after["refunded_total"], a.after["amount"], a.after["status"])
-            for a in audit] == [(0, 1250, 1250, "partially_refunded"), (1250, 10990, 9740, "refunded")]
+    assert [
+        (a.before["refunded_total"], a.after["refunded_total"], a.after["amount"], a.after["status"]) for a in audit
+    ] == [(0, 1250, 1250, "partially_refunded"), (1250, 10990, 9740, "refunded")]
     assert ">Refund<" not in (await client.get(f"/admin/orders/{order.number}")).text
 
 
@@ -324,11 +370,27 @@ async def test_a_cancelled_paid_order_can_still_be_refunded(variants, clerk):
 # --- the list -------------------------------------------------------------------------------------
 
 
-async def make(number: str, status=OrderStatus.PENDING_PAYMENT, method="bank_transfer", email="ada@example.com",
-               name="Ada Lovelace", days_ago: int = 0) -> Order:
-    order = await Order.create(number=number, idempotency_key=number, status=status, email=email, full_name=name,
-                               country="IT", shipping_method="standard", shipping_name="Standard courier",
-                               payment_method=method, subtotal=1000, total=1490)
+async def make(
+    number: str,
+    status=OrderStatus.PENDING_PAYMENT,
+    method="bank_transfer",
+    email="ada@example.com",
+    name="Ada Lovelace",
+    days_ago: int = 0,
+) -> Order:
+    order = await Order.create(
+        number=number,
+        idempotency_key=number,
+        status=status,
+        email=email,
+        full_name=name,
+        country="IT",
+        shipping_method="standard",
+        shipping_name="Standard courier",
+        payment_method=method,
+        subtotal=1000,
+        total=1490,
+    )
     # Noon in Rome, so "a day ago" stays on the same calendar day whatever the clock says.
     order.created_at = datetime.now(timezone.utc).replace(hour=11, minute=0) - timedelta(days=days_ago)
     await order.save(update_fields=["created_at"])

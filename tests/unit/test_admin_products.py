@@ -25,6 +25,7 @@ async def client(db, settings):
         app.router.routes.extend(products.routes)
     if not any(getattr(r, "path", "") == "/admin/stock" for r in app.router.routes):
         from storefront.pages.admin import stock
+
         app.router.routes.extend(stock.routes)  # log_in reads its token from the stock page
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="https://shop.test") as client:
         yield client
@@ -37,16 +38,28 @@ async def tee(db) -> Product:
 
 
 def product_form(token: str, product: Product | None = None, **fields) -> dict:
-    base = {"csrf_token": token, "name": "Tazza grande", "slug": "", "category_id": "", "description": "",
-            "tax_class": "standard", "active": "on"}
+    base = {
+        "csrf_token": token,
+        "name": "Tazza grande",
+        "slug": "",
+        "category_id": "",
+        "description": "",
+        "tax_class": "standard",
+        "active": "on",
+    }
     if product is not None:
         base.update(name=product.name, slug=product.slug, category_id=str(product.category_id))
     return {**base, **fields}
 
 
 async def test_anonymous_visitors_are_sent_to_the_login(client, tee):
-    for url in ("/admin/products", f"/admin/products/{tee.id}", "/admin/products/new", "/admin/products/import",
-                "/admin/products/export.csv"):
+    for url in (
+        "/admin/products",
+        f"/admin/products/{tee.id}",
+        "/admin/products/new",
+        "/admin/products/import",
+        "/admin/products/export.csv",
+    ):
         response = await client.get(url)
         assert response.status_code == 303 and response.headers["location"].startswith("/admin/login?next=")
     token = await csrf(client)
@@ -64,8 +77,11 @@ async def test_changes_need_the_csrf_token(client, tee):
 
 
 async def test_the_list_shows_variants_prices_stock_and_filters(client, tee):
-    await f.product("Tazza", await f.category("Kitchen"), [{"price": 900, "stock": 2, "sku": "TAZ-BIA"},
-                                                            {"price": 1200, "stock": 1, "sku": "TAZ-NER"}])
+    await f.product(
+        "Tazza",
+        await f.category("Kitchen"),
+        [{"price": 900, "stock": 2, "sku": "TAZ-BIA"}, {"price": 1200, "stock": 1, "sku": "TAZ-NER"}],
+    )
     await log_in(client)
     page = (await client.get("/admin/products")).text
     assert "2 products" in page and "Maglietta" in page and "Tazza" in page
@@ -78,9 +94,14 @@ async def test_the_list_shows_variants_prices_stock_and_filters(client, tee):
 async def test_deactivating_hides_the_product_from_the_shop_at_once(client, tee):
     assert "Maglietta" in (await client.get("/search?q=maglietta")).text
     token = await log_in(client)
-    response = await client.post(f"/admin/products/{tee.id}/active", headers={"HX-Request": "true"},
-                                 data={"csrf_token": token, "active": "0", "next": "/admin/products"})
-    assert response.status_code == 200 and response.text.lstrip().startswith(f'<tr id="product-{tee.id}" class="inactive"')
+    response = await client.post(
+        f"/admin/products/{tee.id}/active",
+        headers={"HX-Request": "true"},
+        data={"csrf_token": token, "active": "0", "next": "/admin/products"},
+    )
+    assert response.status_code == 200 and response.text.lstrip().startswith(
+        f'<tr id="product-{tee.id}" class="inactive"'
+    )
     assert "is hidden from the shop" in response.text
     assert "Maglietta" not in (await client.get("/search?q=maglietta")).text
     assert (await client.get(f"/p/{tee.slug}")).status_code == 404
@@ -100,8 +121,9 @@ async def test_form_fields_keep_their_limits_and_browser_hints(client, tee):
 
 async def test_a_new_product_gets_a_slug_from_its_name_and_an_audit_entry(client, tee):
     token = await log_in(client)
-    response = await client.post("/admin/products/new",
-                                 data=product_form(token, name="Caffè  Espresso", category_id=str(tee.category_id)))
+    response = await client.post(
+        "/admin/products/new", data=product_form(token, name="Caffè  Espresso", category_id=str(tee.category_id))
+    )
     assert response.status_code == 303
     product = await Product.get(slug="caffe-espresso")
     assert response.headers["location"] == f"/admin/products/{product.id}"
@@ -109,12 +131,15 @@ async def test_a_new_product_gets_a_slug_from_its_name_and_an_audit_entry(client
     assert "Product saved." in (await client.get(response.headers["location"])).text
 
 
-@pytest.mark.parametrize(("fields", "message"), [
-    ({"name": ""}, "Required."),
-    ({"category_id": ""}, "Choose one."),
-    ({"slug": "Not A Slug!"}, "Use lower-case letters"),
-    ({"tax_class": "zero"}, "Choose one."),
-])
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"name": ""}, "Required."),
+        ({"category_id": ""}, "Choose one."),
+        ({"slug": "Not A Slug!"}, "Use lower-case letters"),
+        ({"tax_class": "zero"}, "Choose one."),
+    ],
+)
 async def test_product_mistakes_are_refused_with_422_beside_the_field(client, tee, fields, message):
     token = await log_in(client)
     response = await client.post(f"/admin/products/{tee.id}", data=product_form(token, tee, **fields))
@@ -132,8 +157,9 @@ async def test_a_taken_slug_is_refused_clearly(client, tee):
 
 async def test_editing_records_before_and_after(client, tee):
     token = await log_in(client)
-    response = await client.post(f"/admin/products/{tee.id}",
-                                 data=product_form(token, tee, name="Maglietta nera", tax_class="reduced"))
+    response = await client.post(
+        f"/admin/products/{tee.id}", data=product_form(token, tee, name="Maglietta nera", tax_class="reduced")
+    )
     assert response.status_code == 303
     entry = await AuditEntry.get(action="product.update")
     assert entry.before == {"name": "Maglietta", "tax_class": "standard"}
@@ -144,9 +170,17 @@ async def test_a_new_variant_takes_options_euro_prices_and_opening_stock_through
     token = await log_in(client)
     size_l = await f.option_value("size", "L")
     colour = await f.option_value("colour", "Nero")
-    data = {"csrf_token": token, "sku": "MAG-NER-L", "price": "12,50", "compare_at_price": "15",
-            "weight_grams": "180", "low_stock_threshold": "2", "opening_stock": "7",
-            "option-size": str(size_l.id), "option-colour": str(colour.id)}
+    data = {
+        "csrf_token": token,
+        "sku": "MAG-NER-L",
+        "price": "12,50",
+        "compare_at_price": "15",
+        "weight_grams": "180",
+        "low_stock_threshold": "2",
+        "opening_stock": "7",
+        "option-size": str(size_l.id),
+        "option-colour": str(colour.id),
+    }
     response = await client.post(f"/admin/products/{tee.id}/variants", data=data)
     assert response.status_code == 303
     variant = await Variant.get(sku="MAG-NER-L").prefetch_related("option_values")
@@ -162,9 +196,16 @@ async def test_a_new_variant_takes_options_euro_prices_and_opening_stock_through
 async def test_variant_mistakes_are_422(client, tee):
     token = await log_in(client)
     variant = await Variant.get(product_id=tee.id)
-    response = await client.post(f"/admin/products/{tee.id}/variants/{variant.id}",
-                                 data={"csrf_token": token, "sku": "MAG-NER-M", "price": "12,5O",
-                                       "compare_at_price": "1", "weight_grams": "heavy"})
+    response = await client.post(
+        f"/admin/products/{tee.id}/variants/{variant.id}",
+        data={
+            "csrf_token": token,
+            "sku": "MAG-NER-M",
+            "price": "12,5O",
+            "compare_at_price": "1",
+            "weight_grams": "heavy",
+        },
+    )
     assert response.status_code == 422
     assert "Enter an amount in euros" in response.text and "Enter a whole number." in response.text
     assert (await Variant.get(id=variant.id)).price == 3900
@@ -184,8 +225,11 @@ async def test_updating_a_variant_price_is_audited(client, tee):
 
 async def test_images_are_stored_under_our_own_name(client, tee, settings):
     token = await log_in(client)
-    response = await client.post(f"/admin/products/{tee.id}/images", data={"csrf_token": token, "alt": "Front"},
-                                 files={"image": ("../../etc/passwd.png", PNG, "image/png")})
+    response = await client.post(
+        f"/admin/products/{tee.id}/images",
+        data={"csrf_token": token, "alt": "Front"},
+        files={"image": ("../../etc/passwd.png", PNG, "image/png")},
+    )
     assert response.status_code == 303
     image = await ProductImage.filter(product_id=tee.id).order_by("-id").first()
     assert image.path.startswith(f"products/{tee.id}-") and image.path.endswith(".png") and ".." not in image.path
@@ -194,18 +238,27 @@ async def test_images_are_stored_under_our_own_name(client, tee, settings):
     assert served.content == PNG and served.headers["cache-control"] == "public, max-age=604800"
 
 
-@pytest.mark.parametrize(("content", "message"), [
-    (b"GIF89a not allowed", "Upload a PNG, JPEG, WebP or SVG image."),
-    (b"<svg xmlns='http://www.w3.org/2000/svg'><script>alert(1)</script></svg>", "contains scripts"),
-    (b"<svg xmlns='http://www.w3.org/2000/svg' onload='alert(1)'></svg>", "contains scripts"),
-    (b"<svg xmlns='http://www.w3.org/2000/svg'><a href='javascript:alert(1)'/></svg>", "contains scripts"),
-    (b"<svg xmlns='http://www.w3.org/2000/svg'><image href='https://evil.example/x.png'/></svg>", "contains scripts"),
-    (b"\x89PNG\r\n\x1a\n" + b"\x00" * 1_900_000 + b"<script>", None),  # a PNG is not parsed as SVG
-])
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"GIF89a not allowed", "Upload a PNG, JPEG, WebP or SVG image."),
+        (b"<svg xmlns='http://www.w3.org/2000/svg'><script>alert(1)</script></svg>", "contains scripts"),
+        (b"<svg xmlns='http://www.w3.org/2000/svg' onload='alert(1)'></svg>", "contains scripts"),
+        (b"<svg xmlns='http://www.w3.org/2000/svg'><a href='javascript:alert(1)'/></svg>", "contains scripts"),
+        (
+            b"<svg xmlns='http://www.w3.org/2000/svg'><image href='https://evil.example/x.png'/></svg>",
+            "contains scripts",
+        ),
+        (b"\x89PNG\r\n\x1a\n" + b"\x00" * 1_900_000 + b"<script>", None),  # a PNG is not parsed as SVG
+    ],
+)
 async def test_uploads_are_checked_by_their_content(client, tee, content, message):
     token = await log_in(client)
-    response = await client.post(f"/admin/products/{tee.id}/images", data={"csrf_token": token},
-                                 files={"image": ("photo.png", content, "image/png")})
+    response = await client.post(
+        f"/admin/products/{tee.id}/images",
+        data={"csrf_token": token},
+        files={"image": ("photo.png", content, "image/png")},
+    )
     if message is None:
         assert response.status_code == 303
         return
@@ -223,8 +276,11 @@ def test_too_large_and_safe_svgs():
 
 async def test_a_too_large_upload_is_refused(client, tee):
     token = await log_in(client)
-    response = await client.post(f"/admin/products/{tee.id}/images", data={"csrf_token": token},
-                                 files={"image": ("big.png", PNG + b"\x00" * (2 * 1024 * 1024), "image/png")})
+    response = await client.post(
+        f"/admin/products/{tee.id}/images",
+        data={"csrf_token": token},
+        files={"image": ("big.png", PNG + b"\x00" * (2 * 1024 * 1024), "image/png")},
+    )
     assert response.status_code in (413, 422)  # the app's body limit may answer first
     assert await ProductImage.filter(product_id=tee.id).count() == 1
 

@@ -35,9 +35,19 @@ async def client(db, settings):
 
 
 def form(token: str, **fields) -> dict:
-    return {"csrf_token": token, "name": "Autumn 15% off", "code": "autunno15", "kind": "order_percent",
-            "percent": "15", "priority": "100", "active": "on", "combines_with_order": "on",
-            "combines_with_product": "on", "combines_with_shipping": "on", **fields}
+    return {
+        "csrf_token": token,
+        "name": "Autumn 15% off",
+        "code": "autunno15",
+        "kind": "order_percent",
+        "percent": "15",
+        "priority": "100",
+        "active": "on",
+        "combines_with_order": "on",
+        "combines_with_product": "on",
+        "combines_with_shipping": "on",
+        **fields,
+    }
 
 
 @pytest.fixture
@@ -59,10 +69,19 @@ async def test_anonymous_visitors_are_sent_to_the_login(client, db):
 
 async def test_staff_create_a_code_stored_normalised_and_audited(client, tee):
     token = await log_in(client, "staff@bottega.example", StaffRole.STAFF)  # not only owners
-    response = await client.post("/admin/promotions", data=form(token, code="  autunno   15 ", min_subtotal="50,00",
-                                                                starts_on="2026-10-01", ends_on="2026-10-31",
-                                                                usage_limit="100", per_customer_limit="1",
-                                                                products="MAG-M"))
+    response = await client.post(
+        "/admin/promotions",
+        data=form(
+            token,
+            code="  autunno   15 ",
+            min_subtotal="50,00",
+            starts_on="2026-10-01",
+            ends_on="2026-10-31",
+            usage_limit="100",
+            per_customer_limit="1",
+            products="MAG-M",
+        ),
+    )
     assert response.status_code == 303
     promotion = await Promotion.get()
     assert response.headers["location"] == f"/admin/promotions/{promotion.id}"
@@ -123,8 +142,9 @@ async def test_mistakes_are_refused_with_422_beside_their_field(client, tee, fie
 
 async def test_every_error_is_shown_at_once_and_htmx_gets_the_page_with_422(client, tee):
     token = await log_in(client)
-    response = await client.post("/admin/promotions", headers=HTMX_BOOST,
-                                 data=form(token, name="", percent="x", min_quantity="many"))
+    response = await client.post(
+        "/admin/promotions", headers=HTMX_BOOST, data=form(token, name="", percent="x", min_quantity="many")
+    )
     assert response.status_code == 422 and response.text.count('class="error"') == 3
 
 
@@ -132,8 +152,9 @@ async def test_editing_audits_only_what_changed_and_clears_values_the_kind_does_
     token = await log_in(client)
     await client.post("/admin/promotions", data=form(token))
     promotion = await Promotion.get()
-    response = await client.post(f"/admin/promotions/{promotion.id}",
-                                 data=form(token, kind="order_fixed", amount="5,00", percent="15"))
+    response = await client.post(
+        f"/admin/promotions/{promotion.id}", data=form(token, kind="order_fixed", amount="5,00", percent="15")
+    )
     assert response.status_code == 303
     promotion = await Promotion.get()
     assert (promotion.kind, promotion.amount, promotion.percent) == (PromotionKind.ORDER_FIXED, 500, None)
@@ -151,8 +172,10 @@ async def test_switching_off_stops_the_code_and_is_audited(client, tee):
     token = await log_in(client)
     await client.post("/admin/promotions", data=form(token))
     promotion = await Promotion.get()
-    response = await client.post(f"/admin/promotions/{promotion.id}/active",
-                                 data={"csrf_token": token, "active": "0", "next": "https://evil.example/"})
+    response = await client.post(
+        f"/admin/promotions/{promotion.id}/active",
+        data={"csrf_token": token, "active": "0", "next": "https://evil.example/"},
+    )
     assert response.status_code == 303 and response.headers["location"] == "/admin/promotions"
     assert not (await Promotion.get()).active
     entry = await AuditEntry.get(action="promotion.deactivate")
@@ -187,7 +210,14 @@ async def test_a_code_created_here_works_in_the_cart(client, tee):
 
 def test_euros_are_read_as_typed_in_italy_or_elsewhere():
     read = promotions_admin.euros
-    assert [read(t) for t in ("5", "5,00", "5.5", "€ 1.234,50", "1,234.50", "")] == [500, 500, 550, 123450, 123450, None]
+    assert [read(t) for t in ("5", "5,00", "5.5", "€ 1.234,50", "1,234.50", "")] == [
+        500,
+        500,
+        550,
+        123450,
+        123450,
+        None,
+    ]
     for bad in ("5,001", "-1", "abc", "1.234"):
         with pytest.raises(ValueError):
             read(bad)

@@ -35,9 +35,20 @@ async def client(db, settings):
 
 
 def method_form(token: str, **fields) -> dict:
-    return {"csrf_token": token, "name": "Same day bike", "code": "", "description": "Next day", "carrier": "BRT",
-            "tracking_url": "https://brt.example/t?n={number}", "min_days": "1", "max_days": "1",
-            "cutoff_hour": "12", "position": "5", "active": "on", **fields}
+    return {
+        "csrf_token": token,
+        "name": "Same day bike",
+        "code": "",
+        "description": "Next day",
+        "carrier": "BRT",
+        "tracking_url": "https://brt.example/t?n={number}",
+        "min_days": "1",
+        "max_days": "1",
+        "cutoff_hour": "12",
+        "position": "5",
+        "active": "on",
+        **fields,
+    }
 
 
 async def test_anonymous_visitors_log_in_staff_are_refused_and_owners_edit_shipping(client):
@@ -61,9 +72,16 @@ async def test_a_new_method_and_rate_are_offered_to_shoppers_and_audited(client)
     method = await ShippingMethod.get(code="same-day-bike")
     assert response.headers["location"] == f"/admin/shipping#method-{method.id}"
     italy = next(z for z in await ShippingZone.all() if "IT" in z.countries)
-    response = await client.post(f"/admin/shipping/methods/{method.id}/rates",
-                                 data={"csrf_token": token, "zone_id": str(italy.id), "max_weight_grams": "",
-                                       "price": "9,90", "free_above": "150"})
+    response = await client.post(
+        f"/admin/shipping/methods/{method.id}/rates",
+        data={
+            "csrf_token": token,
+            "zone_id": str(italy.id),
+            "max_weight_grams": "",
+            "price": "9,90",
+            "free_above": "150",
+        },
+    )
     assert response.status_code == 303
     quote = await shipping.quote("same-day-bike", "IT", 500, 2000, NOW)
     assert quote is not None and quote.price == 990 and quote.carrier == "BRT"
@@ -105,11 +123,14 @@ async def test_method_mistakes_are_refused_with_422(client, fields, field, messa
 async def test_editing_a_zone_audits_before_and_after_and_refuses_bad_countries(client):
     token = await log_in(client)
     zone = next(z for z in await ShippingZone.all() if "IT" in z.countries)
-    bad = await client.post(f"/admin/shipping/zones/{zone.id}",
-                            data={"csrf_token": token, "name": zone.name, "countries": "IT, Italia"})
+    bad = await client.post(
+        f"/admin/shipping/zones/{zone.id}", data={"csrf_token": token, "name": zone.name, "countries": "IT, Italia"}
+    )
     assert bad.status_code == 422 and "Not a code: ITALIA." in bad.text and 'value="IT, Italia"' in bad.text
-    ok = await client.post(f"/admin/shipping/zones/{zone.id}",
-                           data={"csrf_token": token, "name": zone.name, "countries": "it sm sm", "position": "0"})
+    ok = await client.post(
+        f"/admin/shipping/zones/{zone.id}",
+        data={"csrf_token": token, "name": zone.name, "countries": "it sm sm", "position": "0"},
+    )
     assert ok.status_code == 303
     assert (await ShippingZone.get(id=zone.id)).countries == ["IT", "SM"]
     entry = await AuditEntry.get(action="shipping.zone.update")
@@ -119,12 +140,14 @@ async def test_editing_a_zone_audits_before_and_after_and_refuses_bad_countries(
 async def test_a_rate_needs_a_zone_and_a_price_and_changes_need_the_csrf_token(client):
     token = await log_in(client)
     method = await ShippingMethod.first()
-    response = await client.post(f"/admin/shipping/methods/{method.id}/rates",
-                                 data={"csrf_token": token, "zone_id": "", "price": "abc"})
+    response = await client.post(
+        f"/admin/shipping/methods/{method.id}/rates", data={"csrf_token": token, "zone_id": "", "price": "abc"}
+    )
     assert response.status_code == 422
     assert f'id="rate-new-{method.id}-zone_id-error">Choose one.' in response.text
     assert f'id="rate-new-{method.id}-price-error">Enter an amount in euros' in response.text
     forged = await client.post("/admin/shipping/methods", data=method_form("forged"))
     assert forged.status_code == 403 and not await ShippingMethod.exists(code="same-day-bike")
-    assert (await client.post("/admin/shipping/rates/9999", data={"csrf_token": token, "price": "1",
-                                                                   "zone_id": "1"})).status_code == 404
+    assert (
+        await client.post("/admin/shipping/rates/9999", data={"csrf_token": token, "price": "1", "zone_id": "1"})
+    ).status_code == 404

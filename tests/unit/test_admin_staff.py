@@ -29,8 +29,10 @@ async def test_only_owners_reach_staff_accounts(client, db):
     assert response.status_code == 303 and response.headers["location"].startswith("/admin/login")
     token = await log_in(client, "staff@bottega.example", StaffRole.STAFF)
     assert (await client.get("/admin/staff")).status_code == 403
-    response = await client.post("/admin/staff", data={"csrf_token": token, "email": "new@bottega.example",
-                                                       "role": "owner", "password": PASSWORD})
+    response = await client.post(
+        "/admin/staff",
+        data={"csrf_token": token, "email": "new@bottega.example", "role": "owner", "password": PASSWORD},
+    )
     assert response.status_code == 403 and not await Staff.exists(email="new@bottega.example")
     me = await Staff.get(email="staff@bottega.example")
     assert (await client.post(f"/admin/staff/{me.id}", data={"csrf_token": token, "role": "owner"})).status_code == 403
@@ -39,8 +41,9 @@ async def test_only_owners_reach_staff_accounts(client, db):
 
 async def test_an_owner_creates_an_account_with_a_generated_password_shown_once(client, db):
     token = await log_in(client)
-    response = await client.post("/admin/staff", data={"csrf_token": token, "email": " Nuovo@Bottega.example ",
-                                                       "role": "staff", "password": ""})
+    response = await client.post(
+        "/admin/staff", data={"csrf_token": token, "email": " Nuovo@Bottega.example ", "role": "staff", "password": ""}
+    )
     assert response.status_code == 200 and response.headers["cache-control"] == "no-store"
     password = re.search(r'<code class="mono" id="new-password">([^<]+)</code>', response.text).group(1)
     account = await Staff.get(email="nuovo@bottega.example")
@@ -53,12 +56,15 @@ async def test_an_owner_creates_an_account_with_a_generated_password_shown_once(
 
 async def test_a_typed_password_must_be_long_enough_and_emails_unique(client, db):
     token = await log_in(client)
-    short = await client.post("/admin/staff", data={"csrf_token": token, "email": "a@bottega.example",
-                                                    "role": "staff", "password": "short"})
+    short = await client.post(
+        "/admin/staff", data={"csrf_token": token, "email": "a@bottega.example", "role": "staff", "password": "short"}
+    )
     assert short.status_code == 422 and "Use at least 10 characters" in short.text
     assert 'value="a@bottega.example"' in short.text and 'value="short"' not in short.text
-    taken = await client.post("/admin/staff", data={"csrf_token": token, "email": "owner@bottega.example",
-                                                    "role": "staff", "password": PASSWORD})
+    taken = await client.post(
+        "/admin/staff",
+        data={"csrf_token": token, "email": "owner@bottega.example", "role": "staff", "password": PASSWORD},
+    )
     assert taken.status_code == 422 and "There is already an account with this email." in taken.text
     assert await Staff.all().count() == 1 and await AuditEntry.all().count() == 0
 
@@ -71,7 +77,9 @@ async def test_switching_off_and_changing_roles_is_audited_but_never_yourself_or
     assert refused.status_code == 422 and "you can't change your own account here" in refused.text.replace("&#39;", "'")
     assert (await Staff.get(id=me.id)).active
 
-    assert (await client.post(f"/admin/staff/{other.id}", data={"csrf_token": token, "role": "staff"})).status_code == 303
+    assert (
+        await client.post(f"/admin/staff/{other.id}", data={"csrf_token": token, "role": "staff"})
+    ).status_code == 303
     assert (await Staff.get(id=other.id)).role == StaffRole.STAFF
     assert (await client.post(f"/admin/staff/{other.id}", data={"csrf_token": token, "active": "0"})).status_code == 303
     assert not (await Staff.get(id=other.id)).active
@@ -89,9 +97,12 @@ async def test_the_last_active_owner_cannot_be_demoted_or_switched_off(client, d
     # A second, active owner; we try to leave the shop with none but ourselves, then with none at all.
     second = await staff_domain.create("second@bottega.example", PASSWORD, StaffRole.OWNER)
     await Staff.filter(id=me.id).update(role=StaffRole.OWNER)
-    assert (await client.post(f"/admin/staff/{second.id}", data={"csrf_token": token, "active": "0"})).status_code == 303
+    assert (
+        await client.post(f"/admin/staff/{second.id}", data={"csrf_token": token, "active": "0"})
+    ).status_code == 303
     # Now `me` is the last active owner; demoting `me` is refused as "yourself", and from another owner's view:
     from storefront.domain.staff import AccountRefused, change_account
+
     with pytest.raises(AccountRefused) as refused:
         await change_account(await Staff.get(id=second.id), me.id, role=StaffRole.STAFF)
     assert refused.value.code == "last_owner"
@@ -100,8 +111,11 @@ async def test_the_last_active_owner_cannot_be_demoted_or_switched_off(client, d
 
 async def test_changes_need_the_csrf_token(client, db):
     await log_in(client)
-    response = await client.post("/admin/staff", data={"csrf_token": "forged", "email": "x@bottega.example",
-                                                       "role": "staff", "password": PASSWORD})
+    response = await client.post(
+        "/admin/staff",
+        data={"csrf_token": "forged", "email": "x@bottega.example", "role": "staff", "password": PASSWORD},
+    )
     assert response.status_code == 403 and not await Staff.exists(email="x@bottega.example")
-    assert (await client.post("/admin/staff/999", data={"csrf_token": await csrf(client, "/admin/staff"),
-                                                         "active": "0"})).status_code == 404
+    assert (
+        await client.post("/admin/staff/999", data={"csrf_token": await csrf(client, "/admin/staff"), "active": "0"})
+    ).status_code == 404

@@ -37,8 +37,9 @@ async def csrf(client, url: str = "/admin/login") -> str:
 async def log_in(client, email: str = "owner@bottega.example", role: StaffRole = StaffRole.OWNER) -> str:
     """Logs a new staff member in; the session's CSRF token."""
     await staff_domain.create(email, PASSWORD, role)
-    response = await client.post("/admin/login", data={"csrf_token": await csrf(client), "email": email,
-                                                       "password": PASSWORD, "next": "/admin"})
+    response = await client.post(
+        "/admin/login", data={"csrf_token": await csrf(client), "email": email, "password": PASSWORD, "next": "/admin"}
+    )
     assert response.status_code == 303
     return await csrf(client, "/admin/stock")
 
@@ -51,8 +52,15 @@ async def tee(db) -> Variant:
 
 
 def adjustment(token: str, **fields) -> dict:
-    return {"csrf_token": token, "mode": "change", "units": "", "reason": "", "note": "", "next": "/admin/stock",
-            **fields}
+    return {
+        "csrf_token": token,
+        "mode": "change",
+        "units": "",
+        "reason": "",
+        "note": "",
+        "next": "/admin/stock",
+        **fields,
+    }
 
 
 async def stock_of(variant: Variant) -> int:
@@ -64,17 +72,17 @@ async def test_anonymous_visitors_are_sent_to_the_login(client, tee):
         response = await client.get(url)
         assert response.status_code == 303 and response.headers["location"].startswith("/admin/login?next=")
     token = await csrf(client)
-    response = await client.post(f"/admin/stock/{tee.id}/adjust",
-                                 data=adjustment(token, units="3", reason="received"))
+    response = await client.post(f"/admin/stock/{tee.id}/adjust", data=adjustment(token, units="3", reason="received"))
     assert response.status_code == 303 and response.headers["location"].startswith("/admin/login")
     assert await stock_of(tee) == 5
 
 
 async def test_receiving_stock_writes_the_ledger_and_the_audit_log_then_returns_303(client, tee):
     token = await log_in(client)
-    response = await client.post(f"/admin/stock/{tee.id}/adjust",
-                                 data=adjustment(token, units="12", reason="received", note="Delivery  DDT 481",
-                                                 next="/admin/stock?q=mag"))
+    response = await client.post(
+        f"/admin/stock/{tee.id}/adjust",
+        data=adjustment(token, units="12", reason="received", note="Delivery  DDT 481", next="/admin/stock?q=mag"),
+    )
     assert response.status_code == 303 and response.headers["location"] == "/admin/stock?q=mag"
     assert await stock_of(tee) == 17
     movement = await StockMovement.filter(variant_id=tee.id).order_by("-id").first()
@@ -92,8 +100,11 @@ async def test_receiving_stock_writes_the_ledger_and_the_audit_log_then_returns_
 
 async def test_htmx_gets_the_row_back_with_the_live_region(client, tee):
     token = await log_in(client, "staff@bottega.example", StaffRole.STAFF)  # staff may adjust too
-    response = await client.post(f"/admin/stock/{tee.id}/adjust", headers={**HTMX, "HX-Target": f"variant-{tee.id}"},
-                                 data=adjustment(token, mode="set", units="0", reason="correction"))
+    response = await client.post(
+        f"/admin/stock/{tee.id}/adjust",
+        headers={**HTMX, "HX-Target": f"variant-{tee.id}"},
+        data=adjustment(token, mode="set", units="0", reason="correction"),
+    )
     assert response.status_code == 200 and "<html" not in response.text
     assert response.text.lstrip().startswith(f'<li class="stock-row sold_out" id="variant-{tee.id}">')
     assert "Sold out" in response.text and '<div id="flash" hx-swap-oob="innerHTML">' in response.text
@@ -105,8 +116,11 @@ async def test_htmx_gets_the_row_back_with_the_live_region(client, tee):
 
 async def test_on_the_history_page_htmx_gets_counts_form_and_ledger_together(client, tee):
     token = await log_in(client)
-    response = await client.post(f"/admin/stock/{tee.id}/adjust", headers={**HTMX, "HX-Target": "variant-stock"},
-                                 data=adjustment(token, units="-2", reason="damaged", note="dropped"))
+    response = await client.post(
+        f"/admin/stock/{tee.id}/adjust",
+        headers={**HTMX, "HX-Target": "variant-stock"},
+        data=adjustment(token, units="-2", reason="damaged", note="dropped"),
+    )
     assert response.status_code == 200 and response.text.lstrip().startswith('<div id="variant-stock"')
     assert "dropped" in response.text and "Movements add up to 3" in response.text
 
@@ -114,12 +128,15 @@ async def test_on_the_history_page_htmx_gets_counts_form_and_ledger_together(cli
 async def test_stock_never_goes_below_zero_and_the_message_sits_by_the_field(client, tee):
     token = await log_in(client)
     data = adjustment(token, units="-6", reason="damaged")
-    fragment = await client.post(f"/admin/stock/{tee.id}/adjust", headers={**HTMX, "HX-Target": f"variant-{tee.id}"},
-                                 data=data)
+    fragment = await client.post(
+        f"/admin/stock/{tee.id}/adjust", headers={**HTMX, "HX-Target": f"variant-{tee.id}"}, data=data
+    )
     assert fragment.status_code == 422
     assert re.search(r'aria-invalid="true"', fragment.text) and " open>" in fragment.text
-    assert f'id="adj-{tee.id}-units-error">Stock can\'t go below 0: only 5 in stock, so remove at most 5.' in \
-        fragment.text.replace("&#39;", "'")
+    assert (
+        f'id="adj-{tee.id}-units-error">Stock can\'t go below 0: only 5 in stock, so remove at most 5.'
+        in fragment.text.replace("&#39;", "'")
+    )
     assert "Stock not changed" in fragment.text
     page = await client.post(f"/admin/stock/{tee.id}/adjust", data=data)  # without JavaScript: the whole page
     assert page.status_code == 422 and "<html" in page.text and 'value="-6"' in page.text
@@ -143,8 +160,11 @@ async def test_stock_never_goes_below_zero_and_the_message_sits_by_the_field(cli
 )
 async def test_mistakes_are_refused_with_422(client, tee, fields, message):
     token = await log_in(client)
-    response = await client.post(f"/admin/stock/{tee.id}/adjust", headers={**HTMX, "HX-Target": f"variant-{tee.id}"},
-                                 data=adjustment(token, **fields))
+    response = await client.post(
+        f"/admin/stock/{tee.id}/adjust",
+        headers={**HTMX, "HX-Target": f"variant-{tee.id}"},
+        data=adjustment(token, **fields),
+    )
     assert response.status_code == 422 and message in response.text
     assert await stock_of(tee) == 5 and await AuditEntry.all().count() == 0
 
@@ -163,8 +183,9 @@ async def test_the_movement_and_the_audit_entry_stand_or_fall_together(client, t
 
 async def test_adjustments_need_the_csrf_token(client, tee):
     await log_in(client)
-    response = await client.post(f"/admin/stock/{tee.id}/adjust",
-                                 data=adjustment("forged", units="4", reason="received"))
+    response = await client.post(
+        f"/admin/stock/{tee.id}/adjust", data=adjustment("forged", units="4", reason="received")
+    )
     assert response.status_code == 403
     assert await stock_of(tee) == 5
 
@@ -181,10 +202,16 @@ async def test_the_history_lists_movements_newest_first_with_a_running_total(cli
     await stock.adjust(tee.id, -1, stock.Reason.SOLD, "BT-ABC234")
     await log_in(client)
     page = (await client.get(f"/admin/stock/{tee.id}")).text
-    rows = re.findall(r'<td data-label="Change"[^>]*>([^<]+)</td>\s*<td data-label="Reason">([^<]+)</td>\s*'
-                      r'<td data-label="Reference">([^<]+)</td>\s*<td data-label="On hand after">([^<]+)</td>', page)
-    assert rows == [("−1", "Sold", "BT-ABC234", "14"), ("+10", "Received", "DDT 77", "15"),
-                    ("+5", "Opening stock", "—", "5")]
+    rows = re.findall(
+        r'<td data-label="Change"[^>]*>([^<]+)</td>\s*<td data-label="Reason">([^<]+)</td>\s*'
+        r'<td data-label="Reference">([^<]+)</td>\s*<td data-label="On hand after">([^<]+)</td>',
+        page,
+    )
+    assert rows == [
+        ("−1", "Sold", "BT-ABC234", "14"),
+        ("+10", "Received", "DDT 77", "15"),
+        ("+5", "Opening stock", "—", "5"),
+    ]
     assert "Movements add up to 14" in page and "MAG-NER-M" in page
 
 

@@ -12,10 +12,14 @@ from tests.unit import factories as f
 @pytest.fixture
 async def items(db):
     clothing = await f.category("Clothing")
-    tee = await f.product("Maglietta", clothing, [
-        {"price": 3500, "stock": 3, "options": {"size": "M", "colour": "Blu"}},
-        {"price": 3500, "stock": 10, "options": {"size": "L", "colour": "Blu"}},
-    ])
+    tee = await f.product(
+        "Maglietta",
+        clothing,
+        [
+            {"price": 3500, "stock": 3, "options": {"size": "M", "colour": "Blu"}},
+            {"price": 3500, "stock": 10, "options": {"size": "L", "colour": "Blu"}},
+        ],
+    )
     mug = await f.product("Tazza", await f.category("Home"), [{"price": 1200, "stock": 0}])
     variants = await Variant.filter(product_id__in=[tee.id, mug.id]).order_by("id")
     return {"m": variants[0], "l": variants[1], "mug": variants[2]}

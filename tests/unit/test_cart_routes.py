@@ -17,10 +17,14 @@ HTMX = {"HX-Request": "true"}
 @pytest.fixture
 async def shop(db):
     clothing = await f.category("Clothing")
-    tee = await f.product("Maglietta lino", clothing, [
-        {"price": 3500, "stock": 2, "options": {"size": "M", "colour": "Blu"}},
-        {"price": 3900, "stock": 8, "options": {"size": "L", "colour": "Blu"}},
-    ])
+    tee = await f.product(
+        "Maglietta lino",
+        clothing,
+        [
+            {"price": 3500, "stock": 2, "options": {"size": "M", "colour": "Blu"}},
+            {"price": 3900, "stock": 8, "options": {"size": "L", "colour": "Blu"}},
+        ],
+    )
     variants = await Variant.filter(product_id=tee.id).order_by("id")
     return {"tee": tee, "m": variants[0], "l": variants[1]}
 
@@ -65,8 +69,9 @@ async def test_add_with_htmx_returns_the_confirmation_badge_and_live_region(clie
 
 
 async def test_adding_more_than_stock_says_how_many_are_left(client, shop):
-    response = await post(client, "/cart/items", {"variant_id": shop["m"].id, "quantity": "5"}, htmx=True,
-                          target="add-to-cart")
+    response = await post(
+        client, "/cart/items", {"variant_id": shop["m"].id, "quantity": "5"}, htmx=True, target="add-to-cart"
+    )
     assert "Only 2 left — quantity set to 2." in response.text and "2 items" in response.text
 
 
@@ -132,8 +137,11 @@ async def test_adding_to_the_cart_costs_a_fixed_number_of_statements(client, sho
     await post(client, "/cart/items", {"variant_id": shop["m"].id, "quantity": "1"}, htmx=True, target="add-to-cart")
     token = await csrf(client)
     with count_queries() as statements:
-        response = await client.post("/cart/items", data={"variant_id": shop["l"].id, "quantity": "1"},
-                                     headers={**HTMX, "X-CSRF-Token": token, "HX-Target": "add-to-cart"})
+        response = await client.post(
+            "/cart/items",
+            data={"variant_id": shop["l"].id, "quantity": "1"},
+            headers={**HTMX, "X-CSRF-Token": token, "HX-Target": "add-to-cart"},
+        )
     assert response.status_code == 200 and len(statements) <= 7, statements
 
 
@@ -141,11 +149,15 @@ async def test_adding_to_the_cart_costs_a_fixed_number_of_statements(client, sho
 async def polo(db):
     """M Blu and M Nero in stock, L Blu sold out, and no L Nero at all."""
     clothing = await f.category("Clothing")
-    polo = await f.product("Polo", clothing, [
-        {"price": 4500, "stock": 3, "options": {"colour": "Blu", "size": "M"}},
-        {"price": 4500, "stock": 0, "options": {"colour": "Blu", "size": "L"}},
-        {"price": 4900, "stock": 4, "options": {"colour": "Nero", "size": "M"}},
-    ])
+    polo = await f.product(
+        "Polo",
+        clothing,
+        [
+            {"price": 4500, "stock": 3, "options": {"colour": "Blu", "size": "M"}},
+            {"price": 4500, "stock": 0, "options": {"colour": "Blu", "size": "L"}},
+            {"price": 4900, "stock": 4, "options": {"colour": "Nero", "size": "M"}},
+        ],
+    )
     return polo
 
 
@@ -162,18 +174,22 @@ async def test_the_product_form_adds_the_options_chosen_even_if_another_was_show
 
 
 async def test_show_this_choice_sends_the_shopper_to_its_page_and_adds_nothing(client, polo):
-    response = await post(client, "/cart/items", {"product": polo.slug, "colour": "nero", "size": "m",
-                                                  "quantity": "1", "show": "1"})
+    response = await post(
+        client, "/cart/items", {"product": polo.slug, "colour": "nero", "size": "m", "quantity": "1", "show": "1"}
+    )
     assert response.status_code == 303 and response.headers["location"] == f"/p/{polo.slug}?colour=nero&size=m"
     assert "csrf" not in response.headers["location"]
     assert "0 items" in (await client.get(response.headers["location"])).text
 
 
-@pytest.mark.parametrize("choice, message", [
-    ({"colour": "blu", "size": "l"}, "Nothing was added to your cart: Polo (Blu, L) is sold out."),
-    ({"colour": "nero", "size": "l"}, "Nothing was added to your cart: Polo does not come in Nero, L."),
-    ({"colour": "viola", "size": "m"}, "Nothing was added to your cart: Polo does not come in M."),
-])
+@pytest.mark.parametrize(
+    "choice, message",
+    [
+        ({"colour": "blu", "size": "l"}, "Nothing was added to your cart: Polo (Blu, L) is sold out."),
+        ({"colour": "nero", "size": "l"}, "Nothing was added to your cart: Polo does not come in Nero, L."),
+        ({"colour": "viola", "size": "m"}, "Nothing was added to your cart: Polo does not come in M."),
+    ],
+)
 async def test_a_choice_that_cannot_be_added_gets_its_page_with_the_reason(client, polo, choice, message):
     response = await post(client, "/cart/items", {"product": polo.slug, "quantity": "1", **choice})
     assert response.status_code == 422 and "<html" in response.text
@@ -183,12 +199,18 @@ async def test_a_choice_that_cannot_be_added_gets_its_page_with_the_reason(clien
 
 
 async def test_a_bad_quantity_on_the_product_form_keeps_the_choice(client, polo):
-    response = await post(client, "/cart/items", {"product": polo.slug, "colour": "nero", "size": "m",
-                                                  "quantity": "lots"})
+    response = await post(
+        client, "/cart/items", {"product": polo.slug, "colour": "nero", "size": "m", "quantity": "lots"}
+    )
     assert response.status_code == 422 and "Enter a whole number from 1 to 99." in response.text
     assert 'value="nero" checked' in response.text and 'value="lots"' in response.text
-    fragment = await post(client, "/cart/items", {"product": polo.slug, "colour": "nero", "size": "m",
-                                                  "quantity": "0"}, htmx=True, target="add-to-cart")
+    fragment = await post(
+        client,
+        "/cart/items",
+        {"product": polo.slug, "colour": "nero", "size": "m", "quantity": "0"},
+        htmx=True,
+        target="add-to-cart",
+    )
     assert fragment.status_code == 422 and 'value="0"' in fragment.text
 
 
@@ -213,12 +235,19 @@ async def test_adding_a_chosen_variant_costs_one_statement_more_than_by_id(clien
     (htmx asked for that page when the option changed). On a SQLite file that version is read off the
     ORM's connection, so the two cost the same there."""
     await client.get(f"/p/{polo.slug}?colour=nero&size=m", headers={**HTMX, "HX-Target": "product-panel"})
-    await post(client, "/cart/items", {"product": polo.slug, "colour": "blu", "size": "m", "quantity": "1"},
-               htmx=True, target="add-to-cart")
+    await post(
+        client,
+        "/cart/items",
+        {"product": polo.slug, "colour": "blu", "size": "m", "quantity": "1"},
+        htmx=True,
+        target="add-to-cart",
+    )
     token = await csrf(client)
     with count_queries() as statements:
-        response = await client.post("/cart/items", data={"product": polo.slug, "colour": "nero", "size": "m",
-                                                          "quantity": "1"},
-                                     headers={**HTMX, "X-CSRF-Token": token, "HX-Target": "add-to-cart"})
+        response = await client.post(
+            "/cart/items",
+            data={"product": polo.slug, "colour": "nero", "size": "m", "quantity": "1"},
+            headers={**HTMX, "X-CSRF-Token": token, "HX-Target": "add-to-cart"},
+        )
     assert response.status_code == 200 and "In your cart: Polo, Nero, M ×1." in response.text
     assert len(statements) <= 8, statements

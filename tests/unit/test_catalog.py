@@ -34,8 +34,15 @@ async def shop(db):
     )
     coffee = await f.product("Caffè Espresso", pantry, [{"price": 890, "stock": 30, "sku": "CAF-ESP-250"}], age_days=3)
     gone = await f.product("Tazza sold out", pantry, [{"price": 1500, "stock": 0}], age_days=4)
-    return {"clothing": clothing, "shirts": shirts, "pantry": pantry, "tee": tee, "sweater": sweater,
-            "coffee": coffee, "gone": gone}
+    return {
+        "clothing": clothing,
+        "shirts": shirts,
+        "pantry": pantry,
+        "tee": tee,
+        "sweater": sweater,
+        "coffee": coffee,
+        "gone": gone,
+    }
 
 
 def names(listing):
@@ -96,7 +103,9 @@ async def test_search_is_accent_and_case_insensitive_with_prefixes(shop):
     assert names(await catalog.listing(ListingQuery(text="caffe", sort="relevance"))) == ["Caffè Espresso"]
     assert names(await catalog.listing(ListingQuery(text="CAFFÈ", sort="relevance"))) == ["Caffè Espresso"]
     assert sorted(names(await catalog.listing(ListingQuery(text="magl", sort="relevance")))) == [
-        "Maglietta lino", "Maglione merino"]
+        "Maglietta lino",
+        "Maglione merino",
+    ]
     assert names(await catalog.listing(ListingQuery(text="biella", sort="relevance"))) == ["Maglietta lino"]
     assert names(await catalog.listing(ListingQuery(text="caf-esp", sort="relevance"))) == ["Caffè Espresso"]
 
@@ -162,8 +171,13 @@ async def test_unknown_or_inactive_product_is_not_found(shop):
 
 async def test_search_combines_with_filters_and_categories(shop):
     tree = await catalog.category_tree()
-    query = ListingQuery(text="magl", sort="relevance", options={"colour": ["verde"]}, price_min=10000,
-                         category_ids=tree.descendant_ids(shop["clothing"]))
+    query = ListingQuery(
+        text="magl",
+        sort="relevance",
+        options={"colour": ["verde"]},
+        price_min=10000,
+        category_ids=tree.descendant_ids(shop["clothing"]),
+    )
     listing = await catalog.listing(query)
     assert names(listing) == ["Maglione merino"]
     facets = {f.slug: {v.slug: v.count for v in f.values} for f in listing.facets}
@@ -181,14 +195,22 @@ async def test_choosing_one_option_fills_the_others_from_a_variant_that_exists(s
 
 async def test_card_sale_price_belongs_to_the_cheapest_variant(db):
     pantry = await f.category("Pantry")
-    await f.product("Paccheri", pantry, [
-        {"price": 350, "compare_at_price": 420, "stock": 5, "options": {"format": "500g"}},
-        {"price": 650, "compare_at_price": 840, "stock": 5, "options": {"format": "1kg"}},
-    ])
-    await f.product("Farina", pantry, [
-        {"price": 200, "stock": 5, "options": {"format": "500g"}},
-        {"price": 300, "compare_at_price": 400, "stock": 5, "options": {"format": "1kg"}},
-    ])
+    await f.product(
+        "Paccheri",
+        pantry,
+        [
+            {"price": 350, "compare_at_price": 420, "stock": 5, "options": {"format": "500g"}},
+            {"price": 650, "compare_at_price": 840, "stock": 5, "options": {"format": "1kg"}},
+        ],
+    )
+    await f.product(
+        "Farina",
+        pantry,
+        [
+            {"price": 200, "stock": 5, "options": {"format": "500g"}},
+            {"price": 300, "compare_at_price": 400, "stock": 5, "options": {"format": "1kg"}},
+        ],
+    )
     cards = {c.name: c for c in (await catalog.listing(ListingQuery())).cards}
     assert (cards["Paccheri"].price, cards["Paccheri"].compare_at_price) == (350, 420)
     # Only a dearer format is on sale: the card's "from" price is not a sale price.
@@ -199,10 +221,14 @@ async def test_home_on_sale_lists_only_what_can_be_bought_at_a_sale_price_now(db
     clothing = await f.category("Clothing")
     await f.product("Sciarpa ridotta", clothing, [{"price": 2000, "compare_at_price": 3000, "stock": 4}])
     await f.product("Guanti esauriti", clothing, [{"price": 2000, "compare_at_price": 3000, "stock": 0}])
-    await f.product("Cappello", clothing, [  # the reduced size is gone; the one left is at full price
-        {"price": 2500, "compare_at_price": 3500, "stock": 0, "options": {"size": "S"}},
-        {"price": 3500, "stock": 6, "options": {"size": "L"}},
-    ])
+    await f.product(
+        "Cappello",
+        clothing,
+        [  # the reduced size is gone; the one left is at full price
+            {"price": 2500, "compare_at_price": 3500, "stock": 0, "options": {"size": "S"}},
+            {"price": 3500, "stock": 6, "options": {"size": "L"}},
+        ],
+    )
     new, on_sale = await catalog.home()
     assert [c.name for c in on_sale] == ["Sciarpa ridotta"]
     assert len(new) == 3  # new arrivals still show all of them

@@ -23,10 +23,14 @@ from tests.unit import factories as f
 @pytest.fixture
 async def shop(db):
     clothing = await f.category("Clothing")
-    tee = await f.product("Maglietta lino", clothing, [
-        {"price": 3500, "stock": 40, "options": {"size": "M", "colour": "Blu"}},
-        {"price": 3900, "stock": 40, "options": {"size": "L", "colour": "Blu"}},
-    ])
+    tee = await f.product(
+        "Maglietta lino",
+        clothing,
+        [
+            {"price": 3500, "stock": 40, "options": {"size": "M", "colour": "Blu"}},
+            {"price": 3900, "stock": 40, "options": {"size": "L", "colour": "Blu"}},
+        ],
+    )
     return {"clothing": clothing, "tee": tee}
 
 
@@ -38,8 +42,17 @@ async def views(client, url: str) -> tuple[str, int]:
     return response.text, len(queries)
 
 
-@pytest.mark.parametrize("url", ["/", "/c/clothing", "/c/clothing?size=m&sort=price_asc", "/search?q=magl",
-                                 "/p/{tee}", "/p/{tee}?size=l&colour=blu"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/",
+        "/c/clothing",
+        "/c/clothing?size=m&sort=price_asc",
+        "/search?q=magl",
+        "/p/{tee}",
+        "/p/{tee}?size=l&colour=blu",
+    ],
+)
 async def test_a_page_seen_again_costs_one_query_and_reads_the_same(client, shop, url):
     url = url.format(tee=shop["tee"].slug)
     first, cold = await views(client, url)
@@ -63,13 +76,22 @@ CHANGES = {
     "category renamed": ("/", "UPDATE category SET name = 'Abbigliamento'", "Abbigliamento"),
     "colour renamed": ("/c/clothing", "UPDATE option_value SET name = 'Blu notte' WHERE slug = 'blu'", "Blu notte"),
     "option renamed": ("/c/clothing", "UPDATE \"option\" SET name = 'Taglia' WHERE slug = 'size'", "Taglia"),
-    "size unlinked": ("/p/{tee}", "DELETE FROM variant_option_value WHERE optionvalue_id IN"
-                      " (SELECT id FROM option_value WHERE slug = 'l')", "This combination is not available"),
-    "photo added": ("/c/clothing", "INSERT INTO product_image (product_id, path, alt, position)"
-                    " SELECT id, 'abc123.webp', 'x', -1 FROM product", "/media/abc123.webp"),
-    "variant added": ("/c/clothing", "INSERT INTO variant (product_id, sku, price, weight_grams, stock,"
-                      " low_stock_threshold, active, position) SELECT id, 'NEW-1', 1234, 0, 9, 3, TRUE, 9 FROM product",
-                      r"12[.,]34"),
+    "size unlinked": (
+        "/p/{tee}",
+        "DELETE FROM variant_option_value WHERE optionvalue_id IN (SELECT id FROM option_value WHERE slug = 'l')",
+        "This combination is not available",
+    ),
+    "photo added": (
+        "/c/clothing",
+        "INSERT INTO product_image (product_id, path, alt, position) SELECT id, 'abc123.webp', 'x', -1 FROM product",
+        "/media/abc123.webp",
+    ),
+    "variant added": (
+        "/c/clothing",
+        "INSERT INTO variant (product_id, sku, price, weight_grams, stock,"
+        " low_stock_threshold, active, position) SELECT id, 'NEW-1', 1234, 0, 9, 3, TRUE, 9 FROM product",
+        r"12[.,]34",
+    ),
 }
 
 
@@ -90,8 +112,15 @@ async def test_a_renamed_product_is_found_by_its_new_name_at_once(client, shop):
     """The search index is written after the product's transaction, and raises the version itself."""
     owner = await Staff.create(email="owner@shop.test", password_hash="-", role=StaffRole.OWNER)
     assert "Grembiule" not in (await views(client, "/search?q=grembiule"))[0]
-    draft = catalog_admin.read_product({"name": "Grembiule", "slug": shop["tee"].slug, "active": "on",
-                                        "category_id": str(shop["clothing"].id), "tax_class": "standard"})
+    draft = catalog_admin.read_product(
+        {
+            "name": "Grembiule",
+            "slug": shop["tee"].slug,
+            "active": "on",
+            "category_id": str(shop["clothing"].id),
+            "tax_class": "standard",
+        }
+    )
     await catalog_admin.save_product(owner, shop["tee"].id, draft)
     assert "Grembiule" in (await views(client, "/search?q=grembiule"))[0]
 
@@ -115,8 +144,9 @@ async def test_stock_changes_show_once_a_shopper_could_tell(client, shop):
 async def test_a_variant_above_its_own_threshold_still_changes_a_card_that_counts_low(client, db):
     """A card adds up its variants and compares them with the highest threshold among them."""
     clothing = await f.category("Clothing")
-    bag = await f.product("Borsa", clothing, [{"price": 9000, "stock": 20, "low": 3},
-                                              {"price": 9000, "stock": 0, "low": 50}])
+    bag = await f.product(
+        "Borsa", clothing, [{"price": 9000, "stock": 20, "low": 3}, {"price": 9000, "stock": 0, "low": 50}]
+    )
     assert "Only 20 left" in (await views(client, "/c/clothing"))[0]
     await stock.adjust((await bag.variants.all().order_by("id"))[0].id, -1, stock.Reason.DAMAGED)
     assert "Only 19 left" in (await views(client, "/c/clothing"))[0]
@@ -168,8 +198,9 @@ async def test_on_a_database_file_a_worker_checks_the_version_on_its_own_and_see
 async def test_a_product_selling_out_leaves_the_home_pages_sale_at_once(client, db):
     """Home is kept per catalogue version: selling out must raise it, whatever the threshold."""
     clothing = await f.category("Clothing")
-    scarf = await f.product("Sciarpa ridotta", clothing, [{"price": 2000, "compare_at_price": 3000, "stock": 1,
-                                                            "low": 0}])
+    scarf = await f.product(
+        "Sciarpa ridotta", clothing, [{"price": 2000, "compare_at_price": 3000, "stock": 1, "low": 0}]
+    )
     await f.product("Camicia", clothing, [{"price": 5000, "stock": 9}])
     text, _ = await views(client, "/")
     assert 'id="on-sale"' in text and "Sciarpa ridotta" in text.split('id="on-sale"')[1]

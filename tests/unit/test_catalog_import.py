@@ -23,8 +23,13 @@ async def shop(db):
     clothing = await f.category("Clothing")
     await f.option_value("size", "M")
     await f.option_value("colour", "Blu")
-    spec = {"price": 3900, "compare_at_price": 4500, "stock": 5, "sku": "MAG-NER-M",
-            "options": {"colour": "Nero", "size": "M"}}
+    spec = {
+        "price": 3900,
+        "compare_at_price": 4500,
+        "stock": 5,
+        "sku": "MAG-NER-M",
+        "options": {"colour": "Nero", "size": "M"},
+    }
     tee = await f.product("Maglietta", clothing, [spec], description="=cotone +100% @home")
     owner = await staff_domain.create("owner@bottega.example", "correct horse battery", StaffRole.OWNER)
     return tee, owner
@@ -35,18 +40,31 @@ def csv_of(*rows: str) -> str:
 
 
 async def snapshot() -> list[tuple]:
-    return [(v.sku, v.price, v.compare_at_price, v.weight_grams, v.stock, v.product.name, v.product.active)
-            for v in await Variant.all().order_by("id").select_related("product")] + \
-        [(p.slug, p.name, p.description) for p in await Product.all().order_by("id")]
+    return [
+        (v.sku, v.price, v.compare_at_price, v.weight_grams, v.stock, v.product.name, v.product.active)
+        for v in await Variant.all().order_by("id").select_related("product")
+    ] + [(p.slug, p.name, p.description) for p in await Product.all().order_by("id")]
 
 
 async def test_export_has_one_row_per_variant_with_euros_and_neutralised_formulas(shop):
     tee, _ = shop
     rows = list(csv.DictReader(io.StringIO(await catalog_csv.export_csv())))
-    assert rows == [{"sku": "MAG-NER-M", "product_slug": tee.slug, "product_name": "Maglietta",
-                     "category_slug": "clothing", "description": "'=cotone +100% @home", "tax_class": "standard",
-                     "active": "yes", "price": "39.00", "compare_at_price": "45.00", "weight_grams": "0",
-                     "low_stock_threshold": "3", "options": "size=M;colour=Nero"}]
+    assert rows == [
+        {
+            "sku": "MAG-NER-M",
+            "product_slug": tee.slug,
+            "product_name": "Maglietta",
+            "category_slug": "clothing",
+            "description": "'=cotone +100% @home",
+            "tax_class": "standard",
+            "active": "yes",
+            "price": "39.00",
+            "compare_at_price": "45.00",
+            "weight_grams": "0",
+            "low_stock_threshold": "3",
+            "options": "size=M;colour=Nero",
+        }
+    ]
 
 
 async def test_round_trip_changes_nothing(shop):
@@ -62,16 +80,20 @@ async def test_the_dry_run_lists_every_error_by_row_and_writes_nothing(shop):
     tee, _ = shop
     before = await snapshot()
     text = csv_of(
-        "NEW-1,tazza,Tazza,kitchen,,standard,yes,9.00,,300,3,",              # unknown category
-        "NEW-2,tazza2,Tazza,clothing,,standard,yes,nove,,300,3,",            # bad price
-        "NEW-3,tazza3,Tazza,clothing,,standard,yes,9.00,,300,3,size=XXL",     # unknown option value
-        "NEW-3,tazza3,Tazza,clothing,,standard,yes,9.00,,300,3,",             # duplicate SKU in the file
+        "NEW-1,tazza,Tazza,kitchen,,standard,yes,9.00,,300,3,",  # unknown category
+        "NEW-2,tazza2,Tazza,clothing,,standard,yes,nove,,300,3,",  # bad price
+        "NEW-3,tazza3,Tazza,clothing,,standard,yes,9.00,,300,3,size=XXL",  # unknown option value
+        "NEW-3,tazza3,Tazza,clothing,,standard,yes,9.00,,300,3,",  # duplicate SKU in the file
         f"MAG-NER-M,{tee.slug},Maglietta,clothing,,standard,maybe,39.00,,0,3,",  # not yes/no
     )
     plan = await catalog_csv.plan_import(text)
     assert [(e.row, e.field, e.code) for e in plan.errors] == [
-        (2, "category_slug", "unknown"), (3, "price", "amount"), (4, "options", "unknown"),
-        (5, "sku", "duplicate"), (6, "active", "yes_no")]
+        (2, "category_slug", "unknown"),
+        (3, "price", "amount"),
+        (4, "options", "unknown"),
+        (5, "sku", "duplicate"),
+        (6, "active", "yes_no"),
+    ]
     with pytest.raises(catalog_csv.ImportRefused):
         await catalog_csv.apply_import(shop[1], text)
     assert await snapshot() == before and await AuditEntry.all().count() == 0
@@ -88,7 +110,9 @@ async def test_the_dry_run_says_what_would_change(shop):
     assert plan.errors == []
     assert plan.new_products == ["tazza-grande"] and plan.new_variants == ["MAG-BLU-M", "TAZ-1"]
     assert {(c.subject, c.field, c.before, c.after) for c in plan.changes} == {
-        (tee.slug, "description", "=cotone +100% @home", ""), ("MAG-NER-M", "price", 3900, 3550)}
+        (tee.slug, "description", "=cotone +100% @home", ""),
+        ("MAG-NER-M", "price", 3900, 3550),
+    }
     assert not await Variant.exists(sku="TAZ-1")  # a dry run writes nothing
 
 
@@ -96,16 +120,21 @@ async def test_apply_writes_everything_with_one_audit_entry_and_reindexes(shop):
     tee, owner = shop
     text = csv_of(
         f"MAG-NER-M,{tee.slug},Maglietta,clothing,cotone,standard,yes,35.50,45.00,0,3,colour=Nero;size=M",
-        "TAZ-1,tazza-grande,Tazza grande,clothing,Grande,reduced,yes,\"9,00\",,300,3,size=M",
+        'TAZ-1,tazza-grande,Tazza grande,clothing,Grande,reduced,yes,"9,00",,300,3,size=M',
     )
     await catalog_csv.apply_import(owner, text, "abc")
     assert (await Variant.get(sku="MAG-NER-M")).price == 3550
     new = await Variant.get(sku="TAZ-1").select_related("product").prefetch_related("option_values")
-    assert (new.price, new.stock, new.product.tax_class, [v.name for v in new.option_values]) == \
-        (900, 0, "reduced", ["M"])
+    assert (new.price, new.stock, new.product.tax_class, [v.name for v in new.option_values]) == (
+        900,
+        0,
+        "reduced",
+        ["M"],
+    )
     entry = await AuditEntry.get(action="catalog.import")
     assert entry.after["new_variants"] == ["TAZ-1"] and entry.after["file_sha256"] == "abc"
     from storefront.domain.catalog import ListingQuery, listing
+
     assert [c.name for c in (await listing(ListingQuery(text="tazza"), with_facets=False)).cards] == ["Tazza grande"]
 
 
@@ -135,12 +164,17 @@ async def test_the_import_page_dry_runs_then_applies_the_same_file(client, shop)
     assert not await Variant.exists(sku="TAZ-1")
     content = dry.text.split('name="content" value="')[1].split('"')[0]
     import html
-    applied = await client.post("/admin/products/import",
-                                data={"csrf_token": token, "action": "apply", "content": html.unescape(content)})
+
+    applied = await client.post(
+        "/admin/products/import", data={"csrf_token": token, "action": "apply", "content": html.unescape(content)}
+    )
     assert applied.status_code == 303 and await Variant.exists(sku="TAZ-1")
     assert "Import applied: 1 new products" in (await client.get("/admin/products/import")).text
-    bad = await client.post("/admin/products/import", data={"csrf_token": token, "action": "dry_run"},
-                            files={"file": ("p.csv", csv_of("X-1,x,X,nowhere,,standard,yes,1,,0,3,").encode())})
+    bad = await client.post(
+        "/admin/products/import",
+        data={"csrf_token": token, "action": "dry_run"},
+        files={"file": ("p.csv", csv_of("X-1,x,X,nowhere,,standard,yes,1,,0,3,").encode())},
+    )
     assert bad.status_code == 422 and "Unknown: “nowhere”" in bad.text
     export = await client.get("/admin/products/export.csv")
     assert export.headers["content-type"].startswith("text/csv") and "TAZ-1" in export.text

@@ -10,24 +10,47 @@ from tortoise.functions import Sum
 
 from storefront.domain import cart, checkout, orders, stock
 from storefront.domain.checkout import Details
-from storefront.domain.models import (Order, OrderEvent, OrderLine, OrderStatus, OutboxEmail, Promotion,
-                                      PromotionKind, StockMovement, Variant)
+from storefront.domain.models import (
+    Order,
+    OrderEvent,
+    OrderLine,
+    OrderStatus,
+    OutboxEmail,
+    Promotion,
+    PromotionKind,
+    StockMovement,
+    Variant,
+)
 from tests.unit import factories as f
 
-ANNA = Details(email="anna@example.com", full_name="Anna Rossi", address="Via dei Servi 12", postal_code="50122",
-               city="Firenze", province="FI", country="IT", shipping_method="standard", payment_method="bank_transfer")
+ANNA = Details(
+    email="anna@example.com",
+    full_name="Anna Rossi",
+    address="Via dei Servi 12",
+    postal_code="50122",
+    city="Firenze",
+    province="FI",
+    country="IT",
+    shipping_method="standard",
+    payment_method="bank_transfer",
+)
 
 
 @pytest.fixture
 async def items(db):
     clothing = await f.category("Clothing")
-    tee = await f.product("Maglietta", clothing, [
-        {"price": 3500, "stock": 3, "options": {"size": "M"}},
-        {"price": 3500, "stock": 10, "options": {"size": "L"}},
-    ])
+    tee = await f.product(
+        "Maglietta",
+        clothing,
+        [
+            {"price": 3500, "stock": 3, "options": {"size": "M"}},
+            {"price": 3500, "stock": 10, "options": {"size": "L"}},
+        ],
+    )
     variants = await Variant.filter(product_id=tee.id).order_by("id")
-    await Promotion.create(name="Welcome 10% off", code="WELCOME10", kind=PromotionKind.ORDER_PERCENT, percent=10,
-                           per_customer_limit=1)
+    await Promotion.create(
+        name="Welcome 10% off", code="WELCOME10", kind=PromotionKind.ORDER_PERCENT, percent=10, per_customer_limit=1
+    )
     return {"m": variants[0], "l": variants[1]}
 
 
@@ -45,8 +68,15 @@ async def ledger_matches_stock() -> bool:
 
 def test_every_field_problem_at_once():
     errors = checkout.field_errors(Details(email="anna@", postal_code="5012", province="Firenze", phone="call me"))
-    assert errors == {"full_name": "required", "address": "required", "city": "required", "email": "email",
-                      "postal_code": "postal_code_it", "province": "province_it", "phone": "phone"}
+    assert errors == {
+        "full_name": "required",
+        "address": "required",
+        "city": "required",
+        "email": "email",
+        "postal_code": "postal_code_it",
+        "province": "province_it",
+        "phone": "phone",
+    }
     assert checkout.field_errors(ANNA) == {}
     abroad = Details(**{**ANNA.__dict__, "country": "FR", "postal_code": "75001", "province": ""})
     assert checkout.field_errors(abroad) == {}
@@ -61,7 +91,9 @@ async def test_placing_an_order_takes_stock_copies_lines_and_queues_the_confirma
     assert order.total == shown.totals.total == 3 * 3500 - 1050 + 490  # 10% off, standard shipping
     lines = await OrderLine.filter(order_id=order.id).order_by("variant_id")
     assert [(l.sku, l.options, l.unit_price, l.quantity) for l in lines] == [
-        (items["m"].sku, "M", 3500, 2), (items["l"].sku, "L", 3500, 1)]
+        (items["m"].sku, "M", 3500, 2),
+        (items["l"].sku, "L", 3500, 1),
+    ]
     assert sum(l.discount for l in lines) == 1050
     assert [v.stock for v in await Variant.filter(id__in=[items["m"].id, items["l"].id]).order_by("id")] == [1, 9]
     assert await ledger_matches_stock()
@@ -164,8 +196,9 @@ async def test_two_submits_of_one_attempt_at_once_both_lead_to_its_order(items):
     """A double tap on a slow phone: the submit that loses the race finds the last units taken and the
     cart spent by the other, and must still answer with that attempt's order, not "sold out"."""
     token = await cart_with((items["m"], 3))  # every unit there is
-    first, second = await asyncio.gather(checkout.place_order(token, ANNA, "double-tap"),
-                                         checkout.place_order(token, ANNA, "double-tap"))
+    first, second = await asyncio.gather(
+        checkout.place_order(token, ANNA, "double-tap"), checkout.place_order(token, ANNA, "double-tap")
+    )
     assert first.id == second.id and await Order.all().count() == 1
     assert (await Variant.get(id=items["m"].id)).stock == 0 and await ledger_matches_stock()
 
@@ -194,8 +227,10 @@ def as_(d: Details, **changes) -> Details:
 
 
 async def test_open_unpaid_orders_are_capped_per_email_before_anything_is_written(items):
-    placed = [await checkout.place_order(await cart_with((items["l"], 1)), as_(ANNA, email=email), f"cap-{n}")
-              for n, email in enumerate(["anna@example.com", "Anna@Example.com", "anna@example.com"])]
+    placed = [
+        await checkout.place_order(await cart_with((items["l"], 1)), as_(ANNA, email=email), f"cap-{n}")
+        for n, email in enumerate(["anna@example.com", "Anna@Example.com", "anna@example.com"])
+    ]
     token = await cart_with((items["l"], 1))
     with pytest.raises(checkout.TooManyUnpaid) as refused:
         await checkout.place_order(token, as_(ANNA, email="ANNA@example.com", payment_method="card"), "cap-3")
@@ -211,15 +246,24 @@ async def test_open_unpaid_orders_are_capped_per_email_before_anything_is_writte
 async def test_open_unpaid_orders_are_capped_per_client_address(items):
     cap = checkout.UnpaidCap(per_email=3, per_address=3)  # the shop's default is 20: NATs share addresses
     for n in range(3):
-        await checkout.place_order(await cart_with((items["l"], 1)), as_(ANNA, email=f"buyer{n}@example.com"),
-                                   f"addr-{n}", client_address="203.0.113.7", unpaid_cap=cap)
+        await checkout.place_order(
+            await cart_with((items["l"], 1)),
+            as_(ANNA, email=f"buyer{n}@example.com"),
+            f"addr-{n}",
+            client_address="203.0.113.7",
+            unpaid_cap=cap,
+        )
     token = await cart_with((items["l"], 1))
     with pytest.raises(checkout.TooManyUnpaid) as refused:
-        await checkout.place_order(token, as_(ANNA, email="other@example.com"), "addr-3", client_address="203.0.113.7",
-                                   unpaid_cap=cap)
+        await checkout.place_order(
+            token, as_(ANNA, email="other@example.com"), "addr-3", client_address="203.0.113.7", unpaid_cap=cap
+        )
     assert (refused.value.by, refused.value.most) == (["address"], 3)
-    assert (await checkout.place_order(token, as_(ANNA, email="other@example.com"), "addr-4",
-                                       client_address="192.0.2.10", unpaid_cap=cap)).client_address == "192.0.2.10"
+    assert (
+        await checkout.place_order(
+            token, as_(ANNA, email="other@example.com"), "addr-4", client_address="192.0.2.10", unpaid_cap=cap
+        )
+    ).client_address == "192.0.2.10"
 
 
 async def test_the_unpaid_card_order_a_cart_replaces_does_not_count_against_the_cap(items):
@@ -228,4 +272,6 @@ async def test_the_unpaid_card_order_a_cart_replaces_does_not_count_against_the_
     token = await cart_with((items["m"], 1))
     first = await checkout.place_order(token, as_(ANNA, payment_method="card"), "rep-card-1")  # declined, say
     again = await checkout.place_order(token, as_(ANNA, payment_method="card"), "rep-card-2")
-    assert (await Order.get(id=first.id)).status == OrderStatus.CANCELLED and again.status == OrderStatus.PENDING_PAYMENT
+    assert (
+        await Order.get(id=first.id)
+    ).status == OrderStatus.CANCELLED and again.status == OrderStatus.PENDING_PAYMENT

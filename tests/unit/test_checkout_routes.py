@@ -11,9 +11,17 @@ from storefront import links
 from storefront.domain.models import Order, Variant
 from tests.unit import factories as f
 
-FORM = {"email": "anna@example.com", "full_name": "Anna Rossi", "address": "Via dei Servi 12",
-        "postal_code": "50122", "city": "Firenze", "province": "FI", "country": "IT",
-        "shipping_method": "standard", "payment_method": "bank_transfer"}
+FORM = {
+    "email": "anna@example.com",
+    "full_name": "Anna Rossi",
+    "address": "Via dei Servi 12",
+    "postal_code": "50122",
+    "city": "Firenze",
+    "province": "FI",
+    "country": "IT",
+    "shipping_method": "standard",
+    "payment_method": "bank_transfer",
+}
 
 
 @pytest.fixture
@@ -77,8 +85,11 @@ async def test_placing_twice_makes_one_order_and_opens_it_with_the_signed_link(c
 async def test_an_order_needs_its_signed_link(client, filled):
     await client.post("/checkout", data={**FORM, **filled})
     order = await Order.get()
-    for url in (f"/orders/{order.number}", f"/orders/{order.number}?key=forged",
-                f"/orders/BT-AAAAAA?key={links.order_token(client._transport.app.state.settings, 'BT-AAAAAA')}"):
+    for url in (
+        f"/orders/{order.number}",
+        f"/orders/{order.number}?key=forged",
+        f"/orders/BT-AAAAAA?key={links.order_token(client._transport.app.state.settings, 'BT-AAAAAA')}",
+    ):
         response = await client.get(url)
         assert response.status_code == 404 and order.email not in response.text
 
@@ -87,21 +98,25 @@ async def test_lookups_give_one_answer_for_any_mistake_and_are_limited(client, f
     await client.post("/checkout", data={**FORM, **filled})
     order = await Order.get()
     token = filled["csrf_token"]
-    wrong_email = await client.post("/orders/lookup", data={"csrf_token": token, "number": order.number,
-                                                             "email": "x@example.com"})
-    wrong_number = await client.post("/orders/lookup", data={"csrf_token": token, "number": "BT-ZZZZZZ",
-                                                              "email": order.email})
+    wrong_email = await client.post(
+        "/orders/lookup", data={"csrf_token": token, "number": order.number, "email": "x@example.com"}
+    )
+    wrong_number = await client.post(
+        "/orders/lookup", data={"csrf_token": token, "number": "BT-ZZZZZZ", "email": order.email}
+    )
     assert wrong_email.status_code == wrong_number.status_code == 422
     # The typed values differ, and the CSRF token's one-time pad; nothing else.
     strip = lambda t: re.sub(r'value="[^"]*"|"X-CSRF-Token": "[^"]*"', "", t)
     assert strip(wrong_email.text) == strip(wrong_number.text)
-    right = await client.post("/orders/lookup", data={"csrf_token": token, "number": order.number.lower(),
-                                                       "email": order.email.upper()})
+    right = await client.post(
+        "/orders/lookup", data={"csrf_token": token, "number": order.number.lower(), "email": order.email.upper()}
+    )
     assert right.status_code == 303 and right.headers["location"].startswith(f"/orders/{order.number}?key=")
     for _ in range(8):
         await client.post("/orders/lookup", data={"csrf_token": token, "number": "BT-ZZZZZZ", "email": "x@y.it"})
-    blocked = await client.post("/orders/lookup", data={"csrf_token": token, "number": order.number,
-                                                         "email": order.email})
+    blocked = await client.post(
+        "/orders/lookup", data={"csrf_token": token, "number": order.number, "email": order.email}
+    )
     assert blocked.status_code == 429 and "Too many attempts" in blocked.text
 
 
@@ -122,8 +137,9 @@ async def test_the_checkout_and_its_re_renders_are_never_cached(client, filled):
         assert again.headers["cache-control"] == "no-store"
     options = await client.post("/checkout/options", data={**FORM, **filled}, headers={"HX-Request": "true"})
     assert options.status_code == 200 and options.headers["cache-control"] == "no-store"
-    field = await client.post("/checkout/validate", data={**FORM, **filled},
-                              headers={"HX-Request": "true", "HX-Trigger-Name": "address"})
+    field = await client.post(
+        "/checkout/validate", data={**FORM, **filled}, headers={"HX-Request": "true", "HX-Trigger-Name": "address"}
+    )
     assert field.status_code == 200 and field.headers["cache-control"] == "no-store"
 
 
@@ -136,7 +152,9 @@ async def test_too_many_unpaid_orders_are_refused_on_the_checkout_page(client, f
         await checkout.place_order(token, checkout.Details(**FORM), f"unpaid-{n}", client_address="192.0.2.10")
     refused = await client.post("/checkout", data={**FORM, **filled}, headers={"HX-Request": "true"})
     assert refused.status_code == 422 and 'id="form-problem"' in refused.text
-    assert "There are already 3 orders waiting for payment for this email address or from this connection" in refused.text
+    assert (
+        "There are already 3 orders waiting for payment for this email address or from this connection" in refused.text
+    )
     assert await Order.all().count() == 3
     # Someone else from this connection may still buy; the page tells the domain where the order comes from.
     other = {**FORM, "email": "bruno@example.com"}

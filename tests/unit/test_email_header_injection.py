@@ -41,11 +41,16 @@ async def test_line_breaks_in_any_order_text_add_no_header(db, settings, kind):
     """Whatever path wrote them (a form, an import, a future API), the email stays well-formed."""
     plain = await built(await make_order(), kind, settings)
     for b in BREAKS:
-        order = await make_order(full_name=injected("Mario", b), address=injected("Via Roma 1", b),
-                                 city=injected("Roma", b), shipping_name=injected("Courier", b),
-                                 carrier=injected("BRT", b), tracking_number="TRK1", refunded_total=100)
-        await OrderLine.filter(order_id=order.id).update(name=injected("Linen shirt", b),
-                                                         options=injected("Size M", b))
+        order = await make_order(
+            full_name=injected("Mario", b),
+            address=injected("Via Roma 1", b),
+            city=injected("Roma", b),
+            shipping_name=injected("Courier", b),
+            carrier=injected("BRT", b),
+            tracking_number="TRK1",
+            refunded_total=100,
+        )
+        await OrderLine.filter(order_id=order.id).update(name=injected("Linen shirt", b), options=injected("Size M", b))
         message = await built(order, kind, settings)
         # The same headers as a plain order's (From, To, Subject, Date, Message-ID, MIME), the same parts.
         assert sorted(message.keys()) == sorted(plain.keys()), repr(b)
@@ -55,8 +60,7 @@ async def test_line_breaks_in_any_order_text_add_no_header(db, settings, kind):
         assert [sorted(p.keys()) for p in message.iter_parts()] == [sorted(p.keys()) for p in plain.iter_parts()]
 
 
-async def test_the_checkout_refuses_an_email_with_a_line_break_and_sends_only_to_the_shopper(
-        db, settings, smtp_server):  # noqa: F811
+async def test_the_checkout_refuses_an_email_with_a_line_break_and_sends_only_to_the_shopper(db, settings, smtp_server):  # noqa: F811
     tee = await f.product("Tee", await f.category("Clothing"), [{"price": 1000, "stock": 5}])
     variant = await Variant.get(product_id=tee.id)
     app = create_app(settings, manage_db=False)
@@ -64,10 +68,18 @@ async def test_the_checkout_refuses_an_email_with_a_line_break_and_sends_only_to
         token = re.search(r'name="csrf_token" value="([^"]+)"', (await client.get(f"/p/{tee.slug}")).text).group(1)
         await client.post("/cart/items", data={"csrf_token": token, "variant_id": variant.id, "quantity": "1"})
         attempt = re.search(r'name="attempt" value="([^"]+)"', (await client.get("/checkout")).text).group(1)
-        form = {"csrf_token": token, "attempt": attempt, "full_name": injected("Anna", "\r\n"),
-                "address": injected("Via", "\n"), "postal_code": "50122", "city": injected("Firenze", "\u2028"),
-                "province": "FI", "country": "IT",
-                "shipping_method": "standard", "payment_method": "bank_transfer"}
+        form = {
+            "csrf_token": token,
+            "attempt": attempt,
+            "full_name": injected("Anna", "\r\n"),
+            "address": injected("Via", "\n"),
+            "postal_code": "50122",
+            "city": injected("Firenze", "\u2028"),
+            "province": "FI",
+            "country": "IT",
+            "shipping_method": "standard",
+            "payment_method": "bank_transfer",
+        }
         for b in BREAKS:
             refused = await client.post("/checkout", data={**form, "email": f"anna@example.com{b}Bcc: x@evil.example"})
             assert refused.status_code == 422 and "look like an email address" in refused.text

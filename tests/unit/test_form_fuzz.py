@@ -47,16 +47,49 @@ from tests.unit import factories as f
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "50"))
 NOT_FORMS = ("/payments/webhook/",)  # signed JSON from the payment provider, not a form
 PASSWORD = "correct horse battery"
-ANNA = Details(email="anna@example.com", full_name="Anna Rossi", address="Via dei Servi 12", postal_code="50122",
-               city="Firenze", province="FI", country="IT", shipping_method="standard", payment_method="bank_transfer")
+ANNA = Details(
+    email="anna@example.com",
+    full_name="Anna Rossi",
+    address="Via dei Servi 12",
+    postal_code="50122",
+    city="Firenze",
+    province="FI",
+    country="IT",
+    shipping_method="standard",
+    payment_method="bank_transfer",
+)
 # A plausible value for fields a page leaves empty, so that fuzzed forms are sometimes accepted too.
-PLAUSIBLE = {"email": "anna@example.com", "full_name": "Anna Rossi", "address": "Via dei Servi 12",
-             "postal_code": "50122", "city": "Firenze", "province": "FI", "phone": "+39 055 123456",
-             "name": "Fuzz", "slug": "fuzz", "sku": "FUZZ-1", "price": "12,50", "code": "NEW10",
-             "kind": "order_percent", "percent": "10", "amount": "1,00", "quantity": "1", "units": "3",
-             "reason": "received", "number": "4242 4242 4242 4242", "expiry": "12/99", "cvc": "123",
-             "carrier": "BRT", "tracking_number": "BRT 123", "countries": "IT", "min_days": "1", "max_days": "3",
-             "password": "a long enough password", "description": "Fuzzed", "confirm": "yes"}
+PLAUSIBLE = {
+    "email": "anna@example.com",
+    "full_name": "Anna Rossi",
+    "address": "Via dei Servi 12",
+    "postal_code": "50122",
+    "city": "Firenze",
+    "province": "FI",
+    "phone": "+39 055 123456",
+    "name": "Fuzz",
+    "slug": "fuzz",
+    "sku": "FUZZ-1",
+    "price": "12,50",
+    "code": "NEW10",
+    "kind": "order_percent",
+    "percent": "10",
+    "amount": "1,00",
+    "quantity": "1",
+    "units": "3",
+    "reason": "received",
+    "number": "4242 4242 4242 4242",
+    "expiry": "12/99",
+    "cvc": "123",
+    "carrier": "BRT",
+    "tracking_number": "BRT 123",
+    "countries": "IT",
+    "min_days": "1",
+    "max_days": "3",
+    "password": "a long enough password",
+    "description": "Fuzzed",
+    "confirm": "yes",
+}
 
 
 # --- finding the forms ------------------------------------------------------------------------------
@@ -152,8 +185,11 @@ def forms_on(html: str, page: str = "") -> list[Form]:
 
 def form_routes() -> list[Route]:
     """Every unsafe route of the shop that a browser posts a form to."""
-    return [r for r in routes(Settings(secret_key="x"))
-            if isinstance(r, Route) and (r.methods or set()) - SAFE_METHODS and not r.path.startswith(NOT_FORMS)]
+    return [
+        r
+        for r in routes(Settings(secret_key="x"))
+        if isinstance(r, Route) and (r.methods or set()) - SAFE_METHODS and not r.path.startswith(NOT_FORMS)
+    ]
 
 
 def route_of(url: str, candidates: list[Route]) -> Route | None:
@@ -193,20 +229,27 @@ async def _card_order(variant_ids: list[int], n: int, card: str | None):
     order = await _order(variant_ids, n, payment_method="card")
     started = await payments.begin(order.id, "card", return_url=f"/orders/{order.number}")
     if card:
-        await payments.sandbox_pay(started.reference, payments.CardEntry(number=card, expiry="12/99", cvc="123",
-                                                                         name="Anna Rossi"))
+        await payments.sandbox_pay(
+            started.reference, payments.CardEntry(number=card, expiry="12/99", cvc="123", name="Anna Rossi")
+        )
     return order, started.redirect_url
 
 
 async def build_world(app, settings: Settings) -> World:
-    clients = {who: httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="https://shop.test")
-               for who in ("shopper", "owner", "visitor")}
+    clients = {
+        who: httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="https://shop.test")
+        for who in ("shopper", "owner", "visitor")
+    }
     shopper, owner = clients["shopper"], clients["owner"]
     clothing = await f.category("Clothing")
-    tee = await f.product("Maglietta", clothing, [
-        {"price": 3500, "stock": 60, "options": {"size": "M"}, "sku": "TEE-M"},
-        {"price": 3900, "stock": 60, "options": {"size": "L"}, "sku": "TEE-L", "compare_at_price": 4500},
-    ])
+    tee = await f.product(
+        "Maglietta",
+        clothing,
+        [
+            {"price": 3500, "stock": 60, "options": {"size": "M"}, "sku": "TEE-M"},
+            {"price": 3900, "stock": 60, "options": {"size": "L"}, "sku": "TEE-L", "compare_at_price": 4500},
+        ],
+    )
     withdrawn = await f.product("Vecchia", clothing, [{"price": 1000, "stock": 3}])
     withdrawn.active = False
     await withdrawn.save(update_fields=["active"])
@@ -234,19 +277,40 @@ async def build_world(app, settings: Settings) -> World:
 
     # The shopper: something in the cart, then the pages that hold the shop's forms.
     tokens = {"shopper": await _csrf(shopper, "/cart"), "visitor": await _csrf(clients["visitor"], "/admin/login")}
-    await shopper.post("/cart/items", data={"csrf_token": tokens["shopper"], "variant_id": variant_ids[0],
-                                            "quantity": "1"})
+    await shopper.post(
+        "/cart/items", data={"csrf_token": tokens["shopper"], "variant_id": variant_ids[0], "quantity": "1"}
+    )
     await shopper.post("/cart/codes", data={"csrf_token": tokens["shopper"], "code": "FUZZ10"})
-    login = await owner.post("/admin/login", data={"csrf_token": await _csrf(owner, "/admin/login"),
-                                                   "email": owner_account.email, "password": PASSWORD})
+    login = await owner.post(
+        "/admin/login",
+        data={"csrf_token": await _csrf(owner, "/admin/login"), "email": owner_account.email, "password": PASSWORD},
+    )
     assert login.status_code == 303
     tokens["owner"] = await _csrf(owner, "/admin")
-    shop_pages = ["/", "/c/clothing", f"/p/{tee.slug}", "/cart", "/checkout", "/orders/lookup", hosted_page,
-                  links.order_path(settings, declined.number)]
-    admin_pages = ["/admin", "/admin/products", "/admin/products/new", f"/admin/products/{tee.id}",
-                   "/admin/products/import", "/admin/stock", f"/admin/stock/{variant_ids[0]}", "/admin/promotions",
-                   "/admin/promotions/new", "/admin/shipping", "/admin/staff",
-                   *[f"/admin/orders/{o.number}" for o in (*staff_orders, paid_by_card)]]
+    shop_pages = [
+        "/",
+        "/c/clothing",
+        f"/p/{tee.slug}",
+        "/cart",
+        "/checkout",
+        "/orders/lookup",
+        hosted_page,
+        links.order_path(settings, declined.number),
+    ]
+    admin_pages = [
+        "/admin",
+        "/admin/products",
+        "/admin/products/new",
+        f"/admin/products/{tee.id}",
+        "/admin/products/import",
+        "/admin/stock",
+        f"/admin/stock/{variant_ids[0]}",
+        "/admin/promotions",
+        "/admin/promotions/new",
+        "/admin/shipping",
+        "/admin/staff",
+        *[f"/admin/orders/{o.number}" for o in (*staff_orders, paid_by_card)],
+    ]
     promotion = await Promotion.get(code="FUZZ10")
     admin_pages.append(f"/admin/promotions/{promotion.id}")
     forms: dict[str, list[Form]] = {}
@@ -259,13 +323,18 @@ async def build_world(app, settings: Settings) -> World:
                 _keep(forms, form, candidates)
     # The import's second step (apply what the dry run showed) is a form on the dry run's answer.
     exported = (await owner.get("/admin/products/export.csv")).text
-    dry_run = await owner.post("/admin/products/import", data={"csrf_token": tokens["owner"]},
-                               files={"file": ("products.csv", exported.encode(), "text/csv")})
+    dry_run = await owner.post(
+        "/admin/products/import",
+        data={"csrf_token": tokens["owner"]},
+        files={"file": ("products.csv", exported.encode(), "text/csv")},
+    )
     for form in forms_on(dry_run.text):
         _keep(forms, form, candidates)
     shopper_cart = await Cart.all().order_by("-id").first()  # the shopper's, made last
-    plausible = {"/orders/lookup": {"number": staff_orders[0].number},
-                 "/admin/promotions": {"code": "NEW20"}}  # the cart's code is taken; a new one can be created
+    plausible = {
+        "/orders/lookup": {"number": staff_orders[0].number},
+        "/admin/promotions": {"code": "NEW20"},
+    }  # the cart's code is taken; a new one can be created
     return World(clients, tokens, forms, plausible, shopper_cart.token, variant_ids, exported)
 
 
@@ -290,17 +359,52 @@ async def world(db, settings):
 # --- what is posted ---------------------------------------------------------------------------------
 
 ODD_DIGITS = "²³¹١٢٣߁𝟙①⁴"  # digits to str.isdigit() (some of them), not always to int()
-TEMPTING = ["price", "unit_price", "total", "subtotal", "discount", "discount_total", "shipping_cost", "surcharge",
-            "variant_id", "product_id", "order_id", "status", "role", "active", "stock", "used_count", "id",
-            "refunded_total", "staff_id", "next"]
+TEMPTING = [
+    "price",
+    "unit_price",
+    "total",
+    "subtotal",
+    "discount",
+    "discount_total",
+    "shipping_cost",
+    "surcharge",
+    "variant_id",
+    "product_id",
+    "order_id",
+    "status",
+    "role",
+    "active",
+    "stock",
+    "used_count",
+    "id",
+    "refunded_total",
+    "staff_id",
+    "next",
+]
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
 
 texts = st.one_of(
     st.text(max_size=30),  # any code point but surrogates: control characters, RTL marks, emoji...
-    st.sampled_from(["", " ", "\r\n", "\x00", "null", "None", "'; DROP TABLE \"order\"; --", "%' OR 1=1 --",
-                     "<script>alert(1)</script>", "../../etc/passwd", "{{ 7*7 }}", "\u202e", "ｆｕｌｌ"]),
-    st.builds(lambda c, n: c * n, st.sampled_from(["x", "é", "9", "\x00", "<"]),
-              st.sampled_from([255, 4_400, 60_000])),  # past column sizes, int()'s 4,300 digits, a page
+    st.sampled_from(
+        [
+            "",
+            " ",
+            "\r\n",
+            "\x00",
+            "null",
+            "None",
+            '\'; DROP TABLE "order"; --',
+            "%' OR 1=1 --",
+            "<script>alert(1)</script>",
+            "../../etc/passwd",
+            "{{ 7*7 }}",
+            "\u202e",
+            "ｆｕｌｌ",
+        ]
+    ),
+    st.builds(
+        lambda c, n: c * n, st.sampled_from(["x", "é", "9", "\x00", "<"]), st.sampled_from([255, 4_400, 60_000])
+    ),  # past column sizes, int()'s 4,300 digits, a page
 )
 numbers = st.one_of(
     st.integers(-(10**31), 10**31).map(str),
@@ -316,10 +420,11 @@ def values_for(f: Field, world: World, plausible: dict[str, str]) -> st.SearchSt
     real = f.sent or plausible.get(f.name, "")
     choices = [str(v) for v in world.variant_ids] if f.name == "variant_id" else []
     known = st.sampled_from([real, *f.choices, *choices])
-    spliced = st.tuples(st.integers(0, len(real)), texts).map(lambda p: real[:p[0]] + p[1] + real[p[0]:])
+    spliced = st.tuples(st.integers(0, len(real)), texts).map(lambda p: real[: p[0]] + p[1] + real[p[0] :])
     numeric = bool(re.fullmatch(r"[\d.,]+", real))  # a number field: mostly numbers, then anything
-    hostile = st.one_of(known, texts, spliced, *[numbers] * (4 if numeric else 1),
-                        *[csv_edits(world)] * (f.name == "content"))
+    hostile = st.one_of(
+        known, texts, spliced, *[numbers] * (4 if numeric else 1), *[csv_edits(world)] * (f.name == "content")
+    )
     return st.one_of(known, hostile)
 
 
@@ -344,9 +449,13 @@ def csv_edits(world: World) -> st.SearchStrategy[str]:
 
 def uploads(world: World) -> st.SearchStrategy:
     contents = st.one_of(
-        st.binary(max_size=64), st.just(PNG), st.binary(max_size=64).map(lambda b: PNG + b),
+        st.binary(max_size=64),
+        st.just(PNG),
+        st.binary(max_size=64).map(lambda b: PNG + b),
         st.just(b"<svg xmlns='http://www.w3.org/2000/svg'><script>alert(1)</script></svg>"),
-        st.just(world.csv.encode()), csv_edits(world).map(str.encode), csv_edits(world).map(str.encode),
+        st.just(world.csv.encode()),
+        csv_edits(world).map(str.encode),
+        csv_edits(world).map(str.encode),
         st.just("é".encode("latin-1")),
     )
     names = st.sampled_from(["a.png", "../../../etc/passwd", "products.csv", "", "ü.svg", "a.png\x00.txt"])
@@ -380,8 +489,11 @@ def draw_post(data: st.DataObject, world: World, route: str, form: Form) -> Post
     for f in form.fields.values():
         if f.name == "csrf_token":
             continue
-        how = "keep" if mode == "as_sent" or (mode == "one_off" and f.name != off) else \
-            data.draw(st.sampled_from(["keep", "fuzz", "fuzz", "omit", "twice"]))
+        how = (
+            "keep"
+            if mode == "as_sent" or (mode == "one_off" and f.name != off)
+            else data.draw(st.sampled_from(["keep", "fuzz", "fuzz", "omit", "twice"]))
+        )
         if how == "omit":
             continue
         if f.kind == "file" and how != "fuzz":
@@ -395,10 +507,14 @@ def draw_post(data: st.DataObject, world: World, route: str, form: Form) -> Post
             post.data.setdefault(name, value)
     post.data["csrf_token"] = token
     if data.draw(st.booleans()):
-        post.headers = {"HX-Request": "true", "X-CSRF-Token": token,
-                        "HX-Target": data.draw(st.sampled_from([form.target or "x", form.target or "x",
-                                                                "add-to-cart", "variant-stock", "<bad>"])),
-                        "HX-Trigger-Name": data.draw(st.sampled_from([*form.fields, "", "nope"]))}
+        post.headers = {
+            "HX-Request": "true",
+            "X-CSRF-Token": token,
+            "HX-Target": data.draw(
+                st.sampled_from([form.target or "x", form.target or "x", "add-to-cart", "variant-stock", "<bad>"])
+            ),
+            "HX-Trigger-Name": data.draw(st.sampled_from([*form.fields, "", "nope"])),
+        }
         if data.draw(st.booleans()):
             post.headers["HX-Boosted"] = "true"
     return post
@@ -438,8 +554,11 @@ COUNTED_WHEN_REFUSED = {"rate_limit_count"}
 
 
 def changed(before: dict, after: dict) -> dict[str, list[str]]:
-    return {t: sorted(set(after[t]) ^ set(before[t]))[:4] for t in before
-            if before[t] != after[t] and t not in COUNTED_WHEN_REFUSED}
+    return {
+        t: sorted(set(after[t]) ^ set(before[t]))[:4]
+        for t in before
+        if before[t] != after[t] and t not in COUNTED_WHEN_REFUSED
+    }
 
 
 async def books_are_straight() -> None:
@@ -447,15 +566,17 @@ async def books_are_straight() -> None:
     that add up to its subtotal, and its total is what its parts say."""
     rows = await connection().execute_query_dict(
         'SELECT v.id, v.stock, COALESCE((SELECT SUM(m.delta) FROM "stock_movement" m WHERE m.variant_id = v.id), 0)'
-        ' AS ledger FROM "variant" v')
+        ' AS ledger FROM "variant" v'
+    )
     assert [r for r in rows if r["stock"] != r["ledger"] or r["stock"] < 0] == []
     orders = await connection().execute_query_dict(
-        'SELECT o.number, o.status, o.payment_method, o.subtotal, o.discount_total, o.shipping_cost, o.surcharge, o.total,'
+        "SELECT o.number, o.status, o.payment_method, o.subtotal, o.discount_total, o.shipping_cost, o.surcharge, o.total,"
         ' (SELECT COUNT(*) FROM "order_line" l WHERE l.order_id = o.id) AS lines,'
         ' (SELECT SUM(l.unit_price * l.quantity) FROM "order_line" l WHERE l.order_id = o.id) AS goods,'
         ' (SELECT COUNT(*) FROM "order_event" e WHERE e.order_id = o.id) AS events,'
         ' (SELECT COUNT(*) FROM "outbox_email" m WHERE m.order_id = o.id) AS emails'
-        ' FROM "order" o')
+        ' FROM "order" o'
+    )
     for o in orders:
         assert o["lines"] > 0 and o["goods"] == o["subtotal"] and o["events"] > 0, o
         # An order is confirmed by email once it goes ahead; a card order only once it is paid.
@@ -506,8 +627,9 @@ def _texts(post: Post) -> list[str]:
 def _short(post: Post) -> str:
     """What was posted, with long values cut, for the failure message."""
     cut = lambda v: f"{v[:40]!r}...({len(v)} chars)" if len(v) > 60 else repr(v)  # noqa: E731
-    data = {k: [cut(x) for x in v] if isinstance(v, list) else cut(v)
-            for k, v in post.data.items() if k != "csrf_token"}
+    data = {
+        k: [cut(x) for x in v] if isinstance(v, list) else cut(v) for k, v in post.data.items() if k != "csrf_token"
+    }
     files = {k: (name, f"{len(content)} bytes {content[:20]!r}") for k, (name, content, _) in post.files.items()}
     return f"POST {post.url} data={data} files={files} headers={post.headers}"
 
@@ -524,8 +646,12 @@ def _client_of(route: str) -> str:
 # would cost seconds), so hypothesis must not replay or shrink a failing example: it would meet another
 # shop. Hypothesis draws what to post, in a thread of its own; the posts run on the test's event loop; a
 # failure is kept with the route and what was posted (the first per route), and the test fails at the end.
-FUZZ = settings(max_examples=EXAMPLES, deadline=None, database=None,
-                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+FUZZ = settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 
 
 async def _run(world: World, names: list[str], plan: list[tuple[str, Post]], outcomes: Counter) -> dict[str, str]:
@@ -552,8 +678,15 @@ async def afresh(world: World, route: str, forms: list[Form]) -> list[Form]:
     fresh = []
     for form in forms:
         page = await world.clients[_client_of(route)].get(form.page) if form.page else None
-        now = [f for f in forms_on(page.text, form.page) if urlsplit(f.url).path == urlsplit(form.url).path
-               and sorted(f.fields) == sorted(form.fields)] if page is not None and page.status_code == 200 else []
+        now = (
+            [
+                f
+                for f in forms_on(page.text, form.page)
+                if urlsplit(f.url).path == urlsplit(form.url).path and sorted(f.fields) == sorted(form.fields)
+            ]
+            if page is not None and page.status_code == 200
+            else []
+        )
         fresh.append(now[0] if now else form)  # gone from its page (an order moved on): post it as it was
     return fresh
 
@@ -642,8 +775,11 @@ async def test_what_the_fuzzer_found_stays_fixed(world, names):
         data = {f.name: f.sent or PLAUSIBLE.get(f.name, "") for f in form.fields.values() if f.kind != "file"}
         for name, value in fields.items():
             data[name] = edited_csv(world.csv, *value[4:].split("=", 1)) if value.startswith("csv:") else value
-        post = Post(form.url, {**data, "csrf_token": world.tokens[who]},
-                    headers={**headers, **({"X-CSRF-Token": world.tokens[who]} if headers else {})})
+        post = Post(
+            form.url,
+            {**data, "csrf_token": world.tokens[who]},
+            headers={**headers, **({"X-CSRF-Token": world.tokens[who]} if headers else {})},
+        )
         await ready_to_shop(world)
         try:
             answer = (await post_and_check(world, names, route, post)).status_code
@@ -656,10 +792,15 @@ async def test_what_the_fuzzer_found_stays_fixed(world, names):
 
 # Cells an import stored (or crashed on) that the product forms refuse: a NUL (a file is no form, whose text
 # the CSRF middleware checks for NULs), a "was" price past an integer column, a name past its column.
-@pytest.mark.parametrize("column, value", [("product_name", "Maglietta\x00"), ("compare_at_price", "99999999.99"),
-                                           ("product_name", "N" * 161)])
+@pytest.mark.parametrize(
+    "column, value",
+    [("product_name", "Maglietta\x00"), ("compare_at_price", "99999999.99"), ("product_name", "N" * 161)],
+)
 async def test_an_import_is_refused_what_the_forms_refuse(world, names, column, value):
     content = edited_csv(world.csv, column, value, whole_product=True)
-    post = Post("/admin/products/import", {"action": "apply", "csrf_token": world.tokens["owner"]},
-                files={"file": ("products.csv", content.encode(), "text/csv")})
+    post = Post(
+        "/admin/products/import",
+        {"action": "apply", "csrf_token": world.tokens["owner"]},
+        files={"file": ("products.csv", content.encode(), "text/csv")},
+    )
     assert (await post_and_check(world, names, "/admin/products/import", post)).status_code == 422

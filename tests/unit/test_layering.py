@@ -8,8 +8,17 @@ from pathlib import Path
 import storefront
 
 PACKAGE = Path(storefront.__file__).parent
-WEB_ONLY = ("starlette", "jinja2", "itsdangerous", "storefront.pages", "storefront.session",
-            "storefront.htmx", "storefront.templating", "storefront.security", "storefront.app")
+WEB_ONLY = (
+    "starlette",
+    "jinja2",
+    "itsdangerous",
+    "storefront.pages",
+    "storefront.session",
+    "storefront.htmx",
+    "storefront.templating",
+    "storefront.security",
+    "storefront.app",
+)
 
 
 def imports(path: Path) -> set[str]:

@@ -65,17 +65,40 @@ async def make_order(**overrides) -> Order:
     product = await factories.product("Linen shirt", cat, [{"price": 4900, "stock": 10}])
     variant = (await product.variants.all())[0]
     fields = dict(
-        number=orders.new_number(), idempotency_key=f"checkout-{n}",
-        email="mario@example.com", full_name="Mario Rossi", address="Via Roma 1", postal_code="00184",
-        city="Roma", province="RM", country="IT", shipping_method="standard", shipping_name="Standard courier",
-        carrier="BRT", delivery_earliest=date(2026, 12, 3), delivery_latest=date(2026, 12, 5),
-        payment_method="card", subtotal=9800, discount_total=980,
+        number=orders.new_number(),
+        idempotency_key=f"checkout-{n}",
+        email="mario@example.com",
+        full_name="Mario Rossi",
+        address="Via Roma 1",
+        postal_code="00184",
+        city="Roma",
+        province="RM",
+        country="IT",
+        shipping_method="standard",
+        shipping_name="Standard courier",
+        carrier="BRT",
+        delivery_earliest=date(2026, 12, 3),
+        delivery_latest=date(2026, 12, 5),
+        payment_method="card",
+        subtotal=9800,
+        discount_total=980,
         discounts=[{"name": "Welcome 10% off", "code": "WELCOME10", "amount": 980, "promotion_id": 1}],
-        shipping_cost=490, total=9310, vat={"2200": 1679},
+        shipping_cost=490,
+        total=9310,
+        vat={"2200": 1679},
     )
     order = await Order.create(**{**fields, **overrides})
-    await OrderLine.create(order=order, variant=variant, sku=variant.sku, name="Linen shirt", options="Size M, Blue",
-                           unit_price=4900, quantity=2, discount=980, vat_rate=2200)
+    await OrderLine.create(
+        order=order,
+        variant=variant,
+        sku=variant.sku,
+        name="Linen shirt",
+        options="Size M, Blue",
+        unit_price=4900,
+        quantity=2,
+        discount=980,
+        vat_rate=2200,
+    )
     await OrderEvent.create(order=order, kind="placed")
     return order
 
@@ -116,10 +139,14 @@ async def test_confirmation_of_a_cash_on_delivery_order_says_what_to_have_ready(
 
 
 async def test_free_shipping_shows_the_shipping_price_and_its_discount_so_lines_add_up(db, settings):
-    order = await make_order(shipping_cost=0, total=8820, discounts=[
-        {"name": "Welcome 10% off", "code": "WELCOME10", "amount": 980, "promotion_id": 1},
-        {"name": "Free shipping over €50", "code": None, "amount": 490, "promotion_id": 2},
-    ])
+    order = await make_order(
+        shipping_cost=0,
+        total=8820,
+        discounts=[
+            {"name": "Welcome 10% off", "code": "WELCOME10", "amount": 980, "promotion_id": 1},
+            {"name": "Free shipping over €50", "code": None, "amount": 490, "promotion_id": 2},
+        ],
+    )
     _, text, _ = await mailer.render(await queue(order), settings)
     assert "Free shipping over €50: −€4.90" in text
     assert "Shipping, Standard courier: €4.90" in text
@@ -134,8 +161,11 @@ async def test_payment_received(db, settings):
 
 
 async def test_shipped_gives_carrier_and_a_working_tracking_link(db, settings):
-    order = await make_order(status=OrderStatus.SHIPPED, tracking_number="AB 123/45",
-                             tracking_url="https://carrier.example/track?n={number}&lang=it")
+    order = await make_order(
+        status=OrderStatus.SHIPPED,
+        tracking_number="AB 123/45",
+        tracking_url="https://carrier.example/track?n={number}&lang=it",
+    )
     subject, text, html = await mailer.render(await queue(order, "shipped"), settings)
     assert subject == f"Your order {order.number} is on its way"
     assert "Carrier: BRT" in text and "Tracking number: AB 123/45" in text
@@ -152,17 +182,27 @@ async def test_cancelled_unpaid_order_says_nothing_was_charged(db, settings):
 
 async def test_cancelled_paid_order_promises_the_refund(db, settings):
     order = await make_order(status=OrderStatus.CANCELLED)
-    await Payment.create(order=order, provider="card", idempotency_key="k1", amount=9310, status="captured",
-                         card_brand="Visa", card_last4="4242")
+    await Payment.create(
+        order=order,
+        provider="card",
+        idempotency_key="k1",
+        amount=9310,
+        status="captured",
+        card_brand="Visa",
+        card_last4="4242",
+    )
     _, text, html = await mailer.render(await queue(order, "cancelled"), settings)
     assert "You'll get your €93.10 back in full" in text
     assert "You'll get your €93.10 back in full" in html
 
 
-@pytest.mark.parametrize(("refunded", "status", "says"), [
-    (9310, OrderStatus.REFUNDED, "We've refunded €93.10 for order {n}: the whole order."),
-    (4900, OrderStatus.PARTIALLY_REFUNDED, "We've refunded €49.00 of your €93.10 for order {n}."),
-])
+@pytest.mark.parametrize(
+    ("refunded", "status", "says"),
+    [
+        (9310, OrderStatus.REFUNDED, "We've refunded €93.10 for order {n}: the whole order."),
+        (4900, OrderStatus.PARTIALLY_REFUNDED, "We've refunded €49.00 of your €93.10 for order {n}."),
+    ],
+)
 async def test_refunded_gives_the_amount(db, settings, refunded, status, says):
     order = await make_order(status=status, refunded_total=refunded)
     subject, text, _ = await mailer.render(await queue(order, "refunded"), settings)
@@ -183,7 +223,7 @@ async def test_names_are_escaped_in_html_and_left_alone_in_text(db, settings):
     subject, text, html = await mailer.render(await queue(order), settings)
     assert "<script>" not in html and "<img" not in html and "<b>Roma" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "&lt;img src=x" in html
-    assert "Ciao <script>alert(1)</script>," in text and '<img src=x onerror=alert(1)>' in text
+    assert "Ciao <script>alert(1)</script>," in text and "<img src=x onerror=alert(1)>" in text
     assert "&lt;" not in text and "&lt;" not in subject
 
 
@@ -221,7 +261,9 @@ async def test_the_sent_message_is_multipart_with_proper_headers(db, settings, s
     assert received["From"] == settings.mail_from and received["To"] == "mario@example.com"
     assert received["Subject"] == f"Thank you, Mario! Your order {order.number}"
     assert received["Date"].datetime == T0
-    assert received["Message-ID"].startswith(f"<outbox-{queued.id}.") and received["Message-ID"].endswith("@bottega.example>")
+    assert received["Message-ID"].startswith(f"<outbox-{queued.id}.") and received["Message-ID"].endswith(
+        "@bottega.example>"
+    )
     sent = await OutboxEmail.get(id=queued.id)
     assert sent.sent_at == T0 and sent.attempts == 0 and order.number in sent.text
 
@@ -262,8 +304,13 @@ async def test_smtp_down_backs_off_loses_nothing_then_delivers_each_email_once(d
 
 def test_backoff_doubles_up_to_an_hour():
     assert [mailer.backoff(n) for n in (1, 2, 3, 6, 7, 30)] == [
-        timedelta(minutes=1), timedelta(minutes=2), timedelta(minutes=4), timedelta(minutes=32),
-        timedelta(hours=1), timedelta(hours=1)]
+        timedelta(minutes=1),
+        timedelta(minutes=2),
+        timedelta(minutes=4),
+        timedelta(minutes=32),
+        timedelta(hours=1),
+        timedelta(hours=1),
+    ]
 
 
 async def test_concurrent_senders_never_send_an_email_twice(db, settings, smtp_server):
@@ -369,8 +416,12 @@ def test_sender_processes_sharing_a_database_never_send_an_email_twice(tmp_path,
     subprocess.run([sys.executable, "-c", _SETUP, url, "40"], cwd=root, check=True, timeout=60)
 
     start = str(time.time() + 1.5)
-    senders = [subprocess.Popen([sys.executable, "-c", _SENDER, url, smtp_server.url, start], cwd=root,
-                                stdout=subprocess.PIPE, text=True) for _ in range(3)]
+    senders = [
+        subprocess.Popen(
+            [sys.executable, "-c", _SENDER, url, smtp_server.url, start], cwd=root, stdout=subprocess.PIPE, text=True
+        )
+        for _ in range(3)
+    ]
     sent = [int(p.communicate(timeout=60)[0]) for p in senders]
 
     assert sum(sent) == 40 and len(smtp_server.messages) == 40

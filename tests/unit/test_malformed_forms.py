@@ -81,6 +81,7 @@ async def test_a_body_no_browser_sends_gets_an_error_page_on_every_unsafe_route(
 
 async def test_a_body_past_the_limit_found_while_reading_gets_the_413_page(client):
     """Without a Content-Length (chunked), the size shows only while the middleware reads the form."""
+
     async def chunks():  # fields under 1 MiB each, so that the body's size is what is refused
         for name in "abc":
             yield f"&{name}=".encode() + b"x" * (900 * 1024)
@@ -117,12 +118,18 @@ async def test_a_form_is_parsed_once_and_the_route_reads_that_one(client, monkey
     for parser in (FormParser, MultiPartParser):
         monkeypatch.setattr(parser, "parse", counted(parser.parse, parsed))
     # A route parsing the body again would wait for a body already read: give up rather than hang.
-    plain = await asyncio.wait_for(client.post(
-        "/cart/items", data={"csrf_token": token, "variant_id": variant.id, "quantity": "1"}), 10)
+    plain = await asyncio.wait_for(
+        client.post("/cart/items", data={"csrf_token": token, "variant_id": variant.id, "quantity": "1"}), 10
+    )
     assert plain.status_code == 303 and len(parsed) == 1
-    with_file = await asyncio.wait_for(client.post(
-        "/cart/items", data={"csrf_token": token, "variant_id": variant.id, "quantity": "2"},
-        files={"ignored": ("a.txt", b"a file", "text/plain")}), 10)
+    with_file = await asyncio.wait_for(
+        client.post(
+            "/cart/items",
+            data={"csrf_token": token, "variant_id": variant.id, "quantity": "2"},
+            files={"ignored": ("a.txt", b"a file", "text/plain")},
+        ),
+        10,
+    )
     assert with_file.status_code == 303 and len(parsed) == 2
     assert "3 items" in (await client.get("/cart")).text  # the route read both forms
 
@@ -131,11 +138,15 @@ def counted(parse, calls: list):
     async def parse_and_count(self):
         calls.append(type(self).__name__)
         return await parse(self)
+
     return parse_and_count
 
 
 def test_routes_read_the_form_the_middleware_parsed():
     """Starlette's request.form() in a route would parse the body again (and find it already read)."""
-    calls = [str(p.relative_to(STOREFRONT)) for p in STOREFRONT.rglob("*.py")
-             if "request.form(" in p.read_text() and p.name != "forms.py"]
+    calls = [
+        str(p.relative_to(STOREFRONT))
+        for p in STOREFRONT.rglob("*.py")
+        if "request.form(" in p.read_text() and p.name != "forms.py"
+    ]
     assert calls == [], "read forms with storefront.forms.read(request)"

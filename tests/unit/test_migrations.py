@@ -24,9 +24,13 @@ async def test_models_have_no_changes_missing_from_the_migrations(tmp_path):
 def schema(path) -> dict:
     conn = sqlite3.connect(path)
     try:
-        tables = [r[0] for r in conn.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
-            " AND name NOT LIKE 'tortoise_%' AND name NOT LIKE 'product_fts%'")]
+        tables = [
+            r[0]
+            for r in conn.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+                " AND name NOT LIKE 'tortoise_%' AND name NOT LIKE 'product_fts%'"
+            )
+        ]
         result = {}
         for table in tables:
             columns = sorted((c[1], c[2].upper(), c[3], c[5]) for c in conn.execute(f'PRAGMA table_info("{table}")'))

@@ -20,24 +20,52 @@ from tests.unit import factories as f
 
 PASSWORD = "correct horse battery"
 # Each would take a browser to another site (browsers read "\" as "/" and drop tabs and new lines).
-EVIL = ["https://evil.example/", "http:evil.example", "//evil.example", "///evil.example", "/\\evil.example",
-        "\\\\evil.example", "\\/evil.example", "/\t/evil.example", "/\r\n/evil.example", " //evil.example",
-        "javascript:alert(1)", "JaVaScRiPt:alert(1)", "data:text/html,<script>alert(1)</script>", "evil.example",
-        "%2F%2Fevil.example", "https:/evil.example"]
+EVIL = [
+    "https://evil.example/",
+    "http:evil.example",
+    "//evil.example",
+    "///evil.example",
+    "/\\evil.example",
+    "\\\\evil.example",
+    "\\/evil.example",
+    "/\t/evil.example",
+    "/\r\n/evil.example",
+    " //evil.example",
+    "javascript:alert(1)",
+    "JaVaScRiPt:alert(1)",
+    "data:text/html,<script>alert(1)</script>",
+    "evil.example",
+    "%2F%2Fevil.example",
+    "https:/evil.example",
+]
 
 # (method, route path) -> how to call it: the URL, the form, where it goes by default, a good local target.
 REDIRECTING = {
-    ("POST", "/admin/login"): ("/admin/login", {"email": "owner@bottega.example", "password": PASSWORD},
-                               "/admin", "/admin/orders?status=to_ship"),
+    ("POST", "/admin/login"): (
+        "/admin/login",
+        {"email": "owner@bottega.example", "password": PASSWORD},
+        "/admin",
+        "/admin/orders?status=to_ship",
+    ),
     ("POST", "/cart/items"): ("/cart/items", {"variant_id": "{variant}", "quantity": "1"}, "/cart", "/p/tee"),
-    ("POST", "/admin/products/{product_id:id}/active"): ("/admin/products/{product}/active", {"active": "0"},
-                                                          "/admin/products", "/admin/products?q=tee"),
-    ("POST", "/admin/promotions/{promotion_id:id}/active"): ("/admin/promotions/{promotion}/active",
-                                                              {"active": "0"}, "/admin/promotions",
-                                                              "/admin/promotions?x=1"),
-    ("POST", "/admin/stock/{variant_id:id}/adjust"): ("/admin/stock/{variant}/adjust",
-                                                       {"mode": "change", "units": "1", "reason": "received"},
-                                                       "/admin/stock/{variant}", "/admin/stock?q=tee"),
+    ("POST", "/admin/products/{product_id:id}/active"): (
+        "/admin/products/{product}/active",
+        {"active": "0"},
+        "/admin/products",
+        "/admin/products?q=tee",
+    ),
+    ("POST", "/admin/promotions/{promotion_id:id}/active"): (
+        "/admin/promotions/{promotion}/active",
+        {"active": "0"},
+        "/admin/promotions",
+        "/admin/promotions?x=1",
+    ),
+    ("POST", "/admin/stock/{variant_id:id}/adjust"): (
+        "/admin/stock/{variant}/adjust",
+        {"mode": "change", "units": "1", "reason": "received"},
+        "/admin/stock/{variant}",
+        "/admin/stock?q=tee",
+    ),
 }
 # Reads `next` only to put it in the login form, whose POST above checks it.
 SHOWS_ONLY = {("GET", "/admin/login")}
@@ -78,8 +106,9 @@ async def post(client, url: str, form: dict, log_in: bool) -> httpx.Response:
     client.cookies.clear()
     if log_in:
         token = await csrf(client)
-        await client.post("/admin/login", data={"csrf_token": token, "email": "owner@bottega.example",
-                                                "password": PASSWORD})
+        await client.post(
+            "/admin/login", data={"csrf_token": token, "email": "owner@bottega.example", "password": PASSWORD}
+        )
     return await client.post(url, data={"csrf_token": await csrf(client), **form})
 
 
@@ -109,9 +138,18 @@ async def test_htmx_rows_carry_only_a_local_next_back_into_the_page(setup):
     await post(client, "/admin/login", {"email": "owner@bottega.example", "password": PASSWORD}, False)
     token = await csrf(client)
     for url in (f"/admin/products/{ids['product']}/active", f"/admin/stock/{ids['variant']}/adjust"):
-        response = await client.post(url, headers={"HX-Request": "true"},
-                                     data={"csrf_token": token, "active": "1", "mode": "change", "units": "1",
-                                           "reason": "received", "next": "//evil.example"})
+        response = await client.post(
+            url,
+            headers={"HX-Request": "true"},
+            data={
+                "csrf_token": token,
+                "active": "1",
+                "mode": "change",
+                "units": "1",
+                "reason": "received",
+                "next": "//evil.example",
+            },
+        )
         assert response.status_code == 200, url
         assert "evil.example" not in response.text
         assert re.search(r'name="next" value="/admin/(products|stock/\d+)"', response.text), url

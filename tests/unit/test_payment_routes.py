@@ -76,8 +76,9 @@ async def test_a_good_card_redirects_back_and_the_order_is_paid(client):
     assert (payment.status, payment.card_brand, payment.card_last4) == (PaymentStatus.CAPTURED, "visa", "4242")
 
 
-@pytest.mark.parametrize("number, failure", [("4000 0000 0000 0002", "declined"),
-                                             ("4000000000009995", "insufficient_funds")])
+@pytest.mark.parametrize(
+    "number, failure", [("4000 0000 0000 0002", "declined"), ("4000000000009995", "insufficient_funds")]
+)
 async def test_a_refused_card_redirects_back_with_the_order_still_waiting(client, number, failure):
     order, reference, page = await open_gateway(client)
     response = await submit(client, reference, page, number=number)
@@ -90,7 +91,7 @@ async def test_a_refused_card_redirects_back_with_the_order_still_waiting(client
 
 
 async def test_cancelling_on_the_gateway_tells_the_shop_nothing_was_paid(client):
-    """"Cancel and go back" ends the attempt (as a gateway expiring its session would), so the order page
+    """ "Cancel and go back" ends the attempt (as a gateway expiring its session would), so the order page
     can offer another try instead of waiting for a payment that will never come."""
     order, reference, page = await open_gateway(client)
     response = await client.post(f"/sandbox/pay/{reference}/cancel", data=form_of(page))
@@ -102,21 +103,26 @@ async def test_cancelling_on_the_gateway_tells_the_shop_nothing_was_paid(client)
 
 async def test_cancelling_with_a_changed_return_address_is_refused(client):
     order, reference, page = await open_gateway(client)
-    response = await client.post(f"/sandbox/pay/{reference}/cancel", data={**form_of(page), "return": "https://evil.example/"})
+    response = await client.post(
+        f"/sandbox/pay/{reference}/cancel", data={**form_of(page), "return": "https://evil.example/"}
+    )
     assert response.status_code == 400
     assert (await Payment.get(reference=reference)).status == PaymentStatus.PENDING
 
 
-@pytest.mark.parametrize("typed, field, message", [
-    ({"number": "4242 4242 4242 4241"}, "number", "This card number isn't valid. Check the digits."),
-    ({"number": ""}, "number", "Enter the card number."),
-    ({"number": "4111 1111 1111 1111"}, "number", "use one of the test cards below"),
-    ({"expiry": "01/20"}, "expiry", "This card has expired."),
-    ({"expiry": "13/30"}, "expiry", "Enter the expiry date as MM/YY, for example 08/29."),
-    ({"cvc": "12"}, "cvc", "Enter the 3-digit security code."),
-    ({"number": "3782 822463 10005", "cvc": "123"}, "cvc", "Enter the 4-digit code from the front of the card."),
-    ({"name": ""}, "name", "Enter the name as it appears on the card."),
-])
+@pytest.mark.parametrize(
+    "typed, field, message",
+    [
+        ({"number": "4242 4242 4242 4241"}, "number", "This card number isn't valid. Check the digits."),
+        ({"number": ""}, "number", "Enter the card number."),
+        ({"number": "4111 1111 1111 1111"}, "number", "use one of the test cards below"),
+        ({"expiry": "01/20"}, "expiry", "This card has expired."),
+        ({"expiry": "13/30"}, "expiry", "Enter the expiry date as MM/YY, for example 08/29."),
+        ({"cvc": "12"}, "cvc", "Enter the 3-digit security code."),
+        ({"number": "3782 822463 10005", "cvc": "123"}, "cvc", "Enter the 4-digit code from the front of the card."),
+        ({"name": ""}, "name", "Enter the name as it appears on the card."),
+    ],
+)
 async def test_form_errors_are_shown_next_to_their_field_with_everything_typed_kept(client, typed, field, message):
     order, reference, page = await open_gateway(client)
     response = await submit(client, reference, page, **typed)
@@ -151,8 +157,14 @@ async def test_a_second_press_of_pay_charges_once(client):
 
 async def test_the_gateway_form_needs_its_csrf_token(client):
     _, reference, page = await open_gateway(client)
-    data = {**form_of(page), "csrf_token": "forged", "number": "4242424242424242", "expiry": "12/99", "cvc": "123",
-            "name": "Ada"}
+    data = {
+        **form_of(page),
+        "csrf_token": "forged",
+        "number": "4242424242424242",
+        "expiry": "12/99",
+        "cvc": "123",
+        "name": "Ada",
+    }
     response = await client.post(f"/sandbox/pay/{reference}", data=data)
     assert response.status_code == 403
     assert (await Payment.get(reference=reference)).status == PaymentStatus.PENDING
@@ -162,11 +174,21 @@ async def test_a_changed_return_address_is_refused(client):
     # The gateway only goes back where the shop asked at start: never an open redirect.
     _, reference, page = await open_gateway(client)
     query = parse_qs(urlsplit(str(page.url)).query)
-    forged = await client.get(f"/sandbox/pay/{reference}", params={"return": "https://evil.example/", "sig": query["sig"][0]})
+    forged = await client.get(
+        f"/sandbox/pay/{reference}", params={"return": "https://evil.example/", "sig": query["sig"][0]}
+    )
     assert forged.status_code == 400 and "This payment link is not valid" in forged.text
-    response = await client.post(f"/sandbox/pay/{reference}", data={
-        **form_of(page), "return": "https://evil.example/", "number": "4242424242424242", "expiry": "12/99",
-        "cvc": "123", "name": "Ada"})
+    response = await client.post(
+        f"/sandbox/pay/{reference}",
+        data={
+            **form_of(page),
+            "return": "https://evil.example/",
+            "number": "4242424242424242",
+            "expiry": "12/99",
+            "cvc": "123",
+            "name": "Ada",
+        },
+    )
     assert response.status_code == 400 and "location" not in response.headers
     assert (await Payment.get(reference=reference)).status == PaymentStatus.PENDING
     assert (await client.get("/sandbox/pay/sbx_unknown?return=/x&sig=y")).status_code == 404
@@ -194,8 +216,9 @@ def signed(event: dict) -> tuple[bytes, dict]:
 async def test_a_signed_webhook_is_applied_without_a_session_or_csrf_token(client):
     order = await make_order()
     reference = (await payments.begin(order.id, "card", return_url=RETURN)).reference
-    body, headers = signed({"event": "captured", "reference": reference, "amount": 4200, "card_brand": "visa",
-                            "card_last4": "4242"})
+    body, headers = signed(
+        {"event": "captured", "reference": reference, "amount": 4200, "card_brand": "visa", "card_last4": "4242"}
+    )
     client.cookies.clear()
     response = await client.post(WEBHOOK.format(provider="card"), content=body, headers=headers)
     assert response.status_code == 200 and response.text == "captured"

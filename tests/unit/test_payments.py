@@ -29,14 +29,26 @@ def payment_keys(monkeypatch):
     payments.configure("test-secret")
 
 
-async def make_order(method: str = "card", total: int = 4200, expires_in: timedelta | None = timedelta(minutes=30),
-                     **fields) -> Order:
+async def make_order(
+    method: str = "card", total: int = 4200, expires_in: timedelta | None = timedelta(minutes=30), **fields
+) -> Order:
     n = next(_n)
     expires_at = datetime.now(timezone.utc) + expires_in if expires_in is not None else None
     return await Order.create(
-        number=f"BT-T{n:05d}", idempotency_key=f"checkout-{n}", email="ada@example.com", full_name="Ada Lovelace",
-        address="Via Roma 1", postal_code="00100", city="Roma", country="IT", shipping_method="standard",
-        shipping_name="Standard courier", payment_method=method, subtotal=total, total=total, expires_at=expires_at,
+        number=f"BT-T{n:05d}",
+        idempotency_key=f"checkout-{n}",
+        email="ada@example.com",
+        full_name="Ada Lovelace",
+        address="Via Roma 1",
+        postal_code="00100",
+        city="Roma",
+        country="IT",
+        shipping_method="standard",
+        shipping_name="Standard courier",
+        payment_method=method,
+        subtotal=total,
+        total=total,
+        expires_at=expires_at,
         **fields,
     )
 
@@ -58,8 +70,16 @@ def signed(event: dict) -> tuple[bytes, str]:
 
 
 def captured(reference: str, amount: int = 4200) -> tuple[bytes, str]:
-    return signed({"event": "captured", "reference": reference, "amount": amount, "card_brand": "visa",
-                   "card_last4": "4242", "failure": ""})
+    return signed(
+        {
+            "event": "captured",
+            "reference": reference,
+            "amount": amount,
+            "card_brand": "visa",
+            "card_last4": "4242",
+            "failure": "",
+        }
+    )
 
 
 async def kinds(order: Order) -> list[str]:
@@ -79,24 +99,27 @@ def test_luhn_and_brands():
     assert payment_providers.card_brand("378282246310005") == "amex"
 
 
-@pytest.mark.parametrize("entry, errors", [
-    (card(), {}),
-    (card("4242-4242-4242-4242", expiry="1126"), {}),  # dashes; MMYY from a phone keypad; this month is fine
-    (card("378282246310005", cvc="1234", expiry="1 / 2030"), {}),
-    (card(number=""), {"number": "required"}),
-    (card("4242 4242 4242 4241"), {"number": "invalid"}),  # fails Luhn
-    (card("4242 42x2 4242 4242"), {"number": "invalid"}),
-    (card("4111 1111 1111 1111"), {"number": "not_test_card"}),  # valid, but not a test card
-    (card(expiry=""), {"expiry": "required"}),
-    (card(expiry="13/29"), {"expiry": "format"}),
-    (card(expiry="2029-12"), {"expiry": "format"}),
-    (card(expiry="10/26"), {"expiry": "past"}),
-    (card(cvc="12"), {"cvc": "format"}),
-    (card(cvc="1234"), {"cvc": "format"}),
-    (card("378282246310005", cvc="123"), {"cvc": "format_amex"}),
-    (card(name=" "), {"name": "required"}),
-    (CardEntry(), {"number": "required", "expiry": "required", "cvc": "required", "name": "required"}),
-])
+@pytest.mark.parametrize(
+    "entry, errors",
+    [
+        (card(), {}),
+        (card("4242-4242-4242-4242", expiry="1126"), {}),  # dashes; MMYY from a phone keypad; this month is fine
+        (card("378282246310005", cvc="1234", expiry="1 / 2030"), {}),
+        (card(number=""), {"number": "required"}),
+        (card("4242 4242 4242 4241"), {"number": "invalid"}),  # fails Luhn
+        (card("4242 42x2 4242 4242"), {"number": "invalid"}),
+        (card("4111 1111 1111 1111"), {"number": "not_test_card"}),  # valid, but not a test card
+        (card(expiry=""), {"expiry": "required"}),
+        (card(expiry="13/29"), {"expiry": "format"}),
+        (card(expiry="2029-12"), {"expiry": "format"}),
+        (card(expiry="10/26"), {"expiry": "past"}),
+        (card(cvc="12"), {"cvc": "format"}),
+        (card(cvc="1234"), {"cvc": "format"}),
+        (card("378282246310005", cvc="123"), {"cvc": "format_amex"}),
+        (card(name=" "), {"name": "required"}),
+        (CardEntry(), {"number": "required", "expiry": "required", "cvc": "required", "name": "required"}),
+    ],
+)
 def test_card_form_rules_report_every_field_at_once(entry, errors):
     assert payment_providers.check_card(entry, TODAY) == errors
 
@@ -198,8 +221,9 @@ async def test_a_good_card_captures_and_the_order_is_paid(db):
     assert (await payments.status(reference, order_id=order.id)).status == PaymentStatus.CAPTURED
 
 
-@pytest.mark.parametrize("number, failure", [("4000 0000 0000 0002", "declined"),
-                                             ("4000 0000 0000 9995", "insufficient_funds")])
+@pytest.mark.parametrize(
+    "number, failure", [("4000 0000 0000 0002", "declined"), ("4000 0000 0000 9995", "insufficient_funds")]
+)
 async def test_a_refused_card_fails_the_attempt_and_the_order_waits(db, number, failure):
     order = await make_order()
     payment = await payments.sandbox_pay(await start(order), card(number))
@@ -377,7 +401,9 @@ async def test_partial_then_full_refund(db):
     assert (payment.status, payment.refunded_amount) == (PaymentStatus.REFUNDED, 4200)
     events = await OrderEvent.filter(order_id=order.id, kind__in=["partially_refunded", "refunded"]).order_by("id")
     assert [(e.kind, e.actor, e.note) for e in events] == [
-        ("partially_refunded", "staff@bottega", "10.00 EUR refunded"), ("refunded", "staff@bottega", "32.00 EUR refunded")]
+        ("partially_refunded", "staff@bottega", "10.00 EUR refunded"),
+        ("refunded", "staff@bottega", "32.00 EUR refunded"),
+    ]
     assert await OutboxEmail.filter(order_id=order.id, kind="refunded").count() == 2
 
 
@@ -391,8 +417,9 @@ async def test_never_refund_more_than_captured(db, amount):
 
 async def test_concurrent_refunds_never_exceed_the_capture(db):
     order = await paid_order()
-    results = await asyncio.gather(*[payments.refund(order.id, 3000, "staff@bottega") for _ in range(3)],
-                                   return_exceptions=True)
+    results = await asyncio.gather(
+        *[payments.refund(order.id, 3000, "staff@bottega") for _ in range(3)], return_exceptions=True
+    )
     assert sum(isinstance(r, Order) for r in results) == 1
     assert (await Payment.get(order_id=order.id)).refunded_amount == 3000
     assert (await Order.get(id=order.id)).refunded_total == 3000
@@ -446,7 +473,9 @@ async def test_status_shows_only_the_payments_of_the_given_order(db):
 
 async def every_stored_value() -> str:
     """Every row of every table, as text."""
-    tables = [cls for cls in vars(m).values() if isinstance(cls, type) and issubclass(cls, m.Model) and cls is not m.Model]
+    tables = [
+        cls for cls in vars(m).values() if isinstance(cls, type) and issubclass(cls, m.Model) and cls is not m.Model
+    ]
     return "\n".join([repr(row) for table in tables for row in await table.all().values()])
 
 

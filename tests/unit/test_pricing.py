@@ -14,11 +14,24 @@ from storefront.domain.promotions import DiscountClass, Offer
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=timezone.utc)
 
 
-def line(variant_id: int, unit_price: int, quantity: int = 1, vat_rate: int = 2200, *, product_id: int | None = None,
-         categories: set[int] = frozenset(), compare_at: int | None = None) -> Line:
+def line(
+    variant_id: int,
+    unit_price: int,
+    quantity: int = 1,
+    vat_rate: int = 2200,
+    *,
+    product_id: int | None = None,
+    categories: set[int] = frozenset(),
+    compare_at: int | None = None,
+) -> Line:
     return Line(
-        variant_id=variant_id, product_id=product_id or variant_id * 10, category_ids=frozenset(categories),
-        name=f"Item {variant_id}", unit_price=unit_price, compare_at_price=compare_at, quantity=quantity,
+        variant_id=variant_id,
+        product_id=product_id or variant_id * 10,
+        category_ids=frozenset(categories),
+        name=f"Item {variant_id}",
+        unit_price=unit_price,
+        compare_at_price=compare_at,
+        quantity=quantity,
         vat_rate=vat_rate,
     )
 
@@ -72,10 +85,21 @@ def test_below_the_threshold_says_how_much_more_to_spend():
 
 def test_three_for_two_on_a_category_frees_the_cheapest_units():
     socks = {7}
-    three_for_two = Offer(id=3, name="3 for 2 on socks", kind=PromotionKind.BUY_X_GET_Y, buy_quantity=2,
-                          get_quantity=1, percent=100, category_ids=frozenset(socks))
-    cart = [line(1, 800, 2, categories=socks), line(2, 1200, 3, categories=socks),
-            line(3, 500, 1, categories=socks), line(4, 2500, 1, categories={8})]
+    three_for_two = Offer(
+        id=3,
+        name="3 for 2 on socks",
+        kind=PromotionKind.BUY_X_GET_Y,
+        buy_quantity=2,
+        get_quantity=1,
+        percent=100,
+        category_ids=frozenset(socks),
+    )
+    cart = [
+        line(1, 800, 2, categories=socks),
+        line(2, 1200, 3, categories=socks),
+        line(3, 500, 1, categories=socks),
+        line(4, 2500, 1, categories={8}),
+    ]
     totals = price(cart, [three_for_two], shipping=0, now=NOW)
     # Six socks: two deals, the two cheapest units (500 and one 800) free; the shirt is out of scope.
     assert totals.discount_total == 1300
@@ -130,12 +154,18 @@ def carts(draw) -> list[Line]:
     lines = []
     for variant_id in ids:
         unit_price = draw(st.integers(0, 20_000))
-        lines.append(Line(
-            variant_id=variant_id, product_id=draw(st.integers(1, 6)),
-            category_ids=frozenset(draw(st.sets(st.integers(1, 4), max_size=3))), name=f"v{variant_id}",
-            unit_price=unit_price, compare_at_price=draw(st.none() | st.integers(unit_price, unit_price + 5000)),
-            quantity=draw(st.integers(1, 12)), vat_rate=draw(st.sampled_from([2200, 1000, 400])),
-        ))
+        lines.append(
+            Line(
+                variant_id=variant_id,
+                product_id=draw(st.integers(1, 6)),
+                category_ids=frozenset(draw(st.sets(st.integers(1, 4), max_size=3))),
+                name=f"v{variant_id}",
+                unit_price=unit_price,
+                compare_at_price=draw(st.none() | st.integers(unit_price, unit_price + 5000)),
+                quantity=draw(st.integers(1, 12)),
+                vat_rate=draw(st.sampled_from([2200, 1000, 400])),
+            )
+        )
     return lines
 
 
@@ -147,19 +177,31 @@ def offers(draw, offer_id: int, code: str | None) -> Offer:
         return usual if draw(st.integers(0, 3)) else draw(strategy)
 
     return Offer(
-        id=offer_id, name=f"Offer {offer_id}", code=code, kind=draw(st.sampled_from(PromotionKind)),
-        percent=draw(st.none() | st.integers(0, 100)), amount=draw(st.none() | st.integers(0, 5000)),
-        buy_quantity=draw(st.integers(1, 3)), get_quantity=draw(st.integers(1, 2)),
+        id=offer_id,
+        name=f"Offer {offer_id}",
+        code=code,
+        kind=draw(st.sampled_from(PromotionKind)),
+        percent=draw(st.none() | st.integers(0, 100)),
+        amount=draw(st.none() | st.integers(0, 5000)),
+        buy_quantity=draw(st.integers(1, 3)),
+        get_quantity=draw(st.integers(1, 2)),
         free_shipping=draw(st.booleans()),
         product_ids=rarely(st.frozensets(st.integers(1, 6), max_size=2), frozenset()),
         category_ids=rarely(st.frozensets(st.integers(1, 4), max_size=2), frozenset()),
-        exclude_sale_items=draw(st.booleans()), min_subtotal=rarely(st.integers(0, 30_000)),
-        min_quantity=rarely(st.integers(1, 8)), starts_at=rarely(st.sampled_from(MOMENTS)),
-        ends_at=rarely(st.sampled_from(MOMENTS)), usage_limit=rarely(st.integers(0, 3)),
-        per_customer_limit=rarely(st.integers(0, 2)), used_count=draw(st.integers(0, 3)),
-        priority=draw(st.integers(0, 3)), exclusive=rarely(st.booleans(), False),
-        combines_with_order=rarely(st.booleans(), True), combines_with_product=rarely(st.booleans(), True),
-        combines_with_shipping=rarely(st.booleans(), True), active=rarely(st.booleans(), True),
+        exclude_sale_items=draw(st.booleans()),
+        min_subtotal=rarely(st.integers(0, 30_000)),
+        min_quantity=rarely(st.integers(1, 8)),
+        starts_at=rarely(st.sampled_from(MOMENTS)),
+        ends_at=rarely(st.sampled_from(MOMENTS)),
+        usage_limit=rarely(st.integers(0, 3)),
+        per_customer_limit=rarely(st.integers(0, 2)),
+        used_count=draw(st.integers(0, 3)),
+        priority=draw(st.integers(0, 3)),
+        exclusive=rarely(st.booleans(), False),
+        combines_with_order=rarely(st.booleans(), True),
+        combines_with_product=rarely(st.booleans(), True),
+        combines_with_shipping=rarely(st.booleans(), True),
+        active=rarely(st.booleans(), True),
     )
 
 
@@ -177,8 +219,14 @@ def situations(draw):
 
 def priced(situation, lines=None, extra=()):
     cart, promotions, shipping, codes, uses = situation
-    return price(lines if lines is not None else cart, [*promotions, *extra], shipping=shipping, now=NOW,
-                 codes=codes, customer_uses=uses)
+    return price(
+        lines if lines is not None else cart,
+        [*promotions, *extra],
+        shipping=shipping,
+        now=NOW,
+        codes=codes,
+        customer_uses=uses,
+    )
 
 
 @settings(max_examples=300)
@@ -232,8 +280,15 @@ def test_the_order_of_lines_changes_nothing(situation, rnd):
 @given(situations(), st.integers(0, 4), st.sampled_from(["out_of_scope", "expired", "not_started", "inactive"]))
 def test_an_automatic_promotion_that_does_not_apply_changes_nothing(situation, priority, why):
     unrelated = Offer(
-        id=99, name="Unrelated", kind=PromotionKind.ORDER_PERCENT, percent=50, priority=priority, exclusive=True,
-        combines_with_order=False, combines_with_product=False, combines_with_shipping=False,
+        id=99,
+        name="Unrelated",
+        kind=PromotionKind.ORDER_PERCENT,
+        percent=50,
+        priority=priority,
+        exclusive=True,
+        combines_with_order=False,
+        combines_with_product=False,
+        combines_with_shipping=False,
         product_ids=frozenset({999}) if why == "out_of_scope" else frozenset(),
         ends_at=NOW if why == "expired" else None,
         starts_at=NOW + timedelta(seconds=1) if why == "not_started" else None,

@@ -12,8 +12,9 @@ from storefront.domain.models import Promotion, PromotionKind, PromotionUse
 
 
 async def promotion(**limits) -> Promotion:
-    return await Promotion.create(name="Welcome", code="WELCOME10", kind=PromotionKind.ORDER_PERCENT, percent=10,
-                                  **limits)
+    return await Promotion.create(
+        name="Welcome", code="WELCOME10", kind=PromotionKind.ORDER_PERCENT, percent=10, **limits
+    )
 
 
 async def try_reserve(promotion_id: int, email: str, reference: str) -> bool:

@@ -17,15 +17,22 @@ def _evaluate(lines, offers, **kwargs):
     outcome = apply(lines, offers, **kwargs)
     return outcome.discounts, outcome.explanations
 
+
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=timezone.utc)
 SOCKS, SHIRTS = 7, 8
 
 
-def line(variant_id: int, unit_price: int, quantity: int = 1, *, category: int = SHIRTS,
-         compare_at: int | None = None) -> Line:
+def line(
+    variant_id: int, unit_price: int, quantity: int = 1, *, category: int = SHIRTS, compare_at: int | None = None
+) -> Line:
     return Line(
-        variant_id=variant_id, product_id=variant_id * 10, category_ids=frozenset({category, 1}),
-        name=f"Item {variant_id}", unit_price=unit_price, compare_at_price=compare_at, quantity=quantity,
+        variant_id=variant_id,
+        product_id=variant_id * 10,
+        category_ids=frozenset({category, 1}),
+        name=f"Item {variant_id}",
+        unit_price=unit_price,
+        compare_at_price=compare_at,
+        quantity=quantity,
         vat_rate=2200,
     )
 
@@ -49,7 +56,8 @@ def test_each_kind_takes_off_what_it_says():
     assert run(CART, [offer(kind=PromotionKind.ORDER_PERCENT, percent=10)])[0] == [(1, "order", 750)]
     assert run(CART, [offer(kind=PromotionKind.ORDER_FIXED, amount=500)])[0] == [(1, "order", 500)]
     assert run(CART, [offer(kind=PromotionKind.ITEMS_PERCENT, percent=20, category_ids=frozenset({SOCKS}))])[0] == [
-        (1, "product", 300)]
+        (1, "product", 300)
+    ]
     assert run(CART, [offer(kind=PromotionKind.FREE_SHIPPING)])[0] == [(1, "shipping", 590)]
 
 
@@ -67,8 +75,9 @@ def test_buy_x_get_y_discounts_the_cheapest_units_by_the_get_percent():
 
 
 def test_buy_x_get_y_needs_a_full_deal_and_says_how_many_items_are_missing():
-    three_for_two = offer(kind=PromotionKind.BUY_X_GET_Y, buy_quantity=2, get_quantity=1,
-                          category_ids=frozenset({SOCKS}))
+    three_for_two = offer(
+        kind=PromotionKind.BUY_X_GET_Y, buy_quantity=2, get_quantity=1, category_ids=frozenset({SOCKS})
+    )
     discounts, (why,) = _evaluate(CART, [three_for_two], shipping=0, now=NOW)
     assert discounts == [] and (why.reason, why.quantity) == ("add_items", 2)  # one sock in the cart
     more_socks = [*CART, line(3, 900, category=SOCKS), line(4, 1200, category=SOCKS)]
@@ -91,8 +100,9 @@ def test_sale_items_can_be_left_out():
 
 
 def test_thresholds_measure_the_eligible_items_and_say_what_is_missing():
-    socks_over_20 = offer(kind=PromotionKind.ORDER_FIXED, amount=300, category_ids=frozenset({SOCKS}),
-                          min_subtotal=2000)
+    socks_over_20 = offer(
+        kind=PromotionKind.ORDER_FIXED, amount=300, category_ids=frozenset({SOCKS}), min_subtotal=2000
+    )
     _, why = run(CART, [socks_over_20])
     assert why == [(1, "spend_more")]
     _, (explanation,) = _evaluate(CART, [socks_over_20], shipping=0, now=NOW, codes=())
@@ -150,8 +160,7 @@ WELCOME = offer(2, PromotionKind.ORDER_PERCENT, percent=10, code="WELCOME10", pr
 
 
 def test_classes_combine_only_if_both_allow_it():
-    assert run(CART, [FREE_SHIPPING, WELCOME], codes=["WELCOME10"]) == (
-        [(1, "shipping", 590)], [(2, "not_combinable")])
+    assert run(CART, [FREE_SHIPPING, WELCOME], codes=["WELCOME10"]) == ([(1, "shipping", 590)], [(2, "not_combinable")])
     both_allow = replace(FREE_SHIPPING, combines_with_order=True)
     assert run(CART, [both_allow, WELCOME], codes=["WELCOME10"])[0] == [(2, "order", 750), (1, "shipping", 590)]
     welcome_refuses = replace(WELCOME, combines_with_shipping=False)
@@ -166,8 +175,9 @@ def test_same_class_needs_the_class_allowed_too():
 
 def test_an_exclusive_promotion_stops_the_later_ones_but_not_the_earlier():
     black_friday = offer(3, PromotionKind.ITEMS_PERCENT, percent=30, priority=50, exclusive=True)
-    discounts, why = run(CART, [replace(FREE_SHIPPING, combines_with_order=True), black_friday, WELCOME],
-                         codes=["WELCOME10"])
+    discounts, why = run(
+        CART, [replace(FREE_SHIPPING, combines_with_order=True), black_friday, WELCOME], codes=["WELCOME10"]
+    )
     assert discounts == [(3, "product", 2250), (1, "shipping", 590)]
     assert why == [(2, "exclusive_applied")]
 
@@ -184,7 +194,9 @@ def test_an_exclusive_promotion_first_stands_alone():
 def test_discount_classes_follow_the_kind():
     assert offer(kind=PromotionKind.BUY_X_GET_Y).classes == {DiscountClass.PRODUCT}
     assert offer(kind=PromotionKind.ORDER_FIXED, free_shipping=True).classes == {
-        DiscountClass.ORDER, DiscountClass.SHIPPING}
+        DiscountClass.ORDER,
+        DiscountClass.SHIPPING,
+    }
 
 
 # --- loading from the database ---------------------------------------------------------------------
@@ -193,8 +205,15 @@ def test_discount_classes_follow_the_kind():
 @pytest.mark.usefixtures("db")
 async def test_offers_for_loads_active_automatic_and_matching_code_promotions_by_priority():
     later = await Promotion.create(name="Free shipping over €50", kind=PromotionKind.FREE_SHIPPING, min_subtotal=5000)
-    welcome = await Promotion.create(name="Welcome", code="WELCOME10", kind=PromotionKind.ORDER_PERCENT, percent=10,
-                                     priority=10, product_ids=[3, 4], category_ids=[7])
+    welcome = await Promotion.create(
+        name="Welcome",
+        code="WELCOME10",
+        kind=PromotionKind.ORDER_PERCENT,
+        percent=10,
+        priority=10,
+        product_ids=[3, 4],
+        category_ids=[7],
+    )
     await Promotion.create(name="Other code", code="OTHER", kind=PromotionKind.ORDER_FIXED, amount=500)
     await Promotion.create(name="Switched off", kind=PromotionKind.ORDER_PERCENT, percent=50, active=False)
     await Promotion.create(name="Old code", code="OLD", kind=PromotionKind.ORDER_PERCENT, percent=50, active=False)

@@ -20,11 +20,31 @@ from storefront.domain.models import StaffRole
 from tests.unit import factories as f
 
 PASSWORD = "correct horse battery"
-HOSTILE = ["'", '"', "';--", "' OR '1'='1", "%", "_", "\\", "\x00", "x" * 5000, "1" * 5000, "9" * 30, "-1",
-           "²", "①", "١٢", "Caffè ☕ 𝄞", "*", "NEAR(", ":"]
+HOSTILE = [
+    "'",
+    '"',
+    "';--",
+    "' OR '1'='1",
+    "%",
+    "_",
+    "\\",
+    "\x00",
+    "x" * 5000,
+    "1" * 5000,
+    "9" * 30,
+    "-1",
+    "²",
+    "①",
+    "١٢",
+    "Caffè ☕ 𝄞",
+    "*",
+    "NEAR(",
+    ":",
+]
 # Every query parameter each listing reads; "size" stands for an option filter (any other key is one).
 LISTINGS = [
-    ("/search?q={v}", None), ("/search?q=tee&{k}={v}", ["sort", "page", "min", "max", "stock", "size", "v"]),
+    ("/search?q={v}", None),
+    ("/search?q=tee&{k}={v}", ["sort", "page", "min", "max", "stock", "size", "v"]),
     ("/c/clothing?{k}={v}", ["sort", "page", "min", "max", "stock", "size"]),
     ("/p/{slug}?{k}={v}", ["v", "size"]),
     ("/admin/products?{k}={v}", ["q", "state", "category", "page"]),
@@ -54,21 +74,39 @@ async def shop(db, settings):
     await staff_domain.audit(owner, "stock.adjust", "variant:1", {"stock": 1}, {"stock": 2})
     for n, name in enumerate(["Anna Rossi", "Marco_Bianchi 100%"]):
         token, _ = await cart.add(None, (await tee.variants.all())[0].id, 1)
-        order = await checkout.place_order(token, checkout.Details(
-            email=f"buyer{n}@example.com", full_name=name, address="Via Roma 1", postal_code="50122", city="Firenze",
-            province="FI", shipping_method="standard", payment_method="card"), f"attempt-{n}")
+        order = await checkout.place_order(
+            token,
+            checkout.Details(
+                email=f"buyer{n}@example.com",
+                full_name=name,
+                address="Via Roma 1",
+                postal_code="50122",
+                city="Firenze",
+                province="FI",
+                shipping_method="standard",
+                payment_method="card",
+            ),
+            f"attempt-{n}",
+        )
     payments.configure(settings.secret_key)
     started = await payments.begin(order.id, "card", return_url=links.order_path(settings, order.number))
-    ids = {"slug": tee.slug, "variant": (await tee.variants.all())[0].id, "order": order.number,
-           "key": links.order_token(settings, order.number), "payment": started.reference}
+    ids = {
+        "slug": tee.slug,
+        "variant": (await tee.variants.all())[0].id,
+        "order": order.number,
+        "key": links.order_token(settings, order.number),
+        "payment": started.reference,
+    }
     app = create_app(settings, manage_db=False)
     # Server errors come back as the 500 page they would be, not as an exception in the test.
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
     async with httpx.AsyncClient(transport=transport, base_url="https://shop.test") as client:
         login = await client.get("/admin/login")
         token = login.text.split('name="csrf_token" value="')[1].split('"')[0]
-        response = await client.post("/admin/login", data={"csrf_token": token, "email": "owner@bottega.example",
-                                                           "password": PASSWORD, "next": "/admin"})
+        response = await client.post(
+            "/admin/login",
+            data={"csrf_token": token, "email": "owner@bottega.example", "password": PASSWORD, "next": "/admin"},
+        )
         assert response.status_code == 303
         client.ids = ids
         yield client
@@ -100,27 +138,40 @@ async def listed(client, url: str) -> set[str]:
     return {n.replace("&#39;", "'") for n in names if f">{n}<" in page or f"{n}</" in page}
 
 
-@pytest.mark.parametrize(("query", "found"), [
-    ("o'neill", {"Maglietta O'Neill"}),  # a quote is part of the text, not of the SQL
-    ("caffe ☕", {"Caffè espresso"}),
-    ("100%", {"Sconto 100% cotone"}),
-    ("%", set()), ("_", set()), ("\\", set()), ("'", set()), ("';--", set()), ("\x00", set()),
-    ("' OR '1'='1", set()), ("*", set()), ("x" * 5000, set()),
-])
+@pytest.mark.parametrize(
+    ("query", "found"),
+    [
+        ("o'neill", {"Maglietta O'Neill"}),  # a quote is part of the text, not of the SQL
+        ("caffe ☕", {"Caffè espresso"}),
+        ("100%", {"Sconto 100% cotone"}),
+        ("%", set()),
+        ("_", set()),
+        ("\\", set()),
+        ("'", set()),
+        ("';--", set()),
+        ("\x00", set()),
+        ("' OR '1'='1", set()),
+        ("*", set()),
+        ("x" * 5000, set()),
+    ],
+)
 async def test_search_finds_the_literal_text_never_everything(shop, query, found):
     response = await shop.get(f"/search?q={quote(query, safe='')}")
     assert response.status_code == 200
     assert await listed(shop, f"/search?q={quote(query, safe='')}") == found
 
 
-@pytest.mark.parametrize(("url", "found"), [
-    ("/admin/products?q=%25", {"Sconto 100% cotone"}),   # "%" is a percent sign, not LIKE's wildcard
-    ("/admin/products?q=_", {"Maglietta O'Neill"}),      # "_" is in one SKU only
-    ("/admin/products?q=o%27neill", {"Maglietta O'Neill"}),
-    ("/admin/products?q=%5C", set()),
-    ("/admin/stock?q=_", {"Maglietta O'Neill"}),
-    ("/admin/stock?q=%25", {"Sconto 100% cotone"}),
-])
+@pytest.mark.parametrize(
+    ("url", "found"),
+    [
+        ("/admin/products?q=%25", {"Sconto 100% cotone"}),  # "%" is a percent sign, not LIKE's wildcard
+        ("/admin/products?q=_", {"Maglietta O'Neill"}),  # "_" is in one SKU only
+        ("/admin/products?q=o%27neill", {"Maglietta O'Neill"}),
+        ("/admin/products?q=%5C", set()),
+        ("/admin/stock?q=_", {"Maglietta O'Neill"}),
+        ("/admin/stock?q=%25", {"Sconto 100% cotone"}),
+    ],
+)
 async def test_back_office_product_searches_take_wildcards_literally(shop, url, found):
     assert await listed(shop, url) == found
 
@@ -131,7 +182,7 @@ async def test_back_office_order_and_audit_searches_take_wildcards_literally(sho
     assert "Anna Rossi" not in (await shop.get("/admin/orders?q=%25%25")).text
     everyone = (await shop.get("/admin/orders?q=%27%20OR%20%271%27%3D%271")).text
     assert "Anna Rossi" not in everyone and "Marco_Bianchi" not in everyone
-    entries = '>variant:1</a>'
+    entries = ">variant:1</a>"
     assert entries in (await shop.get("/admin/audit?actor=owner")).text
     assert entries not in (await shop.get("/admin/audit?actor=%25")).text  # no actor has a "%" in their email
     assert entries not in (await shop.get("/admin/audit?actor=_")).text

@@ -93,8 +93,9 @@ def apps(db, settings):
 
 
 def client_of(app, address: str = "203.0.113.7") -> httpx.AsyncClient:
-    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app, client=(address, 40000)),
-                             base_url="https://shop.test")
+    return httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app, client=(address, 40000)), base_url="https://shop.test"
+    )
 
 
 async def csrf(client, url: str) -> str:
@@ -109,8 +110,10 @@ async def owner(db):
 
 
 async def log_in(client, password: str, email: str = "owner@bottega.example"):
-    return await client.post("/admin/login", data={"csrf_token": await csrf(client, "/admin/login"), "email": email,
-                                                  "password": password, "next": "/admin"})
+    return await client.post(
+        "/admin/login",
+        data={"csrf_token": await csrf(client, "/admin/login"), "email": email, "password": password, "next": "/admin"},
+    )
 
 
 async def test_wrong_passwords_are_limited_across_workers(apps, owner):
@@ -147,12 +150,16 @@ async def test_order_lookups_are_limited_across_workers(apps):
     one, two = client_of(apps[0]), client_of(apps[1])
     for n in range(10):
         client = (one, two)[n % 2]
-        wrong = await client.post("/orders/lookup", data={"csrf_token": await csrf(client, "/orders/lookup"),
-                                                          "number": "BT-ZZZZZZ", "email": "x@y.it"})
+        wrong = await client.post(
+            "/orders/lookup",
+            data={"csrf_token": await csrf(client, "/orders/lookup"), "number": "BT-ZZZZZZ", "email": "x@y.it"},
+        )
         assert wrong.status_code == 422
     for client in (one, two):
-        blocked = await client.post("/orders/lookup", data={"csrf_token": await csrf(client, "/orders/lookup"),
-                                                            "number": "BT-ZZZZZZ", "email": "x@y.it"})
+        blocked = await client.post(
+            "/orders/lookup",
+            data={"csrf_token": await csrf(client, "/orders/lookup"), "number": "BT-ZZZZZZ", "email": "x@y.it"},
+        )
         assert blocked.status_code == 429 and "Too many attempts" in blocked.text
 
 
@@ -168,8 +175,9 @@ async def guess(client, code: str):
 
 async def test_code_guessing_is_limited_whatever_the_cookie_says(apps, variant):
     shopper = client_of(apps[0])
-    await shopper.post("/cart/items", data={"csrf_token": await csrf(shopper, "/cart"), "variant_id": variant.id,
-                                            "quantity": "1"})
+    await shopper.post(
+        "/cart/items", data={"csrf_token": await csrf(shopper, "/cart"), "variant_id": variant.id, "quantity": "1"}
+    )
     before_guessing = dict(shopper.cookies)
     for n in range(10):
         assert (await guess(shopper, f"guess{n}")).status_code == 422

@@ -18,18 +18,41 @@ NOW = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)  # 11:00 in Rome; the shop's day
 _n = count(1)
 
 
-async def order(status: str, total: int, at: datetime, *, payment: str = "card", refunded: int = 0,
-                lines: list[tuple[Variant, int]] = ()) -> Order:
+async def order(
+    status: str,
+    total: int,
+    at: datetime,
+    *,
+    payment: str = "card",
+    refunded: int = 0,
+    lines: list[tuple[Variant, int]] = (),
+) -> Order:
     n = next(_n)
     placed = await Order.create(
-        number=f"BT-T{n:05d}", idempotency_key=f"key-{n}", status=status, email="anna@example.com",
-        full_name=f"Anna {n}", country="IT", shipping_method="standard", shipping_name="Standard",
-        payment_method=payment, subtotal=total, total=total, refunded_total=refunded,
+        number=f"BT-T{n:05d}",
+        idempotency_key=f"key-{n}",
+        status=status,
+        email="anna@example.com",
+        full_name=f"Anna {n}",
+        country="IT",
+        shipping_method="standard",
+        shipping_name="Standard",
+        payment_method=payment,
+        subtotal=total,
+        total=total,
+        refunded_total=refunded,
     )
     await Order.filter(id=placed.id).update(created_at=at)
     for variant, quantity in lines:
-        await OrderLine.create(order=placed, variant=variant, sku=variant.sku, name="line", unit_price=variant.price,
-                               quantity=quantity, vat_rate=2200)
+        await OrderLine.create(
+            order=placed,
+            variant=variant,
+            sku=variant.sku,
+            name="line",
+            unit_price=variant.price,
+            quantity=quantity,
+            vat_rate=2200,
+        )
     return placed
 
 
@@ -49,8 +72,9 @@ async def variants(*specs) -> list[Variant]:
 
 @pytest.fixture
 async def shop(db):
-    tee, mug, jar = await variants({"price": 1000, "stock": 50}, {"price": 2000, "stock": 50},
-                                   {"price": 500, "stock": 50})
+    tee, mug, jar = await variants(
+        {"price": 1000, "stock": 50}, {"price": 2000, "stock": 50}, {"price": 500, "stock": 50}
+    )
     just_after_midnight = datetime(2026, 11, 19, 23, 30, tzinfo=UTC)  # 00:30 on the 20th in Rome
     just_before_midnight = datetime(2026, 11, 19, 22, 30, tzinfo=UTC)  # 23:30 on the 19th in Rome
     await order("paid", 10_000, just_after_midnight, lines=[(tee, 2)])
@@ -97,7 +121,9 @@ async def test_the_fulfilment_queue_and_awaited_transfers(shop):
 async def test_the_funnel_counts_carts_checkouts_and_orders_per_period(shop):
     d = await reports.dashboard(NOW)
     assert [(x.period, x.carts, x.checkouts, x.orders) for x in d.funnel] == [
-        ("today", 2, 2, 2), ("7_days", 3, 3, 5), ("30_days", 4, 3, 6),
+        ("today", 2, 2, 2),
+        ("7_days", 3, 3, 5),
+        ("30_days", 4, 3, 6),
     ]
     thirty = d.funnel[2]
     assert (thirty.checkout_rate, thirty.order_rate, thirty.conversion) == (7500, 20000, 15000)
@@ -116,8 +142,11 @@ async def test_best_sellers_count_units_of_orders_that_stand(shop):
 
 async def test_low_stock_and_sold_out_cover_what_is_on_sale(db):
     low, gone, plenty, hidden, withdrawn = await variants(
-        {"price": 100, "stock": 2}, {"price": 100, "stock": 0}, {"price": 100, "stock": 9},
-        {"price": 100, "stock": 0}, {"price": 100, "stock": 1},
+        {"price": 100, "stock": 2},
+        {"price": 100, "stock": 0},
+        {"price": 100, "stock": 9},
+        {"price": 100, "stock": 0},
+        {"price": 100, "stock": 1},
     )
     await Variant.filter(id=hidden.id).update(active=False)
     await Product.filter(id=withdrawn.product_id).update(active=False)
@@ -162,7 +191,9 @@ async def test_a_variants_ledger_runs_newest_first_with_a_running_total(db):
     row = await stock_report.stock_row(tee.id)
     ledger = await stock_report.ledger(row)
     assert [(m.delta, m.reason, m.reference, m.balance) for m in ledger.movements] == [
-        (-2, "damaged", "", 13), (5, "received", "delivery 42", 15), (10, "initial", "", 10),
+        (-2, "damaged", "", 13),
+        (5, "received", "delivery 42", 15),
+        (10, "initial", "", 10),
     ]
     assert ledger.reconciles and ledger.total == 3
     second = await stock_report.ledger(row, page=2, per_page=2)
@@ -173,17 +204,29 @@ async def test_a_variants_ledger_runs_newest_first_with_a_running_total(db):
 
 async def test_the_stock_list_searches_names_and_skus_and_filters(db):
     clothing = await f.category("Clothing")
-    await f.product("Maglietta", clothing, [{"price": 100, "stock": 2, "sku": "MAG-NER-S", "options": {"size": "S"}},
-                                            {"price": 100, "stock": 0, "sku": "MAG-NER-M", "options": {"size": "M"}}])
+    await f.product(
+        "Maglietta",
+        clothing,
+        [
+            {"price": 100, "stock": 2, "sku": "MAG-NER-S", "options": {"size": "S"}},
+            {"price": 100, "stock": 0, "sku": "MAG-NER-M", "options": {"size": "M"}},
+        ],
+    )
     await f.product("Tazza 100%_", clothing, [{"price": 100, "stock": 9, "sku": "TAZ-1"}])
     everything = await stock_report.stock_list(stock_report.StockQuery())
     assert everything.total == 3 and [r.options for r in everything.rows] == ["S", "M", ""]
-    assert [r.sku for r in (await stock_report.stock_list(stock_report.StockQuery(text="mag-ner-m"))).rows] == ["MAG-NER-M"]
+    assert [r.sku for r in (await stock_report.stock_list(stock_report.StockQuery(text="mag-ner-m"))).rows] == [
+        "MAG-NER-M"
+    ]
     assert (await stock_report.stock_list(stock_report.StockQuery(text="MAGLIETTA"))).total == 2
     assert (await stock_report.stock_list(stock_report.StockQuery(text="0%_"))).total == 1  # wildcards are literal
-    assert (await stock_report.stock_list(stock_report.StockQuery(text="a%"))).total == 0  # unescaped, it would match every "a"
+    assert (
+        await stock_report.stock_list(stock_report.StockQuery(text="a%"))
+    ).total == 0  # unescaped, it would match every "a"
     assert [r.sku for r in (await stock_report.stock_list(stock_report.StockQuery(show="low"))).rows] == ["MAG-NER-S"]
-    assert [r.sku for r in (await stock_report.stock_list(stock_report.StockQuery(show="sold_out"))).rows] == ["MAG-NER-M"]
+    assert [r.sku for r in (await stock_report.stock_list(stock_report.StockQuery(show="sold_out"))).rows] == [
+        "MAG-NER-M"
+    ]
     paged = await stock_report.stock_list(stock_report.StockQuery(page=2, per_page=2))
     assert [r.sku for r in paged.rows] == ["TAZ-1"] and paged.total == 3 and not paged.has_more
 

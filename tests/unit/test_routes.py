@@ -113,7 +113,6 @@ async def test_session_cookie_is_signed_httponly_lax_and_secure(client, shop):
     assert "httponly" in cookie and "samesite=lax" in cookie and "secure" in cookie
 
 
-
 async def test_unsafe_requests_without_the_csrf_token_are_refused(client, shop):
     # Every unsafe request is refused before routing, so this holds for routes added later too.
     for path in ["/", "/c/clothing", "/cart/items", "/anything"]:
@@ -140,8 +139,9 @@ async def test_a_valid_csrf_token_passes(client, shop):
 
 
 async def test_oversized_bodies_are_refused(client, shop):
-    response = await client.post("/c/clothing", content=b"x" * (3 * 1024 * 1024),
-                                 headers={"content-type": "application/x-www-form-urlencoded"})
+    response = await client.post(
+        "/c/clothing", content=b"x" * (3 * 1024 * 1024), headers={"content-type": "application/x-www-form-urlencoded"}
+    )
     assert response.status_code == 413
 
 
@@ -206,11 +206,14 @@ async def test_a_shop_without_images_yet_answers_media_requests_with_404(client,
     assert response.status_code == 404 and settings.media_dir.is_dir()
 
 
-@pytest.mark.parametrize("path", [
-    "/p/" + "a" * 161,  # longer than any product's slug
-    "/orders/" + "B" * 17,  # longer than any order number
-    "/admin/products/" + "9" * 10,  # past what an id column holds (else: the login page)
-    "/admin/products/" + "9" * 4400,  # int() refuses this many digits
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/p/" + "a" * 161,  # longer than any product's slug
+        "/orders/" + "B" * 17,  # longer than any order number
+        "/admin/products/" + "9" * 10,  # past what an id column holds (else: the login page)
+        "/admin/products/" + "9" * 4400,  # int() refuses this many digits
+    ],
+)
 async def test_paths_that_cannot_name_a_row_are_not_found(client, shop, path):
     assert (await client.get(path)).status_code == 404

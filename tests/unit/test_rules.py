@@ -59,8 +59,17 @@ def test_search_text_is_folded_and_split_into_words():
 
 @pytest.mark.parametrize(
     ("typed", "cents", "ok"),
-    [("12", 1200, True), ("12.5", 1250, True), ("12,50", 1250, True), (" 7 ", 700, True), ("", None, True),
-     ("abc", None, False), ("-4", None, False), ("1e9", None, False), ("12.345", None, False)],
+    [
+        ("12", 1200, True),
+        ("12.5", 1250, True),
+        ("12,50", 1250, True),
+        (" 7 ", 700, True),
+        ("", None, True),
+        ("abc", None, False),
+        ("-4", None, False),
+        ("1e9", None, False),
+        ("12.345", None, False),
+    ],
 )
 def test_price_filter_input(typed, cents, ok):
     assert parse_price(typed) == (cents, ok)

@@ -23,7 +23,9 @@ async def test_demo_shop(db, tmp_path):
     on_sale = [v for v in await Variant.filter(compare_at_price__not_isnull=True) if v.compare_at_price > v.price]
     assert on_sale
     # The ledger sums to on-hand for every variant.
-    ledger = dict(await StockMovement.annotate(total=Sum("delta")).group_by("variant_id").values_list("variant_id", "total"))
+    ledger = dict(
+        await StockMovement.annotate(total=Sum("delta")).group_by("variant_id").values_list("variant_id", "total")
+    )
     for variant_id, stock in await Variant.all().values_list("id", "stock"):
         assert ledger.get(variant_id, 0) == stock
     # Every image the catalogue points to was written.

@@ -11,14 +11,29 @@ from urllib.parse import urlsplit
 import pytest
 
 from storefront.domain import cart, checkout, orders
-from storefront.domain.models import (Cart, Order, OrderEvent, OrderStatus, OutboxEmail, Promotion, PromotionKind,
-                                      Variant)
+from storefront.domain.models import (
+    Cart,
+    Order,
+    OrderEvent,
+    OrderStatus,
+    OutboxEmail,
+    Promotion,
+    PromotionKind,
+    Variant,
+)
 from tests.unit import factories as f
 from tests.unit.test_checkout import ANNA, ledger_matches_stock
 
-FORM = {"email": "anna@example.com", "full_name": "Anna Rossi", "address": "Via dei Servi 12",
-        "postal_code": "50122", "city": "Firenze", "province": "FI", "country": "IT",
-        "shipping_method": "standard"}
+FORM = {
+    "email": "anna@example.com",
+    "full_name": "Anna Rossi",
+    "address": "Via dei Servi 12",
+    "postal_code": "50122",
+    "city": "Firenze",
+    "province": "FI",
+    "country": "IT",
+    "shipping_method": "standard",
+}
 DECLINED, GOOD = "4000 0000 0000 0002", "4242 4242 4242 4242"
 
 
@@ -170,8 +185,9 @@ async def test_posting_an_old_checkout_form_again_keeps_the_new_cart(anna, shop)
 
 
 async def test_a_total_the_shopper_was_not_shown_is_never_charged(anna, shop):
-    await Promotion.create(name="Welcome 10% off", code="WELCOME10", kind=PromotionKind.ORDER_PERCENT,
-                           percent=10, per_customer_limit=1)
+    await Promotion.create(
+        name="Welcome 10% off", code="WELCOME10", kind=PromotionKind.ORDER_PERCENT, percent=10, per_customer_limit=1
+    )
     token, _ = await cart.add(None, shop["scarf"].id, 1)
     await cart.apply_code(token, "WELCOME10")
     await checkout.place_order(token, ANNA, "earlier-order")  # Anna used her welcome code already
@@ -192,42 +208,51 @@ async def test_a_total_the_shopper_was_not_shown_is_never_charged(anna, shop):
 
 
 async def test_the_email_brings_the_summary_up_to_date(anna, shop):
-    await Promotion.create(name="Welcome 10% off", code="WELCOME10", kind=PromotionKind.ORDER_PERCENT,
-                           percent=10, per_customer_limit=1)
+    await Promotion.create(
+        name="Welcome 10% off", code="WELCOME10", kind=PromotionKind.ORDER_PERCENT, percent=10, per_customer_limit=1
+    )
     token, _ = await cart.add(None, shop["scarf"].id, 1)
     await cart.apply_code(token, "WELCOME10")
     await checkout.place_order(token, ANNA, "earlier-order")
     await anna.add(shop["scarf"])
     await anna.post("/cart/codes", code="WELCOME10")
     await anna.checkout_form()
-    checked = await anna.client.post("/checkout/validate", data={**FORM, "payment_method": "bank_transfer"},
-                                     headers={"HX-Request": "true", "HX-Trigger-Name": "email", "X-CSRF-Token": anna.token})
+    checked = await anna.client.post(
+        "/checkout/validate",
+        data={**FORM, "payment_method": "bank_transfer"},
+        headers={"HX-Request": "true", "HX-Trigger-Name": "email", "X-CSRF-Token": anna.token},
+    )
     assert 'id="summary"' in checked.text and 'hx-swap-oob="true"' in checked.text
     assert 'name="shown_total" value="2490"' in checked.text and "already used WELCOME10" in checked.text
 
 
 async def test_codes_that_cannot_apply_are_refused_or_explained_never_announced_as_added(anna, shop):
     now = datetime.now(timezone.utc)
-    await Promotion.create(name="Summer", code="ESTATE25", kind=PromotionKind.ORDER_PERCENT, percent=25,
-                           ends_at=now - timedelta(days=30))
-    await Promotion.create(name="Big basket", code="BIG5", kind=PromotionKind.ORDER_FIXED, amount=500,
-                           min_subtotal=10000)
+    await Promotion.create(
+        name="Summer", code="ESTATE25", kind=PromotionKind.ORDER_PERCENT, percent=25, ends_at=now - timedelta(days=30)
+    )
+    await Promotion.create(
+        name="Big basket", code="BIG5", kind=PromotionKind.ORDER_FIXED, amount=500, min_subtotal=10000
+    )
     await Promotion.create(name="Ten off", code="TEN", kind=PromotionKind.ORDER_PERCENT, percent=10)
     await anna.add(shop["scarf"])
 
-    expired = await anna.client.post("/cart/codes", data={"code": "estate25"},
-                                     headers={"HX-Request": "true", "X-CSRF-Token": anna.token})
+    expired = await anna.client.post(
+        "/cart/codes", data={"code": "estate25"}, headers={"HX-Request": "true", "X-CSRF-Token": anna.token}
+    )
     assert expired.status_code == 422
     live = re.search(r'<div id="flash" hx-swap-oob="innerHTML">(.*?)</div>', expired.text, re.S).group(1)
     assert 'role="alert"' in live and "ESTATE25 expired on" in live and "added" not in live
     assert "ESTATE25 expired on" in re.search(r'id="code-error">(.*?)</p>', expired.text, re.S).group(1)
     assert (await Cart.get()).codes == []
 
-    pending = await anna.client.post("/cart/codes", data={"code": "BIG5"},
-                                     headers={"HX-Request": "true", "X-CSRF-Token": anna.token})
+    pending = await anna.client.post(
+        "/cart/codes", data={"code": "BIG5"}, headers={"HX-Request": "true", "X-CSRF-Token": anna.token}
+    )
     assert "Code BIG5 saved, but it does not apply yet:" in pending.text and "spend €80.00 more" in pending.text
-    applied = await anna.client.post("/cart/codes", data={"code": "TEN"},
-                                     headers={"HX-Request": "true", "X-CSRF-Token": anna.token})
+    applied = await anna.client.post(
+        "/cart/codes", data={"code": "TEN"}, headers={"HX-Request": "true", "X-CSRF-Token": anna.token}
+    )
     assert "Code TEN applied." in applied.text
 
 
@@ -254,16 +279,23 @@ async def test_the_tracking_number_and_its_link_are_apart(anna, shop):
     await anna.add(shop["tee"])
     placed = await anna.place("bank_transfer")
     order = await Order.get()
-    await Order.filter(id=order.id).update(carrier="BRT", tracking_number="BRT87014IT",
-                                           tracking_url="https://brt.example/t/{number}")
+    await Order.filter(id=order.id).update(
+        carrier="BRT", tracking_number="BRT87014IT", tracking_url="https://brt.example/t/{number}"
+    )
     page = await anna.open(placed.headers["location"])
     assert "tracking number: BRT87014IT <a href" in page.text
 
 
 async def test_a_replaced_or_expired_order_gives_back_the_once_only_code_it_counted(anna, shop):
     """Anna's declined card order had counted her WELCOME10: paying another way must still get it."""
-    await Promotion.create(name="Welcome 10% off", code="WELCOME10", kind=PromotionKind.ORDER_PERCENT,
-                           percent=10, per_customer_limit=1, usage_limit=100)
+    await Promotion.create(
+        name="Welcome 10% off",
+        code="WELCOME10",
+        kind=PromotionKind.ORDER_PERCENT,
+        percent=10,
+        per_customer_limit=1,
+        usage_limit=100,
+    )
     await anna.add(shop["scarf"])
     await anna.post("/cart/codes", code="WELCOME10")
     placed = await anna.place("card")
@@ -292,8 +324,11 @@ async def test_anothers_attempt_posted_from_this_session_reveals_nothing(anna, s
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="https://shop.test") as other:
         bruno = Shopper(other)
         await bruno.add(shop["scarf"])
-        posted = await bruno.place("bank_transfer", {**await bruno.checkout_form("bank_transfer"),
-                                                     "attempt": form["attempt"]}, email="bruno@example.com")
+        posted = await bruno.place(
+            "bank_transfer",
+            {**await bruno.checkout_form("bank_transfer"), "attempt": form["attempt"]},
+            email="bruno@example.com",
+        )
         assert posted.status_code == 422 and "This checkout form has expired" in posted.text
         assert "location" not in posted.headers  # not sent on to Anna's order page
         assert "Sciarpa" in (await bruno.open("/cart")).text

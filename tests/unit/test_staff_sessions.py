@@ -33,8 +33,11 @@ async def test_the_table_holds_no_usable_token(db):
 async def test_ending_all_sessions_of_one_account_leaves_the_others(db):
     owner = await _owner()
     clerk = await staff_domain.create("clerk@example.com", "a long enough password", "staff")
-    phone, laptop, other = (await staff_sessions.start(owner.id), await staff_sessions.start(owner.id),
-                            await staff_sessions.start(clerk.id))
+    phone, laptop, other = (
+        await staff_sessions.start(owner.id),
+        await staff_sessions.start(owner.id),
+        await staff_sessions.start(clerk.id),
+    )
     assert await staff_sessions.end_all(owner.id) == 2
     assert [await staff_sessions.staff_for(t) for t in (phone, laptop)] == [None, None]
     assert (await staff_sessions.staff_for(other)).id == clerk.id

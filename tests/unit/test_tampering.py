@@ -19,14 +19,37 @@ from storefront.domain.models import CartLine, Order, OrderLine, Product, Promot
 from tests.unit import factories as f
 
 HTMX = {"HX-Request": "true"}
-FORM = {"email": "anna@example.com", "full_name": "Anna Rossi", "address": "Via dei Servi 12",
-        "postal_code": "50122", "city": "Firenze", "province": "FI", "country": "IT",
-        "shipping_method": "standard", "payment_method": "cod"}
+FORM = {
+    "email": "anna@example.com",
+    "full_name": "Anna Rossi",
+    "address": "Via dei Servi 12",
+    "postal_code": "50122",
+    "city": "Firenze",
+    "province": "FI",
+    "country": "IT",
+    "shipping_method": "standard",
+    "payment_method": "cod",
+}
 # Everything a shopper could add to a form to set their own price.
-FORGED_AMOUNTS = {"price": "0.01", "unit_price": "1", "compare_at_price": "99999", "subtotal": "1", "total": "1",
-                  "discount": "7000", "discount_total": "7000", "discounts": "100%", "percent": "100",
-                  "amount": "99999", "shipping": "0", "shipping_cost": "0", "shipping_price": "0", "surcharge": "0",
-                  "vat": "0", "free_shipping": "on", "codes": "ANYTHING"}
+FORGED_AMOUNTS = {
+    "price": "0.01",
+    "unit_price": "1",
+    "compare_at_price": "99999",
+    "subtotal": "1",
+    "total": "1",
+    "discount": "7000",
+    "discount_total": "7000",
+    "discounts": "100%",
+    "percent": "100",
+    "amount": "99999",
+    "shipping": "0",
+    "shipping_cost": "0",
+    "shipping_price": "0",
+    "surcharge": "0",
+    "vat": "0",
+    "free_shipping": "on",
+    "codes": "ANYTHING",
+}
 QUANTITY_MESSAGE = "Enter a whole number from 1 to 99."
 # Negative, zero, fractional (both decimal marks), huge, non-numeric, empty, and digits int() cannot read.
 BAD_QUANTITIES = ["-1", "0", "2.5", "1,5", str(10**30), "lots", "", " ", "²", "1e3"]
@@ -35,8 +58,14 @@ BAD_QUANTITIES = ["-1", "0", "2.5", "1,5", str(10**30), "lots", "", " ", "²", "
 @pytest.fixture
 async def shop(db):
     clothing = await f.category("Clothing")
-    tee = await f.product("Maglietta", clothing, [{"price": 3500, "stock": 10, "options": {"size": "M"}},
-                                                  {"price": 3900, "stock": 10, "options": {"size": "L"}}])
+    tee = await f.product(
+        "Maglietta",
+        clothing,
+        [
+            {"price": 3500, "stock": 10, "options": {"size": "M"}},
+            {"price": 3900, "stock": 10, "options": {"size": "L"}},
+        ],
+    )
     m, l = await Variant.filter(product_id=tee.id).order_by("id")
     withdrawn = await f.product("Vecchia", clothing, [{"price": 100, "stock": 10}])
     await Product.filter(id=withdrawn.id).update(active=False)
@@ -44,10 +73,14 @@ async def shop(db):
     await Variant.filter(product_id=switched_off.id).update(active=False)
     sold_out = await f.product("Esaurita", clothing, [{"price": 300, "stock": 0}])
     await Promotion.create(name="Welcome 10% off", code="WELCOME10", kind=PromotionKind.ORDER_PERCENT, percent=10)
-    return {"tee": tee, "m": m, "l": l,
-            "withdrawn": await Variant.get(product_id=withdrawn.id),
-            "switched_off": await Variant.get(product_id=switched_off.id),
-            "sold_out": await Variant.get(product_id=sold_out.id)}
+    return {
+        "tee": tee,
+        "m": m,
+        "l": l,
+        "withdrawn": await Variant.get(product_id=withdrawn.id),
+        "switched_off": await Variant.get(product_id=switched_off.id),
+        "sold_out": await Variant.get(product_id=sold_out.id),
+    }
 
 
 async def csrf(client) -> str:
@@ -104,13 +137,25 @@ async def test_the_order_costs_what_the_server_prices_the_cart_at_whatever_the_f
     priced = (await checkout.summary(token, Details(**FORM))).totals  # what the checkout page shows
     attempt = re.search(r'name="attempt" value="([^"]+)"', (await client.get("/checkout")).text).group(1)
     # Amounts, and a line that is not in the cart (the other size, ten of them), added to the form.
-    forged = {**FORM, **FORGED_AMOUNTS, "attempt": attempt, "variant_id": str(l.id), "quantity": "10",
-              "lines": f"{l.id}:10", "code": "WELCOME10"}
+    forged = {
+        **FORM,
+        **FORGED_AMOUNTS,
+        "attempt": attempt,
+        "variant_id": str(l.id),
+        "quantity": "10",
+        "lines": f"{l.id}:10",
+        "code": "WELCOME10",
+    }
     placed = await post(client, "/checkout", forged, htmx)
     assert placed.status_code == (204 if htmx else 303)
     order = await Order.get()
     assert (order.subtotal, order.discount_total, order.shipping_cost, order.surcharge, order.total) == (
-        priced.subtotal, priced.discount_total, priced.shipping_charged, priced.surcharge, priced.total)
+        priced.subtotal,
+        priced.discount_total,
+        priced.shipping_charged,
+        priced.surcharge,
+        priced.total,
+    )
     # By hand: 2 × €35.00, 10% off, standard courier to Italy €4.90, cash on delivery €4.00.
     assert order.total == 7000 - 700 + 490 + 400
     lines = await OrderLine.filter(order_id=order.id).values_list("variant_id", "unit_price", "quantity")
@@ -118,14 +163,27 @@ async def test_the_order_costs_what_the_server_prices_the_cart_at_whatever_the_f
     assert await Variant.filter(id__in=[m.id, l.id]).order_by("id").values_list("stock", flat=True) == [8, 10]
 
 
-@pytest.mark.parametrize("change, message", [
-    ({"country": "FR", "postal_code": "75001", "province": "", "shipping_method": "pickup", "payment_method": "card"},
-     "Choose how you'd like to receive your order."),  # picking up in Florence is for Italy only
-    ({"shipping_method": "free-delivery"}, "Choose how you'd like to receive your order."),
-    ({"country": "FR", "postal_code": "75001", "province": "", "payment_method": "cod"},
-     "Choose how you'd like to pay."),  # no cash on delivery abroad
-    ({"payment_method": "gift"}, "Choose how you'd like to pay."),
-])
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (
+            {
+                "country": "FR",
+                "postal_code": "75001",
+                "province": "",
+                "shipping_method": "pickup",
+                "payment_method": "card",
+            },
+            "Choose how you'd like to receive your order.",
+        ),  # picking up in Florence is for Italy only
+        ({"shipping_method": "free-delivery"}, "Choose how you'd like to receive your order."),
+        (
+            {"country": "FR", "postal_code": "75001", "province": "", "payment_method": "cod"},
+            "Choose how you'd like to pay.",
+        ),  # no cash on delivery abroad
+        ({"payment_method": "gift"}, "Choose how you'd like to pay."),
+    ],
+)
 @pytest.mark.parametrize("htmx", [False, True])
 async def test_a_shipping_method_or_payment_not_on_offer_is_refused(client, shop, change, message, htmx):
     await post(client, "/cart/items", {"variant_id": shop["m"].id, "quantity": "1"})
@@ -139,12 +197,15 @@ async def test_a_shipping_method_or_payment_not_on_offer_is_refused(client, shop
 # --- variants that are not for sale ------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("which, message", [
-    ("withdrawn", "Sorry, that item is no longer available."),  # its product is off the shop
-    ("switched_off", "Sorry, that item is no longer available."),  # the variant itself is off
-    ("missing", "Sorry, that item is no longer available."),
-    ("sold_out", "Sorry, that item has just sold out."),
-])
+@pytest.mark.parametrize(
+    "which, message",
+    [
+        ("withdrawn", "Sorry, that item is no longer available."),  # its product is off the shop
+        ("switched_off", "Sorry, that item is no longer available."),  # the variant itself is off
+        ("missing", "Sorry, that item is no longer available."),
+        ("sold_out", "Sorry, that item has just sold out."),
+    ],
+)
 @pytest.mark.parametrize("htmx", [False, True])
 async def test_a_variant_that_is_not_for_sale_is_refused_with_a_message(client, shop, which, message, htmx):
     variant_id = shop[which].id if which in shop else 10**6

@@ -7,8 +7,12 @@ from jinja2 import Environment
 
 from storefront.templating import quick_gettext
 
-ITALIAN = {"Add to cart": "Aggiungi al carrello", "Only %(n)s left": "Solo %(n)s rimasti", "50%% off": "-50%%",
-           "Hi %(name)s": "Ciao %(name)s"}
+ITALIAN = {
+    "Add to cart": "Aggiungi al carrello",
+    "Only %(n)s left": "Solo %(n)s rimasti",
+    "50%% off": "-50%%",
+    "Hi %(name)s": "Ciao %(name)s",
+}
 TEMPLATES = [
     "{% trans %}Add to cart{% endtrans %}",
     "{% trans n=2 %}Only {{ n }} left{% endtrans %}",

@@ -63,8 +63,13 @@ def _openable(request: Request, staff: Staff | None) -> set[str]:
     (base.html) offers only those."""
     if staff is None:
         return set()
-    return {route.path for route in request.app.routes if isinstance(route, AdminRoute)
-            and "GET" in (route.methods or ()) and staff_domain.may(staff, route.permission)}
+    return {
+        route.path
+        for route in request.app.routes
+        if isinstance(route, AdminRoute)
+        and "GET" in (route.methods or ())
+        and staff_domain.may(staff, route.permission)
+    }
 
 
 def admin_page(request: Request, page: str, fragment: str, context: dict, status_code: int = 200) -> Response:

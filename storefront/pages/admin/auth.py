@@ -15,8 +15,12 @@ from storefront.security import client_address, local_path
 
 
 async def login_form(request: Request) -> Response:
-    return admin_page(request, "pages/admin/login.html", "pages/admin/login.html",
-                      {"email": "", "next": request.query_params.get("next", "")})
+    return admin_page(
+        request,
+        "pages/admin/login.html",
+        "pages/admin/login.html",
+        {"email": "", "next": request.query_params.get("next", "")},
+    )
 
 
 async def login(request: Request) -> Response:
@@ -28,16 +32,20 @@ async def login(request: Request) -> Response:
     address = client_address(request)
     context = {"email": email, "next": next_url}
     try:
-        counted = await rate_limits.attempt((rate_limits.LOGIN_PAIR, f"{account} {address}"),
-                                            (rate_limits.LOGIN_ADDRESS, address),
-                                            (rate_limits.LOGIN_ACCOUNT, account))
+        counted = await rate_limits.attempt(
+            (rate_limits.LOGIN_PAIR, f"{account} {address}"),
+            (rate_limits.LOGIN_ADDRESS, address),
+            (rate_limits.LOGIN_ACCOUNT, account),
+        )
     except rate_limits.TooMany:  # even the right password waits now
-        return admin_page(request, "pages/admin/login.html", "pages/admin/login.html",
-                          {**context, "error": "wait"}, status_code=429)
+        return admin_page(
+            request, "pages/admin/login.html", "pages/admin/login.html", {**context, "error": "wait"}, status_code=429
+        )
     staff = await staff_domain.authenticate(email, password)
     if staff is None:
-        return admin_page(request, "pages/admin/login.html", "pages/admin/login.html",
-                          {**context, "error": "wrong"}, status_code=422)
+        return admin_page(
+            request, "pages/admin/login.html", "pages/admin/login.html", {**context, "error": "wrong"}, status_code=422
+        )
     await rate_limits.forgive(counted)
     session.log_in_staff(request, await staff_sessions.start(staff.id))
     return RedirectResponse(next_url if next_url.startswith("/admin") else "/admin", status_code=303, headers=NO_STORE)

@@ -28,8 +28,12 @@ NOTE = "order_note"  # the session flash kind of this page's messages
 async def index(request: Request) -> Response:
     filters = fulfilment.Filters.from_query(request.query_params)
     found = await fulfilment.find(filters)
-    context = {"found": found, "filters": filters, "queues": list(fulfilment.QUEUES),
-               "payment_methods": fulfilment.PAYMENT_METHODS}
+    context = {
+        "found": found,
+        "filters": filters,
+        "queues": list(fulfilment.QUEUES),
+        "payment_methods": fulfilment.PAYMENT_METHODS,
+    }
     return admin_page(request, "pages/admin/orders.html", "partials/admin/order_list.html", context)
 
 
@@ -40,12 +44,25 @@ async def _detail(request: Request) -> fulfilment.Detail:
         raise HTTPException(404) from None
 
 
-def _page(request: Request, detail: fulfilment.Detail, *, note: dict | None = None,
-          problem: fulfilment.InvalidInput | None = None, typed: dict | None = None, status_code: int = 200) -> Response:
+def _page(
+    request: Request,
+    detail: fulfilment.Detail,
+    *,
+    note: dict | None = None,
+    problem: fulfilment.InvalidInput | None = None,
+    typed: dict | None = None,
+    status_code: int = 200,
+) -> Response:
     """The order page, or to htmx its panel plus the live region's message."""
-    context = {"detail": detail, "order": detail.order, "note": note, "typed": typed or {},
-               "errors": problem.errors if problem else {}, "error_details": problem.details if problem else {},
-               "note_in_panel": not wants_fragment(request)}
+    context = {
+        "detail": detail,
+        "order": detail.order,
+        "note": note,
+        "typed": typed or {},
+        "errors": problem.errors if problem else {},
+        "error_details": problem.details if problem else {},
+        "note_in_panel": not wants_fragment(request),
+    }
     if not wants_fragment(request):
         # Messages of other pages still show in the layout's region; this page shows its own in the panel.
         waiting = session.pop_flash(request)
@@ -60,8 +77,12 @@ async def show(request: Request) -> Response:
 
 async def packing_slip(request: Request) -> Response:
     detail = await _detail(request)
-    return admin_page(request, "pages/admin/packing_slip.html", "pages/admin/packing_slip.html",
-                      {"order": detail.order, "detail": detail})
+    return admin_page(
+        request,
+        "pages/admin/packing_slip.html",
+        "pages/admin/packing_slip.html",
+        {"order": detail.order, "detail": detail},
+    )
 
 
 def _form_text(form, name: str, limit: int = 200) -> str:
@@ -97,8 +118,13 @@ async def _act(request: Request, action: str) -> Response:
         return _page(request, before, note=note, problem=exc, typed=typed, status_code=422)
     except InvalidTransition as exc:
         # Show the order as it is now, and why nothing was done.
-        note = {"kind": NOTE, "result": "refused", "action": action, "status": exc.current.value,
-                "changed": exc.reason == fulfilment.CHANGED}
+        note = {
+            "kind": NOTE,
+            "result": "refused",
+            "action": action,
+            "status": exc.current.value,
+            "changed": exc.reason == fulfilment.CHANGED,
+        }
         return _page(request, await _detail(request), note=note, status_code=422)
     after = await _detail(request)
     refunded = after.order.refunded_total - before.order.refunded_total
@@ -120,9 +146,19 @@ def _action(name: str):
 routes = [
     AdminRoute("/admin/orders", index, permission=PERMISSION, name="admin_orders"),
     AdminRoute("/admin/orders/{number:order_number}", show, permission=PERMISSION, name="admin_order"),
-    AdminRoute("/admin/orders/{number:order_number}/packing-slip", packing_slip, permission=PERMISSION,
-               name="admin_packing_slip"),
-    *[AdminRoute(f"/admin/orders/{{number:order_number}}/{name.replace('_', '-')}", _action(name),
-                 permission=PERMISSION, methods=["POST"])
-      for name in fulfilment.ACTIONS],
+    AdminRoute(
+        "/admin/orders/{number:order_number}/packing-slip",
+        packing_slip,
+        permission=PERMISSION,
+        name="admin_packing_slip",
+    ),
+    *[
+        AdminRoute(
+            f"/admin/orders/{{number:order_number}}/{name.replace('_', '-')}",
+            _action(name),
+            permission=PERMISSION,
+            methods=["POST"],
+        )
+        for name in fulfilment.ACTIONS
+    ],
 ]

@@ -33,8 +33,10 @@ OUR_NOTICES = {"saved", "variant_saved", "image_saved", "imported", "activated",
 def _left_for_this_page(request: Request) -> dict:
     """Messages from before the redirect: ours beside the content, any other kind to the live region."""
     messages = session.pop_flash(request)
-    return {"notices": [m for m in messages if m.get("kind") in OUR_NOTICES],
-            "messages": [m for m in messages if m.get("kind") not in OUR_NOTICES]}
+    return {
+        "notices": [m for m in messages if m.get("kind") in OUR_NOTICES],
+        "messages": [m for m in messages if m.get("kind") not in OUR_NOTICES],
+    }
 
 
 async def _form(request: Request, fields: tuple[str, ...]) -> tuple[dict[str, str], list[str]]:
@@ -50,14 +52,26 @@ async def _form(request: Request, fields: tuple[str, ...]) -> tuple[dict[str, st
 async def product_list(request: Request) -> Response:
     params = request.query_params
     state = params.get("state", "all")
-    query = {"q": as_typed.search_text(params.get("q"), 100), "category": as_typed.whole(params.get("category")),
-             "state": state if state in ("active", "inactive") else "all",
-             "page": as_typed.page(params.get("page"), MAX_PAGE)}
+    query = {
+        "q": as_typed.search_text(params.get("q"), 100),
+        "category": as_typed.whole(params.get("category")),
+        "state": state if state in ("active", "inactive") else "all",
+        "page": as_typed.page(params.get("page"), MAX_PAGE),
+    }
     listing = await admin.product_list(query["q"], query["category"], query["state"], query["page"])
     here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-    return admin_page(request, "pages/admin/products.html", "pages/admin/products.html",
-                      {"listing": listing, "query": query, "categories": await Category.all(), "next_url": here,
-                       **_left_for_this_page(request)})
+    return admin_page(
+        request,
+        "pages/admin/products.html",
+        "pages/admin/products.html",
+        {
+            "listing": listing,
+            "query": query,
+            "categories": await Category.all(),
+            "next_url": here,
+            **_left_for_this_page(request),
+        },
+    )
 
 
 async def set_active(request: Request) -> Response:
@@ -70,9 +84,16 @@ async def set_active(request: Request) -> Response:
     if wants_fragment(request):
         row = await admin.product_row(product.id)
         name = "partials/admin/product_row_update.html"
-        return admin_page(request, name, name, {"r": row, "next_url": local_path(typed["next"], "/admin/products"),
-                                                "notices": [{"kind": "activated" if product.active else "deactivated",
-                                                             "name": product.name}]})
+        return admin_page(
+            request,
+            name,
+            name,
+            {
+                "r": row,
+                "next_url": local_path(typed["next"], "/admin/products"),
+                "notices": [{"kind": "activated" if product.active else "deactivated", "name": product.name}],
+            },
+        )
     session.flash(request, {"kind": "activated" if product.active else "deactivated", "name": product.name})
     return RedirectResponse(local_path(typed["next"], "/admin/products"), status_code=303)
 
@@ -83,18 +104,30 @@ async def set_active(request: Request) -> Response:
 async def _edit_context(product: Product | None, **extra) -> dict:
     variants = []
     if product is not None:
-        variants = await Variant.filter(product_id=product.id).order_by("position", "id") \
-            .prefetch_related("option_values")
+        variants = (
+            await Variant.filter(product_id=product.id).order_by("position", "id").prefetch_related("option_values")
+        )
         await product.fetch_related("images")
     options = await Option.all().prefetch_related("values")
-    return {"product": product, "variants": variants, "options": options, "categories": await Category.all(),
-            "euros": admin.euros, **extra}
+    return {
+        "product": product,
+        "variants": variants,
+        "options": options,
+        "categories": await Category.all(),
+        "euros": admin.euros,
+        **extra,
+    }
 
 
 def _typed_from(product: Product) -> dict:
-    return {"name": product.name, "slug": product.slug, "category_id": str(product.category_id),  # type: ignore[attr-defined]
-            "description": product.description, "tax_class": product.tax_class.value,
-            "active": "on" if product.active else ""}
+    return {
+        "name": product.name,
+        "slug": product.slug,
+        "category_id": str(product.category_id),  # type: ignore[attr-defined]
+        "description": product.description,
+        "tax_class": product.tax_class.value,
+        "active": "on" if product.active else "",
+    }
 
 
 async def _product_or_404(request: Request) -> Product:
@@ -114,8 +147,7 @@ async def new_product(request: Request) -> Response:
 
 async def edit_product(request: Request) -> Response:
     product = await _product_or_404(request)
-    return _page(request, await _edit_context(product, typed=_typed_from(product),
-                                              **_left_for_this_page(request)))
+    return _page(request, await _edit_context(product, typed=_typed_from(product), **_left_for_this_page(request)))
 
 
 async def save_product(request: Request) -> Response:
@@ -144,8 +176,14 @@ async def save_variant(request: Request) -> Response:
         else:
             await admin.update_variant(staff, variant_id, draft)
     except admin.Invalid as invalid:
-        context = await _edit_context(product, typed=_typed_from(product), variant_typed=typed,
-                                      variant_values=values, variant_errors=invalid.errors, editing=variant_id)
+        context = await _edit_context(
+            product,
+            typed=_typed_from(product),
+            variant_typed=typed,
+            variant_values=values,
+            variant_errors=invalid.errors,
+            editing=variant_id,
+        )
         return _page(request, context, 422)
     session.flash(request, {"kind": "variant_saved", "sku": typed["sku"]})
     return RedirectResponse(f"/admin/products/{product.id}#variants", status_code=303)
@@ -173,13 +211,20 @@ async def upload_image(request: Request) -> Response:
 
 
 async def export_csv(request: Request) -> Response:
-    return Response(await catalog_csv.export_csv(), media_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": 'attachment; filename="products.csv"', **NO_STORE})
+    return Response(
+        await catalog_csv.export_csv(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="products.csv"', **NO_STORE},
+    )
 
 
 async def import_form(request: Request) -> Response:
-    return admin_page(request, "pages/admin/products_import.html", "pages/admin/products_import.html",
-                      {**_left_for_this_page(request)})
+    return admin_page(
+        request,
+        "pages/admin/products_import.html",
+        "pages/admin/products_import.html",
+        {**_left_for_this_page(request)},
+    )
 
 
 async def import_csv(request: Request) -> Response:
@@ -188,8 +233,11 @@ async def import_csv(request: Request) -> Response:
     staff = acting_staff(request)
     form = await forms.read(request)
     upload, action = form.get("file"), str(form.get("action") or "")
-    raw = await upload.read(catalog_csv.MAX_IMPORT_BYTES + 1) if isinstance(upload, UploadFile) \
+    raw = (
+        await upload.read(catalog_csv.MAX_IMPORT_BYTES + 1)
+        if isinstance(upload, UploadFile)
         else str(form.get("content") or "").encode()
+    )
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
@@ -199,20 +247,42 @@ async def import_csv(request: Request) -> Response:
     context: dict = {"content": text or "", "digest": hashlib.sha256(raw).hexdigest()}
     if not raw or text is None or len(raw) > catalog_csv.MAX_IMPORT_BYTES:
         code = "empty" if not raw else "encoding" if text is None else "too_large"
-        return admin_page(request, "pages/admin/products_import.html", "pages/admin/products_import.html",
-                          {**context, "content": "", "file_error": code}, 422)
+        return admin_page(
+            request,
+            "pages/admin/products_import.html",
+            "pages/admin/products_import.html",
+            {**context, "content": "", "file_error": code},
+            422,
+        )
     if action == "apply":
         try:
             plan = await catalog_csv.apply_import(staff, text, context["digest"])
         except catalog_csv.ImportRefused as refused:
-            return admin_page(request, "pages/admin/products_import.html", "pages/admin/products_import.html",
-                              {**context, "plan": refused.plan}, 422)
-        session.flash(request, {"kind": "imported", "new_products": len(plan.new_products),
-                                "new_variants": len(plan.new_variants), "changes": len(plan.changes)})
+            return admin_page(
+                request,
+                "pages/admin/products_import.html",
+                "pages/admin/products_import.html",
+                {**context, "plan": refused.plan},
+                422,
+            )
+        session.flash(
+            request,
+            {
+                "kind": "imported",
+                "new_products": len(plan.new_products),
+                "new_variants": len(plan.new_variants),
+                "changes": len(plan.changes),
+            },
+        )
         return RedirectResponse("/admin/products/import", status_code=303)
     plan = await catalog_csv.plan_import(text)
-    return admin_page(request, "pages/admin/products_import.html", "pages/admin/products_import.html",
-                      {**context, "plan": plan}, 422 if plan.errors else 200)
+    return admin_page(
+        request,
+        "pages/admin/products_import.html",
+        "pages/admin/products_import.html",
+        {**context, "plan": plan},
+        422 if plan.errors else 200,
+    )
 
 
 routes = [
@@ -226,7 +296,11 @@ routes = [
     AdminRoute("/admin/products/{product_id:id}", save_product, permission=PERMISSION, methods=["POST"]),
     AdminRoute("/admin/products/{product_id:id}/active", set_active, permission=PERMISSION, methods=["POST"]),
     AdminRoute("/admin/products/{product_id:id}/variants", save_variant, permission=PERMISSION, methods=["POST"]),
-    AdminRoute("/admin/products/{product_id:id}/variants/{variant_id:id}", save_variant, permission=PERMISSION,
-               methods=["POST"]),
+    AdminRoute(
+        "/admin/products/{product_id:id}/variants/{variant_id:id}",
+        save_variant,
+        permission=PERMISSION,
+        methods=["POST"],
+    ),
     AdminRoute("/admin/products/{product_id:id}/images", upload_image, permission=PERMISSION, methods=["POST"]),
 ]

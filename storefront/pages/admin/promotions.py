@@ -22,38 +22,75 @@ from storefront.security import local_path
 
 PERMISSION = "promotions"
 
-FIELDS = ("name", "code", "kind", "percent", "amount", "buy_quantity", "get_quantity", "products",
-          "min_subtotal", "min_quantity", "starts_on", "ends_on", "usage_limit", "per_customer_limit", "priority",
-          *admin.FLAGS)
+FIELDS = (
+    "name",
+    "code",
+    "kind",
+    "percent",
+    "amount",
+    "buy_quantity",
+    "get_quantity",
+    "products",
+    "min_subtotal",
+    "min_quantity",
+    "starts_on",
+    "ends_on",
+    "usage_limit",
+    "per_customer_limit",
+    "priority",
+    *admin.FLAGS,
+)
 NOTICE_KINDS = {"promotion_created", "promotion_saved", "promotion_unchanged", "promotion_active"}
 # A new promotion starts as most are meant: on, and combining with everything.
-NEW = {"kind": "", "priority": "100", "active": "on", "combines_with_order": "on", "combines_with_product": "on",
-       "combines_with_shipping": "on"}
+NEW = {
+    "kind": "",
+    "priority": "100",
+    "active": "on",
+    "combines_with_order": "on",
+    "combines_with_product": "on",
+    "combines_with_shipping": "on",
+}
 
 
 def _notices(request: Request) -> dict:
     """Our messages from before the redirect go beside the heading; any others to the live region."""
     messages = session.pop_flash(request)
-    return {"notices": [m for m in messages if m.get("kind") in NOTICE_KINDS],
-            "messages": [m for m in messages if m.get("kind") not in NOTICE_KINDS]}
+    return {
+        "notices": [m for m in messages if m.get("kind") in NOTICE_KINDS],
+        "messages": [m for m in messages if m.get("kind") not in NOTICE_KINDS],
+    }
 
 
 async def promotion_list(request: Request) -> Response:
     rows = await Promotion.all().order_by("-active", "priority", "id")
-    return admin_page(request, "pages/admin/promotions.html", "pages/admin/promotions.html",
-                      {"promotions": rows, "now": datetime.now(timezone.utc), "one_day": timedelta(days=1),
-                       **_notices(request)})
+    return admin_page(
+        request,
+        "pages/admin/promotions.html",
+        "pages/admin/promotions.html",
+        {"promotions": rows, "now": datetime.now(timezone.utc), "one_day": timedelta(days=1), **_notices(request)},
+    )
 
 
 async def _form_context(typed: dict, errors: dict, promotion: Promotion | None) -> dict:
     tree = await catalog.category_tree()
-    return {"typed": typed, "errors": errors, "promotion": promotion, "categories": tree.categories,
-            "kinds": list(PromotionKind), "one_day": timedelta(days=1), "preview": _preview(promotion) if promotion else None}
+    return {
+        "typed": typed,
+        "errors": errors,
+        "promotion": promotion,
+        "categories": tree.categories,
+        "kinds": list(PromotionKind),
+        "one_day": timedelta(days=1),
+        "preview": _preview(promotion) if promotion else None,
+    }
 
 
 async def new_form(request: Request) -> Response:
-    return admin_page(request, "pages/admin/promotion_edit.html", "pages/admin/promotion_edit.html",
-                      await _form_context(dict(NEW, category_ids=[]), {}, None))
+    return admin_page(
+        request,
+        "pages/admin/promotion_edit.html",
+        "pages/admin/promotion_edit.html",
+        await _form_context(dict(NEW, category_ids=[]), {}, None),
+    )
 
 
 async def _promotion_or_404(request: Request) -> Promotion:
@@ -66,8 +103,12 @@ async def _promotion_or_404(request: Request) -> Promotion:
 async def edit_form(request: Request) -> Response:
     promotion = await _promotion_or_404(request)
     typed = admin.typed_from(promotion, await admin.skus_for(promotion.product_ids or []))
-    return admin_page(request, "pages/admin/promotion_edit.html", "pages/admin/promotion_edit.html",
-                      {**await _form_context(typed, {}, promotion), **_notices(request)})
+    return admin_page(
+        request,
+        "pages/admin/promotion_edit.html",
+        "pages/admin/promotion_edit.html",
+        {**await _form_context(typed, {}, promotion), **_notices(request)},
+    )
 
 
 async def _typed(request: Request) -> dict:
@@ -79,8 +120,13 @@ async def _typed(request: Request) -> dict:
 
 async def _refused(typed: dict, errors: dict, promotion: Promotion | None, request: Request) -> Response:
     context = await _form_context(typed, errors, promotion)
-    return admin_page(request, "pages/admin/promotion_edit.html", "pages/admin/promotion_edit.html",
-                      {**context, "notices": [{"kind": "promotion_refused"}]}, status_code=422)
+    return admin_page(
+        request,
+        "pages/admin/promotion_edit.html",
+        "pages/admin/promotion_edit.html",
+        {**context, "notices": [{"kind": "promotion_refused"}]},
+        status_code=422,
+    )
 
 
 async def create(request: Request) -> Response:

@@ -17,8 +17,24 @@ from storefront.pages.admin.access import AdminRoute, acting_staff, admin_page
 
 PERMISSION = "settings"  # shipping methods, rates and zones are shop settings: owners only
 
-FIELDS = ("name", "code", "description", "carrier", "tracking_url", "min_days", "max_days", "cutoff_hour",
-          "position", "pickup", "active", "countries", "zone_id", "max_weight_grams", "price", "free_above")
+FIELDS = (
+    "name",
+    "code",
+    "description",
+    "carrier",
+    "tracking_url",
+    "min_days",
+    "max_days",
+    "cutoff_hour",
+    "position",
+    "pickup",
+    "active",
+    "countries",
+    "zone_id",
+    "max_weight_grams",
+    "price",
+    "free_above",
+)
 NOTICE = "shipping_saved"
 
 
@@ -26,9 +42,14 @@ async def _page(request: Request, failed: dict | None = None, status_code: int =
     methods = await ShippingMethod.all().prefetch_related("rates")
     zones = await ShippingZone.all()
     messages = [] if failed else session.pop_flash(request)
-    context = {"methods": methods, "zones": zones, "zone_names": {z.id: z.name for z in zones},
-               "failed": failed or {}, "notices": [m for m in messages if m.get("kind") == NOTICE],
-               "messages": [m for m in messages if m.get("kind") != NOTICE]}
+    context = {
+        "methods": methods,
+        "zones": zones,
+        "zone_names": {z.id: z.name for z in zones},
+        "failed": failed or {},
+        "notices": [m for m in messages if m.get("kind") == NOTICE],
+        "messages": [m for m in messages if m.get("kind") != NOTICE],
+    }
     return admin_page(request, "pages/admin/shipping.html", "pages/admin/shipping.html", context, status_code)
 
 

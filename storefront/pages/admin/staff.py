@@ -25,8 +25,10 @@ NOTICE = "staff_changed"
 
 def _notices(request: Request) -> dict:
     messages = session.pop_flash(request)
-    return {"notices": [m for m in messages if m.get("kind") == NOTICE],
-            "messages": [m for m in messages if m.get("kind") != NOTICE]}
+    return {
+        "notices": [m for m in messages if m.get("kind") == NOTICE],
+        "messages": [m for m in messages if m.get("kind") != NOTICE],
+    }
 
 
 async def _page(request: Request, context: dict, status_code: int = 200) -> Response:
@@ -50,8 +52,13 @@ async def create(request: Request) -> Response:
     except staff_domain.InvalidStaff as refused:
         typed["password"] = ""  # never sent back into the page
         return await _page(request, {"typed": typed, "errors": refused.errors}, 422)
-    await staff_domain.audit(actor, "staff.create", f"staff:{account.id}", None,
-                             {"email": account.email, "role": str(account.role), "active": True})
+    await staff_domain.audit(
+        actor,
+        "staff.create",
+        f"staff:{account.id}",
+        None,
+        {"email": account.email, "role": str(account.role), "active": True},
+    )
     # Shown once, in this answer only: a redirect would carry it through the (signed, not secret) session.
     return await _page(request, {"created": account, "password": password if generated else None})
 
@@ -73,8 +80,7 @@ async def change(request: Request) -> Response:
         if refused.code == "missing":
             raise HTTPException(404) from None
         return await _page(request, {"failed": {"id": target_id, "code": refused.code}}, 422)
-    session.flash(request, {"kind": NOTICE, "email": target.email, "active": target.active,
-                            "role": str(target.role)})
+    session.flash(request, {"kind": NOTICE, "email": target.email, "active": target.active, "role": str(target.role)})
     return RedirectResponse(f"/admin/staff#staff-{target_id}", status_code=303)
 
 

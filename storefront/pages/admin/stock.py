@@ -85,19 +85,28 @@ def _left_for_this_page(request: Request) -> dict:
     """Messages from before the redirect: ours go beside the list (the layout's live region does not know
     them), any other kind to the live region as usual."""
     messages = session.pop_flash(request)
-    return {"notices": [m for m in messages if m.get("kind") == "adjusted"],
-            "messages": [m for m in messages if m.get("kind") != "adjusted"]}
+    return {
+        "notices": [m for m in messages if m.get("kind") == "adjusted"],
+        "messages": [m for m in messages if m.get("kind") != "adjusted"],
+    }
 
 
 async def stock_list(request: Request) -> Response:
     params = request.query_params
     show = params.get("show", "all")
-    query = stock_report.StockQuery(text=as_typed.search_text(params.get("q"), 100), show=show if show in stock_report.STOCK_SHOWS else "all",
-                               page=as_typed.page(params.get("page"), MAX_PAGE))
+    query = stock_report.StockQuery(
+        text=as_typed.search_text(params.get("q"), 100),
+        show=show if show in stock_report.STOCK_SHOWS else "all",
+        page=as_typed.page(params.get("page"), MAX_PAGE),
+    )
     listing = await stock_report.stock_list(query)
     here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-    return admin_page(request, "pages/admin/stock.html", "pages/admin/stock.html",
-                      {"listing": listing, "next_url": here, **_left_for_this_page(request)})
+    return admin_page(
+        request,
+        "pages/admin/stock.html",
+        "pages/admin/stock.html",
+        {"listing": listing, "next_url": here, **_left_for_this_page(request)},
+    )
 
 
 async def _variant_or_404(request: Request) -> stock_report.StockRow:
@@ -110,8 +119,12 @@ async def _variant_or_404(request: Request) -> stock_report.StockRow:
 async def variant(request: Request) -> Response:
     row = await _variant_or_404(request)
     ledger = await stock_report.ledger(row, page=as_typed.page(request.query_params.get("page"), MAX_PAGE))
-    return admin_page(request, "pages/admin/variant_stock.html", "pages/admin/variant_stock.html",
-                      {"ledger": ledger, "r": row, "next_url": request.url.path, **_left_for_this_page(request)})
+    return admin_page(
+        request,
+        "pages/admin/variant_stock.html",
+        "pages/admin/variant_stock.html",
+        {"ledger": ledger, "r": row, "next_url": request.url.path, **_left_for_this_page(request)},
+    )
 
 
 async def adjust(request: Request) -> Response:
@@ -124,8 +137,15 @@ async def adjust(request: Request) -> Response:
         before, after = await record(staff, row, read_adjustment(typed))
     except Refused as refused:
         return await _refused(request, row, typed, refused.errors, next_url)
-    notice = {"kind": "adjusted", "name": row.name, "options": row.options, "sku": row.sku,
-              "before": before, "after": after, "reason": typed["reason"]}
+    notice = {
+        "kind": "adjusted",
+        "name": row.name,
+        "options": row.options,
+        "sku": row.sku,
+        "before": before,
+        "after": after,
+        "reason": typed["reason"],
+    }
     if not wants_fragment(request):
         session.flash(request, notice)
         return RedirectResponse(next_url, status_code=303)
@@ -150,8 +170,13 @@ async def _refused(request: Request, row: stock_report.StockRow, typed: dict, er
         return await _fragment(request, row.id, context, status_code=422)
     # Without JavaScript: the variant's own page, with the form as it was sent and the messages beside it.
     ledger = await stock_report.ledger(row)
-    return admin_page(request, "pages/admin/variant_stock.html", "pages/admin/variant_stock.html",
-                      {**context, "r": row, "ledger": ledger}, status_code=422)
+    return admin_page(
+        request,
+        "pages/admin/variant_stock.html",
+        "pages/admin/variant_stock.html",
+        {**context, "r": row, "ledger": ledger},
+        status_code=422,
+    )
 
 
 routes = [
