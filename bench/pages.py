@@ -435,8 +435,8 @@ def table(report: dict) -> str:
     if scores:
         lines += [
             (
-                f"Lighthouse {next(iter(scores.values()))['lighthouse']} mobile (median of {report['settings']['runs']} "
-                "run(s); FCP/LCP/SI/TBT in ms, simulated throttling):"
+                f"Lighthouse {next(iter(scores.values()))['lighthouse']} mobile"
+                f" (median of {report['settings']['runs']} run(s); FCP/LCP/SI/TBT in ms, simulated throttling):"
             ),
             "",
             "| page | performance | accessibility | best practices | SEO | FCP | LCP | SI | TBT | CLS |",

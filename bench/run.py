@@ -498,7 +498,8 @@ def _first_view(value) -> str:
 def table(report: dict) -> str:
     lines = [
         (
-            "| scenario | req/s | p50 ms | p99 ms | errors | SQL/req | first view ms | server CPU ms/req | server cores |"
+            "| scenario | req/s | p50 ms | p99 ms | errors | SQL/req | first view ms | server CPU ms/req"
+            " | server cores |"
             " ceiling req/s | share of ceiling (req/s · CPU) |"
         ),
         "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",

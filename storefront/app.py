@@ -20,10 +20,9 @@ from starlette.staticfiles import StaticFiles
 from tortoise.contrib.starlette import RegisterTortoise
 
 from storefront import mailer, session
-from storefront.domain import db, staff_sessions
+from storefront.domain import db, rate_limits, staff_sessions
 from storefront.domain import orders as orders_domain
 from storefront.domain import payments as payments_domain
-from storefront.domain import rate_limits
 from storefront.pages import admin, cart, catalog, checkout, errors, orders, payments
 from storefront.pages.admin.access import LoginRequired, login_required
 from storefront.security import CSRFMiddleware, SecurityHeadersMiddleware

@@ -26,7 +26,7 @@ import asyncio
 import logging
 import smtplib
 import ssl
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
 from functools import cache
@@ -171,7 +171,7 @@ def message(email: OutboxEmail, settings: Settings, now: datetime) -> EmailMessa
     msg["From"] = settings.mail_from
     msg["To"] = email.to
     msg["Subject"] = one_line(email.subject)
-    msg["Date"] = format_datetime(now.astimezone(timezone.utc), usegmt=True)
+    msg["Date"] = format_datetime(now.astimezone(UTC), usegmt=True)
     msg["Message-ID"] = message_id(email, settings)
     msg.set_content(email.text)
     msg.add_alternative(email.html, subtype="html")
@@ -234,7 +234,7 @@ async def _deliver(email: OutboxEmail, settings: Settings, now: datetime) -> boo
 
 async def deliver_pending(settings: Settings, *, now: datetime | None = None, limit: int = 50) -> int:
     """Render the queued emails and, with SMTP configured, send the ones due. Returns how many were sent."""
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     due = OutboxEmail.filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now), sent_at__isnull=True)
     if not settings.smtp_url:
         for email in await due.filter(subject="").order_by("id").limit(limit):
@@ -275,7 +275,7 @@ def status(email: OutboxEmail, now: datetime) -> str:
 async def outbox_report(settings: Settings, *, send: bool = False, limit: int = 50) -> str:
     """`storefront outbox [--send]`: the latest emails with their status, after one delivery round
     if asked (without --send the emails are only rendered, so their subjects can be listed)."""
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     head = []
     if send and not settings.smtp_url:
         head.append("SMTP_URL is not set: emails stay in the outbox.")

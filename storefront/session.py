@@ -31,7 +31,7 @@ def csrf_token(conn: HTTPConnection) -> str:
         token = conn.session[CSRF] = secrets.token_urlsafe(32)
     secret = token.encode()
     pad = secrets.token_bytes(len(secret))
-    return (pad + bytes(p ^ s for p, s in zip(pad, secret))).hex()
+    return (pad + bytes(p ^ s for p, s in zip(pad, secret, strict=True))).hex()
 
 
 def csrf_matches(conn: HTTPConnection, sent: str | None) -> bool:
@@ -41,7 +41,7 @@ def csrf_matches(conn: HTTPConnection, sent: str | None) -> bool:
     except ValueError:
         return False
     half = len(masked) // 2
-    unmasked = bytes(p ^ s for p, s in zip(masked[:half], masked[half:]))
+    unmasked = bytes(p ^ s for p, s in zip(masked[:half], masked[half:], strict=False))
     return bool(expected) and len(masked) == 2 * len(expected) and hmac.compare_digest(expected.encode(), unmasked)
 
 

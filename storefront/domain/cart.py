@@ -9,7 +9,7 @@ from __future__ import annotations
 import secrets
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F, Subquery
@@ -155,7 +155,7 @@ async def add(token: str | None, variant_id: int, quantity: int) -> tuple[str, C
             await CartLine.create(cart_id=cart.id, variant_id=variant_id, quantity=new)
         except IntegrityError:
             await CartLine.filter(cart_id=cart.id, variant_id=variant_id).update(quantity=new)
-    await Cart.filter(id=cart.id).update(updated_at=datetime.now(timezone.utc))
+    await Cart.filter(id=cart.id).update(updated_at=datetime.now(UTC))
     wanted = min(current + quantity, MAX_QUANTITY)
     change = Change(
         "added",
@@ -217,9 +217,7 @@ async def remove(token: str | None, variant_id: int) -> Change | None:
 async def checkout_started(token: str | None) -> None:
     """Remember the first time this cart reached the checkout (the middle of the shop's funnel)."""
     if token:
-        await Cart.filter(token=token, checkout_started_at__isnull=True).update(
-            checkout_started_at=datetime.now(timezone.utc)
-        )
+        await Cart.filter(token=token, checkout_started_at__isnull=True).update(checkout_started_at=datetime.now(UTC))
 
 
 async def empty(token: str | None) -> None:
@@ -280,7 +278,7 @@ async def apply_code(token: str | None, text: str, now: datetime | None = None) 
     offer = next((o for o in await promotions.offers_for([code]) if o.code == code), None) if code else None
     if offer is None:
         raise UnknownCode(code)
-    why = promotions.why_unavailable(offer, now or datetime.now(timezone.utc), {})
+    why = promotions.why_unavailable(offer, now or datetime.now(UTC), {})
     if why is not None:
         raise CodeNotUsable(code, why)
     cart = await _cart(token, create=True)
@@ -379,7 +377,7 @@ async def contents(token: str | None) -> Contents:
 
 async def view(token: str | None, now: datetime | None = None) -> CartView:
     """The cart as the shopper sees it, priced by the one pricing function with a shipping estimate."""
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     found = await contents(token)
     estimate = await shipping.estimate(found.weight_grams, found.goods, now) if found.priced else None
     offers = await promotions.offers_for(found.codes)

@@ -179,7 +179,7 @@ async def plan_import(text: str) -> ImportPlan:
     for r in rows:
         n, bad = r["_row"], len(plan.errors)
 
-        def error(field: str, code: str, value: str = "") -> None:
+        def error(field: str, code: str, value: str = "", n: int = n) -> None:
             plan.errors.append(RowError(n, field, code, value))
 
         if not SKU_PATTERN.fullmatch(r["sku"]):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, fields
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
@@ -215,7 +215,7 @@ class Summary:
 
 
 async def summary(token: str | None, d: Details, now: datetime | None = None) -> Summary:
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     found = await cart.contents(token)
     replaces = await cart.awaiting_payment(token) if found.lines else []
     quotes = await shipping.quotes(d.country, found.weight_grams, found.goods, now) if found.priced else []
@@ -304,7 +304,7 @@ async def _place(
     client_address: str,
     unpaid_cap: UnpaidCap,
 ) -> Order:
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     errors = field_errors(d)
     found = await summary(token, d, now)
     # Nothing left to ship (every line withdrawn meanwhile) is the cart's problem, said below, not the method's.

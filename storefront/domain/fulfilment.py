@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from urllib.parse import quote
 
 from tortoise.expressions import Q
@@ -173,7 +173,7 @@ async def _move(
             if (
                 not await Order.filter(id=order.id, status=order.status)
                 .using_db(conn)
-                .update(updated_at=datetime.now(timezone.utc))
+                .update(updated_at=datetime.now(UTC))
             ):
                 raise InvalidTransition(OrderStatus(order.status), wanted, CHANGED)
             await staff_domain.audit(

@@ -8,7 +8,7 @@ cancelled from pending_payment, paid or packed; refunds once the money was taken
 from __future__ import annotations
 
 import secrets
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from tortoise.transactions import in_transaction
 
@@ -96,7 +96,7 @@ async def _apply(order: Order, wanted: OrderStatus, actor: str, note: str, conn,
     updated = (
         await Order.filter(id=order.id, status=order.status)
         .using_db(conn)
-        .update(status=wanted, updated_at=datetime.now(timezone.utc), **changes)
+        .update(status=wanted, updated_at=datetime.now(UTC), **changes)
     )
     if not updated:
         raise InvalidTransition(OrderStatus(order.status), wanted, "changed by someone else meanwhile")
@@ -130,13 +130,13 @@ async def replace(order: Order, by: str, conn) -> None:
 
 async def _return_stock(order: Order, conn) -> None:
     lines = await OrderLine.filter(order_id=order.id).using_db(conn)
-    for line in sorted(lines, key=lambda l: l.variant_id):  # type: ignore[attr-defined]
+    for line in sorted(lines, key=lambda each: each.variant_id):  # type: ignore[attr-defined]
         await stock.adjust(line.variant_id, line.quantity, stock.Reason.RETURNED, order.number, conn=conn)  # type: ignore[attr-defined]
 
 
 async def expire_unpaid(now: datetime | None = None) -> list[str]:
     """Cancel orders still unpaid after their deadline, returning their stock; the order numbers."""
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     expired = []
     for order in await Order.filter(status=S.PENDING_PAYMENT, expires_at__lt=now):
         try:

@@ -17,7 +17,7 @@ a "payment_refund_failed" event for staff); refund_late_capture() or a replayed 
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
@@ -68,7 +68,7 @@ class RefundNotPossible(DomainError):
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 # --- starting ------------------------------------------------------------------------------------

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
 from enum import StrEnum
 from fractions import Fraction
@@ -322,7 +322,7 @@ def _eligible(offer: Offer, lines: list[pricing.Line]) -> list[pricing.Line]:
 
 def _aware(moment: datetime) -> datetime:
     """Naive datetimes are taken as UTC, so a stray one cannot make comparisons raise."""
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=timezone.utc)
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def _explain(offer: Offer, reason: Reason, **data) -> Explanation:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from tortoise.expressions import F, Q
 
@@ -85,7 +85,7 @@ def _wait(limit: Limit, previous: int, others: int, elapsed: float) -> timedelta
 async def attempt(*counted: tuple[Limit, str | None], now: datetime | None = None) -> Attempt:
     """Count one attempt under each (limit, value), or raise TooMany and count none. A value of None
     (no cart yet, say) is not counted."""
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     at = now.timestamp()
     done = Attempt()
     keyed = []
@@ -119,6 +119,6 @@ async def forgive(done: Attempt) -> None:
 
 async def prune(now: datetime | None = None) -> int:
     """Forget windows that no longer count (older than the previous window of the longest limit)."""
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     longest = max(int(limit.window.total_seconds()) for limit in LIMITS)
     return await RateLimitCount.filter(started__lt=now.timestamp() - 2 * longest).delete()

@@ -9,7 +9,7 @@ a reserved word); moments are compared as UTC, which is how the application stor
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 
 from storefront.domain.db import Sql
 from storefront.domain.shipping import SHOP_TZ
@@ -22,12 +22,12 @@ MISMATCHES_SHOWN = 50
 def as_utc(value) -> datetime:
     """A moment from a raw row: SQLite returns ISO text, PostgreSQL a datetime."""
     moment = datetime.fromisoformat(value) if isinstance(value, str) else value
-    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def day_start(day: date) -> datetime:
     """Midnight of a shop day, as UTC (23:00 or 22:00 the evening before, depending on summer time)."""
-    return datetime.combine(day, time(), SHOP_TZ).astimezone(timezone.utc)
+    return datetime.combine(day, time(), SHOP_TZ).astimezone(UTC)
 
 
 def period_starts(now: datetime) -> dict[str, datetime]:
@@ -141,7 +141,7 @@ class Dashboard:
 
 
 async def dashboard(now: datetime | None = None) -> Dashboard:
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     starts = period_starts(now)
     sales, funnel, to_pack, to_ship = await _orders_and_carts(starts)
     transfers = await _awaited_transfers(now)

@@ -7,7 +7,7 @@ import base64
 import hashlib
 import hmac
 import secrets
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from tortoise.transactions import in_transaction
 
@@ -85,7 +85,7 @@ async def authenticate(email: str, password: str) -> Staff | None:
     matches = await asyncio.to_thread(check_password, password, staff.password_hash if staff else _DUMMY_HASH)
     if not matches or staff is None:
         return None
-    await Staff.filter(id=staff.id).update(last_login_at=datetime.now(timezone.utc))
+    await Staff.filter(id=staff.id).update(last_login_at=datetime.now(UTC))
     return staff
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from urllib.parse import urlencode
 
 from starlette.exceptions import HTTPException
@@ -164,7 +164,7 @@ async def product_response(
         page = await shelf.product_page(slug, chosen or {}, variant_id)
     except NotFound:
         raise HTTPException(404) from None
-    delivery = shipping.delivery_window(datetime.now(timezone.utc))
+    delivery = shipping.delivery_window(datetime.now(UTC))
     context = {"page": page, "trail": shelf.tree.trail(page.product.category_id), "delivery": delivery, **extra}
     return render(
         request,

@@ -43,8 +43,6 @@ from storefront.seed.demo_data import (
     Item,
     Section,
 )
-from storefront.seed.promotions import demo_promotions
-from storefront.seed.shipping import ensure_shipping
 from storefront.seed.inserts import (
     ImageRow,
     ProductRow,
@@ -54,6 +52,8 @@ from storefront.seed.inserts import (
     insert_and_index,
     write_image,
 )
+from storefront.seed.promotions import demo_promotions
+from storefront.seed.shipping import ensure_shipping
 from storefront.seed.taxonomy import AMOUNT, COLOURS, SIZES, SKU_ORDER, SWATCH, VALUE_CODE, VALUE_NAME
 
 __all__ = ["bulk", "demo", "is_empty"]
@@ -207,7 +207,7 @@ def _demo_product(
     alt = f"{item.name} in {', '.join(names[:-1])} and {names[-1]}" if len(names) > 1 else item.name
     product.images.append(ImageRow(f"products/{slug}.svg", alt))
     if len(colours) > 1:
-        for colour, name in zip(colours, names):
+        for colour, name in zip(colours, names, strict=True):
             path = f"products/{slug}-{colour}.svg"
             images[path] = svg(shape, [SWATCH[colour]], label)
             product.images.append(ImageRow(path, f"{item.name} in {name}", values[("colour", colour)]))

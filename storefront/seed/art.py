@@ -123,7 +123,7 @@ def _mix(colour: str, other: str, t: float) -> str:
     """colour moved a share t towards other."""
     a = [int(colour[i : i + 2], 16) for i in (1, 3, 5)]
     b = [int(other[i : i + 2], 16) for i in (1, 3, 5)]
-    return "#" + "".join(f"{round(x + (y - x) * t):02x}" for x, y in zip(a, b))
+    return "#" + "".join(f"{round(x + (y - x) * t):02x}" for x, y in zip(a, b, strict=True))
 
 
 def _label(shape: str, text: str) -> str:
@@ -142,13 +142,17 @@ def svg(shape: str, colours: list[str], label: str = "") -> str:
     colours = colours[:3]
     first = colours[0]
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 300 300" width="300" height="300">',
+        '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 300 300" width="300" height="300">',
         f'<rect width="300" height="300" fill="{_mix(first, "#faf7f2", 0.82)}"/>',
         '<circle cx="150" cy="146" r="120" fill="#fff" fill-opacity=".45"/>',
         '<ellipse cx="150" cy="262" rx="96" ry="10" fill="#000" fill-opacity=".08"/>',
     ]
     text = _label(shape, label)
-    placed = [(c, None) for c in colours] if len(colours) == 1 else list(zip(reversed(colours), GROUP[len(colours)]))
+    placed = (
+        [(c, None) for c in colours]
+        if len(colours) == 1
+        else list(zip(reversed(colours), GROUP[len(colours)], strict=True))
+    )
     for colour, offset in placed:
         dark, light = _mix(colour, "#000000", 0.45), _mix(colour, "#ffffff", 0.55)
         body = (SHAPES[shape].replace("{t}", text) if offset is None else SHAPES[shape].replace("{t}", "")).format(

@@ -3,6 +3,8 @@ demo shop seeded into a throw-away directory. Three shoppers: desktop, phone, an
 
 from __future__ import annotations
 
+import email
+import email.policy
 import os
 import shutil
 import socket
@@ -10,11 +12,8 @@ import subprocess
 import sys
 import time
 import urllib.request
-from pathlib import Path
-
-import email
-import email.policy
 from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller

@@ -3,7 +3,6 @@ apply it, and the new product appears in the shop's search."""
 
 from __future__ import annotations
 
-
 import pytest
 from playwright.sync_api import Browser, Page, expect
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 
 import pytest
-
 from playwright.sync_api import Page, expect
 
 PRODUCT = "/p/maglietta-in-lino"

@@ -39,7 +39,8 @@ CHECK_ACTIONS = """(primary) => {
   for (const el of document.querySelectorAll('button, a.button, input[type=submit]')) {
     const style = getComputedStyle(el);
     const box = el.getBoundingClientRect();
-    if (box.width === 0 || box.height === 0 || style.visibility === 'hidden' || el.closest('[hidden], .js-hidden')) continue;
+    if (box.width === 0 || box.height === 0 || style.visibility === 'hidden') continue;
+    if (el.closest('[hidden], .js-hidden')) continue;
     if (el.closest('.flash')) continue;  // the live region's toast fades away by itself
     const label = name(el);
     if (!pattern.test(label)) continue;
@@ -49,7 +50,8 @@ CHECK_ACTIONS = """(primary) => {
     const what = `"${label}"`;
     const left = r.left + window.scrollX, right = r.right + window.scrollX;  // on the page, not the window
     if (left < -0.5 || right > window.innerWidth + 0.5) {
-      problems.push(`${what} is off the page horizontally (${Math.round(left)}..${Math.round(right)} of ${window.innerWidth})`);
+      const span = `${Math.round(left)}..${Math.round(right)} of ${window.innerWidth}`;
+      problems.push(`${what} is off the page horizontally (${span})`);
       continue;
     }
     // The label's visible text (not a visually-hidden addition) must sit inside the action, on one line.
@@ -62,7 +64,8 @@ CHECK_ACTIONS = """(primary) => {
       for (const line of range.getClientRects()) {
         if (line.width === 0) continue;
         lines.add(Math.round(line.top / 4));
-        if (line.left < r.left - 1 || line.right > r.right + 1 || line.top < r.top - 1 || line.bottom > r.bottom + 1) outside = true;
+        if (line.left < r.left - 1 || line.right > r.right + 1) outside = true;
+        if (line.top < r.top - 1 || line.bottom > r.bottom + 1) outside = true;
       }
     }
     if (outside) problems.push(`${what}: its label sticks out of it`);
@@ -74,7 +77,9 @@ CHECK_ACTIONS = """(primary) => {
       if (o.overflowX === 'visible' && o.overflowY === 'visible') continue;
       const c = a.getBoundingClientRect();
       const scrolled = (o.overflowX === 'hidden' || o.overflowX === 'clip') && a.scrollLeft !== 0;
-      if (scrolled || r.left < c.left - 0.5 || r.right > c.right + 0.5 || r.top < c.top - 0.5 || r.bottom > c.bottom + 0.5) {
+      const beyond = r.left < c.left - 0.5 || r.right > c.right + 0.5
+        || r.top < c.top - 0.5 || r.bottom > c.bottom + 0.5;
+      if (scrolled || beyond) {
         problems.push(`${what} is clipped by <${a.tagName.toLowerCase()} class="${a.className}">`);
         break;
       }

@@ -24,7 +24,6 @@ from urllib.parse import urlsplit, urlunsplit
 from tortoise.functions import Sum
 
 from storefront.domain import db, stock
-from storefront.domain.payments import paid_online
 from storefront.domain.models import (
     Order,
     OrderEvent,
@@ -36,6 +35,7 @@ from storefront.domain.models import (
     StockMovement,
     Variant,
 )
+from storefront.domain.payments import paid_online
 from storefront.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from itertools import count
 
 from storefront.domain import search, stock
-from storefront.seed.shipping import ensure_shipping
 from storefront.domain.models import Category, Option, OptionValue, Product, ProductImage, Variant
+from storefront.seed.shipping import ensure_shipping
 
 _n = count(1)
-BASE_TIME = datetime(2026, 11, 1, tzinfo=timezone.utc)
+BASE_TIME = datetime(2026, 11, 1, tzinfo=UTC)
 
 
 async def category(name: str = "Clothing", parent: Category | None = None) -> Category:

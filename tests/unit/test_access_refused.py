@@ -15,7 +15,6 @@ from starlette.routing import Route
 
 from storefront import links
 from storefront.app import create_app, routes
-from storefront.pages.admin.access import AdminRoute
 from storefront.domain import cart, checkout
 from storefront.domain import staff as staff_domain
 from storefront.domain.models import (
@@ -32,6 +31,7 @@ from storefront.domain.models import (
     StockMovement,
     Variant,
 )
+from storefront.pages.admin.access import AdminRoute
 from storefront.security import SAFE_METHODS
 from storefront.settings import Settings
 from tests.unit import factories as f

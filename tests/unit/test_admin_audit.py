@@ -4,16 +4,14 @@ and shop day; owners and staff may read it, nobody may change it."""
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
 from storefront.domain import staff as staff_domain
 from storefront.domain.models import AuditEntry, Staff, StaffRole
 from storefront.pages.admin import audit as audit_pages
-from tests.unit.test_admin_stock import client, log_in  # noqa: F401  (the app with these routes)
-
-UTC = timezone.utc
+from tests.unit.test_admin_stock import log_in
 
 
 @pytest.fixture
@@ -29,7 +27,7 @@ async def entries(db):
         datetime(2026, 11, 9, 23, 30, tzinfo=UTC),
         datetime(2026, 11, 12, 9, 0, tzinfo=UTC),
     ]
-    for entry, moment in zip(await AuditEntry.all().order_by("id"), moments):
+    for entry, moment in zip(await AuditEntry.all().order_by("id"), moments, strict=True):
         await AuditEntry.filter(id=entry.id).update(created_at=moment)
     return {"anna": anna, "marco": marco}
 

@@ -3,32 +3,15 @@ once), image uploads checked by their bytes, and the usual guards (login, CSRF).
 
 from __future__ import annotations
 
-import httpx2 as httpx
 import pytest
 
-from storefront.app import create_app
 from storefront.domain import catalog_admin
 from storefront.domain.models import AuditEntry, Product, ProductImage, StockMovement, Variant
 from storefront.pages import admin as admin_pages
-from storefront.pages.admin import products
 from tests.unit import factories as f
 from tests.unit.test_admin_stock import csrf, log_in
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
-
-
-@pytest.fixture
-async def client(db, settings):
-    """An app with the products routes, until pages/admin/__init__.py lists them."""
-    app = create_app(settings, manage_db=False)
-    if not any(getattr(r, "path", "") == "/admin/products" for r in app.router.routes):
-        app.router.routes.extend(products.routes)
-    if not any(getattr(r, "path", "") == "/admin/stock" for r in app.router.routes):
-        from storefront.pages.admin import stock
-
-        app.router.routes.extend(stock.routes)  # log_in reads its token from the stock page
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="https://shop.test") as client:
-        yield client
 
 
 @pytest.fixture

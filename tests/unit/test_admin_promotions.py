@@ -4,12 +4,10 @@ normalised and unique; every change is audited; a code made here works in the sh
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
-import httpx2 as httpx
 import pytest
 
-from storefront.app import create_app
 from storefront.domain import cart, promotions_admin
 from storefront.domain.models import (
     AuditEntry,
@@ -18,20 +16,10 @@ from storefront.domain.models import (
     StaffRole,
     Variant,
 )
-from storefront.pages.admin import promotions as promotion_pages
 from tests.unit import factories as f
 from tests.unit.test_admin_stock import csrf, log_in
 
 HTMX_BOOST = {"HX-Request": "true", "HX-Boosted": "true"}
-
-
-@pytest.fixture
-async def client(db, settings):
-    """An app with the promotion routes, until pages/admin/__init__.py lists them."""
-    app = create_app(settings, manage_db=False)
-    app.router.routes.extend(promotion_pages.routes)
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="https://shop.test") as client:
-        yield client
 
 
 def form(token: str, **fields) -> dict:
@@ -88,8 +76,8 @@ async def test_staff_create_a_code_stored_normalised_and_audited(client, tee):
     assert (promotion.code, promotion.percent, promotion.min_subtotal) == ("AUTUNNO 15", 15, 5000)
     assert promotion.product_ids == [tee.product_id] and promotion.amount is None
     # The dates mean whole days in Rome: from midnight of the first to the midnight after the last.
-    assert promotion.starts_at == datetime(2026, 9, 30, 22, 0, tzinfo=timezone.utc)
-    assert promotion.ends_at == datetime(2026, 10, 31, 23, 0, tzinfo=timezone.utc)
+    assert promotion.starts_at == datetime(2026, 9, 30, 22, 0, tzinfo=UTC)
+    assert promotion.ends_at == datetime(2026, 10, 31, 23, 0, tzinfo=UTC)
     entry = await AuditEntry.get(action="promotion.create")
     assert (entry.actor, entry.subject, entry.before) == ("staff@bottega.example", f"promotion:{promotion.id}", None)
     assert entry.after["code"] == "AUTUNNO 15" and entry.after["starts_at"] == "2026-09-30T22:00:00+00:00"

@@ -4,12 +4,10 @@ beside their field, every change audited, and the shop's quotes follow at once."
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
-import httpx2 as httpx
 import pytest
 
-from storefront.app import create_app
 from storefront.domain import shipping
 from storefront.domain.models import (
     AuditEntry,
@@ -18,20 +16,17 @@ from storefront.domain.models import (
     ShippingZone,
     StaffRole,
 )
-from storefront.pages.admin import shipping as shipping_pages
 from storefront.seed.shipping import ensure_shipping
 from tests.unit.test_admin_stock import log_in
 
-NOW = datetime(2026, 11, 2, 9, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 2, 9, tzinfo=UTC)
 
 
 @pytest.fixture
-async def client(db, settings):
-    app = create_app(settings, manage_db=False)
-    app.router.routes.extend(shipping_pages.routes)
+async def client(client):
+    """The shop's client, with the default shipping methods in place."""
     await ensure_shipping()
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="https://shop.test") as client:
-        yield client
+    return client
 
 
 def method_form(token: str, **fields) -> dict:

@@ -5,29 +5,16 @@ from __future__ import annotations
 
 import re
 
-import httpx2 as httpx
 import pytest
 
-from storefront.app import create_app
 from storefront.domain import staff as staff_domain
 from storefront.domain import stock
 from storefront.domain.db import count_queries
 from storefront.domain.models import AuditEntry, StaffRole, StockMovement, Variant
-from storefront.pages.admin import audit as audit_pages
-from storefront.pages.admin import stock as stock_pages
 from tests.unit import factories as f
 
 PASSWORD = "correct horse battery"
 HTMX = {"HX-Request": "true"}
-
-
-@pytest.fixture
-async def client(db, settings):
-    """An app with the stock and audit routes, until pages/admin/__init__.py lists them."""
-    app = create_app(settings, manage_db=False)
-    app.router.routes.extend([*stock_pages.routes, *audit_pages.routes])
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="https://shop.test") as client:
-        yield client
 
 
 async def csrf(client, url: str = "/admin/login") -> str:

@@ -12,7 +12,6 @@ from storefront.domain import catalog_csv
 from storefront.domain import staff as staff_domain
 from storefront.domain.models import AuditEntry, Product, StaffRole, Variant
 from tests.unit import factories as f
-from tests.unit.test_admin_products import client  # noqa: F401  (the route tests' app)
 from tests.unit.test_admin_stock import log_in
 
 HEADER = ",".join(catalog_csv.COLUMNS)

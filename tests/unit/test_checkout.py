@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from tortoise.functions import Sum
@@ -90,11 +90,11 @@ async def test_placing_an_order_takes_stock_copies_lines_and_queues_the_confirma
     assert order.status == OrderStatus.PENDING_PAYMENT and order.number.startswith("BT-")
     assert order.total == shown.totals.total == 3 * 3500 - 1050 + 490  # 10% off, standard shipping
     lines = await OrderLine.filter(order_id=order.id).order_by("variant_id")
-    assert [(l.sku, l.options, l.unit_price, l.quantity) for l in lines] == [
+    assert [(line.sku, line.options, line.unit_price, line.quantity) for line in lines] == [
         (items["m"].sku, "M", 3500, 2),
         (items["l"].sku, "L", 3500, 1),
     ]
-    assert sum(l.discount for l in lines) == 1050
+    assert sum(line.discount for line in lines) == 1050
     assert [v.stock for v in await Variant.filter(id__in=[items["m"].id, items["l"].id]).order_by("id")] == [1, 9]
     assert await ledger_matches_stock()
     assert await StockMovement.filter(reference=order.number, reason="sold").count() == 2
@@ -174,8 +174,8 @@ async def test_unpaid_orders_expire_and_release_their_stock(items):
     token = await cart_with((items["m"], 1))
     card = Details(**{**ANNA.__dict__, "payment_method": "card"})
     order = await checkout.place_order(token, card, "a5", payment_timeout=timedelta(minutes=30))
-    assert await orders.expire_unpaid(datetime.now(timezone.utc)) == []
-    assert await orders.expire_unpaid(datetime.now(timezone.utc) + timedelta(minutes=31)) == [order.number]
+    assert await orders.expire_unpaid(datetime.now(UTC)) == []
+    assert await orders.expire_unpaid(datetime.now(UTC) + timedelta(minutes=31)) == [order.number]
     assert (await Order.get(id=order.id)).status == OrderStatus.CANCELLED
     assert (await Variant.get(id=items["m"].id)).stock == 3 and await ledger_matches_stock()
 

@@ -105,8 +105,11 @@ async def test_lookups_give_one_answer_for_any_mistake_and_are_limited(client, f
         "/orders/lookup", data={"csrf_token": token, "number": "BT-ZZZZZZ", "email": order.email}
     )
     assert wrong_email.status_code == wrong_number.status_code == 422
+
     # The typed values differ, and the CSRF token's one-time pad; nothing else.
-    strip = lambda t: re.sub(r'value="[^"]*"|"X-CSRF-Token": "[^"]*"', "", t)
+    def strip(page: str) -> str:
+        return re.sub(r'value="[^"]*"|"X-CSRF-Token": "[^"]*"', "", page)
+
     assert strip(wrong_email.text) == strip(wrong_number.text)
     right = await client.post(
         "/orders/lookup", data={"csrf_token": token, "number": order.number.lower(), "email": order.email.upper()}

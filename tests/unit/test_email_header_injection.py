@@ -7,7 +7,7 @@ from __future__ import annotations
 import email
 import email.policy
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import httpx2 as httpx
 import pytest
@@ -19,7 +19,7 @@ from storefront.domain.notifications import KINDS
 from tests.unit import factories as f
 from tests.unit.test_mailer import make_order, smtp_server  # noqa: F401  (a real SMTP server on loopback)
 
-NOW = datetime(2026, 12, 1, 9, tzinfo=timezone.utc)
+NOW = datetime(2026, 12, 1, 9, tzinfo=UTC)
 # Every way text can break a line: CRLF, LF, CR, and the Unicode breaks some mail software honours.
 BREAKS = ["\r\n", "\n", "\r", "\u2028", "\u0085", "\x0b", "\x0c"]
 

@@ -486,22 +486,22 @@ def draw_post(data: st.DataObject, world: World, route: str, form: Form) -> Post
     plausible = {**PLAUSIBLE, **world.plausible.get(route, {})}
     mode = data.draw(st.sampled_from(["as_sent", "one_off", "wild", "wild"]))
     off = data.draw(st.sampled_from(sorted(form.fields))) if mode == "one_off" else None
-    for f in form.fields.values():
-        if f.name == "csrf_token":
+    for spec in form.fields.values():
+        if spec.name == "csrf_token":
             continue
         how = (
             "keep"
-            if mode == "as_sent" or (mode == "one_off" and f.name != off)
+            if mode == "as_sent" or (mode == "one_off" and spec.name != off)
             else data.draw(st.sampled_from(["keep", "fuzz", "fuzz", "omit", "twice"]))
         )
         if how == "omit":
             continue
-        if f.kind == "file" and how != "fuzz":
-            post.files[f.name] = data.draw(uploads(world))
+        if spec.kind == "file" and how != "fuzz":
+            post.files[spec.name] = data.draw(uploads(world))
             continue
-        value = as_sent(f, data, plausible) if how == "keep" else data.draw(values_for(f, world, plausible))
+        value = as_sent(spec, data, plausible) if how == "keep" else data.draw(values_for(spec, world, plausible))
         if value is not None:
-            post.data[f.name] = [value, data.draw(values_for(f, world, plausible))] if how == "twice" else value
+            post.data[spec.name] = [value, data.draw(values_for(spec, world, plausible))] if how == "twice" else value
     if mode == "wild":
         for name, value in data.draw(st.lists(st.tuples(st.sampled_from(TEMPTING), numbers), max_size=2)):
             post.data.setdefault(name, value)
@@ -570,7 +570,8 @@ async def books_are_straight() -> None:
     )
     assert [r for r in rows if r["stock"] != r["ledger"] or r["stock"] < 0] == []
     orders = await connection().execute_query_dict(
-        "SELECT o.number, o.status, o.payment_method, o.subtotal, o.discount_total, o.shipping_cost, o.surcharge, o.total,"
+        "SELECT o.number, o.status, o.payment_method,"
+        " o.subtotal, o.discount_total, o.shipping_cost, o.surcharge, o.total,"
         ' (SELECT COUNT(*) FROM "order_line" l WHERE l.order_id = o.id) AS lines,'
         ' (SELECT SUM(l.unit_price * l.quantity) FROM "order_line" l WHERE l.order_id = o.id) AS goods,'
         ' (SELECT COUNT(*) FROM "order_event" e WHERE e.order_id = o.id) AS events,'

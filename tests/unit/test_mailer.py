@@ -11,7 +11,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from itertools import count
 from pathlib import Path
 
@@ -23,7 +23,7 @@ from storefront.domain import orders, payments
 from storefront.domain.models import Order, OrderEvent, OrderLine, OrderStatus, OutboxEmail, Payment
 from tests.unit import factories
 
-T0 = datetime(2026, 12, 1, 9, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 _n = count(1)
 
 

@@ -3,17 +3,16 @@ late captures refunded, refunds never above what was captured, and card numbers 
 
 from __future__ import annotations
 
-import re
-
 import asyncio
 import itertools
 import json
-from datetime import date, datetime, timedelta, timezone
+import re
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from storefront.domain import orders, payment_providers, payments
 from storefront.domain import models as m
+from storefront.domain import orders, payment_providers, payments
 from storefront.domain.errors import NotFound
 from storefront.domain.models import Order, OrderEvent, OrderStatus, OutboxEmail, Payment, PaymentStatus
 from storefront.domain.payments import CardEntry
@@ -33,7 +32,7 @@ async def make_order(
     method: str = "card", total: int = 4200, expires_in: timedelta | None = timedelta(minutes=30), **fields
 ) -> Order:
     n = next(_n)
-    expires_at = datetime.now(timezone.utc) + expires_in if expires_in is not None else None
+    expires_at = datetime.now(UTC) + expires_in if expires_in is not None else None
     return await Order.create(
         number=f"BT-T{n:05d}",
         idempotency_key=f"checkout-{n}",
@@ -328,7 +327,7 @@ async def test_a_webhook_for_an_unknown_payment_is_ignored(db):
 async def test_a_capture_for_an_expired_cancelled_order_is_refunded(db):
     order = await make_order()
     reference = await start(order)  # the shopper leaves the gateway page open...
-    await Order.filter(id=order.id).update(expires_at=datetime.now(timezone.utc) - timedelta(minutes=1))
+    await Order.filter(id=order.id).update(expires_at=datetime.now(UTC) - timedelta(minutes=1))
     assert await orders.expire_unpaid() == [order.number]  # ...the order expires and its stock goes back
     # The sandbox no longer takes the payment (expiry failed the attempt), but a real gateway may still
     # report a capture it made meanwhile:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import httpx2 as httpx
 import pytest
@@ -17,7 +17,7 @@ from storefront.domain.models import RateLimitCount, StaffRole, Variant
 from storefront.domain.rate_limits import Limit
 from tests.unit import factories as f
 
-T0 = datetime(2026, 12, 3, 12, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 12, 3, 12, 0, tzinfo=UTC)
 THREE = Limit("test_three", 3, timedelta(minutes=10))
 PASSWORD = "correct horse battery"
 

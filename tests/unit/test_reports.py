@@ -3,17 +3,16 @@ nothing, refunds come off, the funnel counts carts, checkouts and orders, and th
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from itertools import count
 
 import pytest
 
-from storefront.domain import audit_log, reports, stock_report, stock
+from storefront.domain import audit_log, reports, stock, stock_report
+from storefront.domain.db import count_queries
 from storefront.domain.models import Cart, Category, Order, OrderLine, Product, Variant
 from tests.unit import factories as f
-from storefront.domain.db import count_queries
 
-UTC = timezone.utc
 NOW = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)  # 11:00 in Rome; the shop's day began at 23:00 UTC
 _n = count(1)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -32,7 +32,7 @@ def test_stock_messages():
     assert availability(4, 3).state == "in_stock"
 
 
-ROME_NOON_FRIDAY = datetime(2026, 12, 4, 11, 0, tzinfo=timezone.utc)  # 12:00 in Rome
+ROME_NOON_FRIDAY = datetime(2026, 12, 4, 11, 0, tzinfo=UTC)  # 12:00 in Rome
 
 
 def test_orders_before_the_cutoff_leave_the_same_day():
@@ -44,9 +44,9 @@ def test_orders_before_the_cutoff_leave_the_same_day():
 
 
 def test_orders_after_the_cutoff_or_at_weekends_leave_next_business_day():
-    friday_evening = datetime(2026, 12, 4, 17, 0, tzinfo=timezone.utc)
+    friday_evening = datetime(2026, 12, 4, 17, 0, tzinfo=UTC)
     assert shipping.dispatch_day(friday_evening) == date(2026, 12, 7)
-    sunday = datetime(2026, 11, 29, 9, 0, tzinfo=timezone.utc)
+    sunday = datetime(2026, 11, 29, 9, 0, tzinfo=UTC)
     assert shipping.dispatch_day(sunday) == date(2026, 11, 30)
 
 

@@ -5,7 +5,7 @@ codes that cannot be used, and what the pages say at each step."""
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
 import pytest
@@ -227,7 +227,7 @@ async def test_the_email_brings_the_summary_up_to_date(anna, shop):
 
 
 async def test_codes_that_cannot_apply_are_refused_or_explained_never_announced_as_added(anna, shop):
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     await Promotion.create(
         name="Summer", code="ESTATE25", kind=PromotionKind.ORDER_PERCENT, percent=25, ends_at=now - timedelta(days=30)
     )
@@ -307,7 +307,7 @@ async def test_a_replaced_or_expired_order_gives_back_the_once_only_code_it_coun
 
     await anna.add(shop["scarf"])
     placed = await anna.place("card", email="bruno@example.com")
-    await orders.expire_unpaid(now=datetime.now(timezone.utc) + timedelta(hours=1))
+    await orders.expire_unpaid(now=datetime.now(UTC) + timedelta(hours=1))
     assert (await Order.all().order_by("-id").first()).status == OrderStatus.CANCELLED
     assert (await Promotion.get(code="WELCOME10")).used_count == 1  # Bruno's expired order gave his back
 
@@ -315,6 +315,7 @@ async def test_a_replaced_or_expired_order_gives_back_the_once_only_code_it_coun
 async def test_anothers_attempt_posted_from_this_session_reveals_nothing(anna, shop, settings, db):
     """The attempt in Anna's form is no bearer token: posted by Bruno it leads to no order page of hers."""
     import httpx2 as httpx
+
     from storefront.app import create_app
 
     await anna.add(shop["tee"])

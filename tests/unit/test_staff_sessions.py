@@ -3,7 +3,7 @@ account switched off, "log out everywhere", or a working day idle."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from storefront.domain import staff as staff_domain
 from storefront.domain import staff_sessions
@@ -52,7 +52,7 @@ async def test_an_account_switched_off_opens_nothing(db):
 
 async def test_a_working_day_idle_ends_a_session_and_use_keeps_it_going(db):
     owner = await _owner()
-    start = datetime(2026, 12, 3, 8, 0, tzinfo=timezone.utc)
+    start = datetime(2026, 12, 3, 8, 0, tzinfo=UTC)
     token = await staff_sessions.start(owner.id, now=start)
     later = start + timedelta(hours=9)
     assert await staff_sessions.staff_for(token, now=later) is not None  # used at 17:00: kept going
@@ -62,7 +62,7 @@ async def test_a_working_day_idle_ends_a_session_and_use_keeps_it_going(db):
 
 async def test_sessions_long_idle_are_forgotten(db):
     owner = await _owner()
-    start = datetime(2026, 12, 3, 8, 0, tzinfo=timezone.utc)
+    start = datetime(2026, 12, 3, 8, 0, tzinfo=UTC)
     await staff_sessions.start(owner.id, now=start)
     recent = await staff_sessions.start(owner.id, now=start + timedelta(days=8))
     assert await staff_sessions.prune(now=start + timedelta(days=8)) == 1

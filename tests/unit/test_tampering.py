@@ -66,7 +66,7 @@ async def shop(db):
             {"price": 3900, "stock": 10, "options": {"size": "L"}},
         ],
     )
-    m, l = await Variant.filter(product_id=tee.id).order_by("id")
+    m, large = await Variant.filter(product_id=tee.id).order_by("id")
     withdrawn = await f.product("Vecchia", clothing, [{"price": 100, "stock": 10}])
     await Product.filter(id=withdrawn.id).update(active=False)
     switched_off = await f.product("Calzini", clothing, [{"price": 200, "stock": 10}])
@@ -76,7 +76,7 @@ async def shop(db):
     return {
         "tee": tee,
         "m": m,
-        "l": l,
+        "l": large,
         "withdrawn": await Variant.get(product_id=withdrawn.id),
         "switched_off": await Variant.get(product_id=switched_off.id),
         "sold_out": await Variant.get(product_id=sold_out.id),
@@ -130,7 +130,7 @@ async def test_prices_and_discounts_posted_to_the_cart_are_ignored(client, shop,
 
 @pytest.mark.parametrize("htmx", [False, True])
 async def test_the_order_costs_what_the_server_prices_the_cart_at_whatever_the_form_says(client, shop, htmx):
-    m, l = shop["m"], shop["l"]
+    m, large = shop["m"], shop["l"]
     await post(client, "/cart/items", {"variant_id": m.id, "quantity": "2"})
     await post(client, "/cart/codes", {"code": "WELCOME10"})
     token = await CartLine.first().values_list("cart__token", flat=True)
@@ -141,9 +141,9 @@ async def test_the_order_costs_what_the_server_prices_the_cart_at_whatever_the_f
         **FORM,
         **FORGED_AMOUNTS,
         "attempt": attempt,
-        "variant_id": str(l.id),
+        "variant_id": str(large.id),
         "quantity": "10",
-        "lines": f"{l.id}:10",
+        "lines": f"{large.id}:10",
         "code": "WELCOME10",
     }
     placed = await post(client, "/checkout", forged, htmx)
@@ -160,7 +160,7 @@ async def test_the_order_costs_what_the_server_prices_the_cart_at_whatever_the_f
     assert order.total == 7000 - 700 + 490 + 400
     lines = await OrderLine.filter(order_id=order.id).values_list("variant_id", "unit_price", "quantity")
     assert lines == [(m.id, 3500, 2)]
-    assert await Variant.filter(id__in=[m.id, l.id]).order_by("id").values_list("stock", flat=True) == [8, 10]
+    assert await Variant.filter(id__in=[m.id, large.id]).order_by("id").values_list("stock", flat=True) == [8, 10]
 
 
 @pytest.mark.parametrize(

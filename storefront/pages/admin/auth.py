@@ -7,9 +7,8 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from storefront import forms, session
-from storefront.domain import email_address, rate_limits
+from storefront.domain import email_address, rate_limits, staff_sessions
 from storefront.domain import staff as staff_domain
-from storefront.domain import staff_sessions
 from storefront.pages.admin.access import NO_STORE, admin_page
 from storefront.security import client_address, local_path
 

@@ -5,7 +5,7 @@ promotion's page, a mistake is the page again with 422, everything typed kept an
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -67,7 +67,7 @@ async def promotion_list(request: Request) -> Response:
         request,
         "pages/admin/promotions.html",
         "pages/admin/promotions.html",
-        {"promotions": rows, "now": datetime.now(timezone.utc), "one_day": timedelta(days=1), **_notices(request)},
+        {"promotions": rows, "now": datetime.now(UTC), "one_day": timedelta(days=1), **_notices(request)},
     )
 
 
@@ -178,7 +178,7 @@ def _preview(p: Promotion) -> list[Explanation]:
     if p.exclude_sale_items:
         shown.append(Explanation(p.id, name, code, Reason.SALE_ITEMS_EXCLUDED))
     # Dates in the shop's time zone: the explanation shows a day, and midnight in Rome is the day before in UTC.
-    if p.starts_at and p.starts_at > datetime.now(timezone.utc):
+    if p.starts_at and p.starts_at > datetime.now(UTC):
         shown.append(Explanation(p.id, name, code, Reason.NOT_STARTED, when=admin.shop_day(p.starts_at)))
     if p.ends_at:  # the last day of the window, not the midnight after it
         shown.append(Explanation(p.id, name, code, Reason.EXPIRED, when=admin.shop_day(p.ends_at - timedelta(days=1))))
