@@ -11,7 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from storefront.domain.db import Sql
+from storefront.domain import orders
+from storefront.domain.db import Sql, literal
+from storefront.domain.models import OrderStatus
 from storefront.domain.shipping import SHOP_TZ
 
 PERIODS = (("today", 1), ("7_days", 7), ("30_days", 30))
@@ -177,14 +179,15 @@ async def _orders_and_carts(starts: dict[str, datetime]) -> tuple[list[Sales], l
             f"COALESCE(SUM(CASE WHEN c.checkout_started_at >= {p} THEN 1 END), 0) AS checkouts_{key}",
         ]
     order_sums += [
-        "COALESCE(SUM(CASE WHEN o.status = 'paid' OR (o.status = 'pending_payment' AND o.payment_method = 'cod')"
-        " THEN 1 END), 0) AS to_pack",
-        "COALESCE(SUM(CASE WHEN o.status = 'packed' THEN 1 END), 0) AS to_ship",
+        f"COALESCE(SUM(CASE WHEN {orders.to_pack_sql('o.status', 'o.payment_method')} THEN 1 END), 0) AS to_pack",
+        f"COALESCE(SUM(CASE WHEN o.status = {literal(OrderStatus.PACKED.value)} THEN 1 END), 0) AS to_ship",
     ]
+    # Orders older than the periods count only in the queues: read those that can be in one.
+    queued = ", ".join(literal(status.value) for status in [*orders.TO_PACK, OrderStatus.PACKED])
     oldest = since["30_days"]
     [row] = await sql.rows(
         f'SELECT * FROM (SELECT {", ".join(order_sums)} FROM "order" o'
-        f" WHERE o.created_at >= {oldest} OR o.status IN ('paid', 'packed', 'pending_payment')) orders"
+        f" WHERE o.created_at >= {oldest} OR o.status IN ({queued})) orders"
         f" CROSS JOIN (SELECT {', '.join(cart_sums)} FROM cart c"
         f" WHERE c.created_at >= {oldest} OR c.checkout_started_at >= {oldest}) carts"
     )
