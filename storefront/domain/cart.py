@@ -132,14 +132,15 @@ async def add(token: str | None, variant_id: int, quantity: int) -> tuple[str, C
     # Reads as plain rows: the ORM's query building cost as much as the rest of an add.
     sql = Sql()
     found = await sql.rows(
-        "SELECT v.stock, p.name FROM variant v JOIN product p ON p.id = v.product_id"
+        "SELECT v.stock, v.low_stock_threshold, p.name FROM variant v JOIN product p ON p.id = v.product_id"
         f" WHERE v.id = {sql.param(variant_id)} AND v.active AND p.active"
     )
-    if not found or found[0]["stock"] <= 0:
+    left = availability(found[0]["stock"], found[0]["low_stock_threshold"]) if found else None
+    if left is None or not left.can_buy:
         raise Unavailable(variant_id, sold_out=bool(found))
-    stock, name = found[0]["stock"], found[0]["name"]
+    name = found[0]["name"]
     cart = await _cart(token, create=True)
-    cap = min(MAX_QUANTITY, stock)
+    cap = min(MAX_QUANTITY, left.quantity)
     # No read-then-write transaction (SQLite with several processes refuses to upgrade one): the line is
     # changed by one UPDATE, or created by one INSERT that a concurrent add may win (then we UPDATE).
     sql = Sql()
@@ -190,7 +191,9 @@ async def set_quantity(token: str | None, variant_id: int, quantity: int) -> Cha
     if line is None:
         raise Unavailable(variant_id, sold_out=False)
     variant = line.variant
-    new = min(quantity, max(variant.stock, 0)) if variant.active else quantity
+    new = (
+        min(quantity, availability(variant.stock, variant.low_stock_threshold).quantity) if variant.active else quantity
+    )
     if new <= 0:
         await line.delete()
         return Change("removed", variant.product.name, await _describe(variant.id), 0, limited_to=0)
@@ -335,13 +338,13 @@ async def contents(token: str | None) -> Contents:
     for line in lines:
         v, p = line.variant, line.variant.product
         sellable = v.active and p.active
-        left = v.stock + held[v.id]
+        left = availability(v.stock + held[v.id], v.low_stock_threshold)
         problem = None
         if not sellable:
             problem = "unavailable"
-        elif left <= 0:
+        elif not left.can_buy:
             problem = "sold_out"
-        elif left < line.quantity:
+        elif left.quantity < line.quantity:
             problem = "short"
         views.append(
             CartLineView(
@@ -354,7 +357,7 @@ async def contents(token: str | None) -> Contents:
                 unit_price=v.price,
                 compare_at_price=v.compare_at_price,
                 quantity=line.quantity,
-                availability=availability(left, v.low_stock_threshold),
+                availability=left,
                 problem=problem,
             )
         )

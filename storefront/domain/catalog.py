@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from storefront.domain import pricing, search
 from storefront.domain.db import Sql
 from storefront.domain.errors import NotFound
-from storefront.domain.stock import Availability, availability
+from storefront.domain.stock import Availability, availability, can_buy_sql
 
 PER_PAGE = 24
 MAX_PAGE = 400
@@ -182,7 +182,7 @@ class _Where:
         if q.price_max is not None:
             variant.append(f"v.price <= {sql.param(q.price_max)}")
         if q.in_stock:
-            variant.append("v.stock > 0")
+            variant.append(can_buy_sql("v.stock"))
         if q.on_sale:
             variant.append("v.compare_at_price > v.price")
         for option_slug, value_slugs in q.options.items():
@@ -450,6 +450,10 @@ class VariantInfo:
     stock: int
     low_stock_threshold: int
 
+    @property
+    def availability(self) -> Availability:
+        return availability(self.stock, self.low_stock_threshold)
+
 
 @dataclass(frozen=True)
 class Photo:
@@ -516,7 +520,7 @@ async def product_page(slug: str, chosen: dict[str, str], variant_id: int | None
     chosen = {a: chosen[a] for a in axis_order if chosen.get(a)}
     # Options the shopper did not choose come from the best variant that fits what they did choose.
     fitting = [v for v in variants if chosen.items() <= combo[v.id].items()] or variants
-    default = next((v for v in fitting if v.stock > 0), fitting[0] if fitting else None)
+    default = next((v for v in fitting if v.availability.can_buy), fitting[0] if fitting else None)
     selection = {a: chosen.get(a) or (combo[default.id].get(a) if default else None) for a in axis_order}
     variant = next((v for v in variants if combo[v.id] == selection), None) if axis_order else default
 
@@ -525,7 +529,7 @@ async def product_page(slug: str, chosen: dict[str, str], variant_id: int | None
         match = next((v for v in variants if combo[v.id] == wanted), None)
         if match is None:
             return "unavailable"
-        return "available" if match.stock > 0 else "sold_out"
+        return "available" if match.availability.can_buy else "sold_out"
 
     axes = [
         Axis(
@@ -541,12 +545,11 @@ async def product_page(slug: str, chosen: dict[str, str], variant_id: int | None
     # The chosen colour's own photo first.
     chosen_values = set(selection.values())
     images.sort(key=lambda img: (img.colour is None or img.colour not in chosen_values, img.position, img.id))
-    stock = availability(variant.stock, variant.low_stock_threshold) if variant else availability(0, 0)
     return ProductPage(
         product=product,
         axes=axes,
         variant=variant,
-        availability=stock,
+        availability=variant.availability if variant else availability(0, 0),
         images=images,
         vat_rate=pricing.vat_rate(product.tax_class),
     )

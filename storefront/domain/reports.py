@@ -15,6 +15,7 @@ from storefront.domain import orders
 from storefront.domain.db import Sql, literal
 from storefront.domain.models import OrderStatus
 from storefront.domain.shipping import SHOP_TZ
+from storefront.domain.stock import availability_sql
 
 PERIODS = (("today", 1), ("7_days", 7), ("30_days", 30))
 ALERTS_SHOWN = 8  # low-stock and sold-out variants listed on the dashboard; the stock page has them all
@@ -220,13 +221,13 @@ async def _awaited_transfers(now: datetime, shown: int = 10) -> Shortlist:
 async def _stock_alerts() -> dict[str, Shortlist]:
     """The emptiest low-stock and sold-out variants of what is on sale, and how many there are of each."""
     sql = Sql()
-    state = "CASE WHEN v.stock <= 0 THEN 'sold_out' ELSE 'low' END"
+    state = availability_sql("v.stock", "v.low_stock_threshold")
     rows = await sql.rows(
         "SELECT * FROM (SELECT v.id, v.sku, p.name, v.stock, v.low_stock_threshold, "
         f"{state} AS state, ROW_NUMBER() OVER (PARTITION BY {state} ORDER BY v.stock, p.name, v.id) AS n,"
         f" COUNT(*) OVER (PARTITION BY {state}) AS total"
         " FROM variant v JOIN product p ON p.id = v.product_id"
-        " WHERE v.active AND p.active AND v.stock <= v.low_stock_threshold) alerts"
+        f" WHERE v.active AND p.active AND {state} <> 'in_stock') alerts"
         f" WHERE n <= {ALERTS_SHOWN} ORDER BY state, n"
     )
     return {

@@ -24,12 +24,15 @@ class Reason:
     INITIAL = "initial"
 
 
+NONE_LEFT = 0  # units on hand at or below which a variant is sold out
+
+
 @dataclass(frozen=True)
 class Availability:
     """What a shopper is told about a variant, with the reason rather than a bare bool."""
 
     state: str  # "in_stock" | "low" | "sold_out"
-    quantity: int
+    quantity: int  # what can be bought: none when sold out
 
     @property
     def can_buy(self) -> bool:
@@ -37,11 +40,29 @@ class Availability:
 
 
 def availability(stock: int, low_stock_threshold: int) -> Availability:
-    if stock <= 0:
+    """Sold out at NONE_LEFT or below, low at the variant's threshold or below, else in stock."""
+    if stock <= NONE_LEFT:
         return Availability("sold_out", 0)
     if stock <= low_stock_threshold:
         return Availability("low", stock)
     return Availability("in_stock", stock)
+
+
+# The same rule for SQL (listings, the stock reports, the catalogue's triggers), over the columns or
+# expressions given; test_rules holds it to availability().
+
+
+def availability_sql(stock: str, low_stock_threshold: str) -> str:
+    """availability()'s state: 'sold_out', 'low' or 'in_stock'."""
+    return (
+        f"CASE WHEN {stock} <= {NONE_LEFT} THEN 'sold_out'"
+        f" WHEN {stock} <= {low_stock_threshold} THEN 'low' ELSE 'in_stock' END"
+    )
+
+
+def can_buy_sql(stock: str) -> str:
+    """Availability.can_buy."""
+    return f"{stock} > {NONE_LEFT}"
 
 
 async def adjust(variant_id: int, delta: int, reason: str, reference: str = "", conn=None) -> None:

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from storefront.domain import catalog
-from storefront.domain.db import Sql
+from storefront.domain.db import Sql, literal
 from storefront.domain.reports import as_utc
-from storefront.domain.stock import Availability, availability
+from storefront.domain.stock import Availability, availability, availability_sql
 
 # --- stock --------------------------------------------------------------------------------------
 
@@ -97,10 +97,10 @@ async def stock_list(q: StockQuery) -> StockList:
         pattern = sql.param(_like(q.text.strip()))
         where.append(f"(LOWER(p.name) LIKE {pattern} ESCAPE '\\' OR LOWER(v.sku) LIKE {pattern} ESCAPE '\\')")
     # The same rule as the dashboard's alerts: only what is on sale can run low or sell out.
-    if q.show == "low":
-        where.append("v.active AND p.active AND v.stock > 0 AND v.stock <= v.low_stock_threshold")
-    elif q.show == "sold_out":
-        where.append("v.active AND p.active AND v.stock <= 0")
+    if q.show in ("low", "sold_out"):
+        where.append(
+            f"v.active AND p.active AND {availability_sql('v.stock', 'v.low_stock_threshold')} = {literal(q.show)}"
+        )
     rows, total = await _stock_rows(sql, " AND ".join(where), f"LIMIT {q.per_page} OFFSET {(q.page - 1) * q.per_page}")
     return StockList(q, rows, total)
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import itertools
+import sqlite3
 from datetime import UTC, date, datetime
 
 import pytest
 
-from storefront.domain import pricing, search, shipping
+from storefront.domain import pricing, search, shipping, stock
 from storefront.domain.stock import availability
 from storefront.pages.catalog import parse_price
 
@@ -30,6 +32,17 @@ def test_stock_messages():
     assert availability(0, 3).state == "sold_out" and not availability(0, 3).can_buy
     assert availability(3, 3).state == "low" and availability(3, 3).quantity == 3
     assert availability(4, 3).state == "in_stock"
+
+
+def test_the_sql_of_availability_says_what_availability_says():
+    """The SQL that listings, reports and the catalogue's triggers use is generated from the rule."""
+    db = sqlite3.connect(":memory:")
+    for on_hand, threshold in itertools.product(range(-2, 8), range(0, 5)):
+        state, can_buy = db.execute(
+            f"SELECT {stock.availability_sql('?1', '?2')}, {stock.can_buy_sql('?1')}", (on_hand, threshold)
+        ).fetchone()
+        shown = availability(on_hand, threshold)
+        assert (state, bool(can_buy)) == (shown.state, shown.can_buy), (on_hand, threshold)
 
 
 ROME_NOON_FRIDAY = datetime(2026, 12, 4, 11, 0, tzinfo=UTC)  # 12:00 in Rome
