@@ -19,7 +19,7 @@ from storefront.domain.db import Sql
 from storefront.domain.errors import DomainError
 from storefront.domain.models import Cart, CartLine, Order, OrderLine, OrderStatus, ProductImage
 from storefront.domain.payment_providers import PROVIDERS
-from storefront.domain.stock import Availability, availability
+from storefront.domain.stock import Availability, availability, sellable, sellable_sql
 
 MAX_QUANTITY = 99
 
@@ -133,7 +133,7 @@ async def add(token: str | None, variant_id: int, quantity: int) -> tuple[str, C
     sql = Sql()
     found = await sql.rows(
         "SELECT v.stock, v.low_stock_threshold, p.name FROM variant v JOIN product p ON p.id = v.product_id"
-        f" WHERE v.id = {sql.param(variant_id)} AND v.active AND p.active"
+        f" WHERE v.id = {sql.param(variant_id)} AND {sellable_sql('v', 'p')}"
     )
     left = availability(found[0]["stock"], found[0]["low_stock_threshold"]) if found else None
     if left is None or not left.can_buy:
@@ -191,9 +191,9 @@ async def set_quantity(token: str | None, variant_id: int, quantity: int) -> Cha
     if line is None:
         raise Unavailable(variant_id, sold_out=False)
     variant = line.variant
-    new = (
-        min(quantity, availability(variant.stock, variant.low_stock_threshold).quantity) if variant.active else quantity
-    )
+    # A line that can no longer be sold keeps what was asked: the cart says it is unavailable.
+    left = availability(variant.stock, variant.low_stock_threshold)
+    new = min(quantity, left.quantity) if sellable(variant) else quantity
     if new <= 0:
         await line.delete()
         return Change("removed", variant.product.name, await _describe(variant.id), 0, limited_to=0)
@@ -337,10 +337,10 @@ async def contents(token: str | None) -> Contents:
     views, priced, weight = [], [], 0
     for line in lines:
         v, p = line.variant, line.variant.product
-        sellable = v.active and p.active
+        for_sale = sellable(v)
         left = availability(v.stock + held[v.id], v.low_stock_threshold)
         problem = None
-        if not sellable:
+        if not for_sale:
             problem = "unavailable"
         elif not left.can_buy:
             problem = "sold_out"
@@ -361,7 +361,7 @@ async def contents(token: str | None) -> Contents:
                 problem=problem,
             )
         )
-        if sellable:
+        if for_sale:
             weight += v.weight_grams * line.quantity
             priced.append(
                 pricing.Line(

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from storefront.domain import pricing, search
 from storefront.domain.db import Sql
 from storefront.domain.errors import NotFound
-from storefront.domain.stock import Availability, availability, can_buy_sql
+from storefront.domain.stock import Availability, availability, can_buy_sql, sellable_sql
 
 PER_PAGE = 24
 MAX_PAGE = 400
@@ -176,7 +176,7 @@ class _Where:
 
     def __init__(self, sql: Sql, q: ListingQuery, values: dict[str, dict[str, _Value]], skip_option: str | None = None):
         self.sql = sql
-        variant = ["v.active"]
+        variant = [sellable_sql(variant="v")]
         if q.price_min is not None:
             variant.append(f"v.price >= {sql.param(q.price_min)}")
         if q.price_max is not None:
@@ -196,7 +196,7 @@ class _Where:
                 f" AND vov.optionvalue_id IN ({sql.params_in(ids)}))"
             )
         self.variant = " AND ".join(variant)
-        product = ["p.active"]
+        product = [sellable_sql(product="p")]
         if q.category_ids is not None:
             product.append(f"p.category_id IN ({sql.params_in(q.category_ids)})")
         self.product = " AND ".join(product)
@@ -291,7 +291,8 @@ _CARD_COLUMNS = (
     " MIN(CASE WHEN v.compare_at_price > v.price THEN v.compare_at_price END) AS compare_at_price,"
     " SUM(v.stock) AS stock, MAX(v.low_stock_threshold) AS low,"
     # The variant of a product sold in one version only, so its card can add it to the cart directly.
-    " (SELECT MIN(v2.id) FROM variant v2 WHERE v2.product_id = p.id AND v2.active HAVING COUNT(*) = 1)"
+    f" (SELECT MIN(v2.id) FROM variant v2 WHERE v2.product_id = p.id AND {sellable_sql(variant='v2')}"
+    " HAVING COUNT(*) = 1)"
     " AS only_variant"
 )
 
@@ -485,8 +486,8 @@ async def product_page(slug: str, chosen: dict[str, str], variant_id: int | None
     rows = await sql.rows(
         "SELECT p.id, p.slug, p.name, p.description, p.category_id, p.tax_class, v.id AS v_id, v.sku, v.price,"
         " v.compare_at_price, v.stock, v.low_stock_threshold"
-        " FROM product p LEFT JOIN variant v ON v.product_id = p.id AND v.active"
-        f" WHERE p.slug = {sql.param(slug)} AND p.active ORDER BY v.position, v.id"
+        f" FROM product p LEFT JOIN variant v ON v.product_id = p.id AND {sellable_sql(variant='v')}"
+        f" WHERE p.slug = {sql.param(slug)} AND {sellable_sql(product='p')} ORDER BY v.position, v.id"
     )
     if not rows:
         raise NotFound(slug)

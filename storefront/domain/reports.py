@@ -15,7 +15,7 @@ from storefront.domain import orders
 from storefront.domain.db import Sql, literal
 from storefront.domain.models import OrderStatus
 from storefront.domain.shipping import SHOP_TZ
-from storefront.domain.stock import availability_sql
+from storefront.domain.stock import availability_sql, sellable_sql
 
 PERIODS = (("today", 1), ("7_days", 7), ("30_days", 30))
 ALERTS_SHOWN = 8  # low-stock and sold-out variants listed on the dashboard; the stock page has them all
@@ -227,7 +227,7 @@ async def _stock_alerts() -> dict[str, Shortlist]:
         f"{state} AS state, ROW_NUMBER() OVER (PARTITION BY {state} ORDER BY v.stock, p.name, v.id) AS n,"
         f" COUNT(*) OVER (PARTITION BY {state}) AS total"
         " FROM variant v JOIN product p ON p.id = v.product_id"
-        f" WHERE v.active AND p.active AND {state} <> 'in_stock') alerts"
+        f" WHERE {sellable_sql('v', 'p')} AND {state} <> 'in_stock') alerts"
         f" WHERE n <= {ALERTS_SHOWN} ORDER BY state, n"
     )
     return {

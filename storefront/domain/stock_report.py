@@ -9,7 +9,7 @@ from datetime import datetime
 from storefront.domain import catalog
 from storefront.domain.db import Sql, literal
 from storefront.domain.reports import as_utc
-from storefront.domain.stock import Availability, availability, availability_sql
+from storefront.domain.stock import Availability, availability, availability_sql, sellable_sql
 
 # --- stock --------------------------------------------------------------------------------------
 
@@ -59,7 +59,7 @@ def _like(text: str) -> str:
 async def _stock_rows(sql: Sql, where: str, tail: str = "") -> tuple[list[StockRow], int]:
     rows = await sql.rows(
         "SELECT v.id, v.sku, p.name, p.slug, v.stock, v.low_stock_threshold,"
-        " CASE WHEN v.active AND p.active THEN 1 ELSE 0 END AS on_sale, COUNT(*) OVER () AS total"
+        f" CASE WHEN {sellable_sql('v', 'p')} THEN 1 ELSE 0 END AS on_sale, COUNT(*) OVER () AS total"
         f" FROM variant v JOIN product p ON p.id = v.product_id WHERE {where}"
         f" ORDER BY p.name, p.id, v.position, v.id {tail}"
     )
@@ -99,7 +99,7 @@ async def stock_list(q: StockQuery) -> StockList:
     # The same rule as the dashboard's alerts: only what is on sale can run low or sell out.
     if q.show in ("low", "sold_out"):
         where.append(
-            f"v.active AND p.active AND {availability_sql('v.stock', 'v.low_stock_threshold')} = {literal(q.show)}"
+            f"{sellable_sql('v', 'p')} AND {availability_sql('v.stock', 'v.low_stock_threshold')} = {literal(q.show)}"
         )
     rows, total = await _stock_rows(sql, " AND ".join(where), f"LIMIT {q.per_page} OFFSET {(q.page - 1) * q.per_page}")
     return StockList(q, rows, total)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import sqlite3
 from datetime import UTC, date, datetime
+from types import SimpleNamespace
 
 import pytest
 
@@ -43,6 +44,20 @@ def test_the_sql_of_availability_says_what_availability_says():
         ).fetchone()
         shown = availability(on_hand, threshold)
         assert (state, bool(can_buy)) == (shown.state, shown.can_buy), (on_hand, threshold)
+
+
+@pytest.mark.parametrize(("variant_active", "product_active"), list(itertools.product([True, False], repeat=2)))
+def test_sellable_means_the_variant_and_its_product_are_both_listed_in_python_and_sql(variant_active, product_active):
+    variant = SimpleNamespace(active=variant_active, product=SimpleNamespace(active=product_active))
+    [(in_sql,)] = (
+        sqlite3.connect(":memory:")
+        .execute(
+            f"SELECT {stock.sellable_sql('v', 'p')} FROM (SELECT ?1 AS active) v, (SELECT ?2 AS active) p",
+            (variant_active, product_active),
+        )
+        .fetchall()
+    )
+    assert stock.sellable(variant) == bool(in_sql) == (variant_active and product_active)
 
 
 ROME_NOON_FRIDAY = datetime(2026, 12, 4, 11, 0, tzinfo=UTC)  # 12:00 in Rome
