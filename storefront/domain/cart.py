@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F, Subquery
 
-from storefront.domain import as_typed, catalog, pricing, promotions, shipping
+from storefront.domain import as_typed, catalog, pricing, promotions, sale_prices, shipping
 from storefront.domain.db import Sql
 from storefront.domain.errors import DomainError
 from storefront.domain.models import Cart, CartLine, Order, OrderLine, OrderStatus, ProductImage
@@ -82,6 +82,10 @@ class CartLineView:
     @property
     def total(self) -> int:
         return self.unit_price * self.quantity
+
+    @property
+    def on_sale(self) -> bool:
+        return sale_prices.on_sale(self.unit_price, self.compare_at_price)
 
 
 @dataclass(frozen=True)

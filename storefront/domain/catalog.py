@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from storefront.domain import pricing, search
+from storefront.domain import pricing, sale_prices, search
 from storefront.domain.db import Sql
 from storefront.domain.errors import NotFound
 from storefront.domain.stock import Availability, availability, can_buy_sql, sellable_sql
@@ -140,7 +140,7 @@ class Card:
 
     @property
     def on_sale(self) -> bool:
-        return self.compare_at_price is not None and self.compare_at_price > self.price
+        return sale_prices.on_sale(self.price, self.compare_at_price)
 
 
 @dataclass(frozen=True)
@@ -184,7 +184,7 @@ class _Where:
         if q.in_stock:
             variant.append(can_buy_sql("v.stock"))
         if q.on_sale:
-            variant.append("v.compare_at_price > v.price")
+            variant.append(sale_prices.on_sale_sql("v.price", "v.compare_at_price"))
         for option_slug, value_slugs in q.options.items():
             if option_slug == skip_option:
                 continue
@@ -285,10 +285,11 @@ async def _page(q: ListingQuery, values) -> list[Card]:
 
 # A card is "on sale" when its cheapest variant is; it is then shown against the lowest "was" price
 # among the variants on sale (sale prices and "was" prices rise together across sizes and formats).
+_ON_SALE = sale_prices.on_sale_sql("v.price", "v.compare_at_price")
 _CARD_COLUMNS = (
     "p.id, p.slug, p.name, MIN(v.price) AS price, MAX(v.price) AS price_max,"
-    " MIN(CASE WHEN v.compare_at_price > v.price THEN v.price END) AS sale_price,"
-    " MIN(CASE WHEN v.compare_at_price > v.price THEN v.compare_at_price END) AS compare_at_price,"
+    f" MIN(CASE WHEN {_ON_SALE} THEN v.price END) AS sale_price,"
+    f" MIN(CASE WHEN {_ON_SALE} THEN v.compare_at_price END) AS compare_at_price,"
     " SUM(v.stock) AS stock, MAX(v.low_stock_threshold) AS low,"
     # The variant of a product sold in one version only, so its card can add it to the cart directly.
     f" (SELECT MIN(v2.id) FROM variant v2 WHERE v2.product_id = p.id AND {sellable_sql(variant='v2')}"
@@ -299,14 +300,14 @@ _CARD_COLUMNS = (
 
 def _card(row: dict, images: dict[int, tuple[str, str]]) -> Card:
     image, alt = images.get(row["id"], (None, row["name"]))
-    on_sale = row["sale_price"] is not None and row["sale_price"] == row["price"]
+    cheapest_on_sale = row["sale_price"] is not None and row["sale_price"] == row["price"]
     return Card(
         id=row["id"],
         slug=row["slug"],
         name=row["name"],
         price=row["price"],
         price_varies=row["price_max"] != row["price"],
-        compare_at_price=row["compare_at_price"] if on_sale else None,
+        compare_at_price=row["compare_at_price"] if cheapest_on_sale else None,
         availability=availability(int(row["stock"]), int(row["low"])),
         image=image,
         image_alt=alt,
@@ -455,6 +456,10 @@ class VariantInfo:
     def availability(self) -> Availability:
         return availability(self.stock, self.low_stock_threshold)
 
+    @property
+    def on_sale(self) -> bool:
+        return sale_prices.on_sale(self.price, self.compare_at_price)
+
 
 @dataclass(frozen=True)
 class Photo:
@@ -476,8 +481,7 @@ class ProductPage:
 
     @property
     def on_sale(self) -> bool:
-        v = self.variant
-        return v is not None and v.compare_at_price is not None and v.compare_at_price > v.price
+        return self.variant is not None and self.variant.on_sale
 
 
 async def product_page(slug: str, chosen: dict[str, str], variant_id: int | None = None) -> ProductPage:

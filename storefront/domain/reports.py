@@ -219,7 +219,7 @@ async def _awaited_transfers(now: datetime, shown: int = 10) -> Shortlist:
 
 
 async def _stock_alerts() -> dict[str, Shortlist]:
-    """The emptiest low-stock and sold-out variants of what is on sale, and how many there are of each."""
+    """The emptiest low-stock and sold-out variants of what is sellable, and how many there are of each."""
     sql = Sql()
     state = availability_sql("v.stock", "v.low_stock_threshold")
     rows = await sql.rows(

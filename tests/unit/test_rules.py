@@ -9,7 +9,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from storefront.domain import pricing, search, shipping, stock
+from storefront.domain import pricing, sale_prices, search, shipping, stock
 from storefront.domain.stock import availability
 from storefront.pages.catalog import parse_price
 
@@ -58,6 +58,13 @@ def test_sellable_means_the_variant_and_its_product_are_both_listed_in_python_an
         .fetchall()
     )
     assert stock.sellable(variant) == bool(in_sql) == (variant_active and product_active)
+
+
+def test_on_sale_is_a_compare_at_price_above_the_price_in_python_and_sql():
+    db = sqlite3.connect(":memory:")
+    for price, compare_at in [(1000, None), (1000, 900), (1000, 1000), (1000, 1001), (1000, 1500)]:
+        [(in_sql,)] = db.execute(f"SELECT {sale_prices.on_sale_sql('?1', '?2')} IS TRUE", (price, compare_at))
+        assert sale_prices.on_sale(price, compare_at) == bool(in_sql) == (compare_at is not None and compare_at > price)
 
 
 ROME_NOON_FRIDAY = datetime(2026, 12, 4, 11, 0, tzinfo=UTC)  # 12:00 in Rome
