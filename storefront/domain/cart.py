@@ -14,12 +14,12 @@ from datetime import UTC, datetime
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F, Subquery
 
-from storefront.domain import as_typed, catalog, pricing, promotions, shipping
+from storefront.domain import as_typed, catalog, pricing, promotions, sale_prices, shipping
 from storefront.domain.db import Sql
 from storefront.domain.errors import DomainError
 from storefront.domain.models import Cart, CartLine, Order, OrderLine, OrderStatus, ProductImage
 from storefront.domain.payment_providers import PROVIDERS
-from storefront.domain.stock import Availability, availability
+from storefront.domain.stock import Availability, availability, sellable, sellable_sql
 
 MAX_QUANTITY = 99
 
@@ -83,6 +83,10 @@ class CartLineView:
     def total(self) -> int:
         return self.unit_price * self.quantity
 
+    @property
+    def on_sale(self) -> bool:
+        return sale_prices.on_sale(self.unit_price, self.compare_at_price)
+
 
 @dataclass(frozen=True)
 class CartView:
@@ -132,14 +136,15 @@ async def add(token: str | None, variant_id: int, quantity: int) -> tuple[str, C
     # Reads as plain rows: the ORM's query building cost as much as the rest of an add.
     sql = Sql()
     found = await sql.rows(
-        "SELECT v.stock, p.name FROM variant v JOIN product p ON p.id = v.product_id"
-        f" WHERE v.id = {sql.param(variant_id)} AND v.active AND p.active"
+        "SELECT v.stock, v.low_stock_threshold, p.name FROM variant v JOIN product p ON p.id = v.product_id"
+        f" WHERE v.id = {sql.param(variant_id)} AND {sellable_sql('v', 'p')}"
     )
-    if not found or found[0]["stock"] <= 0:
+    left = availability(found[0]["stock"], found[0]["low_stock_threshold"]) if found else None
+    if left is None or not left.can_buy:
         raise Unavailable(variant_id, sold_out=bool(found))
-    stock, name = found[0]["stock"], found[0]["name"]
+    name = found[0]["name"]
     cart = await _cart(token, create=True)
-    cap = min(MAX_QUANTITY, stock)
+    cap = min(MAX_QUANTITY, left.quantity)
     # No read-then-write transaction (SQLite with several processes refuses to upgrade one): the line is
     # changed by one UPDATE, or created by one INSERT that a concurrent add may win (then we UPDATE).
     sql = Sql()
@@ -190,7 +195,9 @@ async def set_quantity(token: str | None, variant_id: int, quantity: int) -> Cha
     if line is None:
         raise Unavailable(variant_id, sold_out=False)
     variant = line.variant
-    new = min(quantity, max(variant.stock, 0)) if variant.active else quantity
+    # A line that can no longer be sold keeps what was asked: the cart says it is unavailable.
+    left = availability(variant.stock, variant.low_stock_threshold)
+    new = min(quantity, left.quantity) if sellable(variant) else quantity
     if new <= 0:
         await line.delete()
         return Change("removed", variant.product.name, await _describe(variant.id), 0, limited_to=0)
@@ -334,14 +341,14 @@ async def contents(token: str | None) -> Contents:
     views, priced, weight = [], [], 0
     for line in lines:
         v, p = line.variant, line.variant.product
-        sellable = v.active and p.active
-        left = v.stock + held[v.id]
+        for_sale = sellable(v)
+        left = availability(v.stock + held[v.id], v.low_stock_threshold)
         problem = None
-        if not sellable:
+        if not for_sale:
             problem = "unavailable"
-        elif left <= 0:
+        elif not left.can_buy:
             problem = "sold_out"
-        elif left < line.quantity:
+        elif left.quantity < line.quantity:
             problem = "short"
         views.append(
             CartLineView(
@@ -354,11 +361,11 @@ async def contents(token: str | None) -> Contents:
                 unit_price=v.price,
                 compare_at_price=v.compare_at_price,
                 quantity=line.quantity,
-                availability=availability(left, v.low_stock_threshold),
+                availability=left,
                 problem=problem,
             )
         )
-        if sellable:
+        if for_sale:
             weight += v.weight_grams * line.quantity
             priced.append(
                 pricing.Line(

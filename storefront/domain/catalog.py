@@ -14,10 +14,10 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from storefront.domain import pricing, search
+from storefront.domain import pricing, sale_prices, search
 from storefront.domain.db import Sql
 from storefront.domain.errors import NotFound
-from storefront.domain.stock import Availability, availability
+from storefront.domain.stock import Availability, availability, can_buy_sql, sellable_sql
 
 PER_PAGE = 24
 MAX_PAGE = 400
@@ -140,7 +140,7 @@ class Card:
 
     @property
     def on_sale(self) -> bool:
-        return self.compare_at_price is not None and self.compare_at_price > self.price
+        return sale_prices.on_sale(self.price, self.compare_at_price)
 
 
 @dataclass(frozen=True)
@@ -176,15 +176,15 @@ class _Where:
 
     def __init__(self, sql: Sql, q: ListingQuery, values: dict[str, dict[str, _Value]], skip_option: str | None = None):
         self.sql = sql
-        variant = ["v.active"]
+        variant = [sellable_sql(variant="v")]
         if q.price_min is not None:
             variant.append(f"v.price >= {sql.param(q.price_min)}")
         if q.price_max is not None:
             variant.append(f"v.price <= {sql.param(q.price_max)}")
         if q.in_stock:
-            variant.append("v.stock > 0")
+            variant.append(can_buy_sql("v.stock"))
         if q.on_sale:
-            variant.append("v.compare_at_price > v.price")
+            variant.append(sale_prices.on_sale_sql("v.price", "v.compare_at_price"))
         for option_slug, value_slugs in q.options.items():
             if option_slug == skip_option:
                 continue
@@ -196,7 +196,7 @@ class _Where:
                 f" AND vov.optionvalue_id IN ({sql.params_in(ids)}))"
             )
         self.variant = " AND ".join(variant)
-        product = ["p.active"]
+        product = [sellable_sql(product="p")]
         if q.category_ids is not None:
             product.append(f"p.category_id IN ({sql.params_in(q.category_ids)})")
         self.product = " AND ".join(product)
@@ -285,27 +285,29 @@ async def _page(q: ListingQuery, values) -> list[Card]:
 
 # A card is "on sale" when its cheapest variant is; it is then shown against the lowest "was" price
 # among the variants on sale (sale prices and "was" prices rise together across sizes and formats).
+_ON_SALE = sale_prices.on_sale_sql("v.price", "v.compare_at_price")
 _CARD_COLUMNS = (
     "p.id, p.slug, p.name, MIN(v.price) AS price, MAX(v.price) AS price_max,"
-    " MIN(CASE WHEN v.compare_at_price > v.price THEN v.price END) AS sale_price,"
-    " MIN(CASE WHEN v.compare_at_price > v.price THEN v.compare_at_price END) AS compare_at_price,"
+    f" MIN(CASE WHEN {_ON_SALE} THEN v.price END) AS sale_price,"
+    f" MIN(CASE WHEN {_ON_SALE} THEN v.compare_at_price END) AS compare_at_price,"
     " SUM(v.stock) AS stock, MAX(v.low_stock_threshold) AS low,"
     # The variant of a product sold in one version only, so its card can add it to the cart directly.
-    " (SELECT MIN(v2.id) FROM variant v2 WHERE v2.product_id = p.id AND v2.active HAVING COUNT(*) = 1)"
+    f" (SELECT MIN(v2.id) FROM variant v2 WHERE v2.product_id = p.id AND {sellable_sql(variant='v2')}"
+    " HAVING COUNT(*) = 1)"
     " AS only_variant"
 )
 
 
 def _card(row: dict, images: dict[int, tuple[str, str]]) -> Card:
     image, alt = images.get(row["id"], (None, row["name"]))
-    on_sale = row["sale_price"] is not None and row["sale_price"] == row["price"]
+    cheapest_on_sale = row["sale_price"] is not None and row["sale_price"] == row["price"]
     return Card(
         id=row["id"],
         slug=row["slug"],
         name=row["name"],
         price=row["price"],
         price_varies=row["price_max"] != row["price"],
-        compare_at_price=row["compare_at_price"] if on_sale else None,
+        compare_at_price=row["compare_at_price"] if cheapest_on_sale else None,
         availability=availability(int(row["stock"]), int(row["low"])),
         image=image,
         image_alt=alt,
@@ -450,6 +452,14 @@ class VariantInfo:
     stock: int
     low_stock_threshold: int
 
+    @property
+    def availability(self) -> Availability:
+        return availability(self.stock, self.low_stock_threshold)
+
+    @property
+    def on_sale(self) -> bool:
+        return sale_prices.on_sale(self.price, self.compare_at_price)
+
 
 @dataclass(frozen=True)
 class Photo:
@@ -471,8 +481,7 @@ class ProductPage:
 
     @property
     def on_sale(self) -> bool:
-        v = self.variant
-        return v is not None and v.compare_at_price is not None and v.compare_at_price > v.price
+        return self.variant is not None and self.variant.on_sale
 
 
 async def product_page(slug: str, chosen: dict[str, str], variant_id: int | None = None) -> ProductPage:
@@ -481,8 +490,8 @@ async def product_page(slug: str, chosen: dict[str, str], variant_id: int | None
     rows = await sql.rows(
         "SELECT p.id, p.slug, p.name, p.description, p.category_id, p.tax_class, v.id AS v_id, v.sku, v.price,"
         " v.compare_at_price, v.stock, v.low_stock_threshold"
-        " FROM product p LEFT JOIN variant v ON v.product_id = p.id AND v.active"
-        f" WHERE p.slug = {sql.param(slug)} AND p.active ORDER BY v.position, v.id"
+        f" FROM product p LEFT JOIN variant v ON v.product_id = p.id AND {sellable_sql(variant='v')}"
+        f" WHERE p.slug = {sql.param(slug)} AND {sellable_sql(product='p')} ORDER BY v.position, v.id"
     )
     if not rows:
         raise NotFound(slug)
@@ -516,7 +525,7 @@ async def product_page(slug: str, chosen: dict[str, str], variant_id: int | None
     chosen = {a: chosen[a] for a in axis_order if chosen.get(a)}
     # Options the shopper did not choose come from the best variant that fits what they did choose.
     fitting = [v for v in variants if chosen.items() <= combo[v.id].items()] or variants
-    default = next((v for v in fitting if v.stock > 0), fitting[0] if fitting else None)
+    default = next((v for v in fitting if v.availability.can_buy), fitting[0] if fitting else None)
     selection = {a: chosen.get(a) or (combo[default.id].get(a) if default else None) for a in axis_order}
     variant = next((v for v in variants if combo[v.id] == selection), None) if axis_order else default
 
@@ -525,7 +534,7 @@ async def product_page(slug: str, chosen: dict[str, str], variant_id: int | None
         match = next((v for v in variants if combo[v.id] == wanted), None)
         if match is None:
             return "unavailable"
-        return "available" if match.stock > 0 else "sold_out"
+        return "available" if match.availability.can_buy else "sold_out"
 
     axes = [
         Axis(
@@ -541,12 +550,11 @@ async def product_page(slug: str, chosen: dict[str, str], variant_id: int | None
     # The chosen colour's own photo first.
     chosen_values = set(selection.values())
     images.sort(key=lambda img: (img.colour is None or img.colour not in chosen_values, img.position, img.id))
-    stock = availability(variant.stock, variant.low_stock_threshold) if variant else availability(0, 0)
     return ProductPage(
         product=product,
         axes=axes,
         variant=variant,
-        availability=stock,
+        availability=variant.availability if variant else availability(0, 0),
         images=images,
         vat_rate=pricing.vat_rate(product.tax_class),
     )

@@ -1,4 +1,4 @@
-"""Staff keep the catalogue: products, their variants and images, on sale or not (CSV: catalog_csv).
+"""Staff keep the catalogue: products, their variants and images, listed in the shop or not (CSV: catalog_csv).
 
 Every change is one transaction with its audit entry (before -> after), and the search index is refreshed
 after it, so the shop shows the change to the next shopper. A new variant's opening stock is a ledger
@@ -16,7 +16,7 @@ from pathlib import Path
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
-from storefront.domain import as_typed, search, stock
+from storefront.domain import as_typed, sale_prices, search, stock
 from storefront.domain import staff as staff_domain
 from storefront.domain.errors import DomainError, NotFound
 from storefront.domain.models import (
@@ -152,7 +152,7 @@ async def _rows(products: list[Product]) -> list[ProductRow]:
 
 
 async def set_active(staff: Staff, product_id: int, active: bool) -> Product:
-    """Put a product on sale or take it off; the shop's listings and search only show active products."""
+    """List a product in the shop or take it off; the shop's listings and search only show active products."""
     async with in_transaction() as conn:
         product = await Product.get_or_none(id=product_id).using_db(conn)
         if product is None:
@@ -283,7 +283,7 @@ def read_variant(typed: dict[str, str], value_ids: list[str]) -> VariantDraft:
     compare_at = parse_euros(compare) if compare else None
     if compare and (compare_at is None or compare_at > MAX_PRICE):
         errors["compare_at_price"] = "amount"
-    elif compare_at is not None and price is not None and compare_at <= price:
+    elif compare_at is not None and price is not None and not sale_prices.on_sale(price, compare_at):
         errors["compare_at_price"] = "not_above_price"  # a "was" price below the price reads as a mistake
     weight = _whole(typed.get("weight_grams", ""), "weight_grams", errors, 0, MAX_GRAMS)
     low = _whole(typed.get("low_stock_threshold", ""), "low_stock_threshold", errors, 3, 100_000)

@@ -12,11 +12,12 @@ What raises the version:
 - any insert, update or delete of a category, product, variant, option, option value, variant's option
   value or product image;
 - `search.index`, which calls `changed()` itself: SQLite cannot put a trigger on its FTS table;
-- a change of stock only when a shopper could see it: when the stock before or after is at or below
-  the highest low-stock threshold among the product's variants. Above it, cards and product pages say
-  "In stock" either way (stock.availability; a card adds up its variants, so a variant above every
-  threshold keeps the sum above them too), and a busy shop's orders do not empty every worker's cache.
-  This relies on stock changing only through domain/stock.py, in statements that change nothing else.
+- a change of stock only when a shopper could see it: unless the stock before and after are both "in
+  stock" (stock.availability, its SQL generated there) against the highest low-stock threshold among the
+  product's variants. Then cards and product pages say "In stock" either way (a card adds up its
+  variants, so a variant above every threshold keeps the sum above them too), and a busy shop's orders do
+  not empty every worker's cache. This relies on stock changing only through domain/stock.py, in
+  statements that change nothing else.
 
 Nothing kept here depends on the time of day (promotions apply in the cart, delivery dates are
 computed per request), so the version is the whole key.
@@ -28,7 +29,7 @@ import secrets
 import sqlite3
 from collections import OrderedDict
 
-from storefront.domain import catalog
+from storefront.domain import catalog, stock
 from storefront.domain.db import Sql, connection, dialect
 
 WATCHED = ("category", "product", "variant", "option", "option_value", "variant_option_value", "product_image")
@@ -38,6 +39,14 @@ KEEP_LISTINGS = 1000
 KEEP_PRODUCTS = 2000
 
 _BUMP = "UPDATE catalogue_version SET version = version + 1"
+_HIGHEST_THRESHOLD = "(SELECT MAX(low_stock_threshold) FROM variant WHERE product_id = NEW.product_id)"
+
+
+def _unseen_stock_change(least: str) -> str:
+    """A variant's stock moved between two figures a shopper cannot tell apart: both "in stock" against
+    the product's highest threshold, as they are when the lower one is (`least`: MIN on SQLite, LEAST on
+    PostgreSQL)."""
+    return f"{stock.availability_sql(f'{least}(OLD.stock, NEW.stock)', _HIGHEST_THRESHOLD)} = 'in_stock'"
 
 
 def _sqlite_install() -> str:
@@ -46,10 +55,7 @@ def _sqlite_install() -> str:
         for event in ("INSERT", "UPDATE", "DELETE"):
             when = ""
             if table == "variant" and event == "UPDATE":
-                when = (
-                    " WHEN OLD.stock IS NEW.stock OR MIN(OLD.stock, NEW.stock) <="
-                    " (SELECT MAX(low_stock_threshold) FROM variant WHERE product_id = NEW.product_id)"
-                )
+                when = f" WHEN OLD.stock IS NEW.stock OR NOT ({_unseen_stock_change('MIN')})"
             triggers.append(
                 f"CREATE TRIGGER IF NOT EXISTS catalogue_{table}_{event.lower()} AFTER {event}"
                 f' ON "{table}"{when} BEGIN {_BUMP}; END;'
@@ -75,8 +81,7 @@ def _postgres_install() -> str:
         BEGIN PERFORM catalogue_bump(); RETURN NULL; END $$;
         CREATE OR REPLACE FUNCTION catalogue_variant_changed() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN
-          IF OLD.stock IS DISTINCT FROM NEW.stock AND LEAST(OLD.stock, NEW.stock) >
-             (SELECT MAX(low_stock_threshold) FROM variant WHERE product_id = NEW.product_id) THEN
+          IF OLD.stock IS DISTINCT FROM NEW.stock AND {_unseen_stock_change("LEAST")} THEN
             RETURN NULL;
           END IF;
           PERFORM catalogue_bump(); RETURN NULL;

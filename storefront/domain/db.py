@@ -50,6 +50,14 @@ def dialect() -> str:
     return connection().capabilities.dialect  # "sqlite" or "postgres"
 
 
+def literal(value: str | int) -> str:
+    """A constant of the code written into SQL text, for fragments a trigger or several statements share
+    (they cannot take parameters): numbers as they are, text quoted."""
+    if isinstance(value, int):
+        return str(value)
+    return "'" + value.replace("'", "''") + "'"
+
+
 class Sql:
     """Collects parameters while a statement is written, in the placeholder style of the database."""
 

@@ -331,10 +331,10 @@ async def refund(order_id: int, staff: Staff, amount_text: str, seen=None) -> Or
 
 # --- the order list ------------------------------------------------------------------------------
 
-# Work queues rather than bare statuses: cash-on-delivery orders are packed before anyone pays.
+# Work queues rather than bare statuses: what is to pack is orders.to_pack (cash on delivery before payment).
 QUEUES: dict[str, Q] = {
-    "unpaid": Q(status=S.PENDING_PAYMENT) & ~Q(payment_method="cod"),
-    "to_pack": Q(status=S.PAID) | Q(status=S.PENDING_PAYMENT, payment_method="cod"),
+    "unpaid": Q(status=S.PENDING_PAYMENT) & ~orders.to_pack_q(),
+    "to_pack": orders.to_pack_q(),
     "to_ship": Q(status=S.PACKED),
     "shipped": Q(status=S.SHIPPED),
     "delivered": Q(status=S.DELIVERED),
@@ -346,9 +346,9 @@ PAYMENT_METHODS = ("card", "bank_transfer", "cod")
 
 
 def queue_of(status: str, payment_method: str) -> str:
-    if status == S.PENDING_PAYMENT:
-        return "to_pack" if payment_method == "cod" else "unpaid"
-    return {S.PAID: "to_pack", S.PACKED: "to_ship"}.get(S(status), str(status))
+    if orders.to_pack(status, payment_method):
+        return "to_pack"
+    return {S.PENDING_PAYMENT: "unpaid", S.PACKED: "to_ship"}.get(S(status), str(status))
 
 
 def _day(text: str) -> date | None:

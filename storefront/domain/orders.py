@@ -10,12 +10,14 @@ from __future__ import annotations
 import secrets
 from datetime import UTC, datetime
 
+from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from storefront.domain import cart, notifications, promotion_limits, stock
+from storefront.domain.db import literal
 from storefront.domain.errors import DomainError
 from storefront.domain.models import Order, OrderEvent, OrderLine, OrderStatus, Payment, PaymentStatus
-from storefront.domain.payment_providers import paid_online
+from storefront.domain.payment_providers import CashOnDelivery, paid_online
 
 S = OrderStatus
 TRANSITIONS: dict[OrderStatus, set[OrderStatus]] = {
@@ -29,6 +31,13 @@ TRANSITIONS: dict[OrderStatus, set[OrderStatus]] = {
     S.REFUNDED: set(),
 }
 FINAL = {S.DELIVERED, S.CANCELLED, S.REFUNDED}
+# What waits to be packed: status -> the payment methods it is so for (None: any). Paid orders, and
+# cash-on-delivery orders before anyone pays (the courier collects on the doorstep). The order list's
+# queues, the dashboard's count (SQL) and the transition check all read it through the functions below.
+TO_PACK: dict[OrderStatus, frozenset[str] | None] = {
+    S.PAID: None,
+    S.PENDING_PAYMENT: frozenset({CashOnDelivery.code}),
+}
 # Emails the shopper gets when an order reaches a status (see email_for for the online-payment cases).
 EMAILS = {
     S.PAID: "payment_received",
@@ -51,11 +60,35 @@ def new_number() -> str:
     return "BT-" + "".join(secrets.choice(_ALPHABET) for _ in range(6))
 
 
+def to_pack(status: str, payment_method: str) -> bool:
+    methods = TO_PACK.get(OrderStatus(status), frozenset())
+    return methods is None or payment_method in methods
+
+
+def to_pack_q() -> Q:
+    """to_pack as an ORM filter on orders."""
+    return Q(
+        *(Q(status=s) if m is None else Q(status=s, payment_method__in=sorted(m)) for s, m in TO_PACK.items()),
+        join_type=Q.OR,
+    )
+
+
+def to_pack_sql(status: str, payment_method: str) -> str:
+    """to_pack as a SQL condition on these columns."""
+    cases = []
+    for each, methods in TO_PACK.items():
+        case = f"{status} = {literal(each.value)}"
+        if methods is not None:
+            case += f" AND {payment_method} IN ({', '.join(literal(m) for m in sorted(methods))})"
+        cases.append(f"({case})")
+    return f"({' OR '.join(cases)})"
+
+
 def check(order: Order, wanted: OrderStatus) -> None:
     current = OrderStatus(order.status)
     if wanted not in TRANSITIONS[current]:
         raise InvalidTransition(current, wanted, "not allowed from this status")
-    if current is S.PENDING_PAYMENT and wanted is S.PACKED and order.payment_method != "cod":
+    if current is S.PENDING_PAYMENT and wanted is S.PACKED and not to_pack(current, order.payment_method):
         raise InvalidTransition(current, wanted, "only cash-on-delivery orders are packed before payment")
 
 

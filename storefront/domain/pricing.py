@@ -15,7 +15,7 @@ from fractions import Fraction
 from typing import TypeVar
 
 # A module import, not `from ... import`: promotions uses this module's Line and round_cents in turn.
-from storefront.domain import promotions
+from storefront.domain import promotions, sale_prices
 from storefront.domain.models import TaxClass
 
 # Italian VAT rates in basis points (1% = 100).
@@ -73,7 +73,7 @@ class Line:
     category_ids: frozenset[int]  # the product's category and all its ancestors
     name: str
     unit_price: int  # cents, VAT included
-    compare_at_price: int | None  # set (> unit_price) when the item is on sale
+    compare_at_price: int | None  # the "was" price, when there is one
     quantity: int
     vat_rate: int  # basis points, 2200 = 22%
 
@@ -83,7 +83,7 @@ class Line:
 
     @property
     def on_sale(self) -> bool:
-        return self.compare_at_price is not None and self.compare_at_price > self.unit_price
+        return sale_prices.on_sale(self.unit_price, self.compare_at_price)
 
 
 @dataclass(frozen=True)

@@ -11,8 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from storefront.domain.db import Sql
+from storefront.domain import orders
+from storefront.domain.db import Sql, literal
+from storefront.domain.models import OrderStatus
 from storefront.domain.shipping import SHOP_TZ
+from storefront.domain.stock import availability_sql, sellable_sql
 
 PERIODS = (("today", 1), ("7_days", 7), ("30_days", 30))
 ALERTS_SHOWN = 8  # low-stock and sold-out variants listed on the dashboard; the stock page has them all
@@ -177,14 +180,15 @@ async def _orders_and_carts(starts: dict[str, datetime]) -> tuple[list[Sales], l
             f"COALESCE(SUM(CASE WHEN c.checkout_started_at >= {p} THEN 1 END), 0) AS checkouts_{key}",
         ]
     order_sums += [
-        "COALESCE(SUM(CASE WHEN o.status = 'paid' OR (o.status = 'pending_payment' AND o.payment_method = 'cod')"
-        " THEN 1 END), 0) AS to_pack",
-        "COALESCE(SUM(CASE WHEN o.status = 'packed' THEN 1 END), 0) AS to_ship",
+        f"COALESCE(SUM(CASE WHEN {orders.to_pack_sql('o.status', 'o.payment_method')} THEN 1 END), 0) AS to_pack",
+        f"COALESCE(SUM(CASE WHEN o.status = {literal(OrderStatus.PACKED.value)} THEN 1 END), 0) AS to_ship",
     ]
+    # Orders older than the periods count only in the queues: read those that can be in one.
+    queued = ", ".join(literal(status.value) for status in [*orders.TO_PACK, OrderStatus.PACKED])
     oldest = since["30_days"]
     [row] = await sql.rows(
         f'SELECT * FROM (SELECT {", ".join(order_sums)} FROM "order" o'
-        f" WHERE o.created_at >= {oldest} OR o.status IN ('paid', 'packed', 'pending_payment')) orders"
+        f" WHERE o.created_at >= {oldest} OR o.status IN ({queued})) orders"
         f" CROSS JOIN (SELECT {', '.join(cart_sums)} FROM cart c"
         f" WHERE c.created_at >= {oldest} OR c.checkout_started_at >= {oldest}) carts"
     )
@@ -215,15 +219,15 @@ async def _awaited_transfers(now: datetime, shown: int = 10) -> Shortlist:
 
 
 async def _stock_alerts() -> dict[str, Shortlist]:
-    """The emptiest low-stock and sold-out variants of what is on sale, and how many there are of each."""
+    """The emptiest low-stock and sold-out variants of what is sellable, and how many there are of each."""
     sql = Sql()
-    state = "CASE WHEN v.stock <= 0 THEN 'sold_out' ELSE 'low' END"
+    state = availability_sql("v.stock", "v.low_stock_threshold")
     rows = await sql.rows(
         "SELECT * FROM (SELECT v.id, v.sku, p.name, v.stock, v.low_stock_threshold, "
         f"{state} AS state, ROW_NUMBER() OVER (PARTITION BY {state} ORDER BY v.stock, p.name, v.id) AS n,"
         f" COUNT(*) OVER (PARTITION BY {state}) AS total"
         " FROM variant v JOIN product p ON p.id = v.product_id"
-        " WHERE v.active AND p.active AND v.stock <= v.low_stock_threshold) alerts"
+        f" WHERE {sellable_sql('v', 'p')} AND {state} <> 'in_stock') alerts"
         f" WHERE n <= {ALERTS_SHOWN} ORDER BY state, n"
     )
     return {

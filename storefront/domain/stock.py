@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from tortoise.expressions import F
+from tortoise.expressions import F, RawSQL
+from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
 from storefront.domain import staff as staff_domain
@@ -24,12 +25,15 @@ class Reason:
     INITIAL = "initial"
 
 
+NONE_LEFT = 0  # units on hand at or below which a variant is sold out
+
+
 @dataclass(frozen=True)
 class Availability:
     """What a shopper is told about a variant, with the reason rather than a bare bool."""
 
     state: str  # "in_stock" | "low" | "sold_out"
-    quantity: int
+    quantity: int  # what can be bought: none when sold out
 
     @property
     def can_buy(self) -> bool:
@@ -37,11 +41,55 @@ class Availability:
 
 
 def availability(stock: int, low_stock_threshold: int) -> Availability:
-    if stock <= 0:
+    """Sold out at NONE_LEFT or below, low at the variant's threshold or below, else in stock."""
+    if stock <= NONE_LEFT:
         return Availability("sold_out", 0)
     if stock <= low_stock_threshold:
         return Availability("low", stock)
     return Availability("in_stock", stock)
+
+
+# The same rule for SQL (listings, the stock reports, the catalogue's triggers), over the columns or
+# expressions given; test_rules holds it to availability().
+
+
+def availability_sql(stock: str, low_stock_threshold: str) -> str:
+    """availability()'s state: 'sold_out', 'low' or 'in_stock'."""
+    return (
+        f"CASE WHEN {stock} <= {NONE_LEFT} THEN 'sold_out'"
+        f" WHEN {stock} <= {low_stock_threshold} THEN 'low' ELSE 'in_stock' END"
+    )
+
+
+def can_buy_sql(stock: str) -> str:
+    """Availability.can_buy."""
+    return f"{stock} > {NONE_LEFT}"
+
+
+# Sellable: shoppers see and buy a variant while it and its product are both listed (active).
+
+
+def sellable(variant: Variant) -> bool:
+    """For a variant read with its product."""
+    return variant.active and variant.product.active
+
+
+def sellable_sql(variant: str | None = None, product: str | None = None) -> str:
+    """sellable() over a variant's and its product's table aliases. A query that checks the product in one
+    place and its variants in another (a listing, each with its index) asks for one part at a time."""
+    return " AND ".join(f"{alias}.active" for alias in (variant, product) if alias)
+
+
+def _only_sellable(variants: QuerySet[Variant]) -> QuerySet[Variant]:
+    """sellable_sql in the statement itself, the product by a correlated EXISTS: a filter through the
+    relation would make an UPDATE `id IN (SELECT ... JOIN product)`, whose stock condition PostgreSQL
+    checks on the row as it was before a concurrent order changed it."""
+    target = '"variant"'  # the table as Tortoise names it in the UPDATE
+    check = RawSQL(
+        f"EXISTS (SELECT 1 FROM product p WHERE p.id = {target}.product_id"
+        f" AND {sellable_sql(variant=target, product='p')})"
+    )
+    return variants.annotate(sellable=check).filter(sellable=True)
 
 
 async def adjust(variant_id: int, delta: int, reason: str, reference: str = "", conn=None) -> None:
@@ -99,7 +147,7 @@ async def count(staff, variant_id: int, seen: int, mode: str, units: int, reason
 
 
 async def take(lines: dict[int, int], reference: str, conn) -> None:
-    """Take quantities for every line or none, inside the caller's transaction.
+    """Take quantities of sellable variants for every line or none, inside the caller's transaction.
 
     Lines are updated in variant id order so concurrent orders lock rows in the same order.
     The conditional UPDATE is the first statement, which SQLite needs with several processes.
@@ -108,7 +156,7 @@ async def take(lines: dict[int, int], reference: str, conn) -> None:
     for variant_id in sorted(lines):
         qty = lines[variant_id]
         updated = (
-            await Variant.filter(id=variant_id, stock__gte=qty, active=True)
+            await _only_sellable(Variant.filter(id=variant_id, stock__gte=qty))
             .using_db(conn)
             .update(stock=F("stock") - qty)
         )

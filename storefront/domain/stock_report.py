@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from storefront.domain import catalog
-from storefront.domain.db import Sql
+from storefront.domain.db import Sql, literal
 from storefront.domain.reports import as_utc
-from storefront.domain.stock import Availability, availability
+from storefront.domain.stock import Availability, availability, availability_sql, sellable_sql
 
 # --- stock --------------------------------------------------------------------------------------
 
@@ -33,7 +33,7 @@ class StockRow:
     options: str  # "Nero, XS"
     stock: int
     low_stock_threshold: int
-    on_sale: bool  # variant and product both active
+    sellable: bool  # stock.sellable: variant and product both listed
 
     @property
     def availability(self) -> Availability:
@@ -59,7 +59,7 @@ def _like(text: str) -> str:
 async def _stock_rows(sql: Sql, where: str, tail: str = "") -> tuple[list[StockRow], int]:
     rows = await sql.rows(
         "SELECT v.id, v.sku, p.name, p.slug, v.stock, v.low_stock_threshold,"
-        " CASE WHEN v.active AND p.active THEN 1 ELSE 0 END AS on_sale, COUNT(*) OVER () AS total"
+        f" CASE WHEN {sellable_sql('v', 'p')} THEN 1 ELSE 0 END AS sellable, COUNT(*) OVER () AS total"
         f" FROM variant v JOIN product p ON p.id = v.product_id WHERE {where}"
         f" ORDER BY p.name, p.id, v.position, v.id {tail}"
     )
@@ -73,7 +73,7 @@ async def _stock_rows(sql: Sql, where: str, tail: str = "") -> tuple[list[StockR
             options.get(r["id"], ""),
             r["stock"],
             r["low_stock_threshold"],
-            bool(r["on_sale"]),
+            bool(r["sellable"]),
         )
         for r in rows
     ]
@@ -96,11 +96,11 @@ async def stock_list(q: StockQuery) -> StockList:
     if q.text.strip():
         pattern = sql.param(_like(q.text.strip()))
         where.append(f"(LOWER(p.name) LIKE {pattern} ESCAPE '\\' OR LOWER(v.sku) LIKE {pattern} ESCAPE '\\')")
-    # The same rule as the dashboard's alerts: only what is on sale can run low or sell out.
-    if q.show == "low":
-        where.append("v.active AND p.active AND v.stock > 0 AND v.stock <= v.low_stock_threshold")
-    elif q.show == "sold_out":
-        where.append("v.active AND p.active AND v.stock <= 0")
+    # The same rule as the dashboard's alerts: only what is sellable can run low or sell out.
+    if q.show in ("low", "sold_out"):
+        where.append(
+            f"{sellable_sql('v', 'p')} AND {availability_sql('v.stock', 'v.low_stock_threshold')} = {literal(q.show)}"
+        )
     rows, total = await _stock_rows(sql, " AND ".join(where), f"LIMIT {q.per_page} OFFSET {(q.page - 1) * q.per_page}")
     return StockList(q, rows, total)
 

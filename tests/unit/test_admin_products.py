@@ -1,4 +1,4 @@
-"""Products in the back office over HTTP: the list, the edit form's 422s, on sale or not (the shop follows at
+"""Products in the back office over HTTP: the list, the edit form's 422s, listed or not (the shop follows at
 once), image uploads checked by their bytes, and the usual guards (login, CSRF)."""
 
 from __future__ import annotations

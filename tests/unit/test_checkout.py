@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from tortoise.functions import Sum
+from tortoise.transactions import in_transaction
 
 from storefront.domain import cart, checkout, orders, stock
 from storefront.domain.checkout import Details
@@ -16,6 +17,7 @@ from storefront.domain.models import (
     OrderLine,
     OrderStatus,
     OutboxEmail,
+    Product,
     Promotion,
     PromotionKind,
     StockMovement,
@@ -137,6 +139,17 @@ async def test_a_race_for_the_last_units_is_all_or_nothing(items):
     assert [(s.sku, s.wanted, s.available) for s in short.value.lines] == [(items["m"].sku, 2, 1)]
     assert (await Variant.get(id=items["l"].id)).stock == 10  # the L was not taken either
     assert await Order.all().count() == 0 and await ledger_matches_stock()
+
+
+async def test_stock_of_a_withdrawn_product_is_never_taken_even_with_its_variant_active(items):
+    """A product taken off sale between the cart check and the order: stock.take refuses its variants."""
+    await Product.filter(id=items["m"].product_id).update(active=False)  # type: ignore[attr-defined]
+    with pytest.raises(stock.OutOfStock) as short:
+        async with in_transaction() as conn:
+            await stock.take({items["m"].id: 1, items["l"].id: 1}, "attempt-withdrawn", conn)
+    assert [s.sku for s in short.value.lines] == [items["m"].sku, items["l"].sku]
+    assert [v.stock for v in await Variant.filter(id__in=[items["m"].id, items["l"].id]).order_by("id")] == [3, 10]
+    assert await StockMovement.filter(reference="attempt-withdrawn").count() == 0 and await ledger_matches_stock()
 
 
 async def test_a_customers_second_order_no_longer_gets_a_once_only_code(items):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from storefront.domain import orders
+from storefront.domain.db import Sql
 from storefront.domain.models import Order, OrderStatus
 
 S = OrderStatus
@@ -33,3 +34,31 @@ def test_every_status_pair_is_allowed_or_refused_as_the_shop_means(current, want
     else:
         with pytest.raises(orders.InvalidTransition):
             orders.check(order, wanted)
+
+
+async def test_to_pack_is_one_rule_in_python_the_orm_and_sql(db):
+    """Paid orders, and cash-on-delivery orders before payment: the same orders whichever way it is asked."""
+    details = {"email": "ada@example.com", "full_name": "Ada", "country": "IT", "subtotal": 100, "total": 100}
+    placed = [
+        Order(
+            number=f"BT-{i}-{method[:4]}",
+            idempotency_key=f"{i}-{method}",
+            status=status,
+            payment_method=method,
+            shipping_method="standard",
+            shipping_name="Standard",
+            **details,
+        )
+        for i, status in enumerate(S)
+        for method in ("card", "bank_transfer", "cod")
+    ]
+    await Order.bulk_create(placed)
+    expected = {
+        o.number for o in placed if o.status is S.PAID or (o.status, o.payment_method) == (S.PENDING_PAYMENT, "cod")
+    }
+    every = await Order.all()
+    assert {o.number for o in every if orders.to_pack(o.status, o.payment_method)} == expected
+    assert set(await Order.filter(orders.to_pack_q()).values_list("number", flat=True)) == expected
+    sql = Sql()
+    rows = await sql.rows(f'SELECT number FROM "order" o WHERE {orders.to_pack_sql("o.status", "o.payment_method")}')
+    assert {r["number"] for r in rows} == expected

@@ -139,7 +139,7 @@ async def test_best_sellers_count_units_of_orders_that_stand(shop):
     ]
 
 
-async def test_low_stock_and_sold_out_cover_what_is_on_sale(db):
+async def test_low_stock_and_sold_out_cover_what_is_sellable(db):
     low, gone, plenty, hidden, withdrawn = await variants(
         {"price": 100, "stock": 2},
         {"price": 100, "stock": 0},

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import itertools
+import sqlite3
 from datetime import UTC, date, datetime
+from types import SimpleNamespace
 
 import pytest
 
-from storefront.domain import pricing, search, shipping
+from storefront.domain import pricing, sale_prices, search, shipping, stock
 from storefront.domain.stock import availability
 from storefront.pages.catalog import parse_price
 
@@ -30,6 +33,38 @@ def test_stock_messages():
     assert availability(0, 3).state == "sold_out" and not availability(0, 3).can_buy
     assert availability(3, 3).state == "low" and availability(3, 3).quantity == 3
     assert availability(4, 3).state == "in_stock"
+
+
+def test_the_sql_of_availability_says_what_availability_says():
+    """The SQL that listings, reports and the catalogue's triggers use is generated from the rule."""
+    db = sqlite3.connect(":memory:")
+    for on_hand, threshold in itertools.product(range(-2, 8), range(0, 5)):
+        state, can_buy = db.execute(
+            f"SELECT {stock.availability_sql('?1', '?2')}, {stock.can_buy_sql('?1')}", (on_hand, threshold)
+        ).fetchone()
+        shown = availability(on_hand, threshold)
+        assert (state, bool(can_buy)) == (shown.state, shown.can_buy), (on_hand, threshold)
+
+
+@pytest.mark.parametrize(("variant_active", "product_active"), list(itertools.product([True, False], repeat=2)))
+def test_sellable_means_the_variant_and_its_product_are_both_listed_in_python_and_sql(variant_active, product_active):
+    variant = SimpleNamespace(active=variant_active, product=SimpleNamespace(active=product_active))
+    [(in_sql,)] = (
+        sqlite3.connect(":memory:")
+        .execute(
+            f"SELECT {stock.sellable_sql('v', 'p')} FROM (SELECT ?1 AS active) v, (SELECT ?2 AS active) p",
+            (variant_active, product_active),
+        )
+        .fetchall()
+    )
+    assert stock.sellable(variant) == bool(in_sql) == (variant_active and product_active)
+
+
+def test_on_sale_is_a_compare_at_price_above_the_price_in_python_and_sql():
+    db = sqlite3.connect(":memory:")
+    for price, compare_at in [(1000, None), (1000, 900), (1000, 1000), (1000, 1001), (1000, 1500)]:
+        [(in_sql,)] = db.execute(f"SELECT {sale_prices.on_sale_sql('?1', '?2')} IS TRUE", (price, compare_at))
+        assert sale_prices.on_sale(price, compare_at) == bool(in_sql) == (compare_at is not None and compare_at > price)
 
 
 ROME_NOON_FRIDAY = datetime(2026, 12, 4, 11, 0, tzinfo=UTC)  # 12:00 in Rome

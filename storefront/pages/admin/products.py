@@ -1,4 +1,4 @@
-"""Products in the back office: list, create and edit with variants and images, on sale or not, CSV in and out.
+"""Products in the back office: list, create and edit with variants and images, listed or not, CSV in and out.
 
 Forms post for real (303 on success, 422 with the messages beside the fields); htmx only enhances: the
 activate button swaps its row. The domain (catalog_admin) audits every change and refreshes the search.
