@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from storefront.domain import pricing, search
+from storefront.domain import search, vat
 from storefront.domain.db import Sql
 from storefront.domain.errors import NotFound
 from storefront.domain.stock import Availability, availability
@@ -548,7 +548,7 @@ async def product_page(slug: str, chosen: dict[str, str], variant_id: int | None
         variant=variant,
         availability=stock,
         images=images,
-        vat_rate=pricing.vat_rate(product.tax_class),
+        vat_rate=vat.rate(product.tax_class),
     )
 
 

@@ -6,24 +6,24 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from storefront.domain import pricing, search, shipping
+from storefront.domain import money, search, shipping, vat
 from storefront.domain.stock import availability
 from storefront.pages.catalog import parse_price
 
 
 @pytest.mark.parametrize(
-    ("gross", "rate", "vat"),
+    ("gross", "rate", "share"),
     [(12200, 2200, 2200), (1000, 2200, 180), (1100, 1000, 100), (104, 400, 4), (1, 2200, 0), (3, 2200, 1)],
 )
-def test_vat_contained_in_a_gross_price(gross, rate, vat):
-    assert pricing.vat_included(gross, rate) == vat
+def test_vat_contained_in_a_gross_price(gross, rate, share):
+    assert vat.included(gross, rate) == share
 
 
 def test_rounding_is_half_up_once():
     from decimal import Decimal
 
-    assert pricing.round_cents(Decimal("2.5")) == 3
-    assert pricing.round_cents(Decimal("2.4999")) == 2
+    assert money.round_cents(Decimal("2.5")) == 3
+    assert money.round_cents(Decimal("2.4999")) == 2
 
 
 def test_stock_messages():
