@@ -17,7 +17,7 @@ from tortoise.expressions import Q
 from tortoise.functions import Count
 from tortoise.transactions import in_transaction
 
-from storefront.domain import as_typed, orders, payments
+from storefront.domain import as_typed, money, orders, payments
 from storefront.domain import staff as staff_domain
 from storefront.domain.errors import DomainError, NotFound
 from storefront.domain.models import (
@@ -278,24 +278,15 @@ async def ship(order_id: int, staff: Staff, carrier: str, tracking_number: str, 
     )
 
 
-_AMOUNT_FORMS = [
-    re.compile(r"^(\d+)(?:[.,](\d{1,2}))?$"),  # 12 · 12,5 · 12,50 · 12.50
-    re.compile(r"^(\d{1,3}(?:\.\d{3})+)(?:,(\d{1,2}))?$"),  # 1.234,50 (Italian thousands)
-    # 1,234.50: only with its decimals, since "12,505" is more likely a slip than twelve thousand euros
-    re.compile(r"^(\d{1,3}(?:,\d{3})+)\.(\d{1,2})$"),
-]
-
-
 def parse_amount(text: str) -> int:
-    """Euros as staff type them ("12,50", "€ 12.50", "1.234,50") -> cents. Raises InvalidInput."""
-    cleaned = re.sub(r"[\s\u00a0€]|EUR", "", text or "", flags=re.IGNORECASE)
-    if not cleaned:
+    """The amount to refund, as staff type it ("12,50", "€ 12.50", "1.234,50"), in cents. Raises InvalidInput."""
+    try:
+        amount = money.parse_money(text)
+    except money.InvalidMoney:
+        raise InvalidInput({"amount": "format"}) from None
+    if amount is None:
         raise InvalidInput({"amount": "required"})
-    for form in _AMOUNT_FORMS:
-        if match := form.match(cleaned):
-            euros = int(re.sub(r"[.,]", "", match.group(1)))
-            return euros * 100 + int((match.group(2) or "0").ljust(2, "0"))
-    raise InvalidInput({"amount": "format"})
+    return amount
 
 
 async def refund(order_id: int, staff: Staff, amount_text: str, seen=None) -> Order:

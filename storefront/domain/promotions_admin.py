@@ -10,12 +10,11 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from datetime import date, datetime, time, timedelta
-from decimal import Decimal, InvalidOperation
 
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from storefront.domain import as_typed
+from storefront.domain import as_typed, money
 from storefront.domain import staff as staff_domain
 from storefront.domain.errors import DomainError, NotFound
 from storefront.domain.models import Category, Promotion, PromotionKind, Staff, Variant
@@ -29,7 +28,6 @@ MAX_COUNT = 1_000_000
 PERCENT_KINDS = {PromotionKind.ORDER_PERCENT, PromotionKind.ITEMS_PERCENT}
 FIXED_KINDS = {PromotionKind.ORDER_FIXED, PromotionKind.ITEMS_FIXED}
 _CODE = re.compile(r"[\w\- ]+")  # letters (any alphabet), digits, dash, underscore, inner spaces
-_EUROS = re.compile(r"\d{1,7}([.,]\d{1,2})?")
 _SKU_SPLIT = re.compile(r"[\s,;]+")
 FLAGS = (
     "exclude_sale_items",
@@ -77,27 +75,6 @@ def error(code: str, n=None) -> dict:
 # --- reading typed values (shared with shipping_admin) -------------------------------------------
 
 
-def euros(text: str) -> int | None:
-    """ "5", "5,00", "5.5" or "€ 1.234,50" -> cents; "" -> None; anything else raises ValueError."""
-    raw = text.strip().replace("€", "").replace(" ", "")
-    if not raw:
-        return None
-    if "," in raw and "." in raw:  # thousands separators: "1.234,50" (Italian) or "1,234.50"
-        raw = raw.replace(".", "") if raw.rfind(",") > raw.rfind(".") else raw.replace(",", "")
-    if not _EUROS.fullmatch(raw):
-        raise ValueError(text)
-    try:
-        cents = Decimal(raw.replace(",", ".")) * 100
-    except InvalidOperation:
-        raise ValueError(text) from None
-    return int(cents)
-
-
-def format_euros(cents: int | None) -> str:
-    """Cents as the form shows them again: 500 -> "5,00" (Italian style, which `euros` reads back)."""
-    return "" if cents is None else f"{cents // 100},{cents % 100:02d}"
-
-
 def shop_day_start(day: date) -> datetime:
     """Midnight at the start of a day in the shop's time zone (Europe/Rome), the way staff mean dates."""
     return datetime.combine(day, time(0), tzinfo=SHOP_TZ)
@@ -135,8 +112,8 @@ class Reader:
 
     def money(self, name: str, required: bool = False, positive: bool = False) -> int | None:
         try:
-            value = euros(self.text(name))
-        except ValueError:
+            value = money.parse_money(self.text(name))
+        except money.InvalidMoney:
             self.errors[name] = error("euros")
             return None
         if value is None:
@@ -245,12 +222,12 @@ def typed_from(promotion: Promotion, skus: Mapping[int, str]) -> dict:
         "code": p.code or "",
         "kind": str(p.kind),
         "percent": _blank(p.percent),
-        "amount": format_euros(p.amount),
+        "amount": money.form_value(p.amount),
         "buy_quantity": _blank(p.buy_quantity),
         "get_quantity": _blank(p.get_quantity),
         "products": " ".join(skus.get(i, "") for i in p.product_ids or []).strip(),
         "category_ids": [str(i) for i in p.category_ids or []],
-        "min_subtotal": format_euros(p.min_subtotal),
+        "min_subtotal": money.form_value(p.min_subtotal),
         "min_quantity": _blank(p.min_quantity),
         "starts_on": shop_day(p.starts_at).isoformat() if p.starts_at else "",
         "ends_on": last_day.isoformat() if last_day else "",
