@@ -17,7 +17,7 @@ from starlette.templating import Jinja2Templates
 
 from storefront import session
 from storefront.domain import money as money_domain
-from storefront.domain.shipping import SHOP_TZ
+from storefront.domain.shop_time import SHOP_TZ, day_of, last_day
 
 HERE = Path(__file__).parent
 LOCALES = HERE / "locale"
@@ -62,7 +62,7 @@ def money(ctx, cents: int | None) -> str:
 def day(ctx, value: date, fmt: str = "EEE d MMM") -> str:
     """A calendar day; a moment is first put in the shop's time zone (midnight in Rome is not UTC's)."""
     if isinstance(value, datetime):
-        value = value.astimezone(SHOP_TZ).date()
+        value = day_of(value)
     return format_date(value, fmt, locale=ctx.get("locale", "en"))
 
 
@@ -117,6 +117,7 @@ def make_templates(locale: str) -> Jinja2Templates:
         money=money,
         amount=money_domain.form_value,
         day=day,
+        last_day=last_day,
         number=number,
         percent=percent,
         country_name=country_name,

@@ -9,10 +9,10 @@ a reserved word); moments are compared as UTC, which is how the application stor
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, timedelta
 
+from storefront.domain import shop_time
 from storefront.domain.db import Sql
-from storefront.domain.shipping import SHOP_TZ
 
 PERIODS = (("today", 1), ("7_days", 7), ("30_days", 30))
 ALERTS_SHOWN = 8  # low-stock and sold-out variants listed on the dashboard; the stock page has them all
@@ -25,14 +25,9 @@ def as_utc(value) -> datetime:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
-def day_start(day: date) -> datetime:
-    """Midnight of a shop day, as UTC (23:00 or 22:00 the evening before, depending on summer time)."""
-    return datetime.combine(day, time(), SHOP_TZ).astimezone(UTC)
-
-
 def period_starts(now: datetime) -> dict[str, datetime]:
-    today = now.astimezone(SHOP_TZ).date()
-    return {key: day_start(today - timedelta(days=days - 1)) for key, days in PERIODS}
+    today = shop_time.today(now)
+    return {key: shop_time.day_start(today - timedelta(days=days - 1)) for key, days in PERIODS}
 
 
 def rate(part: int, whole: int) -> int | None:
