@@ -26,7 +26,7 @@ import asyncio
 import logging
 import smtplib
 import ssl
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
 from functools import cache
@@ -37,9 +37,8 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from tortoise.expressions import F, Q
 
 from storefront import links, templating
-from storefront.domain import payments
+from storefront.domain import payments, shop_time
 from storefront.domain.models import Order, OrderStatus, OutboxEmail, PaymentStatus
-from storefront.domain.shipping import SHOP_TZ
 from storefront.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -101,10 +100,6 @@ def tracking_link(order: Order) -> str:
     return order.tracking_url
 
 
-def _shop_day(moment: datetime | None) -> date | None:
-    return moment.astimezone(SHOP_TZ).date() if moment else None
-
-
 async def _context(email: OutboxEmail, settings: Settings) -> dict:
     if email.order_id is None:  # type: ignore[attr-defined]
         raise ValueError(f"outbox email {email.id} has no order")
@@ -119,7 +114,7 @@ async def _context(email: OutboxEmail, settings: Settings) -> dict:
         "order": order,
         "lines": list(order.lines),
         "name": first_name(order.full_name),
-        "placed_on": _shop_day(order.created_at),
+        "placed_on": shop_time.day_of(order.created_at),
         # Order.discounts lists goods and shipping discounts while shipping_cost is what was charged
         # after the shipping ones; showing shipping before them makes the lines add up to the total.
         "shipping_before_discounts": order.shipping_cost
@@ -129,7 +124,7 @@ async def _context(email: OutboxEmail, settings: Settings) -> dict:
         "order_url": links.order_url(settings, order.number),
         "tracking_link": tracking_link(order),
         "bank": payments.bank_details() if order.payment_method == "bank_transfer" else None,
-        "pay_by": _shop_day(order.expires_at),
+        "pay_by": shop_time.day_of(order.expires_at),
         "card": next((p for p in taken if p.card_last4), None),
         "paid": paid,
         "fully_refunded": order.status == OrderStatus.REFUNDED or order.refunded_total >= order.total,

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from decimal import Decimal
 from functools import cache, lru_cache
 from pathlib import Path
 
 from babel import Locale
 from babel.dates import format_date, format_datetime
-from babel.numbers import format_currency, format_decimal, format_percent
+from babel.numbers import format_decimal, format_percent
 from babel.support import NullTranslations, Translations
 from jinja2 import Environment, FileSystemLoader, pass_context, pass_eval_context, select_autoescape
 from markupsafe import Markup
@@ -17,7 +16,8 @@ from starlette.requests import Request
 from starlette.templating import Jinja2Templates
 
 from storefront import session
-from storefront.domain.shipping import SHOP_TZ
+from storefront.domain import money as money_domain
+from storefront.domain.shop_time import SHOP_TZ, day_of, last_day
 
 HERE = Path(__file__).parent
 LOCALES = HERE / "locale"
@@ -53,23 +53,16 @@ def money(ctx, cents: int | None) -> str:
     if cents is None:
         return ""
     if "currency" in ctx:  # emails: no request; the order's currency and the shop's locale are in the context
-        return _money(cents, ctx["currency"], ctx["locale"])
+        return money_domain.display(cents, ctx["currency"], ctx["locale"])
     settings = ctx["request"].app.state.settings
-    return _money(cents, settings.currency, ctx.get("locale", settings.locale))
-
-
-@lru_cache(maxsize=8192)
-def _money(cents: int, currency: str, locale: str) -> str:
-    # Babel parses the locale and the pattern on every call (~0.1 ms); a listing shows ~30 prices, and
-    # a shop's prices repeat, so each is formatted once per worker.
-    return format_currency(Decimal(cents) / 100, currency, locale=locale)
+    return money_domain.display(cents, settings.currency, ctx.get("locale", settings.locale))
 
 
 @pass_context
 def day(ctx, value: date, fmt: str = "EEE d MMM") -> str:
     """A calendar day; a moment is first put in the shop's time zone (midnight in Rome is not UTC's)."""
     if isinstance(value, datetime):
-        value = value.astimezone(SHOP_TZ).date()
+        value = day_of(value)
     return format_date(value, fmt, locale=ctx.get("locale", "en"))
 
 
@@ -120,5 +113,14 @@ def make_templates(locale: str) -> Jinja2Templates:
     )
     env.install_gettext_translations(translations(locale), newstyle=True)
     env.globals["gettext"] = quick_gettext(translations(locale).gettext)
-    env.filters.update(money=money, day=day, number=number, percent=percent, country_name=country_name, moment=moment)
+    env.filters.update(
+        money=money,
+        amount=money_domain.form_value,
+        day=day,
+        last_day=last_day,
+        number=number,
+        percent=percent,
+        country_name=country_name,
+        moment=moment,
+    )
     return Jinja2Templates(env=env, context_processors=[shop_context])

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from storefront.domain.models import AuditEntry, Variant
-from storefront.domain.reports import day_start
+from storefront.domain.shop_time import day_end, day_start
 
 # --- audit log ----------------------------------------------------------------------------------
 
@@ -73,7 +73,7 @@ async def audit_log(q: AuditQuery) -> AuditLog:
     if q.since:
         entries = entries.filter(created_at__gte=day_start(q.since))
     if q.until:
-        entries = entries.filter(created_at__lt=day_start(q.until + timedelta(days=1)))
+        entries = entries.filter(created_at__lt=day_end(q.until))
     total = await entries.count()
     page = await entries.order_by("-created_at", "-id").offset((q.page - 1) * q.per_page).limit(q.per_page)
     actions = await AuditEntry.all().distinct().order_by("action").values_list("action", flat=True)

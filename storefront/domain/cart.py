@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F, Subquery
 
-from storefront.domain import as_typed, catalog, pricing, promotions, sale_prices, shipping
+from storefront.domain import as_typed, catalog, money, pricing, promotions, shipping, vat
 from storefront.domain.db import Sql
 from storefront.domain.errors import DomainError
 from storefront.domain.models import Cart, CartLine, Order, OrderLine, OrderStatus, ProductImage
@@ -85,7 +85,7 @@ class CartLineView:
 
     @property
     def on_sale(self) -> bool:
-        return sale_prices.on_sale(self.unit_price, self.compare_at_price)
+        return money.on_sale(self.unit_price, self.compare_at_price)
 
 
 @dataclass(frozen=True)
@@ -308,7 +308,7 @@ class Contents:
     """What is in a cart, loaded once, for the cart page and for checkout to price in their own ways."""
 
     lines: list[CartLineView]
-    priced: list[pricing.Line]  # the lines that can be sold, as pricing sees them
+    priced: list[money.Line]  # the lines that can be sold, as pricing sees them
     weight_grams: int
     codes: list[str]
     tree: catalog.CategoryTree
@@ -368,7 +368,7 @@ async def contents(token: str | None) -> Contents:
         if for_sale:
             weight += v.weight_grams * line.quantity
             priced.append(
-                pricing.Line(
+                money.Line(
                     variant_id=v.id,
                     product_id=p.id,
                     category_ids=tree.ancestor_ids(p.category_id),  # type: ignore[attr-defined]
@@ -376,7 +376,7 @@ async def contents(token: str | None) -> Contents:
                     unit_price=v.price,
                     compare_at_price=v.compare_at_price,
                     quantity=line.quantity,
-                    vat_rate=pricing.vat_rate(p.tax_class),
+                    vat_rate=vat.rate(p.tax_class),
                 )
             )
     return Contents(views, priced, weight, list(cart.codes), tree, cart.id)

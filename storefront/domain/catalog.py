@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from storefront.domain import pricing, sale_prices, search
+from storefront.domain import money, search, vat
 from storefront.domain.db import Sql
 from storefront.domain.errors import NotFound
 from storefront.domain.stock import Availability, availability, can_buy_sql, sellable_sql
@@ -140,7 +140,7 @@ class Card:
 
     @property
     def on_sale(self) -> bool:
-        return sale_prices.on_sale(self.price, self.compare_at_price)
+        return money.on_sale(self.price, self.compare_at_price)
 
 
 @dataclass(frozen=True)
@@ -184,7 +184,7 @@ class _Where:
         if q.in_stock:
             variant.append(can_buy_sql("v.stock"))
         if q.on_sale:
-            variant.append(sale_prices.on_sale_sql("v.price", "v.compare_at_price"))
+            variant.append(money.on_sale_sql("v.price", "v.compare_at_price"))
         for option_slug, value_slugs in q.options.items():
             if option_slug == skip_option:
                 continue
@@ -285,7 +285,7 @@ async def _page(q: ListingQuery, values) -> list[Card]:
 
 # A card is "on sale" when its cheapest variant is; it is then shown against the lowest "was" price
 # among the variants on sale (sale prices and "was" prices rise together across sizes and formats).
-_ON_SALE = sale_prices.on_sale_sql("v.price", "v.compare_at_price")
+_ON_SALE = money.on_sale_sql("v.price", "v.compare_at_price")
 _CARD_COLUMNS = (
     "p.id, p.slug, p.name, MIN(v.price) AS price, MAX(v.price) AS price_max,"
     f" MIN(CASE WHEN {_ON_SALE} THEN v.price END) AS sale_price,"
@@ -458,7 +458,7 @@ class VariantInfo:
 
     @property
     def on_sale(self) -> bool:
-        return sale_prices.on_sale(self.price, self.compare_at_price)
+        return money.on_sale(self.price, self.compare_at_price)
 
 
 @dataclass(frozen=True)
@@ -556,7 +556,7 @@ async def product_page(slug: str, chosen: dict[str, str], variant_id: int | None
         variant=variant,
         availability=variant.availability if variant else availability(0, 0),
         images=images,
-        vat_rate=pricing.vat_rate(product.tax_class),
+        vat_rate=vat.rate(product.tax_class),
     )
 
 

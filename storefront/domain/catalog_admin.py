@@ -16,7 +16,7 @@ from pathlib import Path
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
-from storefront.domain import as_typed, sale_prices, search, stock
+from storefront.domain import as_typed, money, search, stock
 from storefront.domain import staff as staff_domain
 from storefront.domain.errors import DomainError, NotFound
 from storefront.domain.models import (
@@ -33,7 +33,6 @@ PER_PAGE = 25
 MAX_PRICE = 10_000_000  # cents: €100,000 is a typo, not a price
 MAX_GRAMS = 1_000_000
 MAX_IMAGE_BYTES = 2 * 1024 * 1024
-_EUROS = re.compile(r"(\d{1,9})(?:[.,](\d{1,2}))?")
 SLUG_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 SKU_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 
@@ -49,18 +48,13 @@ class Invalid(DomainError):
 # --- plain rules ------------------------------------------------------------------------------
 
 
-def parse_euros(text: str) -> int | None:
-    """'12,50', '12.5' or '12' -> cents; None when it is not an amount (thousand separators are refused,
-    since '1.250' could mean either)."""
-    match = _EUROS.fullmatch(text.strip().replace("€", "").strip())
-    if not match:
+def typed_price(text: str) -> int | None:
+    """A price typed in the variant form or a CSV cell, in cents; None when it is blank or not an amount,
+    which both forms phrase the same way."""
+    try:
+        return money.parse_money(text)
+    except money.InvalidMoney:
         return None
-    return int(match.group(1)) * 100 + int((match.group(2) or "0").ljust(2, "0"))
-
-
-def euros(cents: int | None) -> str:
-    """Cents as euros with a dot, for forms and CSV: 1250 -> '12.50'."""
-    return "" if cents is None else f"{cents // 100}.{cents % 100:02d}"
 
 
 def slugify(text: str) -> str:
@@ -276,14 +270,14 @@ def read_variant(typed: dict[str, str], value_ids: list[str]) -> VariantDraft:
     sku = typed.get("sku", "").strip()
     if not SKU_PATTERN.fullmatch(sku):
         errors["sku"] = "format"
-    price = parse_euros(typed.get("price", ""))
+    price = typed_price(typed.get("price", ""))
     if price is None or not 0 < price <= MAX_PRICE:
         errors["price"] = "amount"
     compare = typed.get("compare_at_price", "").strip()
-    compare_at = parse_euros(compare) if compare else None
+    compare_at = typed_price(compare) if compare else None
     if compare and (compare_at is None or compare_at > MAX_PRICE):
         errors["compare_at_price"] = "amount"
-    elif compare_at is not None and price is not None and not sale_prices.on_sale(price, compare_at):
+    elif compare_at is not None and price is not None and not money.on_sale(price, compare_at):
         errors["compare_at_price"] = "not_above_price"  # a "was" price below the price reads as a mistake
     weight = _whole(typed.get("weight_grams", ""), "weight_grams", errors, 0, MAX_GRAMS)
     low = _whole(typed.get("low_stock_threshold", ""), "low_stock_threshold", errors, 3, 100_000)

@@ -45,8 +45,8 @@ _HIGHEST_THRESHOLD = "(SELECT MAX(low_stock_threshold) FROM variant WHERE produc
 def _unseen_stock_change(least: str) -> str:
     """A variant's stock moved between two figures a shopper cannot tell apart: both "in stock" against
     the product's highest threshold, as they are when the lower one is (`least`: MIN on SQLite, LEAST on
-    PostgreSQL)."""
-    return f"{stock.availability_sql(f'{least}(OLD.stock, NEW.stock)', _HIGHEST_THRESHOLD)} = 'in_stock'"
+    PostgreSQL). In parentheses: PL/pgSQL's IF reads its condition up to the first THEN outside them."""
+    return f"({stock.availability_sql(f'{least}(OLD.stock, NEW.stock)', _HIGHEST_THRESHOLD)}) = 'in_stock'"
 
 
 def _sqlite_install() -> str:

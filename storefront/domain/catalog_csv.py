@@ -7,14 +7,13 @@ from dataclasses import dataclass
 
 from tortoise.transactions import in_transaction
 
-from storefront.domain import as_typed, search
+from storefront.domain import as_typed, money, search
 from storefront.domain import staff as staff_domain
 from storefront.domain.catalog_admin import (
     MAX_PRICE,
     SKU_PATTERN,
     SLUG_PATTERN,
-    euros,
-    parse_euros,
+    typed_price,
 )
 from storefront.domain.errors import DomainError
 from storefront.domain.models import (
@@ -89,8 +88,8 @@ async def export_csv() -> str:
                     p.description,
                     p.tax_class.value,
                     "yes" if p.active else "no",
-                    euros(v.price),
-                    euros(v.compare_at_price),
+                    money.form_value(v.price, decimal_mark="."),
+                    money.form_value(v.compare_at_price, decimal_mark="."),
                     v.weight_grams,
                     v.low_stock_threshold,
                     _options_text(list(v.option_values)),
@@ -199,10 +198,10 @@ async def plan_import(text: str) -> ImportPlan:
             error("tax_class", "unknown", r["tax_class"])
         if r["active"].lower() not in ("yes", "no", "true", "false", "1", "0"):
             error("active", "yes_no", r["active"])
-        price = parse_euros(r["price"])
+        price = typed_price(r["price"])
         if price is None or not 0 < price <= MAX_PRICE:
             error("price", "amount", r["price"])
-        compare = parse_euros(r["compare_at_price"]) if r["compare_at_price"] else None
+        compare = typed_price(r["compare_at_price"]) if r["compare_at_price"] else None
         if r["compare_at_price"] and (compare is None or compare > MAX_PRICE):  # as the variant form says
             error("compare_at_price", "amount", r["compare_at_price"])
         for field in ("weight_grams", "low_stock_threshold"):

@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime
 from urllib.parse import quote
 
 from tortoise.expressions import Q
 from tortoise.functions import Count
 from tortoise.transactions import in_transaction
 
-from storefront.domain import as_typed, orders, payments
+from storefront.domain import as_typed, money, orders, payments, shop_time
 from storefront.domain import staff as staff_domain
 from storefront.domain.errors import DomainError, NotFound
 from storefront.domain.models import (
@@ -28,7 +28,6 @@ from storefront.domain.models import (
     Staff,
 )
 from storefront.domain.orders import InvalidTransition
-from storefront.domain.shipping import SHOP_TZ
 
 S = OrderStatus
 CHANGED = "changed by someone else meanwhile"
@@ -278,24 +277,15 @@ async def ship(order_id: int, staff: Staff, carrier: str, tracking_number: str, 
     )
 
 
-_AMOUNT_FORMS = [
-    re.compile(r"^(\d+)(?:[.,](\d{1,2}))?$"),  # 12 · 12,5 · 12,50 · 12.50
-    re.compile(r"^(\d{1,3}(?:\.\d{3})+)(?:,(\d{1,2}))?$"),  # 1.234,50 (Italian thousands)
-    # 1,234.50: only with its decimals, since "12,505" is more likely a slip than twelve thousand euros
-    re.compile(r"^(\d{1,3}(?:,\d{3})+)\.(\d{1,2})$"),
-]
-
-
 def parse_amount(text: str) -> int:
-    """Euros as staff type them ("12,50", "€ 12.50", "1.234,50") -> cents. Raises InvalidInput."""
-    cleaned = re.sub(r"[\s\u00a0€]|EUR", "", text or "", flags=re.IGNORECASE)
-    if not cleaned:
+    """The amount to refund, as staff type it ("12,50", "€ 12.50", "1.234,50"), in cents. Raises InvalidInput."""
+    try:
+        amount = money.parse_money(text)
+    except money.InvalidMoney:
+        raise InvalidInput({"amount": "format"}) from None
+    if amount is None:
         raise InvalidInput({"amount": "required"})
-    for form in _AMOUNT_FORMS:
-        if match := form.match(cleaned):
-            euros = int(re.sub(r"[.,]", "", match.group(1)))
-            return euros * 100 + int((match.group(2) or "0").ljust(2, "0"))
-    raise InvalidInput({"amount": "format"})
+    return amount
 
 
 async def refund(order_id: int, staff: Staff, amount_text: str, seen=None) -> Order:
@@ -353,7 +343,7 @@ def queue_of(status: str, payment_method: str) -> str:
 
 def _day(text: str) -> date | None:
     try:
-        return date.fromisoformat(text.strip())
+        return shop_time.parse_day(text)
     except ValueError:
         return None
 
@@ -402,19 +392,15 @@ class OrderList:
     counts: dict[str, int] = field(default_factory=dict)  # per queue, under the other filters
 
 
-def _shop_midnight(day: date) -> datetime:
-    return datetime.combine(day, time(0), SHOP_TZ)
-
-
 def _narrowed(filters: Filters):
     """Every filter but the queue, which the counts are broken down by."""
     query = Order.all()
     if filters.payment_method:
         query = query.filter(payment_method=filters.payment_method)
     if filters.date_from:
-        query = query.filter(created_at__gte=_shop_midnight(filters.date_from))
+        query = query.filter(created_at__gte=shop_time.day_start(filters.date_from))
     if filters.date_to:
-        query = query.filter(created_at__lt=_shop_midnight(filters.date_to + timedelta(days=1)))
+        query = query.filter(created_at__lt=shop_time.day_end(filters.date_to))
     if filters.text:
         text = filters.text
         query = query.filter(Q(number__icontains=text) | Q(email__icontains=text) | Q(full_name__icontains=text))

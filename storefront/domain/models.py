@@ -9,7 +9,7 @@ from tortoise.models import Model
 
 
 class TaxClass(StrEnum):
-    """Italian VAT classes; the rates live in pricing.VAT_RATES."""
+    """Italian VAT classes; the rates live in vat.RATES."""
 
     STANDARD = "standard"  # 22%
     REDUCED = "reduced"  # 10%

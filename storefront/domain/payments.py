@@ -23,7 +23,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
-from storefront.domain import orders
+from storefront.domain import money, orders
 from storefront.domain.errors import DomainError, NotFound
 from storefront.domain.models import Order, OrderStatus, Payment, PaymentStatus
 from storefront.domain.payment_providers import (  # noqa: F401 (re-exported for callers)
@@ -250,7 +250,7 @@ async def refund(order_id: int, amount: int, actor: str) -> Order:
     if order.status != OrderStatus.CANCELLED:
         orders.check(order, OrderStatus.PARTIALLY_REFUNDED)  # refused with its reason before any money moves
     await _refund_payment(payment, amount)
-    note = f"{amount / 100:.2f} {order.currency} refunded"
+    note = f"{money.form_value(amount, decimal_mark='.')} {order.currency} refunded"
     for _ in range(3):
         try:
             async with in_transaction() as conn:

@@ -7,83 +7,12 @@ page, the checkout and place_order all call it, so what the shopper sees is what
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Hashable, Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import ROUND_HALF_UP, Decimal
-from fractions import Fraction
-from typing import TypeVar
 
-# A module import, not `from ... import`: promotions uses this module's Line and round_cents in turn.
-from storefront.domain import promotions, sale_prices
-from storefront.domain.models import TaxClass
-
-# Italian VAT rates in basis points (1% = 100).
-VAT_RATES: dict[TaxClass, int] = {
-    TaxClass.STANDARD: 2200,
-    TaxClass.REDUCED: 1000,
-    TaxClass.SUPER_REDUCED: 400,
-}
-# Shipping charged with the goods follows their VAT (art. 12 DPR 633/72): in a mixed cart it is split
-# across the rates in proportion to the goods; with no goods to follow, the standard rate applies.
-SHIPPING_FALLBACK_VAT_RATE = VAT_RATES[TaxClass.STANDARD]
-
-K = TypeVar("K", bound=Hashable)
-
-
-def round_cents(value: Decimal) -> int:
-    """The one rounding rule: half-up to whole cents."""
-    return int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
-
-
-def vat_rate(tax_class: TaxClass | str) -> int:
-    return VAT_RATES[TaxClass(tax_class)]
-
-
-def vat_included(gross_cents: int, rate_bp: int) -> int:
-    """The VAT share contained in a VAT-inclusive amount."""
-    return round_cents(Decimal(gross_cents) * rate_bp / (10_000 + rate_bp))
-
-
-def allocate(amount: int, weights: Mapping[K, int | Fraction]) -> dict[K, int]:
-    """Split `amount` cents in proportion to `weights`, in whole cents that add up to exactly `amount`.
-
-    Largest remainder: everyone gets the floor of their exact share, and the cents left over go to the
-    largest fractions (ties to the smallest key, so the input order never matters). With
-    amount <= sum(weights), nobody gets more than the ceiling of their weight.
-    """
-    whole = sum(weights.values(), Fraction(0))
-    if amount == 0 or whole == 0:
-        return {key: 0 for key in weights}
-    exact = {key: Fraction(amount) * weight / whole for key, weight in weights.items()}
-    shares = {key: int(share) for key, share in exact.items()}  # floor: shares are never negative
-    left = amount - sum(shares.values())
-    by_remainder = sorted(weights, key=lambda key: (-(exact[key] - shares[key]), key))
-    for key in by_remainder[:left]:
-        shares[key] += 1
-    return shares
-
-
-@dataclass(frozen=True)
-class Line:
-    """One cart line as pricing sees it: plain values, copied from the catalogue."""
-
-    variant_id: int
-    product_id: int
-    category_ids: frozenset[int]  # the product's category and all its ancestors
-    name: str
-    unit_price: int  # cents, VAT included
-    compare_at_price: int | None  # the "was" price, when there is one
-    quantity: int
-    vat_rate: int  # basis points, 2200 = 22%
-
-    @property
-    def total(self) -> int:
-        return self.unit_price * self.quantity
-
-    @property
-    def on_sale(self) -> bool:
-        return sale_prices.on_sale(self.unit_price, self.compare_at_price)
+from storefront.domain import promotions, vat
+from storefront.domain.money import Line, allocate
 
 
 @dataclass(frozen=True)
@@ -111,10 +40,6 @@ class Totals:
     @property
     def shipping_charged(self) -> int:
         return self.shipping - self.shipping_discount
-
-    @property
-    def vat_total(self) -> int:
-        return sum(self.vat.values())
 
 
 def price(
@@ -152,10 +77,10 @@ def price(
     goods_by_rate = {rate: amount for rate, amount in gross.items() if amount > 0}
     # A payment surcharge is an accessory cost like shipping, and follows the goods the same way.
     accessory = shipping - shipping_discount + surcharge
-    shipping_by_rate = allocate(accessory, goods_by_rate or {SHIPPING_FALLBACK_VAT_RATE: 1})
+    shipping_by_rate = allocate(accessory, goods_by_rate or {vat.SHIPPING_FALLBACK_RATE: 1})
     for rate, amount in shipping_by_rate.items():
         gross[rate] += amount
-    vat = {rate: vat_included(gross[rate], rate) for rate in sorted(gross, reverse=True) if gross[rate] > 0}
+    vat_by_rate = {rate: vat.included(gross[rate], rate) for rate in sorted(gross, reverse=True) if gross[rate] > 0}
 
     return Totals(
         subtotal=subtotal,
@@ -163,7 +88,7 @@ def price(
         shipping=shipping,
         shipping_discount=shipping_discount,
         total=total,
-        vat=vat,
+        vat=vat_by_rate,
         not_applied=outcome.explanations,
         line_discounts=outcome.line_discounts,
         shipping_discounts=free_shipping,

@@ -30,9 +30,8 @@ from fractions import Fraction
 
 from tortoise.expressions import Q
 
-# A module import: pricing imports this module too (see pricing.price).
-from storefront.domain import pricing
 from storefront.domain.models import Promotion, PromotionKind
+from storefront.domain.money import Line, allocate, round_cents
 
 
 class DiscountClass(StrEnum):
@@ -193,7 +192,7 @@ async def offers_for(codes: Collection[str]) -> list[Offer]:
 
 
 def apply(
-    lines: list[pricing.Line],
+    lines: list[Line],
     offers: list[Offer],
     *,
     shipping: int,
@@ -239,7 +238,7 @@ def apply(
 
 
 def _decide(
-    offer: Offer, lines: list[pricing.Line], applied: list[Offer], now: datetime, uses: Mapping[int, int]
+    offer: Offer, lines: list[Line], applied: list[Offer], now: datetime, uses: Mapping[int, int]
 ) -> tuple[bool, Explanation | None]:
     """Whether the offer applies and, if not, the explanation worth showing (None: say nothing).
 
@@ -288,7 +287,7 @@ def _stacking(offer: Offer, applied: list[Offer]) -> Explanation | None:
     return None
 
 
-def _conditions(offer: Offer, lines: list[pricing.Line]) -> Explanation | None:
+def _conditions(offer: Offer, lines: list[Line]) -> Explanation | None:
     in_scope = [line for line in lines if line.quantity > 0 and _in_scope(offer, line)]
     if not in_scope:
         return _explain(offer, Reason.NO_ELIGIBLE_ITEMS)
@@ -305,14 +304,14 @@ def _conditions(offer: Offer, lines: list[pricing.Line]) -> Explanation | None:
     return None
 
 
-def _in_scope(offer: Offer, line: pricing.Line) -> bool:
+def _in_scope(offer: Offer, line: Line) -> bool:
     """No products and no categories means everything; otherwise either may match."""
     if not offer.product_ids and not offer.category_ids:
         return True
     return line.product_id in offer.product_ids or not offer.category_ids.isdisjoint(line.category_ids)
 
 
-def _eligible(offer: Offer, lines: list[pricing.Line]) -> list[pricing.Line]:
+def _eligible(offer: Offer, lines: list[Line]) -> list[Line]:
     return [
         line
         for line in lines
@@ -342,21 +341,21 @@ Shares = dict[int, int]
 
 def _percent_of(value: int | Fraction, percent: int | None) -> int:
     exact = Fraction(value) * min(max(percent or 0, 0), 100) / 100
-    return pricing.round_cents(Decimal(exact.numerator) / Decimal(exact.denominator))
+    return round_cents(Decimal(exact.numerator) / Decimal(exact.denominator))
 
 
-def _percent_off(offer: Offer, eligible: list[pricing.Line], left: Mapping[int, int]) -> Shares:
+def _percent_off(offer: Offer, eligible: list[Line], left: Mapping[int, int]) -> Shares:
     """ORDER_PERCENT and ITEMS_PERCENT: rounded once on the total, then spread over the lines."""
     weights = {line.variant_id: left[line.variant_id] for line in eligible}
-    return pricing.allocate(_percent_of(sum(weights.values()), offer.percent), weights)
+    return allocate(_percent_of(sum(weights.values()), offer.percent), weights)
 
 
-def _order_fixed(offer: Offer, eligible: list[pricing.Line], left: Mapping[int, int]) -> Shares:
+def _order_fixed(offer: Offer, eligible: list[Line], left: Mapping[int, int]) -> Shares:
     weights = {line.variant_id: left[line.variant_id] for line in eligible}
-    return pricing.allocate(min(max(offer.amount or 0, 0), sum(weights.values())), weights)
+    return allocate(min(max(offer.amount or 0, 0), sum(weights.values())), weights)
 
 
-def _items_fixed(offer: Offer, eligible: list[pricing.Line], left: Mapping[int, int]) -> Shares:
+def _items_fixed(offer: Offer, eligible: list[Line], left: Mapping[int, int]) -> Shares:
     """So much off each item, but never more than the item costs."""
     each = max(offer.amount or 0, 0)
     return {line.variant_id: min(each * line.quantity, left[line.variant_id]) for line in eligible}
@@ -366,14 +365,14 @@ def _deal_size(offer: Offer) -> int:
     return max(offer.buy_quantity or 0, 0) + max(offer.get_quantity or 0, 0)
 
 
-def _buy_x_get_y(offer: Offer, eligible: list[pricing.Line], left: Mapping[int, int]) -> Shares:
+def _buy_x_get_y(offer: Offer, eligible: list[Line], left: Mapping[int, int]) -> Shares:
     """For every X+Y eligible units, Y units get `percent` off (no percent = free): the cheapest Y per
     deal across the whole cart, so with six items on a 3-for-2 the two cheapest are free."""
     units = sum(line.quantity for line in eligible)
     size = _deal_size(offer)
     to_discount = units // size * max(offer.get_quantity or 0, 0) if size else 0
 
-    def unit_value(line: pricing.Line) -> tuple[Fraction, int]:
+    def unit_value(line: Line) -> tuple[Fraction, int]:
         # What is left of its line, shared over the line's units. Ties go by variant id, so the order
         # of the cart's lines never changes which units are picked.
         return Fraction(left[line.variant_id], line.quantity), line.variant_id
@@ -385,11 +384,11 @@ def _buy_x_get_y(offer: Offer, eligible: list[pricing.Line], left: Mapping[int, 
             weights[line.variant_id] = Fraction(left[line.variant_id] * take, line.quantity)
         to_discount -= take
     percent = 100 if offer.percent is None else offer.percent
-    shares = pricing.allocate(_percent_of(sum(weights.values(), Fraction(0)), percent), weights)
+    shares = allocate(_percent_of(sum(weights.values(), Fraction(0)), percent), weights)
     return {line.variant_id: shares.get(line.variant_id, 0) for line in eligible}
 
 
-RULES: dict[PromotionKind, Callable[[Offer, list[pricing.Line], Mapping[int, int]], Shares]] = {
+RULES: dict[PromotionKind, Callable[[Offer, list[Line], Mapping[int, int]], Shares]] = {
     PromotionKind.ORDER_PERCENT: _percent_off,
     PromotionKind.ORDER_FIXED: _order_fixed,
     PromotionKind.ITEMS_PERCENT: _percent_off,

@@ -9,18 +9,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from datetime import date, datetime, time, timedelta
-from decimal import Decimal, InvalidOperation
+from datetime import date, datetime
 
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from storefront.domain import as_typed
+from storefront.domain import as_typed, money, shop_time
 from storefront.domain import staff as staff_domain
 from storefront.domain.errors import DomainError, NotFound
 from storefront.domain.models import Category, Promotion, PromotionKind, Staff, Variant
 from storefront.domain.promotions import normalise_code
-from storefront.domain.shipping import SHOP_TZ
 
 NAME_MAX = 120
 CODE_MAX = 40
@@ -29,7 +27,6 @@ MAX_COUNT = 1_000_000
 PERCENT_KINDS = {PromotionKind.ORDER_PERCENT, PromotionKind.ITEMS_PERCENT}
 FIXED_KINDS = {PromotionKind.ORDER_FIXED, PromotionKind.ITEMS_FIXED}
 _CODE = re.compile(r"[\w\- ]+")  # letters (any alphabet), digits, dash, underscore, inner spaces
-_EUROS = re.compile(r"\d{1,7}([.,]\d{1,2})?")
 _SKU_SPLIT = re.compile(r"[\s,;]+")
 FLAGS = (
     "exclude_sale_items",
@@ -77,36 +74,6 @@ def error(code: str, n=None) -> dict:
 # --- reading typed values (shared with shipping_admin) -------------------------------------------
 
 
-def euros(text: str) -> int | None:
-    """ "5", "5,00", "5.5" or "€ 1.234,50" -> cents; "" -> None; anything else raises ValueError."""
-    raw = text.strip().replace("€", "").replace(" ", "")
-    if not raw:
-        return None
-    if "," in raw and "." in raw:  # thousands separators: "1.234,50" (Italian) or "1,234.50"
-        raw = raw.replace(".", "") if raw.rfind(",") > raw.rfind(".") else raw.replace(",", "")
-    if not _EUROS.fullmatch(raw):
-        raise ValueError(text)
-    try:
-        cents = Decimal(raw.replace(",", ".")) * 100
-    except InvalidOperation:
-        raise ValueError(text) from None
-    return int(cents)
-
-
-def format_euros(cents: int | None) -> str:
-    """Cents as the form shows them again: 500 -> "5,00" (Italian style, which `euros` reads back)."""
-    return "" if cents is None else f"{cents // 100},{cents % 100:02d}"
-
-
-def shop_day_start(day: date) -> datetime:
-    """Midnight at the start of a day in the shop's time zone (Europe/Rome), the way staff mean dates."""
-    return datetime.combine(day, time(0), tzinfo=SHOP_TZ)
-
-
-def shop_day(moment: datetime | None) -> date | None:
-    return None if moment is None else moment.astimezone(SHOP_TZ).date()
-
-
 # --- the form ------------------------------------------------------------------------------------
 
 
@@ -135,8 +102,8 @@ class Reader:
 
     def money(self, name: str, required: bool = False, positive: bool = False) -> int | None:
         try:
-            value = euros(self.text(name))
-        except ValueError:
+            value = money.parse_money(self.text(name))
+        except money.InvalidMoney:
             self.errors[name] = error("euros")
             return None
         if value is None:
@@ -153,7 +120,7 @@ class Reader:
         if not raw:
             return None
         try:
-            return date.fromisoformat(raw)
+            return shop_time.parse_day(raw)
         except ValueError:
             self.errors[name] = error("date")
             return None
@@ -220,9 +187,9 @@ async def read(typed: Mapping[str, str], category_ids: list[str], promotion_id: 
     starts, ends = r.day("starts_on"), r.day("ends_on")
     if starts and ends and ends < starts:
         r.errors["ends_on"] = error("ends_before_start")
-    v["starts_at"] = shop_day_start(starts) if starts else None
+    v["starts_at"] = shop_time.day_start(starts) if starts else None
     # The last day counts in full: the window is [starts_at, ends_at), so it ends at the next midnight.
-    v["ends_at"] = shop_day_start(ends + timedelta(days=1)) if ends else None
+    v["ends_at"] = shop_time.day_end(ends) if ends else None
     v["usage_limit"] = r.number("usage_limit", 1, MAX_COUNT)
     v["per_customer_limit"] = r.number("per_customer_limit", 1, MAX_COUNT)
     priority = r.number("priority", 0, 10_000)
@@ -239,20 +206,20 @@ async def read(typed: Mapping[str, str], category_ids: list[str], promotion_id: 
 def typed_from(promotion: Promotion, skus: Mapping[int, str]) -> dict:
     """A promotion as its form shows it: the inverse of `read`. `skus`: a SKU for each product id."""
     p = promotion
-    last_day = shop_day(p.ends_at - timedelta(days=1)) if p.ends_at else None
+    last_day = shop_time.last_day(p.ends_at)
     return {
         "name": p.name,
         "code": p.code or "",
         "kind": str(p.kind),
         "percent": _blank(p.percent),
-        "amount": format_euros(p.amount),
+        "amount": money.form_value(p.amount),
         "buy_quantity": _blank(p.buy_quantity),
         "get_quantity": _blank(p.get_quantity),
         "products": " ".join(skus.get(i, "") for i in p.product_ids or []).strip(),
         "category_ids": [str(i) for i in p.category_ids or []],
-        "min_subtotal": format_euros(p.min_subtotal),
+        "min_subtotal": money.form_value(p.min_subtotal),
         "min_quantity": _blank(p.min_quantity),
-        "starts_on": shop_day(p.starts_at).isoformat() if p.starts_at else "",
+        "starts_on": shop_time.day_of(p.starts_at).isoformat() if p.starts_at else "",
         "ends_on": last_day.isoformat() if last_day else "",
         "usage_limit": _blank(p.usage_limit),
         "per_customer_limit": _blank(p.per_customer_limit),

@@ -9,12 +9,11 @@ a reserved word); moments are compared as UTC, which is how the application stor
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, timedelta
 
-from storefront.domain import orders
+from storefront.domain import orders, shop_time
 from storefront.domain.db import Sql, literal
 from storefront.domain.models import OrderStatus
-from storefront.domain.shipping import SHOP_TZ
 from storefront.domain.stock import availability_sql, sellable_sql
 
 PERIODS = (("today", 1), ("7_days", 7), ("30_days", 30))
@@ -28,14 +27,9 @@ def as_utc(value) -> datetime:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
-def day_start(day: date) -> datetime:
-    """Midnight of a shop day, as UTC (23:00 or 22:00 the evening before, depending on summer time)."""
-    return datetime.combine(day, time(), SHOP_TZ).astimezone(UTC)
-
-
 def period_starts(now: datetime) -> dict[str, datetime]:
-    today = now.astimezone(SHOP_TZ).date()
-    return {key: day_start(today - timedelta(days=days - 1)) for key, days in PERIODS}
+    today = shop_time.today(now)
+    return {key: shop_time.day_start(today - timedelta(days=days - 1)) for key, days in PERIODS}
 
 
 def rate(part: int, whole: int) -> int | None:

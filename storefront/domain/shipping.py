@@ -8,11 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from storefront.domain.models import ShippingMethod, ShippingRate, ShippingZone
+from storefront.domain.shop_time import SHOP_TZ
 
-SHOP_TZ = ZoneInfo("Europe/Rome")
 SHOP_COUNTRY = "IT"  # carts are estimated for it until checkout knows the address
 
 # Fixed-date Italian public holidays (month, day); couriers do not deliver on them.

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime
 from urllib.parse import urlencode
 
@@ -10,25 +9,21 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
-from storefront.domain import as_typed, catalog, catalog_cache, shipping
+from storefront.domain import as_typed, catalog, catalog_cache, money, shipping
 from storefront.domain.errors import NotFound
 from storefront.htmx import render, target
 from storefront.pages.layout import page_context
 
 # Query keys with a fixed meaning; every other key is an option filter (size=m&colour=blu).
 RESERVED = {"q", "sort", "page", "min", "max", "stock", "v"}
-_PRICE = re.compile(r"^\s*(\d{1,6})(?:[.,](\d{1,2}))?\s*$")
 
 
 def parse_price(raw: str | None) -> tuple[int | None, bool]:
-    """Euros as typed ("12", "12.5", "12,50") to cents; (None, False) when the text is not a price."""
-    if raw is None or not raw.strip():
-        return None, True
-    match = _PRICE.match(raw)
-    if not match:
+    """A price filter as typed, in cents (None when blank); (None, False) when the text is not a price."""
+    try:
+        return money.parse_money(raw or ""), True
+    except money.InvalidMoney:
         return None, False
-    euros, cents = match.groups()
-    return int(euros) * 100 + int((cents or "0").ljust(2, "0")), True
 
 
 def listing_query(request: Request, *, text: str | None = None, category_ids: list[int] | None = None):

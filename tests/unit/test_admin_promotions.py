@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from storefront.domain import cart, promotions_admin
+from storefront.domain import cart
 from storefront.domain.models import (
     AuditEntry,
     Promotion,
@@ -194,19 +194,3 @@ async def test_a_code_created_here_works_in_the_cart(client, tee):
     assert code == "AUTUNNO15"
     totals = (await cart.view(cart_token)).totals
     assert [(d.code, d.amount) for d in totals.discounts] == [("AUTUNNO15", 1200)]
-
-
-def test_euros_are_read_as_typed_in_italy_or_elsewhere():
-    read = promotions_admin.euros
-    assert [read(t) for t in ("5", "5,00", "5.5", "€ 1.234,50", "1,234.50", "")] == [
-        500,
-        500,
-        550,
-        123450,
-        123450,
-        None,
-    ]
-    for bad in ("5,001", "-1", "abc", "1.234"):
-        with pytest.raises(ValueError):
-            read(bad)
-    assert promotions_admin.format_euros(123450) == "1234,50"

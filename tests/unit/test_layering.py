@@ -52,3 +52,31 @@ def test_templates_never_touch_the_database():
     for template in PACKAGE.rglob("*.html"):
         text = template.read_text()
         assert ".all()" not in text and ".filter(" not in text and "await" not in text, template
+
+
+def imported_modules(path: Path) -> set[str]:
+    """Like `imports`, with `from storefront.domain import x` counted as storefront.domain.x."""
+    names = imports(path)
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            names.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return names
+
+
+def test_money_vat_and_shop_time_build_on_no_business_module():
+    """Pricing, promotions, shipping, orders and the pages use them; they use only the data models."""
+    allowed = ("storefront.domain.models", "storefront.domain.money")
+    found = {
+        name: sorted(
+            n
+            for n in imported_modules(PACKAGE / "domain" / name)
+            if n.startswith("storefront") and not n.startswith(allowed)
+        )
+        for name in ("money.py", "vat.py", "shop_time.py")
+    }
+    assert {k: v for k, v in found.items() if v} == {}
+
+
+def test_pricing_applies_promotions_and_promotions_never_import_pricing():
+    assert "storefront.domain.promotions" in imported_modules(PACKAGE / "domain" / "pricing.py")
+    assert not any("pricing" in n for n in imported_modules(PACKAGE / "domain" / "promotions.py"))

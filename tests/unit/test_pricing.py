@@ -8,8 +8,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from storefront.domain.models import PromotionKind
-from storefront.domain.pricing import Line, allocate, price, vat_included
+from storefront.domain.money import Line, allocate
+from storefront.domain.pricing import price
 from storefront.domain.promotions import DiscountClass, Offer
+from storefront.domain.vat import included as vat_included
 
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from storefront.domain.models import Promotion, PromotionKind
-from storefront.domain.pricing import Line
+from storefront.domain.money import Line
 from storefront.domain.promotions import DiscountClass, Explanation, Offer, apply, normalise_code, offers_for
 
 

@@ -9,24 +9,24 @@ from types import SimpleNamespace
 
 import pytest
 
-from storefront.domain import pricing, sale_prices, search, shipping, stock
+from storefront.domain import money, search, shipping, stock, vat
 from storefront.domain.stock import availability
 from storefront.pages.catalog import parse_price
 
 
 @pytest.mark.parametrize(
-    ("gross", "rate", "vat"),
+    ("gross", "rate", "share"),
     [(12200, 2200, 2200), (1000, 2200, 180), (1100, 1000, 100), (104, 400, 4), (1, 2200, 0), (3, 2200, 1)],
 )
-def test_vat_contained_in_a_gross_price(gross, rate, vat):
-    assert pricing.vat_included(gross, rate) == vat
+def test_vat_contained_in_a_gross_price(gross, rate, share):
+    assert vat.included(gross, rate) == share
 
 
 def test_rounding_is_half_up_once():
     from decimal import Decimal
 
-    assert pricing.round_cents(Decimal("2.5")) == 3
-    assert pricing.round_cents(Decimal("2.4999")) == 2
+    assert money.round_cents(Decimal("2.5")) == 3
+    assert money.round_cents(Decimal("2.4999")) == 2
 
 
 def test_stock_messages():
@@ -63,8 +63,8 @@ def test_sellable_means_the_variant_and_its_product_are_both_listed_in_python_an
 def test_on_sale_is_a_compare_at_price_above_the_price_in_python_and_sql():
     db = sqlite3.connect(":memory:")
     for price, compare_at in [(1000, None), (1000, 900), (1000, 1000), (1000, 1001), (1000, 1500)]:
-        [(in_sql,)] = db.execute(f"SELECT {sale_prices.on_sale_sql('?1', '?2')} IS TRUE", (price, compare_at))
-        assert sale_prices.on_sale(price, compare_at) == bool(in_sql) == (compare_at is not None and compare_at > price)
+        [(in_sql,)] = db.execute(f"SELECT {money.on_sale_sql('?1', '?2')} IS TRUE", (price, compare_at))
+        assert money.on_sale(price, compare_at) == bool(in_sql) == (compare_at is not None and compare_at > price)
 
 
 ROME_NOON_FRIDAY = datetime(2026, 12, 4, 11, 0, tzinfo=UTC)  # 12:00 in Rome

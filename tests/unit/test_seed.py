@@ -5,7 +5,7 @@ from __future__ import annotations
 from tortoise.functions import Sum
 
 from storefront import seed
-from storefront.domain import cart, catalog, sale_prices
+from storefront.domain import cart, catalog, money
 from storefront.domain.catalog import ListingQuery
 from storefront.domain.models import Category, Product, Promotion, StockMovement, Variant
 
@@ -21,9 +21,7 @@ async def test_demo_shop(db, tmp_path):
     assert await Variant.filter(stock=0).count() > 0
     assert await Variant.filter(stock__gt=0, stock__lte=3).count() > 0
     on_sale = [
-        v
-        for v in await Variant.filter(compare_at_price__not_isnull=True)
-        if sale_prices.on_sale(v.price, v.compare_at_price)
+        v for v in await Variant.filter(compare_at_price__not_isnull=True) if money.on_sale(v.price, v.compare_at_price)
     ]
     assert on_sale
     # The ledger sums to on-hand for every variant.

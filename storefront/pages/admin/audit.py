@@ -8,7 +8,7 @@ from datetime import date
 from starlette.requests import Request
 from starlette.responses import Response
 
-from storefront.domain import as_typed, audit_log
+from storefront.domain import as_typed, audit_log, shop_time
 from storefront.pages.admin.access import AdminRoute, admin_page
 
 PERMISSION = "audit"
@@ -18,7 +18,7 @@ MAX_PAGE = 1_000
 
 def _day(raw: str | None) -> date | None:
     try:
-        return date.fromisoformat(raw) if raw else None
+        return shop_time.parse_day(raw)
     except ValueError:
         return None  # a mistyped date filters nothing rather than failing the page
 

@@ -114,7 +114,6 @@ async def _edit_context(product: Product | None, **extra) -> dict:
         "variants": variants,
         "options": options,
         "categories": await Category.all(),
-        "euros": admin.euros,
         **extra,
     }
 

@@ -5,14 +5,14 @@ promotion's page, a mistake is the page again with 422, everything typed kept an
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from storefront import forms, session
-from storefront.domain import catalog
+from storefront.domain import catalog, shop_time
 from storefront.domain import promotions_admin as admin
 from storefront.domain.errors import NotFound
 from storefront.domain.models import Promotion, PromotionKind
@@ -67,7 +67,7 @@ async def promotion_list(request: Request) -> Response:
         request,
         "pages/admin/promotions.html",
         "pages/admin/promotions.html",
-        {"promotions": rows, "now": datetime.now(UTC), "one_day": timedelta(days=1), **_notices(request)},
+        {"promotions": rows, "now": datetime.now(UTC), **_notices(request)},
     )
 
 
@@ -79,7 +79,6 @@ async def _form_context(typed: dict, errors: dict, promotion: Promotion | None) 
         "promotion": promotion,
         "categories": tree.categories,
         "kinds": list(PromotionKind),
-        "one_day": timedelta(days=1),
         "preview": _preview(promotion) if promotion else None,
     }
 
@@ -179,9 +178,9 @@ def _preview(p: Promotion) -> list[Explanation]:
         shown.append(Explanation(p.id, name, code, Reason.SALE_ITEMS_EXCLUDED))
     # Dates in the shop's time zone: the explanation shows a day, and midnight in Rome is the day before in UTC.
     if p.starts_at and p.starts_at > datetime.now(UTC):
-        shown.append(Explanation(p.id, name, code, Reason.NOT_STARTED, when=admin.shop_day(p.starts_at)))
+        shown.append(Explanation(p.id, name, code, Reason.NOT_STARTED, when=shop_time.day_of(p.starts_at)))
     if p.ends_at:  # the last day of the window, not the midnight after it
-        shown.append(Explanation(p.id, name, code, Reason.EXPIRED, when=admin.shop_day(p.ends_at - timedelta(days=1))))
+        shown.append(Explanation(p.id, name, code, Reason.EXPIRED, when=shop_time.last_day(p.ends_at)))
     if p.usage_limit:
         shown.append(Explanation(p.id, name, code, Reason.USED_UP))
     if p.per_customer_limit:
