@@ -106,9 +106,9 @@ def _shop_day(moment: datetime | None) -> date | None:
 
 
 async def _context(email: OutboxEmail, settings: Settings) -> dict:
-    if email.order_id is None:  # type: ignore[attr-defined]
+    if email.order_id is None:
         raise ValueError(f"outbox email {email.id} has no order")
-    order = await Order.get(id=email.order_id).prefetch_related("lines", "events", "payments")  # type: ignore[attr-defined]
+    order = await Order.get(id=email.order_id).prefetch_related("lines", "events", "payments")
     taken = [p for p in order.payments if p.status in MONEY_TAKEN]
     paid = bool(taken) or any(e.kind == OrderStatus.PAID for e in order.events)
     return {

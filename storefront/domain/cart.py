@@ -232,21 +232,19 @@ async def spend(order_id: int, conn) -> None:
     """The cart an order was placed from gives up what became the order: its lines lose the quantities
     ordered and it forgets the codes the order used. Anything added since stays. Called once per order,
     in the transaction where the order goes ahead (placed, or paid when paid online)."""
-    order = await Order.get(id=order_id).using_db(conn)
-    if order.cart_id is None:  # type: ignore[attr-defined]
+    order = await Order.get(id=order_id, using_db=conn)
+    if order.cart_id is None:
         return
-    cart_id = order.cart_id  # type: ignore[attr-defined]
+    cart_id = order.cart_id
     for line in await OrderLine.filter(order_id=order_id).using_db(conn).order_by("variant_id"):
         await (
             CartLine.filter(cart_id=cart_id, variant_id=line.variant_id)
             .using_db(conn)
-            .update(  # type: ignore[attr-defined]
-                quantity=F("quantity") - line.quantity
-            )
+            .update(quantity=F("quantity") - line.quantity)
         )
     await CartLine.filter(cart_id=cart_id, quantity__lte=0).using_db(conn).delete()
     used = {d["code"] for d in order.discounts if d.get("code")}
-    cart = await Cart.get_or_none(id=cart_id).using_db(conn)
+    cart = await Cart.get_or_none(id=cart_id, using_db=conn)
     if cart and used & set(cart.codes):
         cart.codes = [code for code in cart.codes if code not in used]
         await cart.save(update_fields=["codes", "updated_at"], using_db=conn)
@@ -260,7 +258,7 @@ def _awaiting_payment(**where):
 
 async def is_cart_of(token: str | None, order: Order) -> bool:
     """Whether the shopper holding `token` placed `order` from this cart (and may place it again)."""
-    return bool(token) and order.cart_id is not None and await Cart.exists(id=order.cart_id, token=token)  # type: ignore[attr-defined]
+    return bool(token) and order.cart_id is not None and await Cart.exists(id=order.cart_id, token=token)
 
 
 async def awaiting_payment(token: str | None) -> list[Order]:
@@ -321,15 +319,15 @@ async def contents(token: str | None) -> Contents:
     # Units an unpaid order of this very cart holds are the shopper's own: not "sold out" to them.
     held: dict[int, int] = defaultdict(int)
     for line in await OrderLine.filter(order_id__in=Subquery(_awaiting_payment(cart_id=cart.id).values("id"))):
-        held[line.variant_id] += line.quantity  # type: ignore[attr-defined]
-    variant_ids = [line.variant_id for line in lines]  # type: ignore[attr-defined]
+        held[line.variant_id] += line.quantity
+    variant_ids = [line.variant_id for line in lines]
     options: dict[int, list[str]] = defaultdict(list)
     for row in await catalog.variant_options(variant_ids):
         options[row["variant_id"]].append(row["name"])
     images: dict[int, str] = {}
-    product_ids = {line.variant.product_id for line in lines}  # type: ignore[attr-defined]
+    product_ids = {line.variant.product_id for line in lines}
     for img in await ProductImage.filter(product_id__in=product_ids).order_by("-position", "-id"):
-        images[img.product_id] = img.path  # type: ignore[attr-defined]
+        images[img.product_id] = img.path
 
     views, priced, weight = [], [], 0
     for line in lines:
@@ -364,7 +362,7 @@ async def contents(token: str | None) -> Contents:
                 pricing.Line(
                     variant_id=v.id,
                     product_id=p.id,
-                    category_ids=tree.ancestor_ids(p.category_id),  # type: ignore[attr-defined]
+                    category_ids=tree.ancestor_ids(p.category_id),
                     name=p.name,
                     unit_price=v.price,
                     compare_at_price=v.compare_at_price,

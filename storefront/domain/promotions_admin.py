@@ -310,7 +310,7 @@ async def update(staff: Staff, promotion_id: int, values: dict) -> tuple[Promoti
     """Change a promotion; (it, before, after) with only the fields that changed."""
     try:
         async with in_transaction() as conn:
-            promotion = await Promotion.get(id=promotion_id).using_db(conn)
+            promotion = await Promotion.get(id=promotion_id, using_db=conn)
             old = snapshot(promotion)
             for name, value in values.items():
                 setattr(promotion, name, value)
@@ -330,7 +330,7 @@ async def update(staff: Staff, promotion_id: int, values: dict) -> tuple[Promoti
 async def set_active(staff: Staff, promotion_id: int, active: bool) -> Promotion:
     """Switch a promotion off (or on again). Codes already in carts simply stop applying."""
     async with in_transaction() as conn:
-        promotion = await Promotion.get_or_none(id=promotion_id).using_db(conn)
+        promotion = await Promotion.get_or_none(id=promotion_id, using_db=conn)
         if promotion is None:
             raise NotFound(f"promotion {promotion_id}")
         if promotion.active != active:

@@ -123,7 +123,7 @@ def _typed_from(product: Product) -> dict:
     return {
         "name": product.name,
         "slug": product.slug,
-        "category_id": str(product.category_id),  # type: ignore[attr-defined]
+        "category_id": str(product.category_id),
         "description": product.description,
         "tax_class": product.tax_class.value,
         "active": "on" if product.active else "",
