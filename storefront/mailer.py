@@ -68,7 +68,7 @@ def environment(locale: str) -> Environment:
         keep_trailing_newline=True,
         auto_reload=False,
     )
-    env.install_gettext_translations(templating.translations(locale), newstyle=True)
+    env.install_gettext_translations(templating.translations(locale), newstyle=True)  # type: ignore[attr-defined]  # jinja2.ext.i18n adds it
     env.filters.update(
         money=templating.money,
         day=templating.day,

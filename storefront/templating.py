@@ -118,7 +118,7 @@ def make_templates(locale: str) -> Jinja2Templates:
         lstrip_blocks=True,
         auto_reload=False,
     )
-    env.install_gettext_translations(translations(locale), newstyle=True)
+    env.install_gettext_translations(translations(locale), newstyle=True)  # type: ignore[attr-defined]  # jinja2.ext.i18n adds it
     env.globals["gettext"] = quick_gettext(translations(locale).gettext)
     env.filters.update(money=money, day=day, number=number, percent=percent, country_name=country_name, moment=moment)
     return Jinja2Templates(env=env, context_processors=[shop_context])

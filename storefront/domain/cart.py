@@ -10,6 +10,7 @@ import secrets
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Literal, overload
 
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F, Subquery
@@ -113,6 +114,10 @@ def new_token() -> str:
     return secrets.token_urlsafe(24)
 
 
+@overload
+async def _cart(token: str | None, create: Literal[True]) -> Cart: ...
+@overload
+async def _cart(token: str | None, create: bool) -> Cart | None: ...
 async def _cart(token: str | None, create: bool) -> Cart | None:
     cart = await Cart.get_or_none(token=token) if token else None
     if cart is None and create:
@@ -318,8 +323,8 @@ async def contents(token: str | None) -> Contents:
     lines = await CartLine.filter(cart_id=cart.id).select_related("variant__product")
     # Units an unpaid order of this very cart holds are the shopper's own: not "sold out" to them.
     held: dict[int, int] = defaultdict(int)
-    for line in await OrderLine.filter(order_id__in=Subquery(_awaiting_payment(cart_id=cart.id).values("id"))):
-        held[line.variant_id] += line.quantity
+    for ordered in await OrderLine.filter(order_id__in=Subquery(_awaiting_payment(cart_id=cart.id).values("id"))):
+        held[ordered.variant_id] += ordered.quantity
     variant_ids = [line.variant_id for line in lines]
     options: dict[int, list[str]] = defaultdict(list)
     for row in await catalog.variant_options(variant_ids):

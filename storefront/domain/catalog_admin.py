@@ -228,6 +228,7 @@ async def save_product(staff: Staff, product_id: int | None, draft: ProductDraft
         errors["category_id"] = "choose"
     if errors:
         raise Invalid(errors)
+    product: Product | None
     async with in_transaction() as conn:
         if product_id is None:
             product = await Product.create(**draft.facts(), using_db=conn)
@@ -288,7 +289,7 @@ def read_variant(typed: dict[str, str], value_ids: list[str]) -> VariantDraft:
     weight = _whole(typed.get("weight_grams", ""), "weight_grams", errors, 0, MAX_GRAMS)
     low = _whole(typed.get("low_stock_threshold", ""), "low_stock_threshold", errors, 3, 100_000)
     opening = _whole(typed.get("opening_stock", ""), "opening_stock", errors, 0, 100_000)
-    if errors:
+    if errors or price is None:  # no price is an error already
         raise Invalid(errors)
     ids = {n for n in map(as_typed.whole, value_ids) if n is not None}
     return VariantDraft(

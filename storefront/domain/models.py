@@ -11,6 +11,13 @@ from tortoise import fields
 from tortoise.models import Model
 
 
+def max_length(model: type[Model], name: str) -> int:
+    """The longest text a CharField column holds: a longer value is no row's, and the ORM refuses to look it up."""
+    field = model._meta.fields_map[name]
+    assert isinstance(field, fields.CharField), f"{model.__name__}.{name} is no CharField"
+    return field.max_length
+
+
 class TaxClass(StrEnum):
     """Italian VAT classes; the rates live in pricing.VAT_RATES."""
 

@@ -30,8 +30,8 @@ class LimitReached(DomainError):
 async def customer_uses(email: str, replacing: Iterable[str] = ()) -> dict[int, int]:
     """How many times this customer used each promotion, for pricing their checkout; the uses of the
     orders it is `replacing` (their numbers) are not counted: they are given back when it is placed."""
-    rows = (
-        await PromotionUse.filter(customer=email_address.normalise(email))
+    rows: list[int] = (
+        await PromotionUse.filter(customer=email_address.normalise(email))  # type: ignore[assignment]  # Tortoise types values_list(flat=True) as tuples
         .exclude(reference__in=list(replacing))
         .values_list("promotion_id", flat=True)
     )

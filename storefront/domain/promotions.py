@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from enum import StrEnum
 from fractions import Fraction
@@ -32,7 +32,7 @@ from tortoise.expressions import Q
 
 # A module import: pricing imports this module too (see pricing.price).
 from storefront.domain import pricing
-from storefront.domain.models import Promotion, PromotionKind
+from storefront.domain.models import Promotion, PromotionKind, max_length
 
 
 class DiscountClass(StrEnum):
@@ -165,7 +165,7 @@ class Explanation:
     reason: str  # a Reason
     amount: int | None = None
     quantity: int | None = None
-    when: datetime | None = None
+    when: date | None = None  # a moment; the admin preview gives a shop day
 
 
 @dataclass(frozen=True)
@@ -185,7 +185,7 @@ def normalise_code(text: str) -> str:
 async def offers_for(codes: Collection[str]) -> list[Offer]:
     """The active automatic promotions, and the active ones behind the given codes, by priority."""
     # A code longer than the column holds is no promotion's (and the ORM refuses to look it up).
-    longest = Promotion._meta.fields_map["code"].max_length
+    longest = max_length(Promotion, "code")
     wanted = sorted({code for code in map(normalise_code, codes) if code and len(code) <= longest})
     matches = Q(code__isnull=True) | Q(code__in=wanted) if wanted else Q(code__isnull=True)
     rows = await Promotion.filter(matches, active=True).order_by("priority", "id")

@@ -18,7 +18,7 @@ from tortoise.transactions import in_transaction
 from storefront.domain import as_typed
 from storefront.domain import staff as staff_domain
 from storefront.domain.errors import DomainError, NotFound
-from storefront.domain.models import Category, Promotion, PromotionKind, Staff, Variant
+from storefront.domain.models import Category, Promotion, PromotionKind, Staff, Variant, max_length
 from storefront.domain.promotions import normalise_code
 from storefront.domain.shipping import SHOP_TZ
 
@@ -103,8 +103,8 @@ def shop_day_start(day: date) -> datetime:
     return datetime.combine(day, time(0), tzinfo=SHOP_TZ)
 
 
-def shop_day(moment: datetime | None) -> date | None:
-    return None if moment is None else moment.astimezone(SHOP_TZ).date()
+def shop_day(moment: datetime) -> date:
+    return moment.astimezone(SHOP_TZ).date()
 
 
 # --- the form ------------------------------------------------------------------------------------
@@ -114,7 +114,9 @@ class Reader:
     """Collects values and errors field by field, so one pass reports every problem."""
 
     def __init__(self, typed: Mapping[str, str]):
-        self.typed, self.errors, self.values = typed, {}, {}
+        self.typed = typed
+        self.errors: dict[str, dict] = {}
+        self.values: dict[str, object] = {}
 
     def text(self, name: str) -> str:
         return " ".join(str(self.typed.get(name) or "").split())
@@ -204,7 +206,7 @@ async def read(typed: Mapping[str, str], category_ids: list[str], promotion_id: 
     if len(known) != len(set(category_ids)):
         r.errors["category_ids"] = error("unknown_category")
     skus = [s for s in _SKU_SPLIT.split(str(typed.get("products") or "").strip()) if s]
-    longest = Variant._meta.fields_map["sku"].max_length  # a longer one is nobody's (and cannot be looked up)
+    longest = max_length(Variant, "sku")  # a longer one is nobody's (and cannot be looked up)
     found = (
         dict(await Variant.filter(sku__in=[s for s in skus if len(s) <= longest]).values_list("sku", "product_id"))
         if skus

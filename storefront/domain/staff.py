@@ -134,7 +134,7 @@ async def change_account(
         updated = (
             await Staff.filter(id=target.id, active=before["active"], role=before["role"])
             .using_db(conn)
-            .update(active=after["active"], role=StaffRole(after["role"]))
+            .update(active=after["active"], role=role or target.role)
         )
         if not updated:
             raise AccountRefused("changed")
