@@ -10,10 +10,11 @@ import secrets
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Literal, overload
+from typing import Any, Literal, overload
 
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F, Subquery
+from tortoise.queryset import QuerySet
 
 from storefront.domain import as_typed, catalog, pricing, promotions, shipping
 from storefront.domain.db import Sql
@@ -255,7 +256,7 @@ async def spend(order_id: int, conn) -> None:
         await cart.save(update_fields=["codes", "updated_at"], using_db=conn)
 
 
-def _awaiting_payment(**where):
+def _awaiting_payment(**where: Any) -> QuerySet[Order]:
     """Orders that keep their items in the cart they came from: placed online, not paid yet."""
     online = [code for code, provider in PROVIDERS.items() if provider.online]
     return Order.filter(status=OrderStatus.PENDING_PAYMENT, payment_method__in=online, **where)

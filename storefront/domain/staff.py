@@ -27,7 +27,9 @@ class InvalidStaff(DomainError):
 
 
 def _stored(salt: bytes, digest: bytes) -> str:
-    encode = lambda b: base64.b64encode(b).decode()  # noqa: E731
+    def encode(b: bytes) -> str:
+        return base64.b64encode(b).decode()
+
     return f"scrypt${SCRYPT_N}${SCRYPT_R}${SCRYPT_P}${encode(salt)}${encode(digest)}"
 
 
