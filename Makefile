@@ -1,10 +1,11 @@
-# Two entry points: `make run` serves the demo shop, `make test` runs every test.
-# Both (re)install into .venv only when pyproject.toml changed, so re-running is fast.
+# Entry points: `make run` serves the demo shop, `make test` runs every test, `make check` lints, checks
+# the format and type-checks. Each (re)installs into .venv only when pyproject.toml changed, so re-running
+# is fast.
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: run test test-unit test-e2e test-postgres chromium serve clean
+.PHONY: run test test-unit test-e2e test-postgres check chromium serve clean
 
 # The local demo serves plain HTTP, so DEBUG=1 (no Secure cookie flag) unless you say otherwise.
 run: export DEBUG ?= 1
@@ -29,6 +30,12 @@ test-e2e: $(VENV)/.installed-test chromium
 test-postgres: $(VENV)/.installed-test
 	bash scripts/with-postgres $(BIN)/python -m pytest tests/unit tests/integration -q -m "not sqlite_only"
 
+# ruff (lint, then format without rewriting) and mypy (its files and checks are in pyproject.toml).
+check: $(VENV)/.installed-check
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
 # A Chromium for Playwright: the system one if present; as root on Debian, Debian's package;
 # otherwise Playwright's own download.
 chromium: $(VENV)/.installed-test
@@ -46,6 +53,12 @@ $(VENV)/.installed-test: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q -e '.[test]'
 	touch $@ $(VENV)/.installed
+
+# The test tools too: mypy reads the types of what bench/ imports (Playwright, httpx2).
+$(VENV)/.installed-check: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q -e '.[test,check]'
+	touch $@ $(VENV)/.installed-test $(VENV)/.installed
 
 clean:
 	rm -rf $(VENV) var

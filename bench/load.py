@@ -25,7 +25,7 @@ from collections import Counter
 
 import httpx2 as httpx
 
-from bench.prepare import ATTEMPT, CHECKOUT_FORM, TOKEN
+from bench.prepare import ATTEMPT, CHECKOUT_FORM, TOKEN, form_value
 
 COOKIE = re.compile(r"^(sf_session=[^;]*)")
 
@@ -126,7 +126,7 @@ async def add(shopper: Shopper, p: dict, rng: random.Random) -> None:
     await shopper.rec.ready()
     if first is None:
         return
-    token, fresh = TOKEN.search(first.text).group(1), shopper.cookie
+    token, fresh = form_value(TOKEN, first.text), shopper.cookie
     while True:
         shopper.cookie = fresh
         for v in rng.sample(p["pool"], 3):
@@ -146,7 +146,7 @@ async def cart(shopper: Shopper, p: dict, rng: random.Random) -> None:
     """The cart page of a cart with three lines (filled before the timed requests, not recorded)."""
     first = await shopper.request("setup", "GET", f"/p/{p['pool'][0]['slug']}", (200,), record=False)
     if first is not None:
-        token = TOKEN.search(first.text).group(1)
+        token = form_value(TOKEN, first.text)
         for v in rng.sample(p["pool"], 3):
             await shopper.request(
                 "setup",
@@ -172,7 +172,7 @@ async def _checkout(shopper: Shopper, p: dict, rng: random.Random, pick) -> None
     await shopper.rec.ready()
     if first is None:
         return
-    token, fresh = TOKEN.search(first.text).group(1), shopper.cookie
+    token, fresh = form_value(TOKEN, first.text), shopper.cookie
     while True:
         shopper.cookie = fresh  # a new cart per order
         start = time.perf_counter()
@@ -186,7 +186,7 @@ async def _checkout(shopper: Shopper, p: dict, rng: random.Random, pick) -> None
             "POST",
             "/checkout",
             (303,),
-            data={"csrf_token": token, "attempt": ATTEMPT.search(page.text).group(1), **CHECKOUT_FORM},
+            data={"csrf_token": token, "attempt": form_value(ATTEMPT, page.text), **CHECKOUT_FORM},
         )
         if placed is None:
             continue

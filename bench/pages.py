@@ -527,7 +527,7 @@ def run(args, procs: Processes, work: Path) -> dict:
     wait_ready(url, shop, log)
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(args=CHROMIUM_ARGS, **({"executable_path": chromium} if chromium else {}))
+        browser = playwright.chromium.launch(args=CHROMIUM_ARGS, executable_path=chromium or None)
         chromium = chromium or playwright.chromium.executable_path  # Playwright's own, for Lighthouse too
         report["settings"]["chromium"] = f"{chromium} ({browser.version})"
         try:

@@ -36,6 +36,15 @@ SEED = 6  # the benchmark's choices are the same on every run of the same catalo
 TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 ATTEMPT = re.compile(r'name="attempt" value="([^"]+)"')
 
+
+def form_value(pattern: re.Pattern[str], html: str) -> str:
+    """The hidden field's value a page carries (TOKEN, ATTEMPT); a page without one is a broken run."""
+    match = pattern.search(html)
+    if match is None:
+        raise ValueError(f"no {pattern.pattern!r} in the page")
+    return match.group(1)
+
+
 # What a shopper fills in at checkout (bank transfer: no payment page in the way).
 CHECKOUT_FORM = {
     "email": "bench@example.com",
@@ -54,7 +63,8 @@ async def discover() -> dict:
     """The URLs and variants of every scenario, chosen from what the seed made."""
     rng = random.Random(SEED)
     tree = await catalog.category_tree()
-    sizes = Counter(await Product.filter(active=True).values_list("category_id", flat=True))
+    category_ids: list[int] = await Product.filter(active=True).values_list("category_id", flat=True)  # type: ignore[assignment]  # Tortoise types values_list(flat=True) as tuples
+    sizes = Counter(category_ids)
     # The listing: Clothing (its subcategories included; size and colour filters apply), else the
     # top-level category with the most products.
     top = next((c for c in tree.top if c.slug == "clothing"), None) or max(
@@ -68,7 +78,7 @@ async def discover() -> dict:
 
     # Generated names are "<noun> <adjective> <place>", places drawn Zipf-like: the most common place is a
     # common word, the least common one still in the catalogue a rare word.
-    names = await Product.filter(active=True).values_list("name", flat=True)
+    names: list[str] = await Product.filter(active=True).values_list("name", flat=True)  # type: ignore[assignment]  # Tortoise types values_list(flat=True) as tuples
     places = Counter(search.fold(name.split()[-1]) for name in names if name.split())
     common_word, _ = places.most_common(1)[0]
     rare_word = min(places, key=lambda p: (places[p], p))
@@ -191,7 +201,7 @@ async def count(settings: Settings, p: dict) -> dict:
         counts["home, first visit (no cookie)"] = (await measured(c, "GET", "/"))[1]
 
     async with client() as c:  # add to cart (htmx, from the product page), three lines into a new cart
-        token = TOKEN.search((await c.get(f"/p/{p['pool'][0]['slug']}")).text).group(1)
+        token = form_value(TOKEN, (await c.get(f"/p/{p['pool'][0]['slug']}")).text)
         adds = []
         for v in p["pool"][:3]:
             adds.append(
@@ -209,7 +219,7 @@ async def count(settings: Settings, p: dict) -> dict:
         counts["cart page (3 lines)"] = (await measured(c, "GET", "/cart"))[1]
 
     async with client() as c:  # one order: add (no JS, 303), checkout page, place the order (303)
-        token = TOKEN.search((await c.get(f"/p/{p['hot']['slug']}")).text).group(1)
+        token = form_value(TOKEN, (await c.get(f"/p/{p['hot']['slug']}")).text)
         _, add = await measured(
             c,
             "POST",
@@ -218,7 +228,7 @@ async def count(settings: Settings, p: dict) -> dict:
             data={"csrf_token": token, "variant_id": p["hot"]["variant_id"], "quantity": 1},
         )
         page, show = await measured(c, "GET", "/checkout")
-        attempt = ATTEMPT.search(page.text).group(1)
+        attempt = form_value(ATTEMPT, page.text)
         placed, place = await measured(
             c, "POST", "/checkout", ok=(303,), data={"csrf_token": token, "attempt": attempt, **CHECKOUT_FORM}
         )

@@ -178,7 +178,7 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
                 exempt=payments.CSRF_EXEMPT,
             ),
         ],
-        exception_handlers={HTTPException: errors.http_error, LoginRequired: login_required, 500: errors.server_error},
+        exception_handlers={HTTPException: errors.http_error, LoginRequired: login_required, 500: errors.server_error},  # type: ignore[dict-item]  # Starlette types handlers for any Exception (starlette#2403)
         lifespan=lifespan,
         max_body_size=settings.max_body_size,
     )

@@ -67,7 +67,7 @@ def environment(locale: str) -> Environment:
         keep_trailing_newline=True,
         auto_reload=False,
     )
-    env.install_gettext_translations(templating.translations(locale), newstyle=True)
+    env.install_gettext_translations(templating.translations(locale), newstyle=True)  # type: ignore[attr-defined]  # jinja2.ext.i18n adds it
     env.filters.update(
         money=templating.money,
         day=templating.day,
@@ -101,9 +101,9 @@ def tracking_link(order: Order) -> str:
 
 
 async def _context(email: OutboxEmail, settings: Settings) -> dict:
-    if email.order_id is None:  # type: ignore[attr-defined]
+    if email.order_id is None:
         raise ValueError(f"outbox email {email.id} has no order")
-    order = await Order.get(id=email.order_id).prefetch_related("lines", "events", "payments")  # type: ignore[attr-defined]
+    order = await Order.get(id=email.order_id).prefetch_related("lines", "events", "payments")
     taken = [p for p in order.payments if p.status in MONEY_TAKEN]
     paid = bool(taken) or any(e.kind == OrderStatus.PAID for e in order.events)
     return {

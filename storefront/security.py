@@ -90,8 +90,8 @@ class CSRFMiddleware:
                 return await self.on_failure(request)(scope, receive, send)
             if form is not None and _holds_nul(form):
                 # Nobody types a NUL, and PostgreSQL cannot store or even look one up: no form gets that far.
-                refused = HTTPException(400, "NUL characters are not allowed.")
-                return await (await self.on_bad_form(request, refused))(scope, receive, send)
+                nul = HTTPException(400, "NUL characters are not allowed.")
+                return await (await self.on_bad_form(request, nul))(scope, receive, send)
             await self.app(scope, receive, send)
         finally:
             if form is not None:

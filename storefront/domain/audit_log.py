@@ -76,7 +76,7 @@ async def audit_log(q: AuditQuery) -> AuditLog:
         entries = entries.filter(created_at__lt=day_end(q.until))
     total = await entries.count()
     page = await entries.order_by("-created_at", "-id").offset((q.page - 1) * q.per_page).limit(q.per_page)
-    actions = await AuditEntry.all().distinct().order_by("action").values_list("action", flat=True)
+    actions: list[str] = await AuditEntry.all().distinct().order_by("action").values_list("action", flat=True)  # type: ignore[assignment]  # Tortoise types values_list(flat=True) as tuples
     variant_ids = {e.subject: int(e.subject[8:]) for e in page if re.fullmatch(r"variant:\d{1,9}", e.subject)}
     skus = dict(await Variant.filter(id__in=set(variant_ids.values())).values_list("id", "sku")) if variant_ids else {}
     rows = [

@@ -10,9 +10,11 @@ import secrets
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any, Literal, overload
 
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F, Subquery
+from tortoise.queryset import QuerySet
 
 from storefront.domain import as_typed, catalog, money, pricing, promotions, shipping, vat
 from storefront.domain.db import Sql
@@ -117,6 +119,10 @@ def new_token() -> str:
     return secrets.token_urlsafe(24)
 
 
+@overload
+async def _cart(token: str | None, create: Literal[True]) -> Cart: ...
+@overload
+async def _cart(token: str | None, create: bool) -> Cart | None: ...
 async def _cart(token: str | None, create: bool) -> Cart | None:
     cart = await Cart.get_or_none(token=token) if token else None
     if cart is None and create:
@@ -239,27 +245,25 @@ async def spend(order_id: int, conn) -> None:
     """The cart an order was placed from gives up what became the order: its lines lose the quantities
     ordered and it forgets the codes the order used. Anything added since stays. Called once per order,
     in the transaction where the order goes ahead (placed, or paid when paid online)."""
-    order = await Order.get(id=order_id).using_db(conn)
-    if order.cart_id is None:  # type: ignore[attr-defined]
+    order = await Order.get(id=order_id, using_db=conn)
+    if order.cart_id is None:
         return
-    cart_id = order.cart_id  # type: ignore[attr-defined]
+    cart_id = order.cart_id
     for line in await OrderLine.filter(order_id=order_id).using_db(conn).order_by("variant_id"):
         await (
             CartLine.filter(cart_id=cart_id, variant_id=line.variant_id)
             .using_db(conn)
-            .update(  # type: ignore[attr-defined]
-                quantity=F("quantity") - line.quantity
-            )
+            .update(quantity=F("quantity") - line.quantity)
         )
     await CartLine.filter(cart_id=cart_id, quantity__lte=0).using_db(conn).delete()
     used = {d["code"] for d in order.discounts if d.get("code")}
-    cart = await Cart.get_or_none(id=cart_id).using_db(conn)
+    cart = await Cart.get_or_none(id=cart_id, using_db=conn)
     if cart and used & set(cart.codes):
         cart.codes = [code for code in cart.codes if code not in used]
         await cart.save(update_fields=["codes", "updated_at"], using_db=conn)
 
 
-def _awaiting_payment(**where):
+def _awaiting_payment(**where: Any) -> QuerySet[Order]:
     """Orders that keep their items in the cart they came from: placed online, not paid yet."""
     online = [code for code, provider in PROVIDERS.items() if provider.online]
     return Order.filter(status=OrderStatus.PENDING_PAYMENT, payment_method__in=online, **where)
@@ -267,7 +271,7 @@ def _awaiting_payment(**where):
 
 async def is_cart_of(token: str | None, order: Order) -> bool:
     """Whether the shopper holding `token` placed `order` from this cart (and may place it again)."""
-    return bool(token) and order.cart_id is not None and await Cart.exists(id=order.cart_id, token=token)  # type: ignore[attr-defined]
+    return bool(token) and order.cart_id is not None and await Cart.exists(id=order.cart_id, token=token)
 
 
 async def awaiting_payment(token: str | None) -> list[Order]:
@@ -327,16 +331,16 @@ async def contents(token: str | None) -> Contents:
     lines = await CartLine.filter(cart_id=cart.id).select_related("variant__product")
     # Units an unpaid order of this very cart holds are the shopper's own: not "sold out" to them.
     held: dict[int, int] = defaultdict(int)
-    for line in await OrderLine.filter(order_id__in=Subquery(_awaiting_payment(cart_id=cart.id).values("id"))):
-        held[line.variant_id] += line.quantity  # type: ignore[attr-defined]
-    variant_ids = [line.variant_id for line in lines]  # type: ignore[attr-defined]
+    for ordered in await OrderLine.filter(order_id__in=Subquery(_awaiting_payment(cart_id=cart.id).values("id"))):
+        held[ordered.variant_id] += ordered.quantity
+    variant_ids = [line.variant_id for line in lines]
     options: dict[int, list[str]] = defaultdict(list)
     for row in await catalog.variant_options(variant_ids):
         options[row["variant_id"]].append(row["name"])
     images: dict[int, str] = {}
-    product_ids = {line.variant.product_id for line in lines}  # type: ignore[attr-defined]
+    product_ids = {line.variant.product_id for line in lines}
     for img in await ProductImage.filter(product_id__in=product_ids).order_by("-position", "-id"):
-        images[img.product_id] = img.path  # type: ignore[attr-defined]
+        images[img.product_id] = img.path
 
     views, priced, weight = [], [], 0
     for line in lines:
@@ -371,7 +375,7 @@ async def contents(token: str | None) -> Contents:
                 money.Line(
                     variant_id=v.id,
                     product_id=p.id,
-                    category_ids=tree.ancestor_ids(p.category_id),  # type: ignore[attr-defined]
+                    category_ids=tree.ancestor_ids(p.category_id),
                     name=p.name,
                     unit_price=v.price,
                     compare_at_price=v.compare_at_price,

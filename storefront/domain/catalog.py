@@ -72,7 +72,7 @@ class CategoryTree:
         ids, current = set(), by_id.get(category_id)
         while current is not None:
             ids.add(current.id)
-            current = by_id.get(current.parent_id)
+            current = by_id.get(current.parent_id) if current.parent_id is not None else None
         return frozenset(ids)
 
     def trail(self, category_id: int) -> list[CategoryNode]:

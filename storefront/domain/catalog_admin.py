@@ -148,7 +148,7 @@ async def _rows(products: list[Product]) -> list[ProductRow]:
 async def set_active(staff: Staff, product_id: int, active: bool) -> Product:
     """List a product in the shop or take it off; the shop's listings and search only show active products."""
     async with in_transaction() as conn:
-        product = await Product.get_or_none(id=product_id).using_db(conn)
+        product = await Product.get_or_none(id=product_id, using_db=conn)
         if product is None:
             raise NotFound(product_id)
         if product.active != active:
@@ -222,12 +222,13 @@ async def save_product(staff: Staff, product_id: int | None, draft: ProductDraft
         errors["category_id"] = "choose"
     if errors:
         raise Invalid(errors)
+    product: Product | None
     async with in_transaction() as conn:
         if product_id is None:
             product = await Product.create(**draft.facts(), using_db=conn)
             await staff_domain.audit(staff, "product.create", f"product:{product.id}", None, draft.facts(), conn)
         else:
-            product = await Product.get_or_none(id=product_id).using_db(conn)
+            product = await Product.get_or_none(id=product_id, using_db=conn)
             if product is None:
                 raise NotFound(product_id)
             before = {k: getattr(product, k) for k in draft.facts()}
@@ -282,14 +283,14 @@ def read_variant(typed: dict[str, str], value_ids: list[str]) -> VariantDraft:
     weight = _whole(typed.get("weight_grams", ""), "weight_grams", errors, 0, MAX_GRAMS)
     low = _whole(typed.get("low_stock_threshold", ""), "low_stock_threshold", errors, 3, 100_000)
     opening = _whole(typed.get("opening_stock", ""), "opening_stock", errors, 0, 100_000)
-    if errors:
+    if errors or price is None:  # no price is an error already
         raise Invalid(errors)
     ids = {n for n in map(as_typed.whole, value_ids) if n is not None}
     return VariantDraft(
         sku,
         tuple(sorted(ids)),
         price,
-        compare_at,  # type: ignore[arg-type]
+        compare_at,
         weight,
         low,
         opening,
@@ -301,7 +302,7 @@ async def _check_variant(draft: VariantDraft, variant_id: int | None) -> list[Op
     if await Variant.filter(sku=draft.sku).exclude(id=variant_id or 0).exists():
         errors["sku"] = "taken"
     values = await OptionValue.filter(id__in=draft.value_ids)
-    options = [v.option_id for v in values]  # type: ignore[attr-defined]
+    options = [v.option_id for v in values]
     if len(values) != len(draft.value_ids) or len(set(options)) != len(options):
         errors["options"] = "one_per_option"
     if errors:
@@ -336,7 +337,7 @@ async def update_variant(staff: Staff, variant_id: int, draft: VariantDraft) -> 
     """Price, weight and the like; stock is changed on the stock page, through the ledger."""
     values = await _check_variant(draft, variant_id)
     async with in_transaction() as conn:
-        variant = await Variant.get_or_none(id=variant_id).using_db(conn)
+        variant = await Variant.get_or_none(id=variant_id, using_db=conn)
         if variant is None:
             raise NotFound(variant_id)
         old_values = await variant.option_values.all().using_db(conn)
@@ -357,7 +358,7 @@ async def update_variant(staff: Staff, variant_id: int, draft: VariantDraft) -> 
             await staff_domain.audit(
                 staff, "variant.update", f"variant:{variant_id}", {k: before[k] for k in changed}, changed, conn
             )
-    await search.index([variant.product_id])  # type: ignore[attr-defined]
+    await search.index([variant.product_id])
     return variant
 
 

@@ -28,6 +28,7 @@ from __future__ import annotations
 import secrets
 import sqlite3
 from collections import OrderedDict
+from typing import TypeVar
 
 from storefront.domain import catalog, stock
 from storefront.domain.db import Sql, connection, dialect
@@ -120,6 +121,9 @@ async def changed() -> None:
     await connection().execute_query(_BUMP)
 
 
+_V = TypeVar("_V")
+
+
 class _Kept(OrderedDict):
     """At most `size` entries, the least recently used forgotten first."""
 
@@ -136,7 +140,7 @@ class _Kept(OrderedDict):
         if len(self) > self.size:
             self.popitem(last=False)
 
-    def keep(self, key, value):
+    def keep(self, key: object, value: _V) -> _V:
         self[key] = value
         return value
 

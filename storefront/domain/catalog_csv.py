@@ -211,7 +211,7 @@ async def plan_import(text: str) -> ImportPlan:
         for pair in filter(None, r["options"].split(";")):
             option, _, value = (s.strip().lower() for s in pair.partition("="))
             found = by_option.get(option, {}).get(value)
-            if found is None or any(c.option_id == found.option_id for c in chosen):  # type: ignore[attr-defined]
+            if found is None or any(c.option_id == found.option_id for c in chosen):
                 error("options", "unknown", pair.strip())
             else:
                 chosen.append(found)
@@ -288,7 +288,7 @@ async def apply_import(staff: Staff, text: str, digest: str = "") -> ImportPlan:
         product_ids: dict[str, int] = {}
         for r in plan.rows:
             if r["slug"] not in product_ids:
-                product = await Product.get_or_none(slug=r["slug"]).using_db(conn)
+                product = await Product.get_or_none(slug=r["slug"], using_db=conn)
                 if product is None:
                     product = await Product.create(slug=r["slug"], **r["product"], using_db=conn)
                 else:
@@ -297,7 +297,7 @@ async def apply_import(staff: Staff, text: str, digest: str = "") -> ImportPlan:
             product_id = product_ids[r["slug"]]
             touched.add(product_id)
             facts = {k: v for k, v in r["variant"].items() if k != "options"}
-            variant = await Variant.get_or_none(sku=r["sku"]).using_db(conn)
+            variant = await Variant.get_or_none(sku=r["sku"], using_db=conn)
             if variant is None:
                 position = await Variant.filter(product_id=product_id).using_db(conn).count()
                 # New variants start with no stock: stock arrives through the stock page's ledger.

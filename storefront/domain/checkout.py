@@ -100,10 +100,10 @@ class Details:
     @classmethod
     def from_form(cls, form) -> Details:
         """Whatever was typed, trimmed; values that are not text are taken as empty."""
-        values = {}
+        values: dict[str, str] = {}
         for f in fields(cls):
             raw = form.get(f.name)
-            values[f.name] = " ".join(raw.split()) if isinstance(raw, str) else f.default
+            values[f.name] = " ".join(raw.split()) if isinstance(raw, str) else str(f.default)  # each has one
         country = (values["country"] or shipping.SHOP_COUNTRY).upper()
         values["country"] = country if country in COUNTRIES else shipping.SHOP_COUNTRY
         if values["country"] == "IT":

@@ -262,7 +262,7 @@ async def ship(order_id: int, staff: Staff, carrier: str, tracking_number: str, 
     if errors:
         raise InvalidInput(errors)
     same_carrier = method is not None and method.carrier.casefold() == carrier.casefold()
-    url = tracking_url(method.tracking_url, tracking_number) if same_carrier else ""
+    url = tracking_url(method.tracking_url, tracking_number) if same_carrier and method is not None else ""
     shipment = {"carrier": carrier, "tracking_number": tracking_number, "tracking_url": url}
     before = {"carrier": order.carrier, "tracking_number": order.tracking_number}
     return await _move(

@@ -1,11 +1,21 @@
-"""The schema, and nothing else: rules live in the modules named after them."""
+"""The schema, and nothing else: rules live in the modules named after them.
+
+Each foreign key's column is declared beside it (`product_id: int`): Tortoise sets it, type checkers need telling."""
 
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any
 
 from tortoise import fields
 from tortoise.models import Model
+
+
+def max_length(model: type[Model], name: str) -> int:
+    """The longest text a CharField column holds: a longer value is no row's, and the ORM refuses to look it up."""
+    field = model._meta.fields_map[name]
+    assert isinstance(field, fields.CharField), f"{model.__name__}.{name} is no CharField"
+    return field.max_length
 
 
 class TaxClass(StrEnum):
@@ -21,6 +31,7 @@ class Category(Model):
     parent: fields.ForeignKeyNullableRelation[Category] = fields.ForeignKeyField(
         "models.Category", related_name="children", null=True, on_delete=fields.RESTRICT
     )
+    parent_id: int | None
     slug = fields.CharField(max_length=120, unique=True)
     name = fields.CharField(max_length=120)
     description = fields.TextField(default="")
@@ -36,6 +47,7 @@ class Product(Model):
     category: fields.ForeignKeyRelation[Category] = fields.ForeignKeyField(
         "models.Category", related_name="products", on_delete=fields.RESTRICT
     )
+    category_id: int
     slug = fields.CharField(max_length=160, unique=True)
     name = fields.CharField(max_length=160)
     description = fields.TextField(default="")
@@ -69,6 +81,7 @@ class OptionValue(Model):
     option: fields.ForeignKeyRelation[Option] = fields.ForeignKeyField(
         "models.Option", related_name="values", on_delete=fields.CASCADE
     )
+    option_id: int
     slug = fields.CharField(max_length=60)
     name = fields.CharField(max_length=60)
     swatch = fields.CharField(max_length=7, null=True)  # "#1e3a8a" for colours
@@ -85,6 +98,7 @@ class Variant(Model):
     product: fields.ForeignKeyRelation[Product] = fields.ForeignKeyField(
         "models.Product", related_name="variants", on_delete=fields.RESTRICT
     )
+    product_id: int
     sku = fields.CharField(max_length=64, unique=True)
     price = fields.IntField()  # cents, VAT included
     compare_at_price = fields.IntField(null=True)  # cents; the "was" price when on sale
@@ -107,10 +121,12 @@ class ProductImage(Model):
     product: fields.ForeignKeyRelation[Product] = fields.ForeignKeyField(
         "models.Product", related_name="images", on_delete=fields.CASCADE
     )
+    product_id: int
     # Colour-specific photos: choosing that colour shows this image first.
     option_value: fields.ForeignKeyNullableRelation[OptionValue] = fields.ForeignKeyField(
         "models.OptionValue", related_name="images", null=True, on_delete=fields.SET_NULL
     )
+    option_value_id: int | None
     path = fields.CharField(max_length=255)  # under /static/img or /media
     alt = fields.CharField(max_length=255, default="")
     position = fields.IntField(default=0)
@@ -128,6 +144,7 @@ class StockMovement(Model):
     variant: fields.ForeignKeyRelation[Variant] = fields.ForeignKeyField(
         "models.Variant", related_name="movements", on_delete=fields.RESTRICT
     )
+    variant_id: int
     delta = fields.IntField()
     reason = fields.CharField(max_length=30)
     reference = fields.CharField(max_length=120, default="")
@@ -143,7 +160,8 @@ class Cart(Model):
 
     id = fields.IntField(primary_key=True)
     token = fields.CharField(max_length=64, unique=True)
-    codes = fields.JSONField(default=list)  # discount codes the shopper entered, normalised
+    # discount codes the shopper entered, normalised
+    codes: fields.JSONField[list[str]] = fields.JSONField(default=list)
     checkout_started_at = fields.DatetimeField(null=True)  # first view of the checkout: the funnel's middle
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True, db_index=True)
@@ -159,9 +177,11 @@ class CartLine(Model):
     cart: fields.ForeignKeyRelation[Cart] = fields.ForeignKeyField(
         "models.Cart", related_name="lines", on_delete=fields.CASCADE
     )
+    cart_id: int
     variant: fields.ForeignKeyRelation[Variant] = fields.ForeignKeyField(
         "models.Variant", related_name="cart_lines", on_delete=fields.CASCADE
     )
+    variant_id: int
     quantity = fields.IntField()
     added_at = fields.DatetimeField(auto_now_add=True)
 
@@ -193,8 +213,8 @@ class Promotion(Model):
     get_quantity = fields.IntField(null=True)  # Y of BUY_X_GET_Y
     free_shipping = fields.BooleanField(default=False)  # a discount that also ships free
     # Scope: empty lists mean every product.
-    product_ids = fields.JSONField(default=list)
-    category_ids = fields.JSONField(default=list)  # includes their subcategories
+    product_ids: fields.JSONField[list[int]] = fields.JSONField(default=list)
+    category_ids: fields.JSONField[list[int]] = fields.JSONField(default=list)  # includes their subcategories
     exclude_sale_items = fields.BooleanField(default=False)
     # Conditions
     min_subtotal = fields.IntField(null=True)  # cents
@@ -228,6 +248,7 @@ class PromotionUse(Model):
     promotion: fields.ForeignKeyRelation[Promotion] = fields.ForeignKeyField(
         "models.Promotion", related_name="uses", on_delete=fields.RESTRICT
     )
+    promotion_id: int
     customer = fields.CharField(max_length=254)  # normalised email
     n = fields.IntField()  # this customer's 1st, 2nd... use
     reference = fields.CharField(max_length=64)  # the order
@@ -246,7 +267,7 @@ class ShippingZone(Model):
 
     id = fields.IntField(primary_key=True)
     name = fields.CharField(max_length=60)
-    countries = fields.JSONField(default=list)  # ISO 3166 alpha-2 codes, or ["*"]
+    countries: fields.JSONField[list[str]] = fields.JSONField(default=list)  # ISO 3166 alpha-2 codes, or ["*"]
     position = fields.IntField(default=0)
 
     class Meta:
@@ -282,9 +303,11 @@ class ShippingRate(Model):
     method: fields.ForeignKeyRelation[ShippingMethod] = fields.ForeignKeyField(
         "models.ShippingMethod", related_name="rates", on_delete=fields.CASCADE
     )
+    method_id: int
     zone: fields.ForeignKeyRelation[ShippingZone] = fields.ForeignKeyField(
         "models.ShippingZone", related_name="rates", on_delete=fields.CASCADE
     )
+    zone_id: int
     max_weight_grams = fields.IntField(null=True)  # None: any weight
     price = fields.IntField()  # cents, VAT included
     free_above = fields.IntField(null=True)  # cents of goods; None: never free by itself
@@ -316,6 +339,7 @@ class Order(Model):
     cart: fields.ForeignKeyNullableRelation[Cart] = fields.ForeignKeyField(
         "models.Cart", related_name="orders", null=True, on_delete=fields.SET_NULL, db_index=True
     )
+    cart_id: int | None
     status = fields.CharEnumField(OrderStatus, max_length=20, default=OrderStatus.PENDING_PAYMENT, db_index=True)
     email = fields.CharField(max_length=254, db_index=True)
     full_name = fields.CharField(max_length=120)
@@ -335,11 +359,12 @@ class Order(Model):
     payment_method = fields.CharField(max_length=30)  # "card" | "cod" | "bank_transfer"
     subtotal = fields.IntField()
     discount_total = fields.IntField(default=0)
-    discounts = fields.JSONField(default=list)  # [{"name", "code", "amount", "promotion_id"}]
+    # [{"name", "code", "amount", "promotion_id"}]
+    discounts: fields.JSONField[list[dict[str, Any]]] = fields.JSONField(default=list)
     shipping_cost = fields.IntField(default=0)  # charged, after shipping discounts
     surcharge = fields.IntField(default=0)  # e.g. cash on delivery
     total = fields.IntField()
-    vat = fields.JSONField(default=dict)  # {"2200": cents, ...}
+    vat: fields.JSONField[dict[str, int]] = fields.JSONField(default=dict)  # {"2200": cents, ...}
     refunded_total = fields.IntField(default=0)
     currency = fields.CharField(max_length=3, default="EUR")
     expires_at = fields.DatetimeField(null=True)  # unpaid orders release their stock after this
@@ -364,9 +389,11 @@ class OrderLine(Model):
     order: fields.ForeignKeyRelation[Order] = fields.ForeignKeyField(
         "models.Order", related_name="lines", on_delete=fields.CASCADE
     )
+    order_id: int
     variant: fields.ForeignKeyRelation[Variant] = fields.ForeignKeyField(
         "models.Variant", related_name="order_lines", on_delete=fields.RESTRICT
     )
+    variant_id: int
     sku = fields.CharField(max_length=64)
     name = fields.CharField(max_length=160)
     options = fields.CharField(max_length=160, default="")
@@ -388,6 +415,7 @@ class OrderEvent(Model):
     order: fields.ForeignKeyRelation[Order] = fields.ForeignKeyField(
         "models.Order", related_name="events", on_delete=fields.CASCADE
     )
+    order_id: int
     kind = fields.CharField(max_length=30)  # a status, or "payment_failed", "stock_released", ...
     note = fields.CharField(max_length=255, default="")
     actor = fields.CharField(max_length=120, default="system")
@@ -414,6 +442,7 @@ class Payment(Model):
     order: fields.ForeignKeyRelation[Order] = fields.ForeignKeyField(
         "models.Order", related_name="payments", on_delete=fields.RESTRICT
     )
+    order_id: int
     provider = fields.CharField(max_length=30)
     idempotency_key = fields.CharField(max_length=64, unique=True)
     reference = fields.CharField(max_length=80, null=True, unique=True)  # the provider's id for it
@@ -439,6 +468,7 @@ class OutboxEmail(Model):
     order: fields.ForeignKeyNullableRelation[Order] = fields.ForeignKeyField(
         "models.Order", related_name="emails", null=True, on_delete=fields.CASCADE
     )
+    order_id: int | None
     to = fields.CharField(max_length=254)
     subject = fields.CharField(max_length=200, default="")
     text = fields.TextField(default="")
@@ -484,6 +514,7 @@ class StaffSession(Model):
     staff: fields.ForeignKeyRelation[Staff] = fields.ForeignKeyField(
         "models.Staff", related_name="sessions", on_delete=fields.CASCADE
     )
+    staff_id: int
     token_hash = fields.CharField(max_length=64, unique=True)  # sha256 hex of the cookie's token
     created_at = fields.DatetimeField(auto_now_add=True)
     last_seen_at = fields.DatetimeField()
@@ -501,11 +532,12 @@ class AuditEntry(Model):
     staff: fields.ForeignKeyNullableRelation[Staff] = fields.ForeignKeyField(
         "models.Staff", related_name="audit_entries", null=True, on_delete=fields.SET_NULL
     )
+    staff_id: int | None
     actor = fields.CharField(max_length=254)  # the staff email at the time, kept if the account goes
     action = fields.CharField(max_length=60, db_index=True)  # "stock.adjust", "order.ship", ...
     subject = fields.CharField(max_length=120, default="")  # "variant:12", "order:BT-7K3Q9M"
-    before = fields.JSONField(null=True)
-    after = fields.JSONField(null=True)
+    before: fields.JSONField[object] = fields.JSONField(null=True)
+    after: fields.JSONField[object] = fields.JSONField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True, db_index=True)
 
     class Meta:

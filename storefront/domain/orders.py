@@ -120,7 +120,7 @@ async def transition(
         check(order, wanted)
         async with in_transaction() as conn:
             return await _apply(order, wanted, actor, note, conn, changes)
-    order = await Order.get(id=order_id).using_db(conn)
+    order = await Order.get(id=order_id, using_db=conn)
     check(order, wanted)
     return await _apply(order, wanted, actor, note, conn, changes)
 
@@ -163,8 +163,8 @@ async def replace(order: Order, by: str, conn) -> None:
 
 async def _return_stock(order: Order, conn) -> None:
     lines = await OrderLine.filter(order_id=order.id).using_db(conn)
-    for line in sorted(lines, key=lambda each: each.variant_id):  # type: ignore[attr-defined]
-        await stock.adjust(line.variant_id, line.quantity, stock.Reason.RETURNED, order.number, conn=conn)  # type: ignore[attr-defined]
+    for line in sorted(lines, key=lambda each: each.variant_id):
+        await stock.adjust(line.variant_id, line.quantity, stock.Reason.RETURNED, order.number, conn=conn)
 
 
 async def expire_unpaid(now: datetime | None = None) -> list[str]:

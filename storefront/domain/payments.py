@@ -156,7 +156,7 @@ async def _captured(payment: Payment, event: WebhookEvent) -> str:
         )
         if taken:
             try:
-                await orders.transition(payment.order_id, OrderStatus.PAID, conn=conn, note=_card_note(event))  # type: ignore[attr-defined]
+                await orders.transition(payment.order_id, OrderStatus.PAID, conn=conn, note=_card_note(event))
                 return "captured"
             except orders.InvalidTransition:
                 # Expired and cancelled, or paid by another attempt. transition() refuses before writing,
@@ -185,7 +185,7 @@ async def _failed(payment: Payment, event: WebhookEvent) -> str:
         )
         if not changed:
             return "ignored"
-        order = await Order.get(id=payment.order_id).using_db(conn)  # type: ignore[attr-defined]
+        order = await Order.get(id=payment.order_id, using_db=conn)
         await orders.record(order, "payment_failed", conn, note=event.failure or "declined")
     return "failed"
 
@@ -256,7 +256,7 @@ async def refund(order_id: int, amount: int, actor: str) -> Order:
             async with in_transaction() as conn:
                 # The write comes first: SQLite with several processes needs it; PostgreSQL locks the row.
                 await Order.filter(id=order_id).using_db(conn).update(refunded_total=F("refunded_total") + amount)
-                order = await Order.get(id=order_id).using_db(conn)
+                order = await Order.get(id=order_id, using_db=conn)
                 if order.status == OrderStatus.CANCELLED:
                     await orders.record(order, "payment_refunded", conn, note=note, actor=actor)
                     return order
@@ -294,7 +294,7 @@ async def status(reference: str, *, order_id: int | None = None) -> Payment:
     """A payment as the return page shows it. Pass order_id (the order the shopper proved access to), so
     a reference typed into the address bar cannot show someone else's payment."""
     payment = await Payment.get_or_none(reference=reference)
-    if payment is None or order_id is not None and payment.order_id != order_id:  # type: ignore[attr-defined]
+    if payment is None or order_id is not None and payment.order_id != order_id:
         raise NotFound(reference)
     return payment
 

@@ -30,8 +30,8 @@ class LimitReached(DomainError):
 async def customer_uses(email: str, replacing: Iterable[str] = ()) -> dict[int, int]:
     """How many times this customer used each promotion, for pricing their checkout; the uses of the
     orders it is `replacing` (their numbers) are not counted: they are given back when it is placed."""
-    rows = (
-        await PromotionUse.filter(customer=email_address.normalise(email))
+    rows: list[int] = (
+        await PromotionUse.filter(customer=email_address.normalise(email))  # type: ignore[assignment]  # Tortoise types values_list(flat=True) as tuples
         .exclude(reference__in=list(replacing))
         .values_list("promotion_id", flat=True)
     )
@@ -49,9 +49,7 @@ async def release(reference: str, conn) -> None:
         await (
             Promotion.filter(id=use.promotion_id, used_count__gt=0)
             .using_db(conn)
-            .update(  # type: ignore[attr-defined]
-                used_count=F("used_count") - 1
-            )
+            .update(used_count=F("used_count") - 1)
         )
     if uses:
         await PromotionUse.filter(reference=reference).using_db(conn).delete()
@@ -71,7 +69,7 @@ async def reserve(promotion_ids: Iterable[int], email: str, reference: str, conn
         if not taken:
             exhausted.append(promotion_id)
             continue
-        promotion = await Promotion.get(id=promotion_id).using_db(conn)
+        promotion = await Promotion.get(id=promotion_id, using_db=conn)
         n = await PromotionUse.filter(promotion_id=promotion_id, customer=customer).using_db(conn).count() + 1
         if promotion.per_customer_limit is not None and n > promotion.per_customer_limit:
             exhausted.append(promotion_id)

@@ -23,14 +23,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from enum import StrEnum
 from fractions import Fraction
 
 from tortoise.expressions import Q
 
-from storefront.domain.models import Promotion, PromotionKind
+from storefront.domain.models import Promotion, PromotionKind, max_length
 from storefront.domain.money import Line, allocate, round_cents
 
 
@@ -164,7 +164,7 @@ class Explanation:
     reason: str  # a Reason
     amount: int | None = None
     quantity: int | None = None
-    when: datetime | None = None
+    when: date | None = None  # a moment; the admin preview gives a shop day
 
 
 @dataclass(frozen=True)
@@ -184,7 +184,7 @@ def normalise_code(text: str) -> str:
 async def offers_for(codes: Collection[str]) -> list[Offer]:
     """The active automatic promotions, and the active ones behind the given codes, by priority."""
     # A code longer than the column holds is no promotion's (and the ORM refuses to look it up).
-    longest = Promotion._meta.fields_map["code"].max_length
+    longest = max_length(Promotion, "code")
     wanted = sorted({code for code in map(normalise_code, codes) if code and len(code) <= longest})
     matches = Q(code__isnull=True) | Q(code__in=wanted) if wanted else Q(code__isnull=True)
     rows = await Promotion.filter(matches, active=True).order_by("priority", "id")

@@ -17,7 +17,7 @@ from tortoise.transactions import in_transaction
 from storefront.domain import as_typed, money, shop_time
 from storefront.domain import staff as staff_domain
 from storefront.domain.errors import DomainError, NotFound
-from storefront.domain.models import Category, Promotion, PromotionKind, Staff, Variant
+from storefront.domain.models import Category, Promotion, PromotionKind, Staff, Variant, max_length
 from storefront.domain.promotions import normalise_code
 
 NAME_MAX = 120
@@ -81,7 +81,9 @@ class Reader:
     """Collects values and errors field by field, so one pass reports every problem."""
 
     def __init__(self, typed: Mapping[str, str]):
-        self.typed, self.errors, self.values = typed, {}, {}
+        self.typed = typed
+        self.errors: dict[str, dict] = {}
+        self.values: dict[str, object] = {}
 
     def text(self, name: str) -> str:
         return " ".join(str(self.typed.get(name) or "").split())
@@ -171,7 +173,7 @@ async def read(typed: Mapping[str, str], category_ids: list[str], promotion_id: 
     if len(known) != len(set(category_ids)):
         r.errors["category_ids"] = error("unknown_category")
     skus = [s for s in _SKU_SPLIT.split(str(typed.get("products") or "").strip()) if s]
-    longest = Variant._meta.fields_map["sku"].max_length  # a longer one is nobody's (and cannot be looked up)
+    longest = max_length(Variant, "sku")  # a longer one is nobody's (and cannot be looked up)
     found = (
         dict(await Variant.filter(sku__in=[s for s in skus if len(s) <= longest]).values_list("sku", "product_id"))
         if skus
@@ -277,7 +279,7 @@ async def update(staff: Staff, promotion_id: int, values: dict) -> tuple[Promoti
     """Change a promotion; (it, before, after) with only the fields that changed."""
     try:
         async with in_transaction() as conn:
-            promotion = await Promotion.get(id=promotion_id).using_db(conn)
+            promotion = await Promotion.get(id=promotion_id, using_db=conn)
             old = snapshot(promotion)
             for name, value in values.items():
                 setattr(promotion, name, value)
@@ -297,7 +299,7 @@ async def update(staff: Staff, promotion_id: int, values: dict) -> tuple[Promoti
 async def set_active(staff: Staff, promotion_id: int, active: bool) -> Promotion:
     """Switch a promotion off (or on again). Codes already in carts simply stop applying."""
     async with in_transaction() as conn:
-        promotion = await Promotion.get_or_none(id=promotion_id).using_db(conn)
+        promotion = await Promotion.get_or_none(id=promotion_id, using_db=conn)
         if promotion is None:
             raise NotFound(f"promotion {promotion_id}")
         if promotion.active != active:

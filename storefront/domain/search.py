@@ -50,7 +50,7 @@ async def index(product_ids: Iterable[int] | None = None) -> None:
         await connection().execute_query(
             "DELETE FROM product_search" if dialect() == "postgres" else "DELETE FROM product_fts"
         )
-        ids = await Product.all().order_by("id").values_list("id", flat=True)
+        ids: list[int] = await Product.all().order_by("id").values_list("id", flat=True)  # type: ignore[assignment]  # Tortoise types values_list(flat=True) as tuples
     else:
         ids = list(product_ids)
     # Batches keep every statement under PostgreSQL's 32,767-parameter limit and memory flat.
@@ -64,12 +64,12 @@ async def index(product_ids: Iterable[int] | None = None) -> None:
 async def _index_batch(ids: list[int], replace: bool) -> None:
     products = await Product.filter(id__in=ids).prefetch_related("variants", "category")
     rows = [
-        (
+        [
             p.id,
             fold(p.name),
             fold(" ".join(v.sku.replace("-", " ") for v in p.variants)),
             fold(f"{p.category.name} {p.description}"),
-        )
+        ]
         for p in products
     ]
     conn = connection()

@@ -81,8 +81,8 @@ async def quotes(country: str, weight_grams: int, goods: int, now: datetime) -> 
         return []
     rates = await ShippingRate.filter(zone_id=zone.id, method__active=True).select_related("method")
     by_method: dict[int, list[ShippingRate]] = {}
-    for rate in rates:
-        by_method.setdefault(rate.method_id, []).append(rate)  # type: ignore[attr-defined]
+    for each in rates:
+        by_method.setdefault(each.method_id, []).append(each)
     offered = []
     for method_rates in by_method.values():
         rate = _rate_for(method_rates, weight_grams)

@@ -136,7 +136,7 @@ async def _save(staff: Staff, model, fields, kind: str, row_id: int | None, valu
                     staff, f"shipping.{kind}.create", f"{kind}:{row.id}", None, _snapshot(row, fields), conn=conn
                 )
                 return row
-            row = await model.get_or_none(id=row_id).using_db(conn)
+            row = await model.get_or_none(id=row_id, using_db=conn)
             if row is None:
                 raise NotFound(f"{kind} {row_id}")
             old = _snapshot(row, fields)
@@ -168,7 +168,7 @@ async def save_rate(staff: Staff, rate_id: int | None, values: dict) -> Shipping
 
 async def delete_rate(staff: Staff, rate_id: int) -> None:
     async with in_transaction() as conn:
-        rate = await ShippingRate.get_or_none(id=rate_id).using_db(conn)
+        rate = await ShippingRate.get_or_none(id=rate_id, using_db=conn)
         if rate is None:
             raise NotFound(f"rate {rate_id}")
         await staff_domain.audit(

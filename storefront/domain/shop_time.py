@@ -7,11 +7,16 @@ Staff and shoppers mean days in Rome: "today" starts at midnight there, not in U
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
+from typing import overload
 from zoneinfo import ZoneInfo
 
 SHOP_TZ = ZoneInfo("Europe/Rome")
 
 
+@overload
+def day_of(moment: datetime) -> date: ...
+@overload
+def day_of(moment: None) -> None: ...
 def day_of(moment: datetime | None) -> date | None:
     """The shop day a moment falls on."""
     return None if moment is None else _day(moment)
@@ -32,6 +37,10 @@ def day_end(day: date) -> datetime:
     return day_start(day + timedelta(days=1))
 
 
+@overload
+def last_day(end: datetime) -> date: ...
+@overload
+def last_day(end: None) -> None: ...
 def last_day(end: datetime | None) -> date | None:
     """The last shop day of a period that stops at `end` (excluded): the inverse of `day_end`."""
     return None if end is None else _day(end) - timedelta(days=1)

@@ -27,7 +27,9 @@ class InvalidStaff(DomainError):
 
 
 def _stored(salt: bytes, digest: bytes) -> str:
-    encode = lambda b: base64.b64encode(b).decode()  # noqa: E731
+    def encode(b: bytes) -> str:
+        return base64.b64encode(b).decode()
+
     return f"scrypt${SCRYPT_N}${SCRYPT_R}${SCRYPT_P}${encode(salt)}${encode(digest)}"
 
 
@@ -134,7 +136,7 @@ async def change_account(
         updated = (
             await Staff.filter(id=target.id, active=before["active"], role=before["role"])
             .using_db(conn)
-            .update(active=after["active"], role=StaffRole(after["role"]))
+            .update(active=after["active"], role=role or target.role)
         )
         if not updated:
             raise AccountRefused("changed")

@@ -102,7 +102,7 @@ async def adjust(variant_id: int, delta: int, reason: str, reference: str = "", 
     if delta < 0:
         query = query.filter(stock__gte=-delta)
     if not await query.using_db(conn).update(stock=F("stock") + delta):
-        variant = await Variant.get(id=variant_id).using_db(conn)
+        variant = await Variant.get(id=variant_id, using_db=conn)
         raise OutOfStock([ShortLine(variant.id, variant.sku, -delta, variant.stock)])
     await StockMovement.create(variant_id=variant_id, delta=delta, reason=reason, reference=reference, using_db=conn)
 
@@ -132,7 +132,7 @@ async def count(staff, variant_id: int, seen: int, mode: str, units: int, reason
             # The conditional UPDATE comes first (SQLite with several processes needs that) and refuses
             # to go below zero; the count read after it is exact, as this transaction now holds the row.
             await adjust(variant_id, delta, reason, note, conn=conn)
-            after = (await Variant.get(id=variant_id).using_db(conn)).stock
+            after = (await Variant.get(id=variant_id, using_db=conn)).stock
             if mode == "set" and after != units:
                 # A sale (or a colleague) changed the stock since the form was sent: the count no longer
                 # means what the staff member saw. Roll back and show the current figure.
@@ -161,7 +161,7 @@ async def take(lines: dict[int, int], reference: str, conn) -> None:
             .update(stock=F("stock") - qty)
         )
         if not updated:
-            variant = await Variant.get(id=variant_id).using_db(conn)
+            variant = await Variant.get(id=variant_id, using_db=conn)
             short.append(ShortLine(variant.id, variant.sku, qty, variant.stock))
     if short:
         raise OutOfStock(short)  # the caller's transaction rolls back every line taken

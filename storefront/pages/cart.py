@@ -58,7 +58,7 @@ async def add(request: Request) -> Response:
     if slug is not None:
         return await _add_choice(request, str(slug), chosen, raw_quantity, show)
     # A listing card's button names its product's only variant.
-    next_url = local_path(next_url, "/cart")
+    next_url = local_path(str(next_url or ""), "/cart")
     variant_id = as_typed.whole(raw_variant) or 0  # 0: no such variant
     try:
         quantity = cart.parse_quantity(raw_quantity)

@@ -125,7 +125,7 @@ async def place(request: Request) -> Response:
     d, attempt, shown_total = await _read(request)
     settings = request.app.state.settings
     token = session.cart_token(request)
-    problem = None
+    problem: dict[str, object] | None = None
     try:
         order = await checkout.place_order(
             token,

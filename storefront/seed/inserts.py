@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from tortoise.fields.relational import ManyToManyFieldInstance
 from tortoise.transactions import in_transaction
 
 from storefront.domain import search
@@ -106,6 +107,7 @@ def _chunks(items: list, size: int) -> Iterator[list]:
 def _through_insert() -> str:
     """The raw INSERT for Variant.option_values: executemany is ~50x faster than ORM add() per variant."""
     m2m = Variant._meta.fields_map["option_values"]
+    assert isinstance(m2m, ManyToManyFieldInstance)
     a, b = ("$1", "$2") if dialect() == "postgres" else ("?", "?")
     return f'INSERT INTO "{m2m.through}" ("{m2m.backward_key}", "{m2m.forward_key}") VALUES ({a}, {b})'
 
@@ -156,7 +158,7 @@ async def _insert(products: list[ProductRow]) -> list[int]:
         for chunk in _chunks(list(product_ids.values()), 900):
             variant_ids.update(await Variant.filter(product_id__in=chunk).using_db(conn).values_list("sku", "id"))
 
-        links = [(variant_ids[v.sku], value) for p in products for v in p.variants for value in v.values]
+        links = [[variant_ids[v.sku], value] for p in products for v in p.variants for value in v.values]
         if links:
             await conn.execute_many(_through_insert(), links)
         await StockMovement.bulk_create(

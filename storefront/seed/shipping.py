@@ -58,7 +58,7 @@ METHODS = [
     ("pickup", "Pick up in our Florence shop", "Via dei Servi 12, Florence — ready in a day", "", "", 1, 1, True),
 ]
 # zone -> method -> [(max grams or None, price in cents)]
-RATES = {
+RATES: dict[str, dict[str, list[tuple[int | None, int]]]] = {
     "Italy": {
         "standard": [(2000, 490), (10000, 790), (None, 1290)],
         "express": [(2000, 990), (None, 1590)],

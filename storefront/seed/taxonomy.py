@@ -37,7 +37,7 @@ FORMATS = [
     ("3l", "3 l", "3L", 3000),
 ]
 # (slug, name, values); the position orders the axes on the product page: colour, then size.
-OPTIONS = [
+OPTIONS: list[tuple[str, str, list[tuple[str, str, str, str | None]]]] = [
     ("colour", "Colour", [(s, n, c, sw) for s, n, c, sw in COLOURS]),
     ("size", "Size", [(s, n, c, None) for s, n, c in SIZES]),
     ("format", "Format", [(s, n, c, None) for s, n, c, _ in FORMATS]),

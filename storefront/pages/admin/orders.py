@@ -114,7 +114,7 @@ async def _act(request: Request, action: str) -> Response:
         elif action == "refund":
             await fulfilment.refund(order_id, staff, typed["amount"], seen)
     except fulfilment.InvalidInput as exc:
-        note = {"kind": NOTE, "result": "invalid", "action": action}
+        note: dict[str, object] = {"kind": NOTE, "result": "invalid", "action": action}
         return _page(request, before, note=note, problem=exc, typed=typed, status_code=422)
     except InvalidTransition as exc:
         # Show the order as it is now, and why nothing was done.

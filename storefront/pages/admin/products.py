@@ -7,6 +7,7 @@ activate button swaps its row. The domain (catalog_admin) audits every change an
 from __future__ import annotations
 
 import hashlib
+from typing import Any
 
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
@@ -52,7 +53,7 @@ async def _form(request: Request, fields: tuple[str, ...]) -> tuple[dict[str, st
 async def product_list(request: Request) -> Response:
     params = request.query_params
     state = params.get("state", "all")
-    query = {
+    query: dict[str, Any] = {
         "q": as_typed.search_text(params.get("q"), 100),
         "category": as_typed.whole(params.get("category")),
         "state": state if state in ("active", "inactive") else "all",
@@ -122,7 +123,7 @@ def _typed_from(product: Product) -> dict:
     return {
         "name": product.name,
         "slug": product.slug,
-        "category_id": str(product.category_id),  # type: ignore[attr-defined]
+        "category_id": str(product.category_id),
         "description": product.description,
         "tax_class": product.tax_class.value,
         "active": "on" if product.active else "",

@@ -110,7 +110,7 @@ async def save_rate(request: Request) -> Response:
         return await _page(request, {"form": form_id, "typed": typed, "errors": refused.errors}, 422)
     except NotFound:
         raise HTTPException(404) from None
-    return _done(request, "rate", f"method-{rate.method_id}")  # type: ignore[attr-defined]
+    return _done(request, "rate", f"method-{rate.method_id}")
 
 
 async def delete_rate(request: Request) -> Response:

@@ -65,9 +65,9 @@ def read_adjustment(typed: dict[str, str]) -> Adjustment:
     note = " ".join(typed.get("note", "").split())
     if len(note) > NOTE_MAX:
         errors["note"] = _error("too_long", NOTE_MAX)
-    if errors:
+    if errors or units is None:  # no units is an error already
         raise Refused(errors)
-    return Adjustment(mode, units, reason, note)  # type: ignore[arg-type]
+    return Adjustment(mode, units, reason, note)
 
 
 async def record(staff: Staff, row: stock_report.StockRow, change: Adjustment) -> tuple[int, int]:
@@ -155,9 +155,11 @@ async def adjust(request: Request) -> Response:
 async def _fragment(request: Request, variant_id: int, context: dict, status_code: int = 200) -> Response:
     """The region htmx asked for, fresh from the database, plus the live region out of band."""
     row = await stock_report.stock_row(variant_id)
+    if row is None:  # no such variant, as in _variant_or_404
+        raise HTTPException(404)
     context = {"r": row, **context}
     if target(request) == "variant-stock":  # the history page: the counts and the ledger together
-        ledger = await stock_report.ledger(row)  # type: ignore[arg-type]
+        ledger = await stock_report.ledger(row)
         name = "partials/admin/stock_variant_update.html"
         return admin_page(request, name, name, {**context, "ledger": ledger}, status_code)
     name = "partials/admin/stock_row_update.html"
