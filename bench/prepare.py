@@ -2,9 +2,10 @@
 and checkout scenarios buy, and count the SQL queries of every scenario by running it in-process
 against the same database (the logging counter of tests/unit/test_query_counts.py).
 
-Catalogue pages are kept by each worker until the catalogue changes (domain/catalog_cache.py), so
-the load measures pages seen again. Their first view after a change is counted and timed here: the
-queries and the in-process time (whole app, median of 5) right after the catalogue version is raised.
+Catalogue pages are kept by each worker until the catalogue changes (domain/catalog_cache.py, the version
+in domain/catalog_version.py), so the load measures pages seen again. Their first view after a change is
+counted and timed here: the queries and the in-process time (whole app, median of 5) right after the
+catalogue version is raised.
 
 Run in its own process (one Tortoise context per process): `python -m bench.prepare`; prints JSON.
 """
@@ -23,7 +24,7 @@ from collections import Counter
 import httpx2 as httpx
 
 from storefront.app import create_app
-from storefront.domain import catalog, catalog_cache, db, search, stock
+from storefront.domain import catalog, catalog_version, db, search, stock
 from storefront.domain.db import count_queries
 from storefront.domain.models import Category, Product, Variant
 from storefront.settings import Settings
@@ -180,7 +181,7 @@ async def count(settings: Settings, p: dict) -> dict:
         """A page's first view after a catalogue change (queries, median in-process ms), then again."""
         firsts, times = [], []
         for _ in range(5):
-            await catalog_cache.changed()
+            await catalog_version.changed()
             started = time.perf_counter()
             firsts.append((await measured(c, "GET", path))[1])
             times.append((time.perf_counter() - started) * 1000)

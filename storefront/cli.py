@@ -22,13 +22,13 @@ async def migrate(settings: Settings) -> None:
     from tortoise import Tortoise
     from tortoise.migrations.api.migrate import migrate as run_migrations
 
-    from storefront.domain import db
+    from storefront.domain import db, schema
 
     await run_migrations(config=tortoise_config(_migration_url(settings.database_url)))
     await Tortoise.close_connections()
     await db.init(settings.database_url)
     try:
-        await db.install_extras()
+        await schema.install_extras()
         await db.analyze()
     finally:
         await db.close()

@@ -13,20 +13,8 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from storefront.settings import tortoise_config
 
 
-async def init(database_url: str, *, create_schema: bool = False) -> None:
+async def init(database_url: str) -> None:
     await Tortoise.init(config=tortoise_config(database_url))
-    if create_schema:
-        await Tortoise.generate_schemas(safe=True)
-        await install_extras()
-
-
-async def install_extras() -> None:
-    """What the models do not describe: the search index and the catalogue version with its triggers.
-    Idempotent; run by migrate and by the tests' set-up."""
-    from storefront.domain import catalog_cache, search
-
-    await search.install()
-    await catalog_cache.install()
 
 
 async def analyze() -> None:

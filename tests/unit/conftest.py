@@ -11,7 +11,8 @@ import pytest
 from tortoise.context import tortoise_test_context
 
 from storefront.app import create_app
-from storefront.domain.db import connection, install_extras
+from storefront.domain.db import connection
+from storefront.domain.schema import install_extras
 from storefront.settings import MODELS, Settings
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "sqlite://:memory:")

@@ -12,7 +12,7 @@ from dataclasses import replace
 
 import pytest
 
-from storefront.domain import catalog_admin, catalog_cache, stock
+from storefront.domain import catalog_admin, catalog_cache, catalog_version, schema, stock
 from storefront.domain import db as database
 from storefront.domain.catalog import ListingQuery
 from storefront.domain.db import connection, count_queries
@@ -157,7 +157,7 @@ async def test_installing_again_keeps_the_version_and_the_triggers_fire_once(db)
         return (await connection().execute_query_dict("SELECT version FROM catalogue_version"))[0]["version"]
 
     before = await version()
-    await catalog_cache.install()
+    await catalog_version.install()
     assert await version() == before
     await f.category("Pantry")  # one row, one change
     assert await version() == before + 1
@@ -179,7 +179,7 @@ async def test_a_listings_pages_and_sorts_share_its_counts_until_the_catalogue_c
 @pytest.mark.sqlite_only
 async def test_on_a_database_file_a_worker_checks_the_version_on_its_own_and_sees_other_processes(tmp_path):
     path = tmp_path / "shop.db"
-    await database.init(f"sqlite:///{path}", create_schema=True)
+    await schema.create(f"sqlite:///{path}")
     try:
         await f.category("Clothing")
         first = await catalog_cache.current()

@@ -375,12 +375,12 @@ async def test_outbox_report_lists_emails_with_their_status(db, settings, smtp_s
 # Several uvicorn workers each run a sender: the claim must hold across processes, not only tasks.
 _SETUP = """
 import asyncio, sys
-from storefront.domain import db
+from storefront.domain import db, schema
 from storefront.domain.models import OutboxEmail
 from tests.unit.test_mailer import make_order
 
 async def main(url, count):
-    await db.init(url, create_schema=True)
+    await schema.create(url)
     order = await make_order()
     for _ in range(count):
         await OutboxEmail.create(kind="payment_received", order=order, to=order.email)

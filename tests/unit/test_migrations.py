@@ -9,7 +9,7 @@ from tortoise.context import TortoiseContext
 from tortoise.migrations.autodetector import MigrationAutodetector
 
 from storefront import cli
-from storefront.domain import db
+from storefront.domain import db, schema
 from storefront.settings import Settings, tortoise_config
 
 
@@ -21,7 +21,7 @@ async def test_models_have_no_changes_missing_from_the_migrations(tmp_path):
     assert writers == [], "run: tortoise -c storefront.settings.TORTOISE_ORM makemigrations"
 
 
-def schema(path) -> dict:
+def layout(path) -> dict:
     conn = sqlite3.connect(path)
     try:
         tables = [
@@ -48,9 +48,9 @@ def schema(path) -> dict:
 async def test_migrations_build_the_schema_the_models_describe(tmp_path):
     migrated, generated = tmp_path / "migrated.db", tmp_path / "generated.db"
     await cli.migrate(Settings(database_url=f"sqlite:///{migrated}", secret_key="x"))
-    await db.init(f"sqlite:///{generated}", create_schema=True)
+    await schema.create(f"sqlite:///{generated}")
     await db.close()
-    assert schema(migrated) == schema(generated)
+    assert layout(migrated) == layout(generated)
     assert "product_fts" in {r[0] for r in sqlite3.connect(migrated).execute("SELECT name FROM sqlite_master")}
 
 

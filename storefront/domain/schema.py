@@ -1,0 +1,21 @@
+"""The schema beyond what the models describe: the search index and the catalogue version with its
+triggers. Above db, search and catalog_version, so that none of them imports another to install it."""
+
+from __future__ import annotations
+
+from tortoise import Tortoise
+
+from storefront.domain import catalog_version, db, search
+
+
+async def install_extras() -> None:
+    """Idempotent; run by `storefront migrate` and by the tests' set-up."""
+    await search.install()
+    await catalog_version.install()
+
+
+async def create(database_url: str) -> None:
+    """A database straight from the models, without migrations (tests that compare the two use it)."""
+    await db.init(database_url)
+    await Tortoise.generate_schemas(safe=True)
+    await install_extras()
