@@ -31,13 +31,13 @@ from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
 from functools import cache
 from pathlib import Path
-from urllib.parse import quote, unquote, urlsplit
+from urllib.parse import unquote, urlsplit
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from tortoise.expressions import F, Q
 
 from storefront import links, templating
-from storefront.domain import payments
+from storefront.domain import fulfilment, payments
 from storefront.domain.models import Order, OrderStatus, OutboxEmail, PaymentStatus
 from storefront.domain.shipping import SHOP_TZ
 from storefront.settings import Settings
@@ -89,18 +89,6 @@ def first_name(full_name: str) -> str:
     return words[0] if words else ""
 
 
-def tracking_link(order: Order) -> str:
-    """The carrier's tracking page: the method's URL template with the parcel's number filled in
-    ("https://carrier.example/track?n={number}"), or the URL as stored if it has no placeholder."""
-    if not order.tracking_url:
-        return ""
-    if "{number}" in order.tracking_url:
-        if not order.tracking_number:
-            return ""
-        return order.tracking_url.replace("{number}", quote(order.tracking_number, safe=""))
-    return order.tracking_url
-
-
 def _shop_day(moment: datetime | None) -> date | None:
     return moment.astimezone(SHOP_TZ).date() if moment else None
 
@@ -127,7 +115,8 @@ async def _context(email: OutboxEmail, settings: Settings) -> dict:
         - order.discount_total,
         "vat": sorted(((int(rate), amount) for rate, amount in order.vat.items()), reverse=True),
         "order_url": links.order_url(settings, order.number),
-        "tracking_link": tracking_link(order),
+        # Filled in when shipped; an order stored with the method's template still gets a working link.
+        "tracking_link": fulfilment.tracking_url(order.tracking_url, order.tracking_number),
         "bank": payments.bank_details() if order.payment_method == "bank_transfer" else None,
         "pay_by": _shop_day(order.expires_at),
         "card": next((p for p in taken if p.card_last4), None),
