@@ -17,6 +17,7 @@ from starlette.requests import Request
 from starlette.templating import Jinja2Templates
 
 from storefront import session
+from storefront.domain.payment_providers import NAMES as PAYMENT_METHOD_NAMES
 from storefront.domain.shipping import SHOP_TZ
 
 HERE = Path(__file__).parent
@@ -121,4 +122,5 @@ def make_templates(locale: str) -> Jinja2Templates:
     env.install_gettext_translations(translations(locale), newstyle=True)
     env.globals["gettext"] = quick_gettext(translations(locale).gettext)
     env.filters.update(money=money, day=day, number=number, percent=percent, country_name=country_name, moment=moment)
+    env.globals["payment_method_names"] = PAYMENT_METHOD_NAMES  # English: `_()` them where shown
     return Jinja2Templates(env=env, context_processors=[shop_context])

@@ -60,7 +60,7 @@ class Provider(Protocol):
     """What a gateway implements to be offered at checkout."""
 
     code: str
-    name: str
+    name: str  # what shoppers and staff read, in English: templates translate it
     # Paid on the provider's page before the order goes ahead (a card): until the money is in, the order
     # sends no confirmation and its items stay in the shopper's cart. Offline methods go ahead at once.
     online: bool
@@ -328,18 +328,15 @@ def bank_details() -> BankDetails:
 # --- the registry -------------------------------------------------------------------------------
 
 SANDBOX = CardSandbox()
-PROVIDERS: dict[str, Provider] = {p.code: p for p in (SANDBOX, CashOnDelivery(), BankTransfer())}
+# Every payment method, in the order checkout offers them and staff filter by them.
+PROVIDERS: dict[str, Provider] = {p.code: p for p in (SANDBOX, BankTransfer(), CashOnDelivery())}
+NAMES = {code: provider.name for code, provider in PROVIDERS.items()}
 
 
 def provider_for(code: str) -> Provider:
     if code not in PROVIDERS:
         raise NotFound(f"payment method {code}")
     return PROVIDERS[code]
-
-
-def methods_for(country: str) -> list[Provider]:
-    """The methods offered for a delivery country, in checkout order."""
-    return [p for p in PROVIDERS.values() if p.available(country)]
 
 
 def paid_online(method_code: str) -> bool:

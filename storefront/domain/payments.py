@@ -44,7 +44,6 @@ from storefront.domain.payment_providers import (  # noqa: F401 (re-exported for
     bank_details,
     cod_available,
     configure,
-    methods_for,
     paid_online,
     provider_for,
     return_ok,

@@ -11,8 +11,8 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from storefront.domain import checkout, orders, payment_providers, payments
 from storefront.domain import models as m
-from storefront.domain import orders, payment_providers, payments
 from storefront.domain.errors import NotFound
 from storefront.domain.models import Order, OrderEvent, OrderStatus, OutboxEmail, Payment, PaymentStatus
 from storefront.domain.payments import CardEntry
@@ -131,8 +131,8 @@ def test_cash_on_delivery_only_where_enabled_with_its_surcharge():
     assert payments.cod_available("IT") and payments.cod_available("it") and not payments.cod_available("DE")
     assert payments.surcharge("cod", "IT") == payments.COD_SURCHARGE == 400
     assert payments.surcharge("cod", "DE") == 0 and payments.surcharge("card", "IT") == 0
-    assert [p.code for p in payments.methods_for("IT")] == ["card", "cod", "bank_transfer"]
-    assert [p.code for p in payments.methods_for("DE")] == ["card", "bank_transfer"]
+    assert checkout.payment_methods("IT") == ["card", "bank_transfer", "cod"]
+    assert checkout.payment_methods("DE") == ["card", "bank_transfer"]
     details = payments.bank_details()
     assert details.iban.startswith("IT") and details.holder and details.bank
 
