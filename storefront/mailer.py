@@ -37,7 +37,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from tortoise.expressions import F, Q
 
 from storefront import links, templating
-from storefront.domain import fulfilment, payments
+from storefront.domain import fulfilment, payments, shipping
 from storefront.domain.models import Order, OrderStatus, OutboxEmail, PaymentStatus
 from storefront.domain.shipping import SHOP_TZ
 from storefront.settings import Settings
@@ -116,6 +116,7 @@ async def _context(email: OutboxEmail, settings: Settings) -> dict:
         "vat": sorted(((int(rate), amount) for rate, amount in order.vat.items()), reverse=True),
         "order_url": links.order_url(settings, order.number),
         # Filled in when shipped; an order stored with the method's template still gets a working link.
+        "pickup": await shipping.is_pickup(order.shipping_method),
         "tracking_link": fulfilment.tracking_url(order.tracking_url, order.tracking_number),
         "bank": payments.bank_details() if order.payment_method == "bank_transfer" else None,
         "pay_by": _shop_day(order.expires_at),
