@@ -37,8 +37,8 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from tortoise.expressions import F, Q
 
 from storefront import links, templating
-from storefront.domain import fulfilment, payments, shipping
-from storefront.domain.models import Order, OrderStatus, OutboxEmail, PaymentStatus
+from storefront.domain import fulfilment, notifications, payments, shipping
+from storefront.domain.models import Order, OutboxEmail
 from storefront.domain.shipping import SHOP_TZ
 from storefront.settings import Settings
 
@@ -49,7 +49,6 @@ LEASE = timedelta(minutes=10)
 SMTP_TIMEOUT = 30  # seconds; must stay well below LEASE
 FIRST_RETRY = timedelta(minutes=1)
 LAST_RETRY = timedelta(hours=1)
-MONEY_TAKEN = {PaymentStatus.CAPTURED, PaymentStatus.REFUNDED, PaymentStatus.PARTIALLY_REFUNDED}
 
 
 # --- rendering ----------------------------------------------------------------------------------
@@ -84,11 +83,6 @@ def one_line(text: str) -> str:
     return " ".join(text.split())
 
 
-def first_name(full_name: str) -> str:
-    words = full_name.split()
-    return words[0] if words else ""
-
-
 def _shop_day(moment: datetime | None) -> date | None:
     return moment.astimezone(SHOP_TZ).date() if moment else None
 
@@ -97,8 +91,7 @@ async def _context(email: OutboxEmail, settings: Settings) -> dict:
     if email.order_id is None:  # type: ignore[attr-defined]
         raise ValueError(f"outbox email {email.id} has no order")
     order = await Order.get(id=email.order_id).prefetch_related("lines", "events", "payments")  # type: ignore[attr-defined]
-    taken = [p for p in order.payments if p.status in MONEY_TAKEN]
-    paid = bool(taken) or any(e.kind == OrderStatus.PAID for e in order.events)
+    taken = payments.taken(list(order.payments))
     return {
         "kind": email.kind,
         "shop_name": settings.shop_name,
@@ -106,7 +99,7 @@ async def _context(email: OutboxEmail, settings: Settings) -> dict:
         "currency": order.currency,
         "order": order,
         "lines": list(order.lines),
-        "name": first_name(order.full_name),
+        "name": notifications.first_name(order.full_name),
         "placed_on": _shop_day(order.created_at),
         # Order.discounts lists goods and shipping discounts while shipping_cost is what was charged
         # after the shipping ones; showing shipping before them makes the lines add up to the total.
@@ -121,8 +114,8 @@ async def _context(email: OutboxEmail, settings: Settings) -> dict:
         "bank": payments.bank_details() if order.payment_method == "bank_transfer" else None,
         "pay_by": _shop_day(order.expires_at),
         "card": next((p for p in taken if p.card_last4), None),
-        "paid": paid,
-        "fully_refunded": order.status == OrderStatus.REFUNDED or order.refunded_total >= order.total,
+        "paid": payments.money_taken(order),
+        "fully_refunded": payments.fully_refunded(order),
     }
 
 

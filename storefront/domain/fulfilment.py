@@ -88,11 +88,8 @@ def allowed(order: Order, event_kinds: list[str], refundable: int) -> list[str]:
 
 def refundable_amount(order: Order, payments_: list) -> int:
     """What can still go back to the shopper: the captured payment payments.refund would use."""
-    taken = sorted(
-        (p for p in payments_ if p.status in payments.REFUNDABLE and p.failure != payments.LATE_CAPTURE),
-        key=lambda p: p.id,
-    )
-    return taken[0].amount - taken[0].refunded_amount if taken else 0
+    payment = payments.refundable(payments_)
+    return payment.amount - payment.refunded_amount if payment else 0
 
 
 # --- reading -------------------------------------------------------------------------------------

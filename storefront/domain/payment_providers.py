@@ -20,6 +20,7 @@ from storefront.domain.errors import DomainError, NotFound
 from storefront.domain.models import Payment, PaymentStatus
 
 REFUNDABLE = (PaymentStatus.CAPTURED, PaymentStatus.PARTIALLY_REFUNDED)
+MONEY_TAKEN = (*REFUNDABLE, PaymentStatus.REFUNDED)  # the shop got the money, whatever went back since
 COD_SURCHARGE = 400  # cents, added to cash-on-delivery orders for the courier's collection fee
 COD_COUNTRIES = {"IT"}
 
