@@ -58,7 +58,8 @@ class WebhookEvent:
 
 
 class Provider(Protocol):
-    """What a gateway implements to be offered at checkout."""
+    """What a gateway implements to be offered at checkout. Payments are captured when the shopper pays
+    (the webhook says so): there is no separate capture call."""
 
     code: str
     name: str  # what shoppers and staff read, in English: templates translate it
@@ -69,7 +70,6 @@ class Provider(Protocol):
     def available(self, country: str) -> bool: ...
     async def start(self, payment: Payment, *, return_url: str) -> StartResult: ...
     def verify_webhook(self, body: bytes, signature: str) -> WebhookEvent: ...
-    async def capture(self, payment: Payment) -> None: ...
     async def refund(self, payment: Payment, amount: int, *, idempotency_key: str) -> None: ...
 
 
@@ -253,9 +253,6 @@ class CardSandbox:
         except (ValueError, KeyError, TypeError) as exc:
             raise BadSignature("unreadable body") from exc
 
-    async def capture(self, payment: Payment) -> None:
-        pass  # captured when the shopper pays
-
     async def refund(self, payment: Payment, amount: int, *, idempotency_key: str) -> None:
         # `payment` is the row as it was before this refund was reserved on it.
         if payment.status not in REFUNDABLE or not 0 < amount <= payment.amount - payment.refunded_amount:
@@ -290,9 +287,6 @@ class _Offline:
 
     def verify_webhook(self, body: bytes, signature: str) -> WebhookEvent:
         raise BadSignature(f"{self.code} sends no webhooks")
-
-    async def capture(self, payment: Payment) -> None:
-        pass
 
     async def refund(self, payment: Payment, amount: int, *, idempotency_key: str) -> None:
         pass  # staff send the money back themselves; we record it

@@ -27,7 +27,6 @@ from storefront.domain import orders
 from storefront.domain.errors import DomainError, NotFound
 from storefront.domain.models import Order, OrderStatus, Payment, PaymentStatus
 from storefront.domain.payment_providers import (  # noqa: F401 (re-exported for callers)
-    COD_COUNTRIES,
     COD_SURCHARGE,
     MONEY_TAKEN,
     PROVIDERS,
@@ -313,20 +312,6 @@ async def mark_paid(order_id: int, *, actor: str) -> Order:
         if not captured:
             raise PaymentNotPossible("busy")
         return await orders.transition(order.id, OrderStatus.PAID, actor=actor, conn=conn, note="marked paid")
-
-
-async def status(reference: str, *, order_id: int | None = None) -> Payment:
-    """A payment as the return page shows it. Pass order_id (the order the shopper proved access to), so
-    a reference typed into the address bar cannot show someone else's payment."""
-    payment = await Payment.get_or_none(reference=reference)
-    if payment is None or order_id is not None and payment.order_id != order_id:  # type: ignore[attr-defined]
-        raise NotFound(reference)
-    return payment
-
-
-async def latest(order_id: int) -> Payment | None:
-    """The order's most recent attempt: what its confirmation page says about the payment."""
-    return await Payment.filter(order_id=order_id).order_by("-id").first()
 
 
 async def sandbox_payment(reference: str) -> Payment:
