@@ -59,7 +59,8 @@ def environment(locale: str) -> Environment:
     """The emails' Jinja environment: HTML templates escape everything, text templates nothing
     (a text body is not HTML; what must stay one line, the subject, is cleaned in Python)."""
     env = Environment(
-        loader=FileSystemLoader(TEMPLATES),
+        # The emails, then the storefront's templates for what pages and emails share (partials/totals.html).
+        loader=FileSystemLoader([TEMPLATES, TEMPLATES.parent]),
         autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=False, default=False),
         extensions=["jinja2.ext.i18n"],
         trim_blocks=True,
@@ -106,7 +107,6 @@ async def _context(email: OutboxEmail, settings: Settings) -> dict:
         "shipping_before_discounts": order.shipping_cost
         + sum(d["amount"] for d in order.discounts)
         - order.discount_total,
-        "vat": sorted(((int(rate), amount) for rate, amount in order.vat.items()), reverse=True),
         "order_url": links.order_url(settings, order.number),
         # Filled in when shipped; an order stored with the method's template still gets a working link.
         "pickup": await shipping.is_pickup(order.shipping_method),
