@@ -81,11 +81,16 @@ class State(StrEnum):
 class Window(Protocol):
     """What `state` reads: a Promotion row or an Offer copy."""
 
-    active: bool
-    starts_at: datetime | None
-    ends_at: datetime | None
-    usage_limit: int | None
-    used_count: int
+    @property
+    def active(self) -> bool: ...
+    @property
+    def starts_at(self) -> datetime | None: ...
+    @property
+    def ends_at(self) -> datetime | None: ...
+    @property
+    def usage_limit(self) -> int | None: ...
+    @property
+    def used_count(self) -> int: ...
 
 
 # The reason a cart is given for each state that stops an offer.
