@@ -31,14 +31,14 @@ from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
 from functools import cache
 from pathlib import Path
-from urllib.parse import quote, unquote, urlsplit
+from urllib.parse import unquote, urlsplit
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from tortoise.expressions import F, Q
 
 from storefront import links, templating
-from storefront.domain import payments, shop_time
-from storefront.domain.models import Order, OrderStatus, OutboxEmail, PaymentStatus
+from storefront.domain import fulfilment, notifications, payments, shipping, shop_time
+from storefront.domain.models import Order, OutboxEmail
 from storefront.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -48,7 +48,6 @@ LEASE = timedelta(minutes=10)
 SMTP_TIMEOUT = 30  # seconds; must stay well below LEASE
 FIRST_RETRY = timedelta(minutes=1)
 LAST_RETRY = timedelta(hours=1)
-MONEY_TAKEN = {PaymentStatus.CAPTURED, PaymentStatus.REFUNDED, PaymentStatus.PARTIALLY_REFUNDED}
 
 
 # --- rendering ----------------------------------------------------------------------------------
@@ -59,7 +58,8 @@ def environment(locale: str) -> Environment:
     """The emails' Jinja environment: HTML templates escape everything, text templates nothing
     (a text body is not HTML; what must stay one line, the subject, is cleaned in Python)."""
     env = Environment(
-        loader=FileSystemLoader(TEMPLATES),
+        # The emails, then the storefront's templates for what pages and emails share (partials/totals.html).
+        loader=FileSystemLoader([TEMPLATES, TEMPLATES.parent]),
         autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=False, default=False),
         extensions=["jinja2.ext.i18n"],
         trim_blocks=True,
@@ -83,29 +83,11 @@ def one_line(text: str) -> str:
     return " ".join(text.split())
 
 
-def first_name(full_name: str) -> str:
-    words = full_name.split()
-    return words[0] if words else ""
-
-
-def tracking_link(order: Order) -> str:
-    """The carrier's tracking page: the method's URL template with the parcel's number filled in
-    ("https://carrier.example/track?n={number}"), or the URL as stored if it has no placeholder."""
-    if not order.tracking_url:
-        return ""
-    if "{number}" in order.tracking_url:
-        if not order.tracking_number:
-            return ""
-        return order.tracking_url.replace("{number}", quote(order.tracking_number, safe=""))
-    return order.tracking_url
-
-
 async def _context(email: OutboxEmail, settings: Settings) -> dict:
     if email.order_id is None:
         raise ValueError(f"outbox email {email.id} has no order")
     order = await Order.get(id=email.order_id).prefetch_related("lines", "events", "payments")
-    taken = [p for p in order.payments if p.status in MONEY_TAKEN]
-    paid = bool(taken) or any(e.kind == OrderStatus.PAID for e in order.events)
+    taken = payments.taken(list(order.payments))
     return {
         "kind": email.kind,
         "shop_name": settings.shop_name,
@@ -113,21 +95,22 @@ async def _context(email: OutboxEmail, settings: Settings) -> dict:
         "currency": order.currency,
         "order": order,
         "lines": list(order.lines),
-        "name": first_name(order.full_name),
+        "name": notifications.first_name(order.full_name),
         "placed_on": shop_time.day_of(order.created_at),
         # Order.discounts lists goods and shipping discounts while shipping_cost is what was charged
         # after the shipping ones; showing shipping before them makes the lines add up to the total.
         "shipping_before_discounts": order.shipping_cost
         + sum(d["amount"] for d in order.discounts)
         - order.discount_total,
-        "vat": sorted(((int(rate), amount) for rate, amount in order.vat.items()), reverse=True),
         "order_url": links.order_url(settings, order.number),
-        "tracking_link": tracking_link(order),
+        # Filled in when shipped; an order stored with the method's template still gets a working link.
+        "pickup": await shipping.is_pickup(order.shipping_method),
+        "tracking_link": fulfilment.tracking_url(order.tracking_url, order.tracking_number),
         "bank": payments.bank_details() if order.payment_method == "bank_transfer" else None,
         "pay_by": shop_time.day_of(order.expires_at),
         "card": next((p for p in taken if p.card_last4), None),
-        "paid": paid,
-        "fully_refunded": order.status == OrderStatus.REFUNDED or order.refunded_total >= order.total,
+        "paid": payments.money_taken(order),
+        "fully_refunded": payments.fully_refunded(order),
     }
 
 

@@ -18,6 +18,7 @@ from starlette.templating import Jinja2Templates
 
 from storefront import session
 from storefront.domain import money as money_domain
+from storefront.domain.payment_providers import NAMES as PAYMENT_METHOD_NAMES
 from storefront.domain.shop_time import SHOP_TZ, day_of, last_day
 
 HERE = Path(__file__).parent
@@ -124,4 +125,5 @@ def make_templates(locale: str) -> Jinja2Templates:
         country_name=country_name,
         moment=moment,
     )
+    env.globals["payment_method_names"] = PAYMENT_METHOD_NAMES  # English: `_()` them where shown
     return Jinja2Templates(env=env, context_processors=[shop_context])

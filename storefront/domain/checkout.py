@@ -198,8 +198,9 @@ def field_errors(d: Details) -> dict[str, str]:
 
 
 def payment_methods(country: str) -> list[str]:
-    """Card and bank transfer everywhere; cash on delivery where the courier collects it."""
-    return ["card", "bank_transfer"] + (["cod"] if payments.cod_available(country) else [])
+    """The methods available for the delivery country (cash on delivery only where the courier collects
+    it), in the providers' order."""
+    return [code for code, provider in payments.PROVIDERS.items() if provider.available(country)]
 
 
 @dataclass(frozen=True)

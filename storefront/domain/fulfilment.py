@@ -31,7 +31,6 @@ from storefront.domain.orders import InvalidTransition
 
 S = OrderStatus
 CHANGED = "changed by someone else meanwhile"
-OFFLINE_METHODS = ("bank_transfer", "cod")  # the money arrives outside the shop: staff record it
 # What each action moves the order to. A refund becomes "partially refunded" or "refunded" by amount.
 ACTIONS: dict[str, OrderStatus] = {
     "mark_paid": S.PAID,
@@ -64,7 +63,7 @@ def refusal(order: Order, action: str, event_kinds: list[str], refundable: int) 
     on top of it a partly refunded order only moves on to its next fulfilment step (the table lets it
     return to any of them)."""
     wanted = ACTIONS[action]
-    if action == "mark_paid" and order.payment_method not in OFFLINE_METHODS:
+    if action == "mark_paid" and payments.paid_online(order.payment_method):
         return "paid_by_provider"  # card payments are captured by the provider, never by hand
     if action == "refund":
         if refundable <= 0:
@@ -88,11 +87,8 @@ def allowed(order: Order, event_kinds: list[str], refundable: int) -> list[str]:
 
 def refundable_amount(order: Order, payments_: list) -> int:
     """What can still go back to the shopper: the captured payment payments.refund would use."""
-    taken = sorted(
-        (p for p in payments_ if p.status in payments.REFUNDABLE and p.failure != payments.LATE_CAPTURE),
-        key=lambda p: p.id,
-    )
-    return taken[0].amount - taken[0].refunded_amount if taken else 0
+    payment = payments.refundable(payments_)
+    return payment.amount - payment.refunded_amount if payment else 0
 
 
 # --- reading -------------------------------------------------------------------------------------
@@ -110,6 +106,11 @@ class Detail:
     @property
     def pickup(self) -> bool:
         return bool(self.method and self.method.pickup)
+
+    @property
+    def offline(self) -> bool:
+        """The money arrives outside the shop (bank transfer, the courier's cash): staff record it."""
+        return not payments.paid_online(self.order.payment_method)
 
 
 async def detail(number: str) -> Detail:
@@ -332,7 +333,7 @@ QUEUES: dict[str, Q] = {
     "refunded": Q(status=S.REFUNDED),
     "cancelled": Q(status=S.CANCELLED),
 }
-PAYMENT_METHODS = ("card", "bank_transfer", "cod")
+PAYMENT_METHODS = tuple(payments.PROVIDERS)
 
 
 def queue_of(status: str, payment_method: str) -> str:

@@ -407,6 +407,16 @@ class OrderLine(Model):
         table = "order_line"
         ordering = ["id"]
 
+    @property
+    def total(self) -> int:
+        """The line at its unit price, before discounts (as pricing.Line.total)."""
+        return self.unit_price * self.quantity
+
+    @property
+    def discounted_total(self) -> int:
+        """What the line cost after its share of the discounts."""
+        return self.total - self.discount
+
 
 class OrderEvent(Model):
     """The order's timeline: every status change and notable event, never edited."""

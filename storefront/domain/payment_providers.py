@@ -20,6 +20,7 @@ from storefront.domain.errors import DomainError, NotFound
 from storefront.domain.models import Payment, PaymentStatus
 
 REFUNDABLE = (PaymentStatus.CAPTURED, PaymentStatus.PARTIALLY_REFUNDED)
+MONEY_TAKEN = (*REFUNDABLE, PaymentStatus.REFUNDED)  # the shop got the money, whatever went back since
 COD_SURCHARGE = 400  # cents, added to cash-on-delivery orders for the courier's collection fee
 COD_COUNTRIES = {"IT"}
 
@@ -57,10 +58,11 @@ class WebhookEvent:
 
 
 class Provider(Protocol):
-    """What a gateway implements to be offered at checkout."""
+    """What a gateway implements to be offered at checkout. Payments are captured when the shopper pays
+    (the webhook says so): there is no separate capture call."""
 
     code: str
-    name: str
+    name: str  # what shoppers and staff read, in English: templates translate it
     # Paid on the provider's page before the order goes ahead (a card): until the money is in, the order
     # sends no confirmation and its items stay in the shopper's cart. Offline methods go ahead at once.
     online: bool
@@ -68,7 +70,6 @@ class Provider(Protocol):
     def available(self, country: str) -> bool: ...
     async def start(self, payment: Payment, *, return_url: str) -> StartResult: ...
     def verify_webhook(self, body: bytes, signature: str) -> WebhookEvent: ...
-    async def capture(self, payment: Payment) -> None: ...
     async def refund(self, payment: Payment, amount: int, *, idempotency_key: str) -> None: ...
 
 
@@ -252,9 +253,6 @@ class CardSandbox:
         except (ValueError, KeyError, TypeError) as exc:
             raise BadSignature("unreadable body") from exc
 
-    async def capture(self, payment: Payment) -> None:
-        pass  # captured when the shopper pays
-
     async def refund(self, payment: Payment, amount: int, *, idempotency_key: str) -> None:
         # `payment` is the row as it was before this refund was reserved on it.
         if payment.status not in REFUNDABLE or not 0 < amount <= payment.amount - payment.refunded_amount:
@@ -289,9 +287,6 @@ class _Offline:
 
     def verify_webhook(self, body: bytes, signature: str) -> WebhookEvent:
         raise BadSignature(f"{self.code} sends no webhooks")
-
-    async def capture(self, payment: Payment) -> None:
-        pass
 
     async def refund(self, payment: Payment, amount: int, *, idempotency_key: str) -> None:
         pass  # staff send the money back themselves; we record it
@@ -328,18 +323,15 @@ def bank_details() -> BankDetails:
 # --- the registry -------------------------------------------------------------------------------
 
 SANDBOX = CardSandbox()
-PROVIDERS: dict[str, Provider] = {p.code: p for p in (SANDBOX, CashOnDelivery(), BankTransfer())}
+# Every payment method, in the order checkout offers them and staff filter by them.
+PROVIDERS: dict[str, Provider] = {p.code: p for p in (SANDBOX, BankTransfer(), CashOnDelivery())}
+NAMES = {code: provider.name for code, provider in PROVIDERS.items()}
 
 
 def provider_for(code: str) -> Provider:
     if code not in PROVIDERS:
         raise NotFound(f"payment method {code}")
     return PROVIDERS[code]
-
-
-def methods_for(country: str) -> list[Provider]:
-    """The methods offered for a delivery country, in checkout order."""
-    return [p for p in PROVIDERS.values() if p.available(country)]
 
 
 def paid_online(method_code: str) -> bool:

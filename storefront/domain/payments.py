@@ -27,8 +27,8 @@ from storefront.domain import money, orders
 from storefront.domain.errors import DomainError, NotFound
 from storefront.domain.models import Order, OrderStatus, Payment, PaymentStatus
 from storefront.domain.payment_providers import (  # noqa: F401 (re-exported for callers)
-    COD_COUNTRIES,
     COD_SURCHARGE,
+    MONEY_TAKEN,
     PROVIDERS,
     REFUNDABLE,
     SANDBOX,
@@ -44,7 +44,6 @@ from storefront.domain.payment_providers import (  # noqa: F401 (re-exported for
     bank_details,
     cod_available,
     configure,
-    methods_for,
     paid_online,
     provider_for,
     return_ok,
@@ -244,7 +243,7 @@ async def refund(order_id: int, amount: int, actor: str) -> Order:
     order = await Order.get_or_none(id=order_id)
     if order is None:
         raise NotFound(f"order {order_id}")
-    payment = await Payment.filter(order_id=order_id, status__in=REFUNDABLE).exclude(failure=LATE_CAPTURE).first()
+    payment = refundable(await Payment.filter(order_id=order_id))
     if payment is None:
         raise RefundNotPossible("nothing_captured")
     if order.status != OrderStatus.CANCELLED:
@@ -260,12 +259,37 @@ async def refund(order_id: int, amount: int, actor: str) -> Order:
                 if order.status == OrderStatus.CANCELLED:
                     await orders.record(order, "payment_refunded", conn, note=note, actor=actor)
                     return order
-                full = order.refunded_total >= order.total
-                wanted = OrderStatus.REFUNDED if full else OrderStatus.PARTIALLY_REFUNDED
+                wanted = OrderStatus.REFUNDED if fully_refunded(order) else OrderStatus.PARTIALLY_REFUNDED
                 return await orders.transition(order_id, wanted, actor=actor, note=note, conn=conn)
         except orders.InvalidTransition:
             continue  # the order changed meanwhile (rolled back): read it again
     raise RefundNotPossible("changed")
+
+
+# --- what an order's payments add up to ---------------------------------------------------------
+
+
+def taken(payments_: list[Payment]) -> list[Payment]:
+    """The payments whose money the shop got (refunded since or not)."""
+    return [p for p in payments_ if p.status in MONEY_TAKEN]
+
+
+def refundable(payments_: list[Payment]) -> Payment | None:
+    """The payment a refund goes back through: the first captured one, never a late capture (that one
+    is given back whole by refund_late_capture)."""
+    usable = (p for p in payments_ if p.status in REFUNDABLE and p.failure != LATE_CAPTURE)
+    return min(usable, key=lambda p: p.id, default=None)
+
+
+def money_taken(order: Order) -> bool:
+    """Whether the shopper paid: money taken by a provider, or marked paid by staff (the courier's cash).
+    `order` with its payments and events fetched."""
+    return bool(taken(list(order.payments))) or any(e.kind == OrderStatus.PAID for e in order.events)
+
+
+def fully_refunded(order: Order) -> bool:
+    """Everything the order cost went back (a cancelled order keeps its status, so the amounts decide)."""
+    return order.refunded_total >= order.total
 
 
 # --- staff and pages ------------------------------------------------------------------------------
@@ -288,20 +312,6 @@ async def mark_paid(order_id: int, *, actor: str) -> Order:
         if not captured:
             raise PaymentNotPossible("busy")
         return await orders.transition(order.id, OrderStatus.PAID, actor=actor, conn=conn, note="marked paid")
-
-
-async def status(reference: str, *, order_id: int | None = None) -> Payment:
-    """A payment as the return page shows it. Pass order_id (the order the shopper proved access to), so
-    a reference typed into the address bar cannot show someone else's payment."""
-    payment = await Payment.get_or_none(reference=reference)
-    if payment is None or order_id is not None and payment.order_id != order_id:
-        raise NotFound(reference)
-    return payment
-
-
-async def latest(order_id: int) -> Payment | None:
-    """The order's most recent attempt: what its confirmation page says about the payment."""
-    return await Payment.filter(order_id=order_id).order_by("-id").first()
 
 
 async def sandbox_payment(reference: str) -> Payment:

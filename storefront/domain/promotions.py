@@ -27,9 +27,11 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from enum import StrEnum
 from fractions import Fraction
+from typing import Protocol
 
 from tortoise.expressions import Q
 
+from storefront.domain import shop_time
 from storefront.domain.models import Promotion, PromotionKind, max_length
 from storefront.domain.money import Line, allocate, round_cents
 
@@ -64,6 +66,57 @@ class Reason(StrEnum):
     NOT_COMBINABLE = "not_combinable"  # an applied promotion of a class it does not combine with
     EXCLUSIVE_APPLIED = "exclusive_applied"  # an earlier exclusive promotion stopped it
     INACTIVE = "inactive"  # switched off by the shop
+
+
+class State(StrEnum):
+    """Where a promotion stands for every shopper at once, before any cart is looked at."""
+
+    OFF = "off"  # switched off by the shop
+    SCHEDULED = "scheduled"  # its window has not started
+    ENDED = "ended"  # its window is over
+    USED_UP = "used_up"  # its usage_limit is reached
+    RUNNING = "running"
+
+
+class Window(Protocol):
+    """What `state` reads: a Promotion row or an Offer copy."""
+
+    @property
+    def active(self) -> bool: ...
+    @property
+    def starts_at(self) -> datetime | None: ...
+    @property
+    def ends_at(self) -> datetime | None: ...
+    @property
+    def usage_limit(self) -> int | None: ...
+    @property
+    def used_count(self) -> int: ...
+
+
+# The reason a cart is given for each state that stops an offer.
+REASON_OF_STATE = {
+    State.OFF: Reason.INACTIVE,
+    State.SCHEDULED: Reason.NOT_STARTED,
+    State.ENDED: Reason.EXPIRED,
+    State.USED_UP: Reason.USED_UP,
+}
+
+
+def state(promotion: Window, now: datetime) -> State:
+    """Switched off, then its window [starts_at, ends_at), then its usage limit."""
+    if not promotion.active:
+        return State.OFF
+    if _not_started(promotion, now):
+        return State.SCHEDULED
+    if promotion.ends_at is not None and _aware(now) >= _aware(promotion.ends_at):
+        return State.ENDED
+    if promotion.usage_limit is not None and promotion.used_count >= promotion.usage_limit:
+        return State.USED_UP
+    return State.RUNNING
+
+
+def _not_started(promotion: Window, now: datetime) -> bool:
+    return promotion.starts_at is not None and _aware(now) < _aware(promotion.starts_at)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -262,15 +315,10 @@ def _decide(
 
 def why_unavailable(offer: Offer, now: datetime, uses: Mapping[int, int]) -> Explanation | None:
     """What stops the offer whatever the cart holds (switched off, not started, ended, used up), or None."""
-    now = _aware(now)
-    if not offer.active:
-        return _explain(offer, Reason.INACTIVE)
-    if offer.starts_at is not None and now < _aware(offer.starts_at):
-        return _explain(offer, Reason.NOT_STARTED, when=offer.starts_at)
-    if offer.ends_at is not None and now >= _aware(offer.ends_at):
-        return _explain(offer, Reason.EXPIRED, when=offer.ends_at)
-    if offer.usage_limit is not None and offer.used_count >= offer.usage_limit:
-        return _explain(offer, Reason.USED_UP)
+    where = state(offer, now)
+    if where is not State.RUNNING:
+        when = {State.SCHEDULED: offer.starts_at, State.ENDED: offer.ends_at}.get(where)
+        return _explain(offer, REASON_OF_STATE[where], when=when)
     if offer.per_customer_limit is not None and uses.get(offer.id, 0) >= offer.per_customer_limit:
         return _explain(offer, Reason.CUSTOMER_LIMIT)
     return None
@@ -295,13 +343,42 @@ def _conditions(offer: Offer, lines: list[Line]) -> Explanation | None:
     if not eligible:
         return _explain(offer, Reason.SALE_ITEMS_EXCLUDED)
     units = sum(line.quantity for line in eligible)
-    needed = max(offer.min_quantity or 0, _deal_size(offer) if offer.kind == PromotionKind.BUY_X_GET_Y else 0)
+    needed = units_needed(offer)
     if units < needed:
         return _explain(offer, Reason.ADD_ITEMS, quantity=needed - units)
     subtotal = sum(line.total for line in eligible)
     if offer.min_subtotal is not None and subtotal < offer.min_subtotal:
         return _explain(offer, Reason.SPEND_MORE, amount=offer.min_subtotal - subtotal)
     return None
+
+
+def units_needed(offer: Offer) -> int:
+    """Eligible units the cart must hold: its minimum quantity, and a whole deal for buy X get Y."""
+    return max(offer.min_quantity or 0, _deal_size(offer) if offer.kind == PromotionKind.BUY_X_GET_Y else 0)
+
+
+def preview(offer: Offer, now: datetime) -> list[Explanation]:
+    """What shoppers are told when it does not (yet) apply, in the cart's own words: with an empty cart
+    for the conditions, and at the edges of its window and limits. Days are the shop's: the end is the
+    last day of the window, not the midnight after it."""
+    shown = []
+    if units_needed(offer):
+        shown.append(_explain(offer, Reason.ADD_ITEMS, quantity=units_needed(offer)))
+    if offer.min_subtotal:
+        shown.append(_explain(offer, Reason.SPEND_MORE, amount=offer.min_subtotal))
+    if offer.exclude_sale_items:
+        shown.append(_explain(offer, Reason.SALE_ITEMS_EXCLUDED))
+    if _not_started(offer, now):
+        shown.append(_explain(offer, Reason.NOT_STARTED, when=shop_time.day_of(offer.starts_at)))
+    if offer.ends_at:
+        shown.append(_explain(offer, Reason.EXPIRED, when=shop_time.last_day(offer.ends_at)))
+    if offer.usage_limit:
+        shown.append(_explain(offer, Reason.USED_UP))
+    if offer.per_customer_limit:
+        shown.append(_explain(offer, Reason.CUSTOMER_LIMIT))
+    if not (offer.combines_with_order and offer.combines_with_product and offer.combines_with_shipping):
+        shown.append(_explain(offer, Reason.NOT_COMBINABLE))
+    return shown
 
 
 def _in_scope(offer: Offer, line: Line) -> bool:

@@ -100,8 +100,10 @@ async def quotes(country: str, weight_grams: int, goods: int, now: datetime) -> 
     return [quote for _, quote in sorted(offered, key=lambda pq: pq[0])]
 
 
-async def quote(code: str, country: str, weight_grams: int, goods: int, now: datetime) -> Quote | None:
-    return next((q for q in await quotes(country, weight_grams, goods, now) if q.code == code), None)
+async def is_pickup(code: str) -> bool:
+    """Whether an order's shipping method (by code) is collected in the shop: its `pickup` flag, whatever
+    the shop named the method."""
+    return await ShippingMethod.filter(code=code, pickup=True).exists()
 
 
 async def estimate(weight_grams: int, goods: int, now: datetime) -> Quote | None:

@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from storefront import forms, links, session
-from storefront.domain import cart, email_address, payments, rate_limits
+from storefront.domain import cart, email_address, notifications, payments, rate_limits, shipping
 from storefront.domain.models import Order, OrderStatus, PaymentStatus
 from storefront.domain.orders import FINAL
 from storefront.htmx import render
@@ -47,6 +47,8 @@ async def show(request: Request) -> Response:
         "order": order,
         "payment": payment,
         "final": order.status in FINAL,
+        "pickup": await shipping.is_pickup(order.shipping_method),
+        "first_name": notifications.first_name(order.full_name),
         # The thank-you: right after an order paid offline is placed, or a card payment went through.
         "placed": request.query_params.get("placed") == "1" or paid_now,
         "returned": returned,

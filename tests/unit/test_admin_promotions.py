@@ -4,7 +4,7 @@ normalised and unique; every change is audited; a code made here works in the sh
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -194,3 +194,31 @@ async def test_a_code_created_here_works_in_the_cart(client, tee):
     assert code == "AUTUNNO15"
     totals = (await cart.view(cart_token)).totals
     assert [(d.code, d.amount) for d in totals.discounts] == [("AUTUNNO15", 1200)]
+
+
+async def test_the_list_shows_each_promotions_state_and_the_edit_page_what_shoppers_are_told(client, tee):
+    await log_in(client)
+    now = datetime.now(UTC)
+    rows = {
+        "Off": dict(active=False),
+        "Ended": dict(ends_at=now - timedelta(days=1)),
+        "Scheduled": dict(starts_at=now + timedelta(days=3)),
+        "Used up": dict(usage_limit=2, used_count=2),
+        "Active": dict(),
+    }
+    made = {
+        label: await Promotion.create(name=f"{label} promo", kind=PromotionKind.FREE_SHIPPING, **fields)
+        for label, fields in rows.items()
+    }
+    page = (await client.get("/admin/promotions")).text
+    for label, promotion in made.items():
+        row = page[page.index(f'id="promotion-{promotion.id}"') :]
+        row = row[: row.index("</tr>")]
+        assert f">{label}</span>" in row
+    assert 'class="off"' in page[page.index(f'id="promotion-{made["Off"].id}"') - 5 :][:80]
+    bundle = await Promotion.create(
+        name="Three for two", kind=PromotionKind.BUY_X_GET_Y, buy_quantity=2, get_quantity=1, usage_limit=9
+    )
+    edit = (await client.get(f"/admin/promotions/{bundle.id}")).text
+    assert "Three for two: add 3 more eligible items to get it." in edit
+    assert "Three for two has been used up." in edit

@@ -20,7 +20,7 @@ from aiosmtpd.controller import Controller
 
 from storefront import links, mailer
 from storefront.domain import orders, payments
-from storefront.domain.models import Order, OrderEvent, OrderLine, OrderStatus, OutboxEmail, Payment
+from storefront.domain.models import Order, OrderEvent, OrderLine, OrderStatus, OutboxEmail, Payment, ShippingMethod
 from tests.unit import factories
 
 T0 = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
@@ -426,3 +426,25 @@ def test_sender_processes_sharing_a_database_never_send_an_email_twice(tmp_path,
 
     assert sum(sent) == 40 and len(smtp_server.messages) == 40
     assert set(smtp_server.per_email().values()) == {1}
+
+
+async def test_a_pickup_method_is_known_by_its_flag_whatever_its_code(db, client, settings):
+    """The shop's own pickup method under another code: the email and the order page say "collect it",
+    and a delivery method that happens to be coded "pickup" still says when it arrives."""
+    await ShippingMethod.create(code="ritiro-bottega", name="Ritiro in bottega", carrier="", pickup=True)
+    await ShippingMethod.create(code="pickup", name="Pick-up point courier", carrier="BRT", pickup=False)
+    collected = await make_order(shipping_method="ritiro-bottega", shipping_name="Ritiro in bottega", carrier="")
+    couriered = await make_order(shipping_method="pickup", shipping_name="Pick-up point courier")
+
+    _, text, html = await mailer.render(await queue(collected), settings)
+    for body in (text, html):
+        assert "Ready to collect in our shop Thu 3 Dec – Sat 5 Dec." in body
+        assert "Arrives" not in body and "Delivery to" not in body
+    _, text, html = await mailer.render(await queue(couriered), settings)
+    for body in (text, html):
+        assert "Arrives Thu 3 Dec – Sat 5 Dec." in body and "Delivery to:" in body
+
+    page = (await client.get(links.order_path(settings, collected.number))).text
+    assert "Ready for pick-up from Thu 3 Dec." in page and "Estimated delivery" not in page
+    page = (await client.get(links.order_path(settings, couriered.number))).text
+    assert "Estimated delivery: Thu 3 Dec – Sat 5 Dec" in page and "Ready for pick-up" not in page

@@ -11,6 +11,7 @@ from urllib.parse import parse_qs, urlsplit
 import httpx2 as httpx
 import pytest
 
+from storefront import links
 from storefront.app import create_app
 from storefront.domain import payment_providers, payments
 from storefront.domain.models import Order, OrderStatus, Payment, PaymentStatus
@@ -240,3 +241,16 @@ async def test_a_webhook_with_a_bad_signature_gets_400_and_changes_nothing(clien
     assert (await Order.get(id=order.id)).status == OrderStatus.PENDING_PAYMENT
     unknown = await client.post(WEBHOOK.format(provider="bitcoin"), content=body, headers=headers)
     assert unknown.status_code == 404
+
+
+async def test_the_order_page_takes_back_only_a_payment_of_its_own_order(client, settings):
+    """Back from the gateway, the page follows the payment named in the address only if it is this
+    order's latest attempt: another order's reference changes nothing."""
+    order, other = await make_order(), await make_order()
+    mine = (await payments.begin(order.id, "card", return_url=RETURN)).reference
+    theirs = (await payments.begin(other.id, "card", return_url=RETURN)).reference
+    path = links.order_path(settings, order.number)
+    waiting = "waiting for your card payment to be confirmed"
+    assert waiting in (await client.get(f"{path}&payment={mine}")).text
+    page = (await client.get(f"{path}&payment={theirs}")).text
+    assert waiting not in page and "Your payment is not complete yet" in page

@@ -9,7 +9,17 @@ import pytest
 
 from storefront.domain.models import Promotion, PromotionKind
 from storefront.domain.money import Line
-from storefront.domain.promotions import DiscountClass, Explanation, Offer, apply, normalise_code, offers_for
+from storefront.domain.promotions import (
+    DiscountClass,
+    Explanation,
+    Offer,
+    State,
+    apply,
+    normalise_code,
+    offers_for,
+    preview,
+    state,
+)
 
 
 def _evaluate(lines, offers, **kwargs):
@@ -132,6 +142,43 @@ def test_usage_limits():
     assert run(CART, [limited], codes=["FIRST100"])[0] == [(1, "order", 750)]
     assert run(CART, [replace(limited, used_count=100)], codes=["FIRST100"])[1] == [(1, "used_up")]
     assert run(CART, [limited], codes=["FIRST100"], uses={1: 1})[1] == [(1, "customer_limit")]
+
+
+def test_a_promotions_state_is_off_then_its_window_then_its_usage():
+    window = offer(starts_at=NOW, ends_at=NOW + timedelta(days=1), usage_limit=5, used_count=4)
+    assert state(window, NOW) is State.RUNNING
+    assert state(window, NOW - timedelta(seconds=1)) is State.SCHEDULED
+    assert state(window, NOW + timedelta(days=1)) is State.ENDED
+    assert state(replace(window, used_count=5), NOW) is State.USED_UP
+    assert state(replace(window, used_count=5, active=False), NOW) is State.OFF
+    assert state(offer(), NOW) is State.RUNNING  # no window, no limit
+
+
+def test_the_preview_says_what_an_empty_cart_is_told_at_every_edge():
+    bundle = offer(
+        kind=PromotionKind.BUY_X_GET_Y,
+        buy_quantity=2,
+        get_quantity=1,
+        min_quantity=2,
+        min_subtotal=5000,
+        starts_at=NOW + timedelta(days=1),
+        ends_at=NOW + timedelta(days=8),
+        usage_limit=10,
+        combines_with_order=False,
+    )
+    told = preview(bundle, NOW)
+    assert [(e.reason, e.quantity, e.amount) for e in told] == [
+        ("add_items", 3, None),  # a whole deal, more than the minimum quantity
+        ("spend_more", None, 5000),
+        ("not_started", None, None),
+        ("expired", None, None),
+        ("used_up", None, None),
+        ("not_combinable", None, None),
+    ]
+    assert told[2].when == (NOW + timedelta(days=1)).date()  # shop days: noon UTC is the same day in Rome
+    assert told[3].when == (NOW + timedelta(days=7)).date()  # the last day of the window, not the day after it
+    assert [e.reason for e in preview(bundle, NOW + timedelta(days=2))][2] == "expired"  # started already
+    assert preview(offer(), NOW) == []
 
 
 def test_codes_are_matched_case_insensitively_and_others_ignored():

@@ -12,11 +12,10 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from storefront import forms, session
-from storefront.domain import catalog, shop_time
+from storefront.domain import catalog, promotions
 from storefront.domain import promotions_admin as admin
 from storefront.domain.errors import NotFound
 from storefront.domain.models import Promotion, PromotionKind
-from storefront.domain.promotions import Explanation, Reason
 from storefront.pages.admin.access import AdminRoute, acting_staff, admin_page
 from storefront.security import local_path
 
@@ -63,11 +62,13 @@ def _notices(request: Request) -> dict:
 
 async def promotion_list(request: Request) -> Response:
     rows = await Promotion.all().order_by("-active", "priority", "id")
+    now = datetime.now(UTC)
+    states = {row.id: promotions.state(row, now) for row in rows}
     return admin_page(
         request,
         "pages/admin/promotions.html",
         "pages/admin/promotions.html",
-        {"promotions": rows, "now": datetime.now(UTC), **_notices(request)},
+        {"promotions": rows, "states": states, **_notices(request)},
     )
 
 
@@ -79,7 +80,7 @@ async def _form_context(typed: dict, errors: dict, promotion: Promotion | None) 
         "promotion": promotion,
         "categories": tree.categories,
         "kinds": list(PromotionKind),
-        "preview": _preview(promotion) if promotion else None,
+        "preview": promotions.preview(promotions.Offer.from_model(promotion), datetime.now(UTC)) if promotion else None,
     }
 
 
@@ -162,32 +163,6 @@ async def set_active(request: Request) -> Response:
         raise HTTPException(404) from None
     session.flash(request, {"kind": "promotion_active", "name": promotion.name, "active": promotion.active})
     return RedirectResponse(local_path(next_url, "/admin/promotions"), status_code=303)
-
-
-def _preview(p: Promotion) -> list[Explanation]:
-    """What shoppers are told when it does not (yet) apply, in the cart's own words (explanation.html):
-    with an empty cart for the conditions, and at the edges of its window and limits."""
-    name, code = p.name, p.code
-    shown = []
-    if p.min_quantity or p.kind == PromotionKind.BUY_X_GET_Y:
-        needed = max(p.min_quantity or 0, (p.buy_quantity or 0) + (p.get_quantity or 0))
-        shown.append(Explanation(p.id, name, code, Reason.ADD_ITEMS, quantity=needed))
-    if p.min_subtotal:
-        shown.append(Explanation(p.id, name, code, Reason.SPEND_MORE, amount=p.min_subtotal))
-    if p.exclude_sale_items:
-        shown.append(Explanation(p.id, name, code, Reason.SALE_ITEMS_EXCLUDED))
-    # Dates in the shop's time zone: the explanation shows a day, and midnight in Rome is the day before in UTC.
-    if p.starts_at and p.starts_at > datetime.now(UTC):
-        shown.append(Explanation(p.id, name, code, Reason.NOT_STARTED, when=shop_time.day_of(p.starts_at)))
-    if p.ends_at:  # the last day of the window, not the midnight after it
-        shown.append(Explanation(p.id, name, code, Reason.EXPIRED, when=shop_time.last_day(p.ends_at)))
-    if p.usage_limit:
-        shown.append(Explanation(p.id, name, code, Reason.USED_UP))
-    if p.per_customer_limit:
-        shown.append(Explanation(p.id, name, code, Reason.CUSTOMER_LIMIT))
-    if not p.combines_with_order or not p.combines_with_product or not p.combines_with_shipping:
-        shown.append(Explanation(p.id, name, code, Reason.NOT_COMBINABLE))
-    return shown
 
 
 routes = [
