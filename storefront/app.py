@@ -160,8 +160,8 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
         debug=settings.debug,
         routes=routes(settings),
         middleware=[
-            # Pages shrink 4–8×, htmx 52 → 17 KB, for ~0.2 ms of CPU at level 6 (level 9, Starlette's
-            # default, buys 1% more). The CSRF token is masked per response against BREACH.
+            # Level 6: nearly all of level 9's saving (Starlette's default) for less CPU (docs/benchmarks.md,
+            # change 9). The CSRF token is masked per response against BREACH.
             Middleware(GZipMiddleware, minimum_size=1000, compresslevel=6),
             Middleware(
                 SessionMiddleware,

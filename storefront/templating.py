@@ -33,8 +33,8 @@ def translations(locale: str) -> NullTranslations:
 
 def quick_gettext(translate: Callable[[str], str]) -> Callable[..., str]:
     """Jinja's new-style `gettext` (what `{% trans %}` calls), with each message translated and marked
-    safe once: Jinja's own wrapper costs ~3.5 µs a call and a listing page makes ~100 of them (100
-    calls: 346 → 143 µs). Only template literals reach it, so the cache stays small."""
+    safe once: Jinja's own wrapper does both on every call, and a listing page makes about a hundred
+    (docs/benchmarks.md, change 13). Only template literals reach it, so the cache stays small."""
 
     @lru_cache(maxsize=4096)
     def translated(message: str, autoescape: bool, formatted: bool):

@@ -4,9 +4,8 @@ A listing costs the same few queries whatever the page size or catalogue size: e
 a whole page (or a whole facet) at once, never one row per product.
 
 What shoppers' pages read comes back as plain rows in small dataclasses, not as ORM models: Tortoise
-builds its SQL and a model per row on every query, ~150 µs on top of the ~70 µs a round trip through
-aiosqlite costs, and these queries run on every page view (the product page went from 2.1 to 1.4 ms
-in-process; see docs/benchmarks.md, changes 7, 11 and 12).
+builds its SQL and a model per row on every query, which costs more than the round trip itself, and
+these queries run on every page view (docs/benchmarks.md, changes 7, 11 and 12).
 """
 
 from __future__ import annotations
@@ -319,7 +318,7 @@ async def _counts(
     q: ListingQuery, values, shown: int, with_facets: bool, kept: dict | None
 ) -> tuple[int, dict[int, int]]:
     """The listing's total and, when asked, products per option value. They cost what the products a
-    listing matches cost, not what the page shows (~60 ms for 19,047 products), so a caller may keep
+    listing matches cost, not what the page shows (a big category's are slow), so a caller may keep
     them (`kept`, by filters) for the other pages and sorts of the same listing."""
     key = (q.filters, with_facets)
     if kept is not None and key in kept:
@@ -400,7 +399,7 @@ async def variant_options(variant_ids: list[int]) -> list[dict]:
 
     Read from the link table by variant id (its index), not from OptionValue through the relation: on
     100,000 products the ORM's join made SQLite build a temporary index of the whole link table on every
-    call (120-210 ms, measured by `make bench`).
+    call (docs/benchmarks.md, change 2).
     """
     if not variant_ids:
         return []

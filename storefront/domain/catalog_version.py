@@ -112,8 +112,8 @@ _reader: tuple[str, sqlite3.Connection] | None = None  # SQLite: (file, this wor
 def read_here() -> int | None:
     """The version, read on this thread from a SQLite connection of the worker's own, or None where
     that cannot be done (PostgreSQL, an in-memory database, the file busy): then `catalog_cache.current` asks
-    through the ORM. A query through the ORM's connection hops to aiosqlite's thread and back, ~0.2 ms
-    of a product page's ~1 ms in-process; this read takes microseconds and never waits (timeout 0).
+    through the ORM. A query through the ORM's connection hops to aiosqlite's thread and back, a fair
+    share of a kept page's whole cost; this read stays on the thread and never waits (timeout 0).
     It sees committed changes only (WAL), so what is read after it is at least as new."""
     global _reader
     path = getattr(connection(), "filename", None)

@@ -20,9 +20,9 @@ async def init(database_url: str) -> None:
 async def analyze() -> None:
     """Refresh the planner's statistics. SQLite only gathers them when asked (PostgreSQL's autovacuum
     does it too), and without them it reads a big category through its index and sorts it, rather
-    than walking the date index and stopping after a page: ~30 ms against ~1 ms for a listing page at
-    100,000 products. A full ANALYZE takes ~0.1 s there; a sampled one (analysis_limit) or
-    `PRAGMA optimize` on SQLite 3.40 leave the slow plan."""
+    than walking the date index and stopping after a page (docs/benchmarks.md, change 5). A full
+    ANALYZE is quick; a sampled one (analysis_limit) or `PRAGMA optimize` on SQLite 3.40 leave the
+    slow plan."""
     await connection().execute_script("ANALYZE")
 
 

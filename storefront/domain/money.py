@@ -125,8 +125,8 @@ def parse_money(text: str) -> int | None:
 @lru_cache(maxsize=8192)
 def display(cents: int, currency: str, locale: str) -> str:
     """A price as a page shows it, per locale: 1250 -> "€12.50" (en), "12,50 €" (it)."""
-    # Babel parses the locale and the pattern on every call (~0.1 ms); a listing shows ~30 prices, and
-    # a shop's prices repeat, so each is formatted once per worker.
+    # Babel parses the locale and the pattern on every call, a listing shows dozens of prices, and a
+    # shop's prices repeat: each is formatted once per worker.
     return format_currency(Decimal(cents) / 100, currency, locale=locale)
 
 
