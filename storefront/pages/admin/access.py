@@ -7,6 +7,7 @@ endpoint runs, so no endpoint checks for itself (tests/unit/test_access_refused.
 from __future__ import annotations
 
 import functools
+from urllib.parse import quote
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -84,4 +85,5 @@ async def login_required(request: Request, exc: LoginRequired) -> Response:
     next_path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     if request.headers.get("HX-Request") == "true":
         return Response(status_code=204, headers={"HX-Redirect": "/admin/login", **NO_STORE})
-    return RedirectResponse(f"/admin/login?next={next_path}", status_code=303, headers=NO_STORE)
+    # Quoted whole, so the asked path's own query (its & and #) stays inside `next`.
+    return RedirectResponse(f"/admin/login?next={quote(next_path, safe='/')}", status_code=303, headers=NO_STORE)
