@@ -12,7 +12,7 @@ from storefront import forms, links, session
 from storefront.domain import cart, email_address, payments, rate_limits
 from storefront.domain.models import Order, OrderStatus, PaymentStatus
 from storefront.domain.orders import FINAL
-from storefront.htmx import render
+from storefront.htmx import redirect, render
 from storefront.pages.layout import page_context
 from storefront.security import client_address
 
@@ -71,9 +71,7 @@ async def retry_payment(request: Request) -> Response:
         url = started.redirect_url or order_path
     except payments.PaymentNotPossible:  # paid meanwhile, or expired: the order page says which
         url = order_path
-    if request.headers.get("HX-Request") == "true":
-        return Response(status_code=204, headers={"HX-Redirect": url})
-    return RedirectResponse(url, status_code=303)
+    return redirect(request, url, new_page=True)  # the provider's page or the order page: a new page
 
 
 async def lookup_form(request: Request) -> Response:
