@@ -20,6 +20,7 @@ from storefront.domain.models import OrderStatus
 from storefront.domain.orders import InvalidTransition
 from storefront.htmx import wants_fragment
 from storefront.pages.admin.access import NO_STORE, AdminRoute, acting_staff, admin_page
+from storefront.pages.layout import flash_for_this_page
 
 PERMISSION = "orders"  # staff and owners alike
 NOTE = "order_note"  # the session flash kind of this page's messages
@@ -65,9 +66,9 @@ def _page(
     }
     if not wants_fragment(request):
         # Messages of other pages still show in the layout's region; this page shows its own in the panel.
-        waiting = session.pop_flash(request)
-        context["messages"] = [m for m in waiting if m.get("kind") != NOTE]
-        context["note"] = note or next((m for m in waiting if m.get("kind") == NOTE), None)
+        waiting = flash_for_this_page(request, {NOTE})
+        context["messages"] = waiting["messages"]
+        context["note"] = note or next(iter(waiting["notices"]), None)
     return admin_page(request, "pages/admin/order.html", "partials/admin/order_update.html", context, status_code)
 
 

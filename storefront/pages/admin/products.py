@@ -20,6 +20,7 @@ from storefront.domain.errors import NotFound
 from storefront.domain.models import Category, Option, Product, Variant
 from storefront.htmx import wants_fragment
 from storefront.pages.admin.access import NO_STORE, AdminRoute, acting_staff, admin_page
+from storefront.pages.layout import flash_for_this_page
 from storefront.security import local_path
 
 PERMISSION = "catalog"
@@ -28,15 +29,6 @@ PRODUCT_FIELDS = ("name", "slug", "category_id", "description", "tax_class", "ac
 VARIANT_FIELDS = ("sku", "price", "compare_at_price", "weight_grams", "low_stock_threshold", "opening_stock")
 MAX_PAGE = 1_000
 OUR_NOTICES = {"saved", "variant_saved", "image_saved", "imported", "activated", "deactivated"}
-
-
-def _left_for_this_page(request: Request) -> dict:
-    """Messages from before the redirect: ours beside the content, any other kind to the live region."""
-    messages = session.pop_flash(request)
-    return {
-        "notices": [m for m in messages if m.get("kind") in OUR_NOTICES],
-        "messages": [m for m in messages if m.get("kind") not in OUR_NOTICES],
-    }
 
 
 async def _form(request: Request, fields: tuple[str, ...]) -> tuple[dict[str, str], list[str]]:
@@ -69,7 +61,7 @@ async def product_list(request: Request) -> Response:
             "query": query,
             "categories": await Category.all(),
             "next_url": here,
-            **_left_for_this_page(request),
+            **flash_for_this_page(request, OUR_NOTICES),
         },
     )
 
@@ -147,7 +139,9 @@ async def new_product(request: Request) -> Response:
 
 async def edit_product(request: Request) -> Response:
     product = await _product_or_404(request)
-    return _page(request, await _edit_context(product, typed=_typed_from(product), **_left_for_this_page(request)))
+    return _page(
+        request, await _edit_context(product, typed=_typed_from(product), **flash_for_this_page(request, OUR_NOTICES))
+    )
 
 
 async def save_product(request: Request) -> Response:
@@ -223,7 +217,7 @@ async def import_form(request: Request) -> Response:
         request,
         "pages/admin/products_import.html",
         "pages/admin/products_import.html",
-        {**_left_for_this_page(request)},
+        {**flash_for_this_page(request, OUR_NOTICES)},
     )
 
 

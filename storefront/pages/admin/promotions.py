@@ -18,6 +18,7 @@ from storefront.domain.errors import NotFound
 from storefront.domain.models import Promotion, PromotionKind
 from storefront.domain.promotions import Explanation, Reason
 from storefront.pages.admin.access import AdminRoute, acting_staff, admin_page
+from storefront.pages.layout import flash_for_this_page
 from storefront.security import local_path
 
 PERMISSION = "promotions"
@@ -52,22 +53,18 @@ NEW = {
 }
 
 
-def _notices(request: Request) -> dict:
-    """Our messages from before the redirect go beside the heading; any others to the live region."""
-    messages = session.pop_flash(request)
-    return {
-        "notices": [m for m in messages if m.get("kind") in NOTICE_KINDS],
-        "messages": [m for m in messages if m.get("kind") not in NOTICE_KINDS],
-    }
-
-
 async def promotion_list(request: Request) -> Response:
     rows = await Promotion.all().order_by("-active", "priority", "id")
     return admin_page(
         request,
         "pages/admin/promotions.html",
         "pages/admin/promotions.html",
-        {"promotions": rows, "now": datetime.now(UTC), "one_day": timedelta(days=1), **_notices(request)},
+        {
+            "promotions": rows,
+            "now": datetime.now(UTC),
+            "one_day": timedelta(days=1),
+            **flash_for_this_page(request, NOTICE_KINDS),
+        },
     )
 
 
@@ -107,7 +104,7 @@ async def edit_form(request: Request) -> Response:
         request,
         "pages/admin/promotion_edit.html",
         "pages/admin/promotion_edit.html",
-        {**await _form_context(typed, {}, promotion), **_notices(request)},
+        {**await _form_context(typed, {}, promotion), **flash_for_this_page(request, NOTICE_KINDS)},
     )
 
 

@@ -14,6 +14,7 @@ from storefront.domain import shipping_admin as admin
 from storefront.domain.errors import NotFound
 from storefront.domain.models import ShippingMethod, ShippingZone
 from storefront.pages.admin.access import AdminRoute, acting_staff, admin_page
+from storefront.pages.layout import flash_for_this_page
 
 PERMISSION = "settings"  # shipping methods, rates and zones are shop settings: owners only
 
@@ -41,14 +42,14 @@ NOTICE = "shipping_saved"
 async def _page(request: Request, failed: dict | None = None, status_code: int = 200) -> Response:
     methods = await ShippingMethod.all().prefetch_related("rates")
     zones = await ShippingZone.all()
-    messages = [] if failed else session.pop_flash(request)
+    # After a refused form the messages wait: this answer is no page the redirect was for.
+    flash = {"notices": [], "messages": []} if failed else flash_for_this_page(request, {NOTICE})
     context = {
         "methods": methods,
         "zones": zones,
         "zone_names": {z.id: z.name for z in zones},
         "failed": failed or {},
-        "notices": [m for m in messages if m.get("kind") == NOTICE],
-        "messages": [m for m in messages if m.get("kind") != NOTICE],
+        **flash,
     }
     return admin_page(request, "pages/admin/shipping.html", "pages/admin/shipping.html", context, status_code)
 

@@ -17,18 +17,11 @@ from storefront import forms, session
 from storefront.domain import staff as staff_domain
 from storefront.domain.models import Staff, StaffRole
 from storefront.pages.admin.access import AdminRoute, acting_staff, admin_page
+from storefront.pages.layout import flash_for_this_page
 
 PERMISSION = "staff"  # who works here: owners only
 
 NOTICE = "staff_changed"
-
-
-def _notices(request: Request) -> dict:
-    messages = session.pop_flash(request)
-    return {
-        "notices": [m for m in messages if m.get("kind") == NOTICE],
-        "messages": [m for m in messages if m.get("kind") != NOTICE],
-    }
 
 
 async def _page(request: Request, context: dict, status_code: int = 200) -> Response:
@@ -38,7 +31,7 @@ async def _page(request: Request, context: dict, status_code: int = 200) -> Resp
 
 
 async def staff_list(request: Request) -> Response:
-    return await _page(request, _notices(request))
+    return await _page(request, flash_for_this_page(request, {NOTICE}))
 
 
 async def create(request: Request) -> Response:

@@ -18,6 +18,7 @@ from storefront.domain import as_typed, stock, stock_report
 from storefront.domain.models import Staff
 from storefront.htmx import target, wants_fragment
 from storefront.pages.admin.access import AdminRoute, acting_staff, admin_page
+from storefront.pages.layout import flash_for_this_page
 from storefront.security import local_path
 
 PERMISSION = "stock"
@@ -81,16 +82,6 @@ async def record(staff: Staff, row: stock_report.StockRow, change: Adjustment) -
 # --- routes -------------------------------------------------------------------------------------
 
 
-def _left_for_this_page(request: Request) -> dict:
-    """Messages from before the redirect: ours go beside the list (the layout's live region does not know
-    them), any other kind to the live region as usual."""
-    messages = session.pop_flash(request)
-    return {
-        "notices": [m for m in messages if m.get("kind") == "adjusted"],
-        "messages": [m for m in messages if m.get("kind") != "adjusted"],
-    }
-
-
 async def stock_list(request: Request) -> Response:
     params = request.query_params
     show = params.get("show", "all")
@@ -105,7 +96,7 @@ async def stock_list(request: Request) -> Response:
         request,
         "pages/admin/stock.html",
         "pages/admin/stock.html",
-        {"listing": listing, "next_url": here, **_left_for_this_page(request)},
+        {"listing": listing, "next_url": here, **flash_for_this_page(request, {"adjusted"})},
     )
 
 
@@ -123,7 +114,7 @@ async def variant(request: Request) -> Response:
         request,
         "pages/admin/variant_stock.html",
         "pages/admin/variant_stock.html",
-        {"ledger": ledger, "r": row, "next_url": request.url.path, **_left_for_this_page(request)},
+        {"ledger": ledger, "r": row, "next_url": request.url.path, **flash_for_this_page(request, {"adjusted"})},
     )
 
 
