@@ -15,6 +15,7 @@ from storefront import forms, session
 from storefront.domain import catalog
 from storefront.domain import promotions_admin as admin
 from storefront.domain.errors import NotFound
+from storefront.domain.forms import FieldErrors
 from storefront.domain.models import Promotion, PromotionKind
 from storefront.domain.promotions import Explanation, Reason
 from storefront.pages.admin.access import AdminRoute, acting_staff, admin_page
@@ -68,11 +69,12 @@ async def promotion_list(request: Request) -> Response:
     )
 
 
-async def _form_context(typed: dict, errors: dict, promotion: Promotion | None) -> dict:
+async def _form_context(typed: dict, refused: FieldErrors | None, promotion: Promotion | None) -> dict:
     tree = await catalog.category_tree()
     return {
         "typed": typed,
-        "errors": errors,
+        "errors": refused.errors if refused else {},
+        "details": refused.details if refused else {},
         "promotion": promotion,
         "categories": tree.categories,
         "kinds": list(PromotionKind),
@@ -86,7 +88,7 @@ async def new_form(request: Request) -> Response:
         request,
         "pages/admin/promotion_edit.html",
         "pages/admin/promotion_edit.html",
-        await _form_context(dict(NEW, category_ids=[]), {}, None),
+        await _form_context(dict(NEW, category_ids=[]), None, None),
     )
 
 
@@ -104,7 +106,7 @@ async def edit_form(request: Request) -> Response:
         request,
         "pages/admin/promotion_edit.html",
         "pages/admin/promotion_edit.html",
-        {**await _form_context(typed, {}, promotion), **flash_for_this_page(request, NOTICE_KINDS)},
+        {**await _form_context(typed, None, promotion), **flash_for_this_page(request, NOTICE_KINDS)},
     )
 
 
@@ -115,8 +117,8 @@ async def _typed(request: Request) -> dict:
     return typed
 
 
-async def _refused(typed: dict, errors: dict, promotion: Promotion | None, request: Request) -> Response:
-    context = await _form_context(typed, errors, promotion)
+async def _refused(typed: dict, refused: FieldErrors, promotion: Promotion | None, request: Request) -> Response:
+    context = await _form_context(typed, refused, promotion)
     return admin_page(
         request,
         "pages/admin/promotion_edit.html",
@@ -131,8 +133,8 @@ async def create(request: Request) -> Response:
     typed = await _typed(request)
     try:
         promotion = await admin.create(staff, await admin.read(typed, typed["category_ids"]))
-    except admin.InvalidPromotion as refused:
-        return await _refused(typed, refused.errors, None, request)
+    except FieldErrors as refused:
+        return await _refused(typed, refused, None, request)
     session.flash(request, {"kind": "promotion_created", "name": promotion.name})
     return RedirectResponse(f"/admin/promotions/{promotion.id}", status_code=303)
 
@@ -144,8 +146,8 @@ async def update(request: Request) -> Response:
     try:
         values = await admin.read(typed, typed["category_ids"], promotion.id)
         promotion, before, _ = await admin.update(staff, promotion.id, values)
-    except admin.InvalidPromotion as refused:
-        return await _refused(typed, refused.errors, promotion, request)
+    except FieldErrors as refused:
+        return await _refused(typed, refused, promotion, request)
     session.flash(request, {"kind": "promotion_saved" if before else "promotion_unchanged", "name": promotion.name})
     return RedirectResponse(f"/admin/promotions/{promotion.id}", status_code=303)
 

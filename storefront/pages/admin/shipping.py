@@ -12,6 +12,7 @@ from starlette.responses import RedirectResponse, Response
 from storefront import forms, session
 from storefront.domain import shipping_admin as admin
 from storefront.domain.errors import NotFound
+from storefront.domain.forms import FieldErrors
 from storefront.domain.models import ShippingMethod, ShippingZone
 from storefront.pages.admin.access import AdminRoute, acting_staff, admin_page
 from storefront.pages.layout import flash_for_this_page
@@ -63,6 +64,11 @@ async def _typed(request: Request) -> dict:
     return {name: str(form.get(name) or "")[:500] for name in FIELDS}
 
 
+async def _refused(request: Request, form_id: str, typed: dict, refused: FieldErrors) -> Response:
+    failed = {"form": form_id, "typed": typed, "errors": refused.errors, "details": refused.details}
+    return await _page(request, failed, 422)
+
+
 def _done(request: Request, what: str, anchor: str) -> Response:
     session.flash(request, {"kind": NOTICE, "what": what})
     return RedirectResponse(f"/admin/shipping#{anchor}", status_code=303)
@@ -78,8 +84,8 @@ async def save_method(request: Request) -> Response:
     form_id = f"method-{method_id or 'new'}"
     try:
         method = await admin.save_method(staff, method_id, await admin.read_method(typed, method_id))
-    except admin.InvalidShipping as refused:
-        return await _page(request, {"form": form_id, "typed": typed, "errors": refused.errors}, 422)
+    except FieldErrors as refused:
+        return await _refused(request, form_id, typed, refused)
     except NotFound:
         raise HTTPException(404) from None
     return _done(request, method.name, f"method-{method.id}")
@@ -90,8 +96,8 @@ async def save_zone(request: Request) -> Response:
     typed, zone_id = await _typed(request), _id(request, "zone_id")
     try:
         zone = await admin.save_zone(staff, zone_id, await admin.read_zone(typed))
-    except admin.InvalidShipping as refused:
-        return await _page(request, {"form": f"zone-{zone_id or 'new'}", "typed": typed, "errors": refused.errors}, 422)
+    except FieldErrors as refused:
+        return await _refused(request, f"zone-{zone_id or 'new'}", typed, refused)
     except NotFound:
         raise HTTPException(404) from None
     return _done(request, zone.name, f"zone-{zone.id}")
@@ -107,8 +113,8 @@ async def save_rate(request: Request) -> Response:
     try:
         values = await admin.read_rate(typed)
         rate = await admin.save_rate(staff, rate_id, {**values, **({"method_id": method_id} if method_id else {})})
-    except admin.InvalidShipping as refused:
-        return await _page(request, {"form": form_id, "typed": typed, "errors": refused.errors}, 422)
+    except FieldErrors as refused:
+        return await _refused(request, form_id, typed, refused)
     except NotFound:
         raise HTTPException(404) from None
     return _done(request, "rate", f"method-{rate.method_id}")  # type: ignore[attr-defined]
