@@ -18,7 +18,8 @@ from tortoise.transactions import in_transaction
 
 from storefront.domain import as_typed, search, stock
 from storefront.domain import staff as staff_domain
-from storefront.domain.errors import DomainError, NotFound
+from storefront.domain.errors import NotFound
+from storefront.domain.forms import FieldErrors
 from storefront.domain.models import (
     Category,
     OptionValue,
@@ -36,14 +37,6 @@ MAX_IMAGE_BYTES = 2 * 1024 * 1024
 _EUROS = re.compile(r"(\d{1,9})(?:[.,](\d{1,2}))?")
 SLUG_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 SKU_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
-
-
-class Invalid(DomainError):
-    """Every wrong field at once: field -> message code."""
-
-    def __init__(self, errors: dict[str, str]):
-        super().__init__(", ".join(f"{k}: {v}" for k, v in errors.items()))
-        self.errors = errors
 
 
 # --- plain rules ------------------------------------------------------------------------------
@@ -215,7 +208,7 @@ def read_product(typed: dict[str, str]) -> ProductDraft:
     if len(description) > 10_000:
         errors["description"] = "too_long"
     if errors:
-        raise Invalid(errors)
+        raise FieldErrors(errors)
     return ProductDraft(name, slug, int(category), description, tax_class, typed.get("active") == "on")
 
 
@@ -227,7 +220,7 @@ async def save_product(staff: Staff, product_id: int | None, draft: ProductDraft
     if not await Category.exists(id=draft.category_id):
         errors["category_id"] = "choose"
     if errors:
-        raise Invalid(errors)
+        raise FieldErrors(errors)
     async with in_transaction() as conn:
         if product_id is None:
             product = await Product.create(**draft.facts(), using_db=conn)
@@ -289,7 +282,7 @@ def read_variant(typed: dict[str, str], value_ids: list[str]) -> VariantDraft:
     low = _whole(typed.get("low_stock_threshold", ""), "low_stock_threshold", errors, 3, 100_000)
     opening = _whole(typed.get("opening_stock", ""), "opening_stock", errors, 0, 100_000)
     if errors:
-        raise Invalid(errors)
+        raise FieldErrors(errors)
     ids = {n for n in map(as_typed.whole, value_ids) if n is not None}
     return VariantDraft(
         sku,
@@ -311,7 +304,7 @@ async def _check_variant(draft: VariantDraft, variant_id: int | None) -> list[Op
     if len(values) != len(draft.value_ids) or len(set(options)) != len(options):
         errors["options"] = "one_per_option"
     if errors:
-        raise Invalid(errors)
+        raise FieldErrors(errors)
     return values
 
 
@@ -379,7 +372,7 @@ _SVG_DANGER = re.compile(
 def image_type(content: bytes) -> str:
     """The file's real type from its bytes (never its name or declared type): png, jpg, webp or svg."""
     if len(content) > MAX_IMAGE_BYTES:
-        raise Invalid({"image": "too_large"})
+        raise FieldErrors({"image": "too_large"})
     if content.startswith(b"\x89PNG\r\n\x1a\n"):
         return "png"
     if content.startswith(b"\xff\xd8\xff"):
@@ -389,9 +382,9 @@ def image_type(content: bytes) -> str:
     head = content[:1024].lstrip().lower()
     if head.startswith((b"<svg", b"<?xml")) and b"<svg" in content[:4096].lower():
         if _SVG_DANGER.search(content) or b"<!entity" in content.lower():
-            raise Invalid({"image": "unsafe_svg"})
+            raise FieldErrors({"image": "unsafe_svg"})
         return "svg"
-    raise Invalid({"image": "type"})
+    raise FieldErrors({"image": "type"})
 
 
 async def attach_image(staff: Staff, product_id: int, content: bytes, alt: str, media_dir: Path) -> ProductImage:

@@ -167,7 +167,7 @@ async def empty(request: Request) -> Response:
 
 async def apply_code(request: Request) -> Response:
     form = await forms.read(request)
-    typed = str(form.get("code") or "")[:60]
+    typed = forms.text(form, "code", 60)
     # Unknown codes are limited per cart and per client address, in the database: not in the shopper's
     # cookie, which could be replayed from before the first guess, or dropped.
     address = client_address(request)

@@ -14,6 +14,7 @@ from starlette.responses import RedirectResponse, Response
 from storefront import forms, links, session
 from storefront.domain import as_typed, cart, checkout, payments, promotion_limits, stock
 from storefront.domain.checkout import Details
+from storefront.domain.forms import FieldErrors
 from storefront.htmx import redirect, render, wants_fragment
 from storefront.pages.layout import page_context
 from storefront.security import client_address
@@ -135,7 +136,7 @@ async def place(request: Request) -> Response:
             client_address=client_address(request),
             unpaid_cap=checkout.UnpaidCap(settings.unpaid_orders_per_email, settings.unpaid_orders_per_address),
         )
-    except checkout.Invalid as exc:
+    except FieldErrors as exc:
         return await _form(request, d, attempt, exc.errors)
     except checkout.EmptyCart:
         return _redirect(request, "/cart")

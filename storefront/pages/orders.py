@@ -85,8 +85,8 @@ async def lookup_form(request: Request) -> Response:
 
 async def lookup(request: Request) -> Response:
     form = await forms.read(request)
-    number = str(form.get("number") or "").strip().upper()[:16]
-    email = str(form.get("email") or "").strip()[:254]
+    number = forms.text(form, "number", 100).strip().upper()[:16]
+    email = forms.text(form, "email", 1000).strip()[:254]
     client = client_address(request)
     try:
         counted = await rate_limits.attempt((rate_limits.ORDER_LOOKUP, client))

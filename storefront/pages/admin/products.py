@@ -17,6 +17,7 @@ from storefront import forms, session
 from storefront.domain import as_typed, catalog_csv
 from storefront.domain import catalog_admin as admin
 from storefront.domain.errors import NotFound
+from storefront.domain.forms import FieldErrors
 from storefront.domain.models import Category, Option, Product, Variant
 from storefront.htmx import wants_fragment
 from storefront.pages.admin.access import NO_STORE, AdminRoute, acting_staff, admin_page
@@ -33,7 +34,7 @@ OUR_NOTICES = {"saved", "variant_saved", "image_saved", "imported", "activated",
 
 async def _form(request: Request, fields: tuple[str, ...]) -> tuple[dict[str, str], list[str]]:
     form = await forms.read(request)
-    typed = {k: str(form.get(k) or "")[:10_000] for k in (*fields, "next")}
+    typed = forms.texts(form, (*fields, "next"), 10_000)
     values = [str(v) for k, v in form.multi_items() if k.startswith("option-") and isinstance(v, str) and v]
     return typed, values
 
@@ -150,7 +151,7 @@ async def save_product(request: Request) -> Response:
     typed, _ = await _form(request, PRODUCT_FIELDS)
     try:
         saved = await admin.save_product(staff, product.id if product else None, admin.read_product(typed))
-    except admin.Invalid as invalid:
+    except FieldErrors as invalid:
         return _page(request, await _edit_context(product, typed=typed, errors=invalid.errors), 422)
     session.flash(request, {"kind": "saved"})
     return RedirectResponse(f"/admin/products/{saved.id}", status_code=303)
@@ -169,7 +170,7 @@ async def save_variant(request: Request) -> Response:
             await admin.add_variant(staff, product.id, draft)
         else:
             await admin.update_variant(staff, variant_id, draft)
-    except admin.Invalid as invalid:
+    except FieldErrors as invalid:
         context = await _edit_context(
             product,
             typed=_typed_from(product),
@@ -192,9 +193,9 @@ async def upload_image(request: Request) -> Response:
     content = await upload.read(admin.MAX_IMAGE_BYTES + 1) if isinstance(upload, UploadFile) else b""
     try:
         if not content:
-            raise admin.Invalid({"image": "required"})
+            raise FieldErrors({"image": "required"})
         await admin.attach_image(staff, product.id, content, alt, request.app.state.settings.media_dir)
-    except admin.Invalid as invalid:
+    except FieldErrors as invalid:
         context = await _edit_context(product, typed=_typed_from(product), image_errors=invalid.errors)
         return _page(request, context, 422)
     session.flash(request, {"kind": "image_saved"})

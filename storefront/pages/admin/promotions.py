@@ -112,7 +112,7 @@ async def edit_form(request: Request) -> Response:
 
 async def _typed(request: Request) -> dict:
     form = await forms.read(request)
-    typed = {name: str(form.get(name) or "")[:2000] for name in FIELDS}
+    typed = forms.texts(form, FIELDS, 2000)
     typed["category_ids"] = [str(i)[:12] for i in form.getlist("category_ids")][:500]
     return typed
 

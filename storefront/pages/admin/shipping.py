@@ -61,7 +61,7 @@ async def shipping_page(request: Request) -> Response:
 
 async def _typed(request: Request) -> dict:
     form = await forms.read(request)
-    return {name: str(form.get(name) or "")[:500] for name in FIELDS}
+    return forms.texts(form, FIELDS, 500)
 
 
 async def _refused(request: Request, form_id: str, typed: dict, refused: FieldErrors) -> Response:
