@@ -22,6 +22,7 @@ from storefront.domain.errors import NotFound
 from storefront.domain.forms import FieldErrors
 from storefront.domain.models import (
     Category,
+    Option,
     OptionValue,
     Product,
     ProductImage,
@@ -186,6 +187,33 @@ class ProductDraft:
             "tax_class": self.tax_class,
             "active": self.active,
         }
+
+
+async def categories() -> list[Category]:
+    return await Category.all()
+
+
+async def get_product(product_id: int) -> Product:
+    product = await Product.get_or_none(id=product_id)
+    if product is None:
+        raise NotFound(f"product {product_id}")
+    return product
+
+
+async def editing(product: Product | None) -> tuple[list[Variant], list[Option], list[Category]]:
+    """What a product's edit page shows: its variants (with their option values, in the shop's order) and
+    images, every option with its values, every category."""
+    variants: list[Variant] = []
+    if product is not None:
+        variants = (
+            await Variant.filter(product_id=product.id).order_by("position", "id").prefetch_related("option_values")
+        )
+        await product.fetch_related("images")
+    return variants, await Option.all().prefetch_related("values"), await Category.all()
+
+
+async def is_variant_of(product_id: int, variant_id: int) -> bool:
+    return await Variant.exists(id=variant_id, product_id=product_id)
 
 
 def read_product(typed: dict[str, str]) -> ProductDraft:

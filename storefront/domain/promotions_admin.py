@@ -231,6 +231,11 @@ async def create(staff: Staff, values: dict) -> Promotion:
     return promotion
 
 
+async def listed() -> list[Promotion]:
+    """Every promotion as staff's list shows them: running ones first, then in the order they apply."""
+    return await Promotion.all().order_by("-active", "priority", "id")
+
+
 async def get(promotion_id: int) -> Promotion:
     promotion = await Promotion.get_or_none(id=promotion_id)
     if promotion is None:

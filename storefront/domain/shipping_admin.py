@@ -87,6 +87,15 @@ async def read_rate(typed: Mapping[str, str]) -> dict:
     return v
 
 
+async def methods_and_zones() -> tuple[list[ShippingMethod], list[ShippingZone]]:
+    """What the shipping page edits: every method with its rates, and every zone."""
+    return await ShippingMethod.all().prefetch_related("rates"), await ShippingZone.all()
+
+
+async def method_exists(method_id: int) -> bool:
+    return await ShippingMethod.exists(id=method_id)
+
+
 # --- use cases: one transaction each, with its audit entry ----------------------------------------
 
 

@@ -167,3 +167,8 @@ async def change_account(
         )
     await target.refresh_from_db()
     return target
+
+
+async def accounts() -> list[Staff]:
+    """Every account, as the owners' list shows them."""
+    return await Staff.all().order_by("email")

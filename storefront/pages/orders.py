@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from storefront import forms, links, session
-from storefront.domain import cart, email_address, payments, rate_limits
+from storefront.domain import cart, orders, payments, rate_limits
 from storefront.domain.models import Order, OrderStatus, PaymentStatus
 from storefront.domain.orders import FINAL
 from storefront.htmx import redirect, render
@@ -22,7 +22,7 @@ async def _order(request: Request) -> Order:
     key = request.query_params.get("key", "")
     if links.order_number(request.app.state.settings, key) != number:
         raise HTTPException(404)
-    order = await Order.get_or_none(number=number).prefetch_related("lines", "events", "payments")
+    order = await orders.with_timeline(number)
     if order is None:
         raise HTTPException(404)
     return order
@@ -93,9 +93,8 @@ async def lookup(request: Request) -> Response:
     except rate_limits.TooMany:
         context = await page_context(request, number=number, email=email, failed=False, blocked=True)
         return render(request, "pages/order_lookup.html", "pages/order_lookup.html", context, status_code=429)
-    order = await Order.get_or_none(number=number) if number else None
-    if order is None or email_address.normalise(order.email) != email_address.normalise(email):
-        # The same answer for a wrong number and a wrong email.
+    order = await orders.look_up(number, email)
+    if order is None:  # a wrong number or a wrong email: the same answer
         context = await page_context(request, number=number, email=email, failed=True)
         return render(request, "pages/order_lookup.html", "pages/order_lookup.html", context, status_code=422)
     await rate_limits.forgive(counted)  # only failed lookups count

@@ -18,7 +18,7 @@ from storefront.domain import as_typed, catalog_csv
 from storefront.domain import catalog_admin as admin
 from storefront.domain.errors import NotFound
 from storefront.domain.forms import FieldErrors
-from storefront.domain.models import Category, Option, Product, Variant
+from storefront.domain.models import Product
 from storefront.htmx import wants_fragment
 from storefront.pages.admin.access import NO_STORE, AdminRoute, acting_staff, admin_page
 from storefront.pages.layout import flash_for_this_page
@@ -60,7 +60,7 @@ async def product_list(request: Request) -> Response:
         {
             "listing": listing,
             "query": query,
-            "categories": await Category.all(),
+            "categories": await admin.categories(),
             "next_url": here,
             **flash_for_this_page(request, OUR_NOTICES),
         },
@@ -95,18 +95,12 @@ async def set_active(request: Request) -> Response:
 
 
 async def _edit_context(product: Product | None, **extra) -> dict:
-    variants = []
-    if product is not None:
-        variants = (
-            await Variant.filter(product_id=product.id).order_by("position", "id").prefetch_related("option_values")
-        )
-        await product.fetch_related("images")
-    options = await Option.all().prefetch_related("values")
+    variants, options, categories = await admin.editing(product)
     return {
         "product": product,
         "variants": variants,
         "options": options,
-        "categories": await Category.all(),
+        "categories": categories,
         "euros": admin.euros,
         **extra,
     }
@@ -124,10 +118,10 @@ def _typed_from(product: Product) -> dict:
 
 
 async def _product_or_404(request: Request) -> Product:
-    product = await Product.get_or_none(id=request.path_params["product_id"])
-    if product is None:
-        raise HTTPException(404)
-    return product
+    try:
+        return await admin.get_product(request.path_params["product_id"])
+    except NotFound:
+        raise HTTPException(404) from None
 
 
 def _page(request: Request, context: dict, status_code: int = 200) -> Response:
@@ -161,7 +155,7 @@ async def save_variant(request: Request) -> Response:
     staff = acting_staff(request)
     product = await _product_or_404(request)
     variant_id = request.path_params.get("variant_id")
-    if variant_id is not None and not await Variant.exists(id=variant_id, product_id=product.id):
+    if variant_id is not None and not await admin.is_variant_of(product.id, variant_id):
         raise HTTPException(404)
     typed, values = await _form(request, VARIANT_FIELDS)
     try:

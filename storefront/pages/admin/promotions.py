@@ -55,7 +55,7 @@ NEW = {
 
 
 async def promotion_list(request: Request) -> Response:
-    rows = await Promotion.all().order_by("-active", "priority", "id")
+    rows = await admin.listed()
     return admin_page(
         request,
         "pages/admin/promotions.html",

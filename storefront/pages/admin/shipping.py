@@ -13,7 +13,6 @@ from storefront import forms, session
 from storefront.domain import shipping_admin as admin
 from storefront.domain.errors import NotFound
 from storefront.domain.forms import FieldErrors
-from storefront.domain.models import ShippingMethod, ShippingZone
 from storefront.pages.admin.access import AdminRoute, acting_staff, admin_page
 from storefront.pages.layout import flash_for_this_page
 
@@ -41,8 +40,7 @@ NOTICE = "shipping_saved"
 
 
 async def _page(request: Request, failed: dict | None = None, status_code: int = 200) -> Response:
-    methods = await ShippingMethod.all().prefetch_related("rates")
-    zones = await ShippingZone.all()
+    methods, zones = await admin.methods_and_zones()
     # After a refused form the messages wait: this answer is no page the redirect was for.
     flash = {"notices": [], "messages": []} if failed else flash_for_this_page(request, {NOTICE})
     context = {
@@ -107,7 +105,7 @@ async def save_rate(request: Request) -> Response:
     """A new rate for a method (method_id in the path), or a change to one (rate_id)."""
     staff = acting_staff(request)
     typed, method_id, rate_id = await _typed(request), _id(request, "method_id"), _id(request, "rate_id")
-    if method_id is not None and not await ShippingMethod.exists(id=method_id):
+    if method_id is not None and not await admin.method_exists(method_id):
         raise HTTPException(404)
     form_id = f"rate-{rate_id}" if rate_id else f"rate-new-{method_id}"
     try:

@@ -16,7 +16,7 @@ from starlette.responses import RedirectResponse, Response
 from storefront import forms, session
 from storefront.domain import staff as staff_domain
 from storefront.domain.forms import FieldErrors
-from storefront.domain.models import Staff, StaffRole
+from storefront.domain.models import StaffRole
 from storefront.pages.admin.access import AdminRoute, acting_staff, admin_page
 from storefront.pages.layout import flash_for_this_page
 
@@ -26,7 +26,7 @@ NOTICE = "staff_changed"
 
 
 async def _page(request: Request, context: dict, status_code: int = 200) -> Response:
-    accounts = await Staff.all().order_by("email")
+    accounts = await staff_domain.accounts()
     blank = {"typed": {}, "errors": {}, "details": {}, "failed": {}}
     context = {"accounts": accounts, "roles": list(StaffRole), **blank, **context}
     return admin_page(request, "pages/admin/staff.html", "pages/admin/staff.html", context, status_code)
