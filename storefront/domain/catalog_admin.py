@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import secrets
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,7 +20,7 @@ from tortoise.transactions import in_transaction
 from storefront.domain import as_typed, search, stock
 from storefront.domain import staff as staff_domain
 from storefront.domain.errors import NotFound
-from storefront.domain.forms import FieldErrors
+from storefront.domain.forms import FieldErrors, Reader
 from storefront.domain.models import (
     Category,
     Option,
@@ -216,28 +217,21 @@ async def is_variant_of(product_id: int, variant_id: int) -> bool:
     return await Variant.exists(id=variant_id, product_id=product_id)
 
 
-def read_product(typed: dict[str, str]) -> ProductDraft:
-    errors = {}
-    name = " ".join(typed.get("name", "").split())
-    if not name:
-        errors["name"] = "required"
-    elif len(name) > 160:
-        errors["name"] = "too_long"
-    slug = typed.get("slug", "").strip().lower() or slugify(name)
+def read_product(typed: Mapping[str, object]) -> ProductDraft:
+    r = Reader(typed)
+    name = r.text("name", 160, required=True)
+    slug = r.raw("slug").strip().lower() or slugify(name)
     if name and not SLUG_PATTERN.fullmatch(slug) or len(slug) > 160:
-        errors["slug"] = "format"
-    category = typed.get("category_id", "")
-    if as_typed.whole(category) is None:
-        errors["category_id"] = "choose"
-    tax_class = typed.get("tax_class", "")
-    if tax_class not in set(TaxClass):
-        errors["tax_class"] = "choose"
-    description = typed.get("description", "").strip()
+        r.refuse("slug", "format")
+    category_id = as_typed.whole(r.raw("category_id"))
+    if category_id is None:
+        r.refuse("category_id", "choose")
+    tax_class = r.choice("tax_class", set(TaxClass))
+    description = r.raw("description").strip()  # its line breaks are kept
     if len(description) > 10_000:
-        errors["description"] = "too_long"
-    if errors:
-        raise FieldErrors(errors)
-    return ProductDraft(name, slug, int(category), description, tax_class, typed.get("active") == "on")
+        r.refuse("description", "too_long", 10_000)
+    r.done()
+    return ProductDraft(name, slug, category_id, description, tax_class, r.checkbox("active"))  # type: ignore[arg-type]
 
 
 async def save_product(staff: Staff, product_id: int | None, draft: ProductDraft) -> Product:
