@@ -9,6 +9,8 @@ routes to `read()`).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from python_multipart.multipart import parse_options_header
 from starlette.datastructures import FormData
 from starlette.requests import Request
@@ -40,3 +42,15 @@ async def read(request: Request) -> FormData:
     or, on a route it does not check (a server-to-server webhook), parsed now."""
     form = request.scope.get(SCOPE_KEY)
     return form if form is not None else await parse(request)
+
+
+def text(form: FormData, name: str, limit: int) -> str:
+    """A field as text, cut at `limit` characters: a missing field, or a file where text belongs, is "".
+    The cut only bounds what a route keeps and shows again; the domain's Reader checks real lengths."""
+    value = form.get(name)
+    return value[:limit] if isinstance(value, str) else ""
+
+
+def texts(form: FormData, names: Iterable[str], limit: int) -> dict[str, str]:
+    """The named fields as `text` would read each: what a form's page shows again when it is refused."""
+    return {name: text(form, name, limit) for name in names}

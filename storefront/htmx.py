@@ -27,8 +27,9 @@ def render(request: Request, page: str, fragment: str, context: dict, status_cod
     return response
 
 
-def redirect(request: Request, url: str) -> Response:
-    """After a successful POST: 303 for a browser, HX-Location for htmx (no full reload)."""
+def redirect(request: Request, url: str, *, new_page: bool = False, headers: dict | None = None) -> Response:
+    """After a successful POST: 303 for a browser; for htmx, HX-Location (no full reload) or, with
+    `new_page`, HX-Redirect (a full navigation: another layout, or a page outside the shop)."""
     if request.headers.get("HX-Request") == "true":
-        return Response(status_code=204, headers={"HX-Location": url})
-    return RedirectResponse(url, status_code=303)
+        return Response(status_code=204, headers={"HX-Redirect" if new_page else "HX-Location": url, **(headers or {})})
+    return RedirectResponse(url, status_code=303, headers=headers)

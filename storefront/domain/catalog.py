@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from storefront.domain import money, search, vat
 from storefront.domain.db import Sql
 from storefront.domain.errors import NotFound
+from storefront.domain.models import Variant
 from storefront.domain.stock import Availability, availability, can_buy_sql, sellable_sql
 
 PER_PAGE = 24
@@ -567,3 +568,9 @@ async def home() -> tuple[list[Card], list[Card]]:
     new = await _page(ListingQuery(sort="newest", per_page=8), {})
     sale = await _page(ListingQuery(sort="newest", on_sale=True, in_stock=True, per_page=8), {})
     return new, sale
+
+
+async def product_slug_of(variant_id: int) -> str | None:
+    """The slug of the product page a variant is on; None when there is no such variant."""
+    variant = await Variant.get_or_none(id=variant_id).select_related("product")
+    return variant.product.slug if variant else None

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import secrets
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,9 +19,11 @@ from tortoise.transactions import in_transaction
 
 from storefront.domain import as_typed, money, search, stock
 from storefront.domain import staff as staff_domain
-from storefront.domain.errors import DomainError, NotFound
+from storefront.domain.errors import NotFound
+from storefront.domain.forms import FieldErrors, Reader
 from storefront.domain.models import (
     Category,
+    Option,
     OptionValue,
     Product,
     ProductImage,
@@ -35,14 +38,6 @@ MAX_GRAMS = 1_000_000
 MAX_IMAGE_BYTES = 2 * 1024 * 1024
 SLUG_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 SKU_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
-
-
-class Invalid(DomainError):
-    """Every wrong field at once: field -> message code."""
-
-    def __init__(self, errors: dict[str, str]):
-        super().__init__(", ".join(f"{k}: {v}" for k, v in errors.items()))
-        self.errors = errors
 
 
 # --- plain rules ------------------------------------------------------------------------------
@@ -189,28 +184,48 @@ class ProductDraft:
         }
 
 
-def read_product(typed: dict[str, str]) -> ProductDraft:
-    errors = {}
-    name = " ".join(typed.get("name", "").split())
-    if not name:
-        errors["name"] = "required"
-    elif len(name) > 160:
-        errors["name"] = "too_long"
-    slug = typed.get("slug", "").strip().lower() or slugify(name)
+async def categories() -> list[Category]:
+    return await Category.all()
+
+
+async def get_product(product_id: int) -> Product:
+    product = await Product.get_or_none(id=product_id)
+    if product is None:
+        raise NotFound(f"product {product_id}")
+    return product
+
+
+async def editing(product: Product | None) -> tuple[list[Variant], list[Option], list[Category]]:
+    """What a product's edit page shows: its variants (with their option values, in the shop's order) and
+    images, every option with its values, every category."""
+    variants: list[Variant] = []
+    if product is not None:
+        variants = (
+            await Variant.filter(product_id=product.id).order_by("position", "id").prefetch_related("option_values")
+        )
+        await product.fetch_related("images")
+    return variants, await Option.all().prefetch_related("values"), await Category.all()
+
+
+async def is_variant_of(product_id: int, variant_id: int) -> bool:
+    return await Variant.exists(id=variant_id, product_id=product_id)
+
+
+def read_product(typed: Mapping[str, object]) -> ProductDraft:
+    r = Reader(typed)
+    name = r.text("name", 160, required=True)
+    slug = r.raw("slug").strip().lower() or slugify(name)
     if name and not SLUG_PATTERN.fullmatch(slug) or len(slug) > 160:
-        errors["slug"] = "format"
-    category = typed.get("category_id", "")
-    if as_typed.whole(category) is None:
-        errors["category_id"] = "choose"
-    tax_class = typed.get("tax_class", "")
-    if tax_class not in set(TaxClass):
-        errors["tax_class"] = "choose"
-    description = typed.get("description", "").strip()
+        r.refuse("slug", "format")
+    category_id = as_typed.whole(r.raw("category_id"))
+    if category_id is None:
+        r.refuse("category_id", "choose")
+    tax_class = r.choice("tax_class", set(TaxClass))
+    description = r.raw("description").strip()  # its line breaks are kept
     if len(description) > 10_000:
-        errors["description"] = "too_long"
-    if errors:
-        raise Invalid(errors)
-    return ProductDraft(name, slug, int(category), description, tax_class, typed.get("active") == "on")
+        r.refuse("description", "too_long", 10_000)
+    r.done()
+    return ProductDraft(name, slug, category_id, description, tax_class, r.checkbox("active"))  # type: ignore[arg-type]
 
 
 async def save_product(staff: Staff, product_id: int | None, draft: ProductDraft) -> Product:
@@ -221,7 +236,7 @@ async def save_product(staff: Staff, product_id: int | None, draft: ProductDraft
     if not await Category.exists(id=draft.category_id):
         errors["category_id"] = "choose"
     if errors:
-        raise Invalid(errors)
+        raise FieldErrors(errors)
     product: Product | None
     async with in_transaction() as conn:
         if product_id is None:
@@ -284,7 +299,7 @@ def read_variant(typed: dict[str, str], value_ids: list[str]) -> VariantDraft:
     low = _whole(typed.get("low_stock_threshold", ""), "low_stock_threshold", errors, 3, 100_000)
     opening = _whole(typed.get("opening_stock", ""), "opening_stock", errors, 0, 100_000)
     if errors or price is None:  # no price is an error already
-        raise Invalid(errors)
+        raise FieldErrors(errors)
     ids = {n for n in map(as_typed.whole, value_ids) if n is not None}
     return VariantDraft(
         sku,
@@ -306,7 +321,7 @@ async def _check_variant(draft: VariantDraft, variant_id: int | None) -> list[Op
     if len(values) != len(draft.value_ids) or len(set(options)) != len(options):
         errors["options"] = "one_per_option"
     if errors:
-        raise Invalid(errors)
+        raise FieldErrors(errors)
     return values
 
 
@@ -374,7 +389,7 @@ _SVG_DANGER = re.compile(
 def image_type(content: bytes) -> str:
     """The file's real type from its bytes (never its name or declared type): png, jpg, webp or svg."""
     if len(content) > MAX_IMAGE_BYTES:
-        raise Invalid({"image": "too_large"})
+        raise FieldErrors({"image": "too_large"})
     if content.startswith(b"\x89PNG\r\n\x1a\n"):
         return "png"
     if content.startswith(b"\xff\xd8\xff"):
@@ -384,9 +399,9 @@ def image_type(content: bytes) -> str:
     head = content[:1024].lstrip().lower()
     if head.startswith((b"<svg", b"<?xml")) and b"<svg" in content[:4096].lower():
         if _SVG_DANGER.search(content) or b"<!entity" in content.lower():
-            raise Invalid({"image": "unsafe_svg"})
+            raise FieldErrors({"image": "unsafe_svg"})
         return "svg"
-    raise Invalid({"image": "type"})
+    raise FieldErrors({"image": "type"})
 
 
 async def attach_image(staff: Staff, product_id: int, content: bytes, alt: str, media_dir: Path) -> ProductImage:

@@ -27,6 +27,7 @@ from storefront.domain import (
     stock,
 )
 from storefront.domain.errors import DomainError
+from storefront.domain.forms import FieldErrors
 from storefront.domain.models import Order, OrderLine, OrderStatus
 
 POSTAL_CODES = {
@@ -110,12 +111,6 @@ class Details:
             values["province"] = values["province"].upper()
         values["postal_code"] = values["postal_code"].upper()
         return cls(**values)
-
-
-class Invalid(DomainError):
-    def __init__(self, errors: dict[str, str]):
-        super().__init__(", ".join(f"{k}: {v}" for k, v in errors.items()))
-        self.errors = errors
 
 
 class EmptyCart(DomainError):
@@ -314,7 +309,7 @@ async def _place(
     if d.payment_method not in found.payment_methods:
         errors["payment_method"] = "payment_method"
     if errors:
-        raise Invalid(errors)
+        raise FieldErrors(errors)
     if not found.contents.lines:
         raise EmptyCart()
     if any(line.problem for line in found.contents.lines):

@@ -19,7 +19,8 @@ from tortoise.transactions import in_transaction
 
 from storefront.domain import as_typed, money, orders, payments, shop_time
 from storefront.domain import staff as staff_domain
-from storefront.domain.errors import DomainError, NotFound
+from storefront.domain.errors import NotFound
+from storefront.domain.forms import FieldErrors
 from storefront.domain.models import (
     Order,
     OrderLine,
@@ -44,15 +45,6 @@ STEPS = [S.PAID, S.PACKED, S.SHIPPED, S.DELIVERED]  # the way a parcel goes, in 
 PAGE_SIZE = 50
 CARRIER_MAX, TRACKING_MAX = 60, 80
 _TRACKING = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ./-]*$")
-
-
-class InvalidInput(DomainError):
-    """What staff typed, field by field: {"tracking_number": "required", "amount": "too_much"}."""
-
-    def __init__(self, errors: dict[str, str], **details):
-        super().__init__(", ".join(f"{k}: {v}" for k, v in errors.items()))
-        self.errors = errors
-        self.details = details  # e.g. limit (cents) for "too_much", message for "provider"
 
 
 # --- what may be done ---------------------------------------------------------------------------
@@ -223,7 +215,7 @@ async def cancel(order_id: int, staff: Staff, seen=None, *, confirmed: bool = Tr
     order, kinds, refundable = await _fresh(order_id)
     _refuse_unless_allowed(order, "cancel", kinds, refundable, seen)  # a stale page first, then the box
     if not confirmed:
-        raise InvalidInput({"confirm": "required"})
+        raise FieldErrors({"confirm": "required"})
     lines = await OrderLine.filter(order_id=order_id).order_by("id")
     returned = {line.sku: line.quantity for line in lines}
     return await _move(order_id, "cancel", staff, seen, note="cancelled by staff", after={"stock_returned": returned})
@@ -261,7 +253,7 @@ async def ship(order_id: int, staff: Staff, carrier: str, tracking_number: str, 
     method = await ShippingMethod.get_or_none(code=order.shipping_method)
     errors = shipment_errors(carrier, tracking_number, bool(method and method.pickup))
     if errors:
-        raise InvalidInput(errors)
+        raise FieldErrors(errors)
     same_carrier = method is not None and method.carrier.casefold() == carrier.casefold()
     url = tracking_url(method.tracking_url, tracking_number) if same_carrier and method is not None else ""
     shipment = {"carrier": carrier, "tracking_number": tracking_number, "tracking_url": url}
@@ -279,13 +271,13 @@ async def ship(order_id: int, staff: Staff, carrier: str, tracking_number: str, 
 
 
 def parse_amount(text: str) -> int:
-    """The amount to refund, as staff type it ("12,50", "€ 12.50", "1.234,50"), in cents. Raises InvalidInput."""
+    """The amount to refund, as staff type it ("12,50", "â¬ 12.50", "1.234,50"), in cents. Raises FieldErrors."""
     try:
         amount = money.parse_money(text)
     except money.InvalidMoney:
-        raise InvalidInput({"amount": "format"}) from None
+        raise FieldErrors({"amount": "format"}) from None
     if amount is None:
-        raise InvalidInput({"amount": "required"})
+        raise FieldErrors({"amount": "required"})
     return amount
 
 
@@ -295,20 +287,20 @@ async def refund(order_id: int, staff: Staff, amount_text: str, seen=None) -> Or
     _refuse_unless_allowed(order, "refund", kinds, refundable, seen)
     amount = parse_amount(amount_text)
     if amount <= 0:
-        raise InvalidInput({"amount": "zero"})
+        raise FieldErrors({"amount": "zero"})
     if amount > refundable:
-        raise InvalidInput({"amount": "too_much"}, limit=refundable)
+        raise FieldErrors({"amount": "too_much"}, {"amount": refundable})
     before = {"status": order.status.value, "refunded_total": order.refunded_total}
     try:
         refunded = await payments.refund(order.id, amount, actor=staff.email[:120])
     except payments.RefundNotPossible as exc:
         if exc.reason == "changed":
             raise InvalidTransition(await _status_now(order.id), S.PARTIALLY_REFUNDED, CHANGED) from None
-        raise InvalidInput(
-            {"amount": "too_much" if exc.reason == "amount" else "nothing_to_refund"}, limit=refundable
+        raise FieldErrors(
+            {"amount": "too_much" if exc.reason == "amount" else "nothing_to_refund"}, {"amount": refundable}
         ) from None
     except payments.ProviderError as exc:
-        raise InvalidInput({"amount": "provider"}, message=str(exc)) from None
+        raise FieldErrors({"amount": "provider"}, {"amount": str(exc)}) from None
     # payments.refund talks to the provider between its transactions, so the audit entry follows it.
     await staff_domain.audit(
         staff,

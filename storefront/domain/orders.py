@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
-from storefront.domain import cart, notifications, promotion_limits, stock
+from storefront.domain import cart, email_address, notifications, promotion_limits, stock
 from storefront.domain.db import literal
 from storefront.domain.errors import DomainError
 from storefront.domain.models import Order, OrderEvent, OrderLine, OrderStatus, Payment, PaymentStatus
@@ -178,3 +178,21 @@ async def expire_unpaid(now: datetime | None = None) -> list[str]:
         except InvalidTransition:
             pass  # paid or cancelled meanwhile
     return expired
+
+
+# --- what a customer may see ------------------------------------------------------------------------
+
+
+async def with_timeline(number: str) -> Order | None:
+    """An order with what its page shows: lines, events (the timeline) and payments."""
+    return await Order.get_or_none(number=number).prefetch_related("lines", "events", "payments")
+
+
+async def look_up(number: str, email: str) -> Order | None:
+    """The order a customer asks for by its number and email. A wrong number and a wrong email both give
+    None, so the answer tells nobody which orders exist."""
+    number = number.strip().upper()
+    order = await Order.get_or_none(number=number) if number else None
+    if order is None or email_address.normalise(order.email) != email_address.normalise(email):
+        return None
+    return order

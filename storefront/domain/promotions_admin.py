@@ -1,6 +1,6 @@
 """Staff create, change and switch off promotions. The form arrives as typed text; `read` turns it into
-Promotion values or refuses it with a message code for every wrong field at once, so the page can show
-each one beside its field and keep everything that was typed.
+Promotion values or refuses it with FieldErrors, a message code for every wrong field at once, so the page
+can show each one beside its field and keep everything that was typed.
 
 Every change writes an audit entry (before -> after) in the same transaction as the change itself.
 """
@@ -9,20 +9,20 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from datetime import date, datetime
+from datetime import datetime
 
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from storefront.domain import as_typed, money, shop_time
 from storefront.domain import staff as staff_domain
-from storefront.domain.errors import DomainError, NotFound
+from storefront.domain.errors import NotFound
+from storefront.domain.forms import FieldErrors, Reader
 from storefront.domain.models import Category, Promotion, PromotionKind, Staff, Variant, max_length
 from storefront.domain.promotions import normalise_code
 
 NAME_MAX = 120
 CODE_MAX = 40
-MAX_EUROS = 1_000_000  # nobody means a discount or a threshold above this: a typo
 MAX_COUNT = 1_000_000
 PERCENT_KINDS = {PromotionKind.ORDER_PERCENT, PromotionKind.ITEMS_PERCENT}
 FIXED_KINDS = {PromotionKind.ORDER_FIXED, PromotionKind.ITEMS_FIXED}
@@ -59,103 +59,33 @@ AUDITED = (
 )
 
 
-class InvalidPromotion(DomainError):
-    """Every wrong field: {field: {"code": ..., "n": ...}}; the page phrases the codes."""
-
-    def __init__(self, errors: dict[str, dict]):
-        super().__init__(", ".join(f"{k}: {v['code']}" for k, v in errors.items()))
-        self.errors = errors
-
-
-def error(code: str, n=None) -> dict:
-    return {"code": code, "n": n}
-
-
 # --- reading typed values (shared with shipping_admin) -------------------------------------------
 
 
 # --- the form ------------------------------------------------------------------------------------
 
 
-class Reader:
-    """Collects values and errors field by field, so one pass reports every problem."""
-
-    def __init__(self, typed: Mapping[str, str]):
-        self.typed = typed
-        self.errors: dict[str, dict] = {}
-        self.values: dict[str, object] = {}
-
-    def text(self, name: str) -> str:
-        return " ".join(str(self.typed.get(name) or "").split())
-
-    def number(self, name: str, low: int, high: int, required: bool = False) -> int | None:
-        text = self.text(name)
-        value = as_typed.whole(text, signed=True)
-        if text and value is None:
-            self.errors[name] = error("whole_number")
-            return None
-        if value is None:
-            if required:
-                self.errors[name] = error("required")
-        elif not low <= value <= high:
-            self.errors[name] = error("between", (low, high))
-            return None
-        return value
-
-    def money(self, name: str, required: bool = False, positive: bool = False) -> int | None:
-        try:
-            value = money.parse_money(self.text(name))
-        except money.InvalidMoney:
-            self.errors[name] = error("euros")
-            return None
-        if value is None:
-            if required:
-                self.errors[name] = error("required")
-        elif value > MAX_EUROS * 100:
-            self.errors[name] = error("too_much", MAX_EUROS)
-        elif positive and value == 0:
-            self.errors[name] = error("zero")
-        return value
-
-    def day(self, name: str) -> date | None:
-        raw = self.text(name)
-        if not raw:
-            return None
-        try:
-            return shop_time.parse_day(raw)
-        except ValueError:
-            self.errors[name] = error("date")
-            return None
-
-
 async def read(typed: Mapping[str, str], category_ids: list[str], promotion_id: int | None = None) -> dict:
-    """The typed form as Promotion field values, or InvalidPromotion listing every wrong field.
+    """The typed form as Promotion field values, or FieldErrors listing every wrong field.
 
     `typed["products"]` is a list of SKUs: any SKU of a product puts the whole product in scope.
     Values the chosen kind does not use are cleared, so a stale percent cannot linger unseen.
     """
     r = Reader(typed)
     v: dict = {}
-    v["name"] = r.text("name")
-    if not v["name"]:
-        r.errors["name"] = error("required")
-    elif len(v["name"]) > NAME_MAX:
-        r.errors["name"] = error("too_long", NAME_MAX)
+    v["name"] = r.text("name", NAME_MAX, required=True)
 
     code = normalise_code(r.text("code"))
     if code and len(code) > CODE_MAX:
-        r.errors["code"] = error("too_long", CODE_MAX)
+        r.refuse("code", "too_long", CODE_MAX)
     elif code and not _CODE.fullmatch(code):
-        r.errors["code"] = error("code_characters")
+        r.refuse("code", "code_characters")
     elif code and await Promotion.filter(code=code).exclude(id=promotion_id or 0).exists():
-        r.errors["code"] = error("taken", code)
+        r.refuse("code", "taken", code)
     v["code"] = code or None
 
-    try:
-        kind = PromotionKind(r.text("kind"))
-    except ValueError:
-        kind = None
-        r.errors["kind"] = error("choose")
+    chosen = r.choice("kind", {str(k) for k in PromotionKind})
+    kind = PromotionKind(chosen) if chosen else None
     v["kind"] = kind
     v["percent"] = v["amount"] = v["buy_quantity"] = v["get_quantity"] = None
     if kind in PERCENT_KINDS:
@@ -171,7 +101,7 @@ async def read(typed: Mapping[str, str], category_ids: list[str], promotion_id: 
     known = set(await Category.filter(id__in=ids).values_list("id", flat=True))
     v["category_ids"] = sorted(known)
     if len(known) != len(set(category_ids)):
-        r.errors["category_ids"] = error("unknown_category")
+        r.refuse("category_ids", "unknown_category")
     skus = [s for s in _SKU_SPLIT.split(str(typed.get("products") or "").strip()) if s]
     longest = max_length(Variant, "sku")  # a longer one is nobody's (and cannot be looked up)
     found = (
@@ -181,14 +111,14 @@ async def read(typed: Mapping[str, str], category_ids: list[str], promotion_id: 
     )
     missing = [s for s in skus if s not in found]
     if missing:
-        r.errors["products"] = error("unknown_sku", ", ".join(missing[:5]))
+        r.refuse("products", "unknown_sku", ", ".join(missing[:5]))
     v["product_ids"] = sorted(set(found.values()))
 
     v["min_subtotal"] = r.money("min_subtotal")
     v["min_quantity"] = r.number("min_quantity", 1, MAX_COUNT)
     starts, ends = r.day("starts_on"), r.day("ends_on")
     if starts and ends and ends < starts:
-        r.errors["ends_on"] = error("ends_before_start")
+        r.refuse("ends_on", "ends_before_start")
     v["starts_at"] = shop_time.day_start(starts) if starts else None
     # The last day counts in full: the window is [starts_at, ends_at), so it ends at the next midnight.
     v["ends_at"] = shop_time.day_end(ends) if ends else None
@@ -197,11 +127,10 @@ async def read(typed: Mapping[str, str], category_ids: list[str], promotion_id: 
     priority = r.number("priority", 0, 10_000)
     v["priority"] = 100 if priority is None else priority
     for flag in FLAGS:
-        v[flag] = typed.get(flag) in ("on", "1", "true")
+        v[flag] = r.checkbox(flag)
     if kind == PromotionKind.FREE_SHIPPING:
         v["free_shipping"] = False  # it ships free already; the extra flag is for the other kinds
-    if r.errors:
-        raise InvalidPromotion(r.errors)
+    r.done()
     return v
 
 
@@ -264,8 +193,13 @@ async def create(staff: Staff, values: dict) -> Promotion:
                 staff, "promotion.create", f"promotion:{promotion.id}", None, snapshot(promotion), conn=conn
             )
     except IntegrityError:  # a colleague took the code between the check and the insert
-        raise InvalidPromotion({"code": error("taken", values.get("code"))}) from None
+        raise FieldErrors({"code": "taken"}, {"code": values.get("code")}) from None
     return promotion
+
+
+async def listed() -> list[Promotion]:
+    """Every promotion as staff's list shows them: running ones first, then in the order they apply."""
+    return await Promotion.all().order_by("-active", "priority", "id")
 
 
 async def get(promotion_id: int) -> Promotion:
@@ -292,7 +226,7 @@ async def update(staff: Staff, promotion_id: int, values: dict) -> tuple[Promoti
                     staff, "promotion.update", f"promotion:{promotion.id}", before, after, conn=conn
                 )
     except IntegrityError:
-        raise InvalidPromotion({"code": error("taken", values.get("code"))}) from None
+        raise FieldErrors({"code": "taken"}, {"code": values.get("code")}) from None
     return promotion, before, after
 
 

@@ -13,77 +13,61 @@ from tortoise.transactions import in_transaction
 
 from storefront.domain import staff as staff_domain
 from storefront.domain.errors import NotFound
+from storefront.domain.forms import FieldErrors, Reader
 from storefront.domain.models import ShippingMethod, ShippingRate, ShippingZone, Staff
-from storefront.domain.promotions_admin import InvalidPromotion as _Invalid
-from storefront.domain.promotions_admin import Reader, error
 
 _COUNTRY = re.compile(r"[A-Z]{2}|\*")
 _SPLIT = re.compile(r"[\s,;]+")
 _URL = re.compile(r"https?://\S+")
 
 
-class InvalidShipping(_Invalid):
-    """Every wrong field of a shipping form: {field: {"code", "n"}}."""
-
-
 def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:30]
-
-
-def _flags(typed: Mapping[str, str], *names: str) -> dict:
-    return {name: typed.get(name) in ("on", "1", "true") for name in names}
 
 
 async def read_method(typed: Mapping[str, str], method_id: int | None = None) -> dict:
     r = Reader(typed)
     v: dict = {
-        "name": r.text("name"),
-        "description": r.text("description"),
-        "carrier": r.text("carrier"),
+        "name": r.text("name", 80, required=True),
+        "description": r.text("description", 200),
+        "carrier": r.text("carrier", 60),
         "tracking_url": r.text("tracking_url").replace(" ", ""),
     }
-    for name, limit in (("name", 80), ("description", 200), ("carrier", 60), ("tracking_url", 255)):
-        if len(v[name]) > limit:
-            r.errors[name] = error("too_long", limit)
-    if not v["name"]:
-        r.errors["name"] = error("required")
     url = v["tracking_url"]
-    if url and not _URL.fullmatch(url):
-        r.errors["tracking_url"] = error("url")
+    if len(url) > 255:
+        r.refuse("tracking_url", "too_long", 255)
+    elif url and not _URL.fullmatch(url):
+        r.refuse("tracking_url", "url")
     elif url and "{number}" not in url:  # the carrier's page needs the parcel's number
-        r.errors["tracking_url"] = error("tracking_number")
+        r.refuse("tracking_url", "tracking_number")
     code = _slug(r.text("code") or v["name"])
     if method_id is None:  # the code is what orders keep: set once, never changed
         if await ShippingMethod.filter(code=code).exists():
-            r.errors["code" if r.text("code") else "name"] = error("duplicate")
+            r.refuse("code" if r.text("code") else "name", "duplicate")
         v["code"] = code
     v["min_days"] = r.number("min_days", 0, 60, required=True)
     v["max_days"] = r.number("max_days", 0, 60, required=True)
     if v["min_days"] is not None and v["max_days"] is not None and v["max_days"] < v["min_days"]:
-        r.errors["max_days"] = error("days_order")
+        r.refuse("max_days", "days_order")
     v["cutoff_hour"] = r.number("cutoff_hour", 0, 23, required=True)
     v["position"] = r.number("position", 0, 1000) or 0
-    v.update(_flags(typed, "pickup", "active"))
-    if r.errors:
-        raise InvalidShipping(r.errors)
+    v["pickup"], v["active"] = r.checkbox("pickup"), r.checkbox("active")
+    r.done()
     return v
 
 
 async def read_zone(typed: Mapping[str, str]) -> dict:
     r = Reader(typed)
-    v: dict = {"name": r.text("name")}
-    if not v["name"]:
-        r.errors["name"] = error("required")
-    elif len(v["name"]) > 60:
-        r.errors["name"] = error("too_long", 60)
+    v: dict = {"name": r.text("name", 60, required=True)}
     countries = [c for c in _SPLIT.split(r.text("countries").upper()) if c]
     bad = [c for c in countries if not _COUNTRY.fullmatch(c)]
-    if bad or not countries:
-        r.errors["countries"] = error("countries", ", ".join(bad[:5])) if bad else error("required")
+    if bad:
+        r.refuse("countries", "countries", ", ".join(bad[:5]))
+    elif not countries:
+        r.refuse("countries", "required")
     v["countries"] = list(dict.fromkeys(countries))  # typed order, without repeats
     v["position"] = r.number("position", 0, 1000) or 0
-    if r.errors:
-        raise InvalidShipping(r.errors)
+    r.done()
     return v
 
 
@@ -91,16 +75,24 @@ async def read_rate(typed: Mapping[str, str]) -> dict:
     r = Reader(typed)
     zone_id = r.number("zone_id", 1, 2**31 - 1)
     if zone_id is None or not await ShippingZone.exists(id=zone_id):
-        r.errors["zone_id"] = error("choose")
+        r.refuse("zone_id", "choose")
     v = {
         "zone_id": zone_id,
         "max_weight_grams": r.number("max_weight_grams", 1, 1_000_000),
         "price": r.money("price", required=True),
         "free_above": r.money("free_above"),
     }
-    if r.errors:
-        raise InvalidShipping(r.errors)
+    r.done()
     return v
+
+
+async def methods_and_zones() -> tuple[list[ShippingMethod], list[ShippingZone]]:
+    """What the shipping page edits: every method with its rates, and every zone."""
+    return await ShippingMethod.all().prefetch_related("rates"), await ShippingZone.all()
+
+
+async def method_exists(method_id: int) -> bool:
+    return await ShippingMethod.exists(id=method_id)
 
 
 # --- use cases: one transaction each, with its audit entry ----------------------------------------
@@ -151,7 +143,7 @@ async def _save(staff: Staff, model, fields, kind: str, row_id: int | None, valu
                 )
             return row
     except IntegrityError:  # a colleague took the method's code meanwhile
-        raise InvalidShipping({"name": error("duplicate")}) from None
+        raise FieldErrors({"name": "duplicate"}) from None
 
 
 async def save_method(staff: Staff, method_id: int | None, values: dict) -> ShippingMethod:

@@ -13,17 +13,14 @@ from tortoise.transactions import in_transaction
 
 from storefront.domain import email_address, staff_sessions
 from storefront.domain.errors import DomainError
+from storefront.domain.forms import FieldErrors
 from storefront.domain.models import AuditEntry, Staff, StaffRole
 
 # scrypt cost: 2**15 iterations x 8 x 1 = 32 MiB and ~50 ms per check on one core; raise N with hardware.
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**15, 8, 1
 MIN_PASSWORD = 10
-
-
-class InvalidStaff(DomainError):
-    def __init__(self, errors: dict[str, str]):
-        super().__init__(", ".join(f"{k}: {v}" for k, v in errors.items()))
-        self.errors = errors
+NAME_MAX = 120  # Staff.name
+COMMAND_LINE = "storefront create-staff"  # who the audit names for an account the command made
 
 
 def _stored(salt: bytes, digest: bytes) -> str:
@@ -60,25 +57,41 @@ def check_password(password: str, stored: str) -> bool:
 _DUMMY_HASH = _stored(secrets.token_bytes(16), secrets.token_bytes(64))
 
 
-async def create(email: str, password: str, role: StaffRole | str = StaffRole.STAFF, name: str = "") -> Staff:
+async def create(
+    email: str,
+    password: str,
+    role: StaffRole | str = StaffRole.STAFF,
+    name: str = "",
+    *,
+    by: Staff | str | None = None,
+) -> Staff:
+    """A new account, or FieldErrors. `by` is who creates it (an owner in the back office, or the command
+    line's COMMAND_LINE): the audit entry is written in the account's own transaction. Only seeding (demo
+    data, tests) leaves it out."""
     email = email_address.normalise(email)
+    name = name.strip()
     errors = {}
     if not email_address.valid(email):
         errors["email"] = "email"
     elif await Staff.exists(email=email):
         errors["email"] = "taken"
+    if len(name) > NAME_MAX:
+        errors["name"] = "too_long"
     if len(password) < MIN_PASSWORD:
         errors["password"] = "too_short"
     if role not in set(StaffRole):
         errors["role"] = "role"
     if errors:
-        raise InvalidStaff(errors)
-    return await Staff.create(
-        email=email,
-        name=name.strip(),
-        role=StaffRole(role),
-        password_hash=await asyncio.to_thread(hash_password, password),
-    )
+        raise FieldErrors(errors, {"name": NAME_MAX} if "name" in errors else None)
+    password_hash = await asyncio.to_thread(hash_password, password)  # outside the transaction: ~50 ms
+    async with in_transaction() as conn:
+        account = await Staff.create(
+            email=email, name=name, role=StaffRole(role), password_hash=password_hash, using_db=conn
+        )
+        if by is not None:
+            created = {"email": account.email, "role": str(account.role), "active": True}
+            await audit(by, "staff.create", f"staff:{account.id}", None, created, conn=conn)
+    return account
 
 
 async def authenticate(email: str, password: str) -> Staff | None:
@@ -102,9 +115,11 @@ def may(staff: Staff, permission: str) -> bool:
     return permission in PERMISSIONS and (staff.role == StaffRole.OWNER or permission not in OWNER_ONLY)
 
 
-async def audit(staff: Staff, action: str, subject: str, before=None, after=None, conn=None) -> None:
+async def audit(staff: Staff | str, action: str, subject: str, before=None, after=None, conn=None) -> None:
+    """`staff` is who acted: an account, or the name of a command when no account did."""
+    staff_id, actor = (None, staff) if isinstance(staff, str) else (staff.id, staff.email)
     await AuditEntry.create(
-        staff_id=staff.id, actor=staff.email, action=action, subject=subject, before=before, after=after, using_db=conn
+        staff_id=staff_id, actor=actor, action=action, subject=subject, before=before, after=after, using_db=conn
     )
 
 
@@ -154,3 +169,8 @@ async def change_account(
         )
     await target.refresh_from_db()
     return target
+
+
+async def accounts() -> list[Staff]:
+    """Every account, as the owners' list shows them."""
+    return await Staff.all().order_by("email")

@@ -5,14 +5,17 @@ On-hand (Variant.stock) always equals the sum of the variant's StockMovement del
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from tortoise.expressions import F, RawSQL
 from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
+from storefront.domain import as_typed
 from storefront.domain import staff as staff_domain
-from storefront.domain.errors import DomainError, OutOfStock, ShortLine
+from storefront.domain.errors import OutOfStock, ShortLine
+from storefront.domain.forms import FieldErrors, Reader
 from storefront.domain.models import StockMovement, Variant
 
 
@@ -107,12 +110,41 @@ async def adjust(variant_id: int, delta: int, reason: str, reference: str = "", 
     await StockMovement.create(variant_id=variant_id, delta=delta, reason=reason, reference=reference, using_db=conn)
 
 
-class AdjustmentRefused(DomainError):
-    """Why staff's stock change was not applied: field, code and a number for the message."""
+# What staff may record by hand (sales and returns come from orders), and how much at once.
+STAFF_REASONS = (Reason.RECEIVED, Reason.DAMAGED, Reason.CORRECTION)
+MAX_UNITS = 100_000
+NOTE_MAX = 120  # StockMovement.reference
 
-    def __init__(self, field: str, code: str, n: int | None = None):
-        super().__init__(f"{field}: {code}")
-        self.field, self.code, self.n = field, code, n
+
+@dataclass(frozen=True)
+class Adjustment:
+    mode: str  # "change": add or remove units | "set": the count on the shelf
+    units: int
+    reason: str
+    note: str
+
+
+def read_adjustment(typed: Mapping[str, object]) -> Adjustment:
+    """Staff's adjust form as an Adjustment, or FieldErrors with every wrong field."""
+    r = Reader(typed)
+    mode = "set" if r.raw("mode") == "set" else "change"
+    units = as_typed.whole(r.raw("units"), signed=True)
+    if units is None:
+        r.refuse("units", "whole_number")
+    elif abs(units) > MAX_UNITS:
+        r.refuse("units", "too_many", MAX_UNITS)
+    elif mode == "set" and units < 0:
+        r.refuse("units", "negative_count")
+    elif mode == "change" and units == 0:
+        r.refuse("units", "zero")
+    reason = r.choice("reason", STAFF_REASONS)
+    note = r.text("note", NOTE_MAX)
+    r.done()
+    return Adjustment(mode, units, reason, note)  # type: ignore[arg-type]
+
+
+def _refused(field: str, code: str, n: int | None = None) -> FieldErrors:
+    return FieldErrors({field: code}, {field: n} if n is not None else None)
 
 
 async def count(staff, variant_id: int, seen: int, mode: str, units: int, reason: str, note: str) -> tuple[int, int]:
@@ -121,12 +153,12 @@ async def count(staff, variant_id: int, seen: int, mode: str, units: int, reason
     Returns (before, after)."""
     delta = units if mode == "change" else units - seen
     if delta == 0:
-        raise AdjustmentRefused("units", "unchanged", seen)
+        raise _refused("units", "unchanged", seen)
     # Received goods only add and damaged goods only remove; a count correction goes either way.
     if reason == Reason.RECEIVED and delta < 0:
-        raise AdjustmentRefused("reason", "received_adds")
+        raise _refused("reason", "received_adds")
     if reason == Reason.DAMAGED and delta > 0:
-        raise AdjustmentRefused("reason", "damaged_removes")
+        raise _refused("reason", "damaged_removes")
     try:
         async with in_transaction() as conn:
             # The conditional UPDATE comes first (SQLite with several processes needs that) and refuses
@@ -136,13 +168,13 @@ async def count(staff, variant_id: int, seen: int, mode: str, units: int, reason
             if mode == "set" and after != units:
                 # A sale (or a colleague) changed the stock since the form was sent: the count no longer
                 # means what the staff member saw. Roll back and show the current figure.
-                raise AdjustmentRefused("units", "changed_meanwhile", after - delta)
+                raise _refused("units", "changed_meanwhile", after - delta)
             done = {"stock": after, "reason": reason, **({"note": note} if note else {})}
             await staff_domain.audit(
                 staff, "stock.adjust", f"variant:{variant_id}", before={"stock": after - delta}, after=done, conn=conn
             )
     except OutOfStock as short:
-        raise AdjustmentRefused("units", "below_zero", short.lines[0].available) from None
+        raise _refused("units", "below_zero", short.lines[0].available) from None
     return after - delta, after
 
 

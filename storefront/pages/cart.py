@@ -10,8 +10,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from storefront import forms, session
-from storefront.domain import as_typed, cart, rate_limits
-from storefront.domain.models import Variant
+from storefront.domain import as_typed, cart, catalog, rate_limits
 from storefront.htmx import render, wants_fragment
 from storefront.pages.catalog import choice_names, choice_url, product_choice, product_response
 from storefront.pages.layout import page_context
@@ -112,7 +111,7 @@ async def _added(request: Request, token: str, change: cart.Change, variant_id: 
 async def _add_region(request: Request, variant_id: int, change, messages, status_code: int = 200, **extra):
     """The product page's add-to-cart region; a listing card's button (hx-swap=none) needs only the
     badge and the live region. After an add (`change`) the variant exists; after a refusal it may not."""
-    exists = change is not None or await Variant.exists(id=variant_id)
+    exists = change is not None or await catalog.product_slug_of(variant_id) is not None
     context = {"variant_id": variant_id, "added": _message(change) if change else None, "messages": messages, **extra}
     templates = request.app.state.templates
     if not exists or request.headers.get("HX-Target") != "add-to-cart":
@@ -124,10 +123,10 @@ async def _add_failed(request: Request, variant_id: int, typed, next_url: str) -
     extra = {"add_error": "quantity", "typed_quantity": typed}
     if wants_fragment(request):
         return await _add_region(request, variant_id, None, [{"kind": "error"}], status_code=422, **extra)
-    variant = await Variant.get_or_none(id=variant_id).select_related("product")
-    if variant is None:
+    slug = await catalog.product_slug_of(variant_id)
+    if slug is None:
         return _done(request, [{"kind": "unavailable"}], next_url)
-    return await product_response(request, variant.product.slug, variant_id, status_code=422, **extra)
+    return await product_response(request, slug, variant_id, status_code=422, **extra)
 
 
 async def update(request: Request) -> Response:
@@ -167,7 +166,7 @@ async def empty(request: Request) -> Response:
 
 async def apply_code(request: Request) -> Response:
     form = await forms.read(request)
-    typed = str(form.get("code") or "")[:60]
+    typed = forms.text(form, "code", 60)
     # Unknown codes are limited per cart and per client address, in the database: not in the shopper's
     # cookie, which could be replayed from before the first guess, or dropped.
     address = client_address(request)

@@ -14,7 +14,8 @@ from starlette.responses import RedirectResponse, Response
 from storefront import forms, links, session
 from storefront.domain import as_typed, cart, checkout, payments, promotion_limits, stock
 from storefront.domain.checkout import Details
-from storefront.htmx import render, wants_fragment
+from storefront.domain.forms import FieldErrors
+from storefront.htmx import redirect, render, wants_fragment
 from storefront.pages.layout import page_context
 from storefront.security import client_address
 
@@ -32,9 +33,7 @@ def _page(request: Request, fragment: str, context: dict, status_code: int = 200
 
 def _redirect(request: Request, url: str) -> Response:
     """A full navigation, for htmx too: the order page or the payment page is a new page."""
-    if request.headers.get("HX-Request") == "true":
-        return Response(status_code=204, headers={"HX-Redirect": url})
-    return RedirectResponse(url, status_code=303)
+    return redirect(request, url, new_page=True)
 
 
 async def _context(request: Request, d: Details, attempt: str, errors: dict, **extra) -> dict:
@@ -137,7 +136,7 @@ async def place(request: Request) -> Response:
             client_address=client_address(request),
             unpaid_cap=checkout.UnpaidCap(settings.unpaid_orders_per_email, settings.unpaid_orders_per_address),
         )
-    except checkout.Invalid as exc:
+    except FieldErrors as exc:
         return await _form(request, d, attempt, exc.errors)
     except checkout.EmptyCart:
         return _redirect(request, "/cart")

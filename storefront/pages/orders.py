@@ -9,10 +9,10 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from storefront import forms, links, session
-from storefront.domain import cart, email_address, notifications, payments, rate_limits, shipping
+from storefront.domain import cart, notifications, orders, payments, rate_limits, shipping
 from storefront.domain.models import Order, OrderStatus, PaymentStatus
 from storefront.domain.orders import FINAL
-from storefront.htmx import render
+from storefront.htmx import redirect, render
 from storefront.pages.layout import page_context
 from storefront.security import client_address
 
@@ -22,7 +22,7 @@ async def _order(request: Request) -> Order:
     key = request.query_params.get("key", "")
     if links.order_number(request.app.state.settings, key) != number:
         raise HTTPException(404)
-    order = await Order.get_or_none(number=number).prefetch_related("lines", "events", "payments")
+    order = await orders.with_timeline(number)
     if order is None:
         raise HTTPException(404)
     return order
@@ -73,9 +73,7 @@ async def retry_payment(request: Request) -> Response:
         url = started.redirect_url or order_path
     except payments.PaymentNotPossible:  # paid meanwhile, or expired: the order page says which
         url = order_path
-    if request.headers.get("HX-Request") == "true":
-        return Response(status_code=204, headers={"HX-Redirect": url})
-    return RedirectResponse(url, status_code=303)
+    return redirect(request, url, new_page=True)  # the provider's page or the order page: a new page
 
 
 async def lookup_form(request: Request) -> Response:
@@ -89,17 +87,16 @@ async def lookup_form(request: Request) -> Response:
 
 async def lookup(request: Request) -> Response:
     form = await forms.read(request)
-    number = str(form.get("number") or "").strip().upper()[:16]
-    email = str(form.get("email") or "").strip()[:254]
+    number = forms.text(form, "number", 100).strip().upper()[:16]
+    email = forms.text(form, "email", 1000).strip()[:254]
     client = client_address(request)
     try:
         counted = await rate_limits.attempt((rate_limits.ORDER_LOOKUP, client))
     except rate_limits.TooMany:
         context = await page_context(request, number=number, email=email, failed=False, blocked=True)
         return render(request, "pages/order_lookup.html", "pages/order_lookup.html", context, status_code=429)
-    order = await Order.get_or_none(number=number) if number else None
-    if order is None or email_address.normalise(order.email) != email_address.normalise(email):
-        # The same answer for a wrong number and a wrong email.
+    order = await orders.look_up(number, email)
+    if order is None:  # a wrong number or a wrong email: the same answer
         context = await page_context(request, number=number, email=email, failed=True)
         return render(request, "pages/order_lookup.html", "pages/order_lookup.html", context, status_code=422)
     await rate_limits.forgive(counted)  # only failed lookups count

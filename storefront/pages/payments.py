@@ -13,7 +13,6 @@ from __future__ import annotations
 import logging
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
@@ -79,19 +78,14 @@ async def hosted_page(request: Request) -> Response:
     return _page(request, payment, return_url, sig)
 
 
-def _typed(form: FormData, name: str) -> str:
-    value = form.get(name)
-    return value[:FIELD_LIMIT] if isinstance(value, str) else ""
-
-
 async def pay(request: Request) -> Response:
     reference = request.path_params["reference"]
     form = await forms.read(request)
     entry = payments.CardEntry(
-        number=_typed(form, "number"),
-        expiry=_typed(form, "expiry"),
-        cvc=_typed(form, "cvc"),
-        name=_typed(form, "name"),
+        number=forms.text(form, "number", FIELD_LIMIT),
+        expiry=forms.text(form, "expiry", FIELD_LIMIT),
+        cvc=forms.text(form, "cvc", FIELD_LIMIT),
+        name=forms.text(form, "name", FIELD_LIMIT),
     )
     return_url, sig = str(form.get("return") or ""), str(form.get("sig") or "")
     payment = await _payment(reference)

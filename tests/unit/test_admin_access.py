@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import html
 import json
 import re
 import subprocess
 import sys
 import threading
+from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
 
 from storefront.domain import staff as staff_domain
+from storefront.domain.forms import FieldErrors
 from storefront.domain.models import StaffRole, Variant
 from tests.unit import factories as f
 
@@ -89,7 +92,7 @@ def test_importing_the_staff_module_runs_no_scrypt():
 
 
 async def test_weak_or_duplicate_accounts_are_refused(owner):
-    with pytest.raises(staff_domain.InvalidStaff) as refused:
+    with pytest.raises(FieldErrors) as refused:
         await staff_domain.create("owner@bottega.example", "short", "owner")
     assert refused.value.errors == {"email": "taken", "password": "too_short"}
 
@@ -98,6 +101,22 @@ async def test_anonymous_and_shoppers_are_sent_to_the_login(client, owner):
     response = await client.get("/admin")
     assert response.status_code == 303 and response.headers["location"] == "/admin/login?next=/admin"
     assert response.headers["cache-control"] == "no-store"
+
+
+async def test_the_login_returns_to_the_asked_path_with_its_whole_query(client, owner):
+    """A query holding & and # (typed into a search box) stays the one `next` value, not extra parameters."""
+    asked = "/admin/stock?q=" + quote("tee & mug #2", safe="") + "&show=low"
+    response = await client.get(asked)
+    location = response.headers["location"]
+    assert response.status_code == 303 and location.startswith("/admin/login?next=")
+    assert parse_qs(urlsplit(location).query) == {"next": [asked]}
+    login = await client.get(location)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', login.text).group(1)
+    typed_next = html.unescape(re.search(r'name="next" value="([^"]*)"', login.text).group(1))
+    assert typed_next == asked
+    data = {"csrf_token": token, "email": "owner@bottega.example", "password": PASSWORD, "next": typed_next}
+    logged_in = await client.post("/admin/login", data=data)
+    assert logged_in.status_code == 303 and logged_in.headers["location"] == asked
 
 
 def session_keys(client) -> set[str]:

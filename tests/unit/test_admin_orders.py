@@ -12,7 +12,7 @@ from tortoise.functions import Sum
 from storefront.domain import cart, checkout, fulfilment, payments
 from storefront.domain import staff as staff_domain
 from storefront.domain.checkout import Details
-from storefront.domain.fulfilment import InvalidInput
+from storefront.domain.forms import FieldErrors
 from storefront.domain.models import (
     AuditEntry,
     Order,
@@ -126,7 +126,7 @@ def test_amounts_are_read_as_staff_type_them(typed, cents):
     [("", "required"), ("12,505", "format"), ("-5", "format"), ("twelve", "format"), ("12,50,1", "format")],
 )
 def test_amounts_that_make_no_sense_are_refused(typed, code):
-    with pytest.raises(InvalidInput) as refused:
+    with pytest.raises(FieldErrors) as refused:
         fulfilment.parse_amount(typed)
     assert refused.value.errors == {"amount": code}
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from storefront.domain import catalog_admin
+from storefront.domain.forms import FieldErrors
 from storefront.domain.models import AuditEntry, Product, ProductImage, StockMovement, Variant
 from storefront.pages import admin as admin_pages
 from tests.unit import factories as f
@@ -250,7 +251,7 @@ async def test_uploads_are_checked_by_their_content(client, tee, content, messag
 
 
 def test_too_large_and_safe_svgs():
-    with pytest.raises(catalog_admin.Invalid) as refused:
+    with pytest.raises(FieldErrors) as refused:
         catalog_admin.image_type(PNG + b"\x00" * catalog_admin.MAX_IMAGE_BYTES)
     assert refused.value.errors == {"image": "too_large"}
     assert catalog_admin.image_type(b"<svg xmlns='http://www.w3.org/2000/svg'><path d='M0 0'/></svg>") == "svg"

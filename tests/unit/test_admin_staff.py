@@ -119,3 +119,41 @@ async def test_changes_need_the_csrf_token(client, db):
     assert (
         await client.post("/admin/staff/999", data={"csrf_token": await csrf(client, "/admin/staff"), "active": "0"})
     ).status_code == 404
+
+
+async def test_the_command_line_audits_the_account_it_creates(db, settings, monkeypatch):
+    from storefront import cli
+    from storefront.domain import db as db_module
+
+    async def already_open(*_args, **_kwargs) -> None:  # the test's database is open already
+        return None
+
+    monkeypatch.setattr(db_module, "init", already_open)
+    monkeypatch.setattr(db_module, "close", already_open)
+    said = await cli.create_staff(settings, "Cli@Bottega.example", "owner", PASSWORD)
+    assert said == "Created owner cli@bottega.example."
+    entry = await AuditEntry.get(action="staff.create")
+    account = await Staff.get(email="cli@bottega.example")
+    assert (entry.staff_id, entry.actor, entry.subject) == (None, staff_domain.COMMAND_LINE, f"staff:{account.id}")
+    assert entry.after == {"email": "cli@bottega.example", "role": "owner", "active": True}
+
+
+async def test_an_account_and_its_audit_entry_are_written_together_or_not_at_all(db, monkeypatch):
+    owner = await staff_domain.create("owner@bottega.example", PASSWORD, StaffRole.OWNER)
+
+    async def audit_fails(**_kwargs):
+        raise RuntimeError("the disk is full")
+
+    monkeypatch.setattr(AuditEntry, "create", audit_fails)
+    with pytest.raises(RuntimeError):
+        await staff_domain.create("new@bottega.example", PASSWORD, by=owner)
+    assert not await Staff.exists(email="new@bottega.example")
+
+
+async def test_a_name_longer_than_an_account_keeps_is_refused_beside_its_field(client, db):
+    token = await log_in(client)
+    typed = {"csrf_token": token, "email": "long@bottega.example", "role": "staff", "password": "", "name": "n" * 121}
+    response = await client.post("/admin/staff", data=typed)
+    assert response.status_code == 422 and 'id="s-name-error"' in response.text
+    assert "Keep it to 120 characters at most." in response.text
+    assert not await Staff.exists(email="long@bottega.example")

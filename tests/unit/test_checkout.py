@@ -11,6 +11,7 @@ from tortoise.transactions import in_transaction
 
 from storefront.domain import cart, checkout, orders, stock
 from storefront.domain.checkout import Details
+from storefront.domain.forms import FieldErrors
 from storefront.domain.models import (
     Order,
     OrderEvent,
@@ -167,7 +168,7 @@ async def test_a_customers_second_order_no_longer_gets_a_once_only_code(items):
 async def test_invalid_details_are_refused_with_every_error(items):
     token = await cart_with((items["l"], 1))
     bad = Details(**{**ANNA.__dict__, "email": "nope", "shipping_method": "teleport"})
-    with pytest.raises(checkout.Invalid) as invalid:
+    with pytest.raises(FieldErrors) as invalid:
         await checkout.place_order(token, bad, "a3")
     assert invalid.value.errors == {"email": "email", "shipping_method": "shipping_method"}
     assert await Order.all().count() == 0
@@ -200,7 +201,7 @@ async def test_cash_on_delivery_adds_its_fee_and_only_where_offered(items):
     assert order.surcharge > 0 and order.total == 3500 + 490 + order.surcharge
     abroad = Details(**{**cod.__dict__, "country": "FR", "postal_code": "75001", "province": ""})
     token = await cart_with((items["l"], 1))
-    with pytest.raises(checkout.Invalid) as invalid:
+    with pytest.raises(FieldErrors) as invalid:
         await checkout.place_order(token, abroad, "a7")
     assert invalid.value.errors == {"payment_method": "payment_method"}
 

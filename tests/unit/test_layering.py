@@ -121,3 +121,24 @@ def test_no_module_imports_in_a_circle_not_even_inside_a_function():
         if module not in state:
             visit(module, [module])
     assert not circles, "\n".join(circles)
+
+
+QUERY_METHODS = {"all", "filter", "exclude", "get", "get_or_none", "exists", "create", "annotate", "raw"}
+
+
+def test_pages_build_no_queries():
+    """Routes call domain functions with plain values; a query on a model (Order.filter(...)) lives there."""
+    from storefront.domain import models
+
+    model_names = {name for name, value in vars(models).items() if isinstance(value, type)}
+    offenders = []
+    for path in (PACKAGE / "pages").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if (
+                isinstance(node, ast.Attribute)
+                and node.attr in QUERY_METHODS
+                and isinstance(node.value, ast.Name)
+                and node.value.id in model_names
+            ):
+                offenders.append(f"{path.relative_to(PACKAGE)}:{node.lineno} {node.value.id}.{node.attr}")
+    assert offenders == []

@@ -7,17 +7,18 @@ endpoint runs, so no endpoint checks for itself (tests/unit/test_access_refused.
 from __future__ import annotations
 
 import functools
+from urllib.parse import quote
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
 from storefront import session
 from storefront.domain import staff as staff_domain
 from storefront.domain import staff_sessions
 from storefront.domain.models import Staff
-from storefront.htmx import render
+from storefront.htmx import redirect, render
 
 NO_STORE = {"Cache-Control": "no-store", "X-Robots-Tag": "noindex, nofollow"}
 
@@ -81,7 +82,8 @@ def admin_page(request: Request, page: str, fragment: str, context: dict, status
 
 
 async def login_required(request: Request, exc: LoginRequired) -> Response:
+    if request.headers.get("HX-Request") == "true":  # a fragment's URL is no page to come back to
+        return redirect(request, "/admin/login", new_page=True, headers=NO_STORE)
     next_path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-    if request.headers.get("HX-Request") == "true":
-        return Response(status_code=204, headers={"HX-Redirect": "/admin/login", **NO_STORE})
-    return RedirectResponse(f"/admin/login?next={next_path}", status_code=303, headers=NO_STORE)
+    # Quoted whole, so the asked path's own query (its & and #) stays inside `next`.
+    return redirect(request, f"/admin/login?next={quote(next_path, safe='/')}", headers=NO_STORE)

@@ -24,9 +24,8 @@ async def login_form(request: Request) -> Response:
 
 async def login(request: Request) -> Response:
     form = await forms.read(request)
-    email = str(form.get("email") or "")[:254]
-    password = str(form.get("password") or "")[:1024]
-    next_url = local_path(str(form.get("next") or ""), "/admin")
+    email, password = forms.text(form, "email", 254), forms.text(form, "password", 1024)
+    next_url = local_path(forms.text(form, "next", 2000), "/admin")
     account = email_address.normalise(email)
     address = client_address(request)
     context = {"email": email, "next": next_url}

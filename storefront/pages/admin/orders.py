@@ -16,10 +16,12 @@ from starlette.responses import RedirectResponse, Response
 from storefront import forms, session
 from storefront.domain import fulfilment
 from storefront.domain.errors import NotFound
+from storefront.domain.forms import FieldErrors
 from storefront.domain.models import OrderStatus
 from storefront.domain.orders import InvalidTransition
 from storefront.htmx import wants_fragment
 from storefront.pages.admin.access import NO_STORE, AdminRoute, acting_staff, admin_page
+from storefront.pages.layout import flash_for_this_page
 
 PERMISSION = "orders"  # staff and owners alike
 NOTE = "order_note"  # the session flash kind of this page's messages
@@ -49,7 +51,7 @@ def _page(
     detail: fulfilment.Detail,
     *,
     note: dict | None = None,
-    problem: fulfilment.InvalidInput | None = None,
+    problem: FieldErrors | None = None,
     typed: dict | None = None,
     status_code: int = 200,
 ) -> Response:
@@ -65,9 +67,9 @@ def _page(
     }
     if not wants_fragment(request):
         # Messages of other pages still show in the layout's region; this page shows its own in the panel.
-        waiting = session.pop_flash(request)
-        context["messages"] = [m for m in waiting if m.get("kind") != NOTE]
-        context["note"] = note or next((m for m in waiting if m.get("kind") == NOTE), None)
+        waiting = flash_for_this_page(request, {NOTE})
+        context["messages"] = waiting["messages"]
+        context["note"] = note or next(iter(waiting["notices"]), None)
     return admin_page(request, "pages/admin/order.html", "partials/admin/order_update.html", context, status_code)
 
 
@@ -85,11 +87,6 @@ async def packing_slip(request: Request) -> Response:
     )
 
 
-def _form_text(form, name: str, limit: int = 200) -> str:
-    value = form.get(name)
-    return value[:limit] if isinstance(value, str) else ""
-
-
 def _seen(text: str) -> OrderStatus | None:
     return OrderStatus(text) if text in set(OrderStatus) else None
 
@@ -98,7 +95,7 @@ async def _act(request: Request, action: str) -> Response:
     staff = acting_staff(request)
     before = await _detail(request)
     form = await forms.read(request)
-    typed = {name: _form_text(form, name) for name in ("seen", "carrier", "tracking_number", "amount", "confirm")}
+    typed = forms.texts(form, ("seen", "carrier", "tracking_number", "amount", "confirm"), 200)
     seen, order_id = _seen(typed["seen"]), before.order.id
     try:
         if action == "mark_paid":
@@ -113,7 +110,7 @@ async def _act(request: Request, action: str) -> Response:
             await fulfilment.cancel(order_id, staff, seen, confirmed=typed["confirm"] == "yes")
         elif action == "refund":
             await fulfilment.refund(order_id, staff, typed["amount"], seen)
-    except fulfilment.InvalidInput as exc:
+    except FieldErrors as exc:
         note: dict[str, object] = {"kind": NOTE, "result": "invalid", "action": action}
         return _page(request, before, note=note, problem=exc, typed=typed, status_code=422)
     except InvalidTransition as exc:

@@ -18,9 +18,11 @@ from storefront import forms, session
 from storefront.domain import as_typed, catalog_csv
 from storefront.domain import catalog_admin as admin
 from storefront.domain.errors import NotFound
-from storefront.domain.models import Category, Option, Product, Variant
+from storefront.domain.forms import FieldErrors
+from storefront.domain.models import Product
 from storefront.htmx import wants_fragment
 from storefront.pages.admin.access import NO_STORE, AdminRoute, acting_staff, admin_page
+from storefront.pages.layout import flash_for_this_page
 from storefront.security import local_path
 
 PERMISSION = "catalog"
@@ -31,18 +33,9 @@ MAX_PAGE = 1_000
 OUR_NOTICES = {"saved", "variant_saved", "image_saved", "imported", "activated", "deactivated"}
 
 
-def _left_for_this_page(request: Request) -> dict:
-    """Messages from before the redirect: ours beside the content, any other kind to the live region."""
-    messages = session.pop_flash(request)
-    return {
-        "notices": [m for m in messages if m.get("kind") in OUR_NOTICES],
-        "messages": [m for m in messages if m.get("kind") not in OUR_NOTICES],
-    }
-
-
 async def _form(request: Request, fields: tuple[str, ...]) -> tuple[dict[str, str], list[str]]:
     form = await forms.read(request)
-    typed = {k: str(form.get(k) or "")[:10_000] for k in (*fields, "next")}
+    typed = forms.texts(form, (*fields, "next"), 10_000)
     values = [str(v) for k, v in form.multi_items() if k.startswith("option-") and isinstance(v, str) and v]
     return typed, values
 
@@ -68,9 +61,9 @@ async def product_list(request: Request) -> Response:
         {
             "listing": listing,
             "query": query,
-            "categories": await Category.all(),
+            "categories": await admin.categories(),
             "next_url": here,
-            **_left_for_this_page(request),
+            **flash_for_this_page(request, OUR_NOTICES),
         },
     )
 
@@ -103,18 +96,12 @@ async def set_active(request: Request) -> Response:
 
 
 async def _edit_context(product: Product | None, **extra) -> dict:
-    variants = []
-    if product is not None:
-        variants = (
-            await Variant.filter(product_id=product.id).order_by("position", "id").prefetch_related("option_values")
-        )
-        await product.fetch_related("images")
-    options = await Option.all().prefetch_related("values")
+    variants, options, categories = await admin.editing(product)
     return {
         "product": product,
         "variants": variants,
         "options": options,
-        "categories": await Category.all(),
+        "categories": categories,
         **extra,
     }
 
@@ -131,10 +118,10 @@ def _typed_from(product: Product) -> dict:
 
 
 async def _product_or_404(request: Request) -> Product:
-    product = await Product.get_or_none(id=request.path_params["product_id"])
-    if product is None:
-        raise HTTPException(404)
-    return product
+    try:
+        return await admin.get_product(request.path_params["product_id"])
+    except NotFound:
+        raise HTTPException(404) from None
 
 
 def _page(request: Request, context: dict, status_code: int = 200) -> Response:
@@ -147,7 +134,9 @@ async def new_product(request: Request) -> Response:
 
 async def edit_product(request: Request) -> Response:
     product = await _product_or_404(request)
-    return _page(request, await _edit_context(product, typed=_typed_from(product), **_left_for_this_page(request)))
+    return _page(
+        request, await _edit_context(product, typed=_typed_from(product), **flash_for_this_page(request, OUR_NOTICES))
+    )
 
 
 async def save_product(request: Request) -> Response:
@@ -156,7 +145,7 @@ async def save_product(request: Request) -> Response:
     typed, _ = await _form(request, PRODUCT_FIELDS)
     try:
         saved = await admin.save_product(staff, product.id if product else None, admin.read_product(typed))
-    except admin.Invalid as invalid:
+    except FieldErrors as invalid:
         return _page(request, await _edit_context(product, typed=typed, errors=invalid.errors), 422)
     session.flash(request, {"kind": "saved"})
     return RedirectResponse(f"/admin/products/{saved.id}", status_code=303)
@@ -166,7 +155,7 @@ async def save_variant(request: Request) -> Response:
     staff = acting_staff(request)
     product = await _product_or_404(request)
     variant_id = request.path_params.get("variant_id")
-    if variant_id is not None and not await Variant.exists(id=variant_id, product_id=product.id):
+    if variant_id is not None and not await admin.is_variant_of(product.id, variant_id):
         raise HTTPException(404)
     typed, values = await _form(request, VARIANT_FIELDS)
     try:
@@ -175,7 +164,7 @@ async def save_variant(request: Request) -> Response:
             await admin.add_variant(staff, product.id, draft)
         else:
             await admin.update_variant(staff, variant_id, draft)
-    except admin.Invalid as invalid:
+    except FieldErrors as invalid:
         context = await _edit_context(
             product,
             typed=_typed_from(product),
@@ -198,9 +187,9 @@ async def upload_image(request: Request) -> Response:
     content = await upload.read(admin.MAX_IMAGE_BYTES + 1) if isinstance(upload, UploadFile) else b""
     try:
         if not content:
-            raise admin.Invalid({"image": "required"})
+            raise FieldErrors({"image": "required"})
         await admin.attach_image(staff, product.id, content, alt, request.app.state.settings.media_dir)
-    except admin.Invalid as invalid:
+    except FieldErrors as invalid:
         context = await _edit_context(product, typed=_typed_from(product), image_errors=invalid.errors)
         return _page(request, context, 422)
     session.flash(request, {"kind": "image_saved"})
@@ -223,7 +212,7 @@ async def import_form(request: Request) -> Response:
         request,
         "pages/admin/products_import.html",
         "pages/admin/products_import.html",
-        {**_left_for_this_page(request)},
+        {**flash_for_this_page(request, OUR_NOTICES)},
     )
 
 

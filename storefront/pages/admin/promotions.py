@@ -15,8 +15,10 @@ from storefront import forms, session
 from storefront.domain import catalog, promotions
 from storefront.domain import promotions_admin as admin
 from storefront.domain.errors import NotFound
+from storefront.domain.forms import FieldErrors
 from storefront.domain.models import Promotion, PromotionKind
 from storefront.pages.admin.access import AdminRoute, acting_staff, admin_page
+from storefront.pages.layout import flash_for_this_page
 from storefront.security import local_path
 
 PERMISSION = "promotions"
@@ -51,32 +53,24 @@ NEW = {
 }
 
 
-def _notices(request: Request) -> dict:
-    """Our messages from before the redirect go beside the heading; any others to the live region."""
-    messages = session.pop_flash(request)
-    return {
-        "notices": [m for m in messages if m.get("kind") in NOTICE_KINDS],
-        "messages": [m for m in messages if m.get("kind") not in NOTICE_KINDS],
-    }
-
-
 async def promotion_list(request: Request) -> Response:
-    rows = await Promotion.all().order_by("-active", "priority", "id")
+    rows = await admin.listed()
     now = datetime.now(UTC)
     states = {row.id: promotions.state(row, now) for row in rows}
     return admin_page(
         request,
         "pages/admin/promotions.html",
         "pages/admin/promotions.html",
-        {"promotions": rows, "states": states, **_notices(request)},
+        {"promotions": rows, "states": states, **flash_for_this_page(request, NOTICE_KINDS)},
     )
 
 
-async def _form_context(typed: dict, errors: dict, promotion: Promotion | None) -> dict:
+async def _form_context(typed: dict, refused: FieldErrors | None, promotion: Promotion | None) -> dict:
     tree = await catalog.category_tree()
     return {
         "typed": typed,
-        "errors": errors,
+        "errors": refused.errors if refused else {},
+        "details": refused.details if refused else {},
         "promotion": promotion,
         "categories": tree.categories,
         "kinds": list(PromotionKind),
@@ -89,7 +83,7 @@ async def new_form(request: Request) -> Response:
         request,
         "pages/admin/promotion_edit.html",
         "pages/admin/promotion_edit.html",
-        await _form_context(dict(NEW, category_ids=[]), {}, None),
+        await _form_context(dict(NEW, category_ids=[]), None, None),
     )
 
 
@@ -107,19 +101,19 @@ async def edit_form(request: Request) -> Response:
         request,
         "pages/admin/promotion_edit.html",
         "pages/admin/promotion_edit.html",
-        {**await _form_context(typed, {}, promotion), **_notices(request)},
+        {**await _form_context(typed, None, promotion), **flash_for_this_page(request, NOTICE_KINDS)},
     )
 
 
 async def _typed(request: Request) -> dict:
     form = await forms.read(request)
-    typed: dict[str, object] = {name: str(form.get(name) or "")[:2000] for name in FIELDS}
+    typed: dict[str, str | list[str]] = {**forms.texts(form, FIELDS, 2000)}
     typed["category_ids"] = [str(i)[:12] for i in form.getlist("category_ids")][:500]
     return typed
 
 
-async def _refused(typed: dict, errors: dict, promotion: Promotion | None, request: Request) -> Response:
-    context = await _form_context(typed, errors, promotion)
+async def _refused(typed: dict, refused: FieldErrors, promotion: Promotion | None, request: Request) -> Response:
+    context = await _form_context(typed, refused, promotion)
     return admin_page(
         request,
         "pages/admin/promotion_edit.html",
@@ -134,8 +128,8 @@ async def create(request: Request) -> Response:
     typed = await _typed(request)
     try:
         promotion = await admin.create(staff, await admin.read(typed, typed["category_ids"]))
-    except admin.InvalidPromotion as refused:
-        return await _refused(typed, refused.errors, None, request)
+    except FieldErrors as refused:
+        return await _refused(typed, refused, None, request)
     session.flash(request, {"kind": "promotion_created", "name": promotion.name})
     return RedirectResponse(f"/admin/promotions/{promotion.id}", status_code=303)
 
@@ -147,8 +141,8 @@ async def update(request: Request) -> Response:
     try:
         values = await admin.read(typed, typed["category_ids"], promotion.id)
         promotion, before, _ = await admin.update(staff, promotion.id, values)
-    except admin.InvalidPromotion as refused:
-        return await _refused(typed, refused.errors, promotion, request)
+    except FieldErrors as refused:
+        return await _refused(typed, refused, promotion, request)
     session.flash(request, {"kind": "promotion_saved" if before else "promotion_unchanged", "name": promotion.name})
     return RedirectResponse(f"/admin/promotions/{promotion.id}", status_code=303)
 

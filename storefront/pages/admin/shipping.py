@@ -12,8 +12,9 @@ from starlette.responses import RedirectResponse, Response
 from storefront import forms, session
 from storefront.domain import shipping_admin as admin
 from storefront.domain.errors import NotFound
-from storefront.domain.models import ShippingMethod, ShippingZone
+from storefront.domain.forms import FieldErrors
 from storefront.pages.admin.access import AdminRoute, acting_staff, admin_page
+from storefront.pages.layout import flash_for_this_page
 
 PERMISSION = "settings"  # shipping methods, rates and zones are shop settings: owners only
 
@@ -39,16 +40,15 @@ NOTICE = "shipping_saved"
 
 
 async def _page(request: Request, failed: dict | None = None, status_code: int = 200) -> Response:
-    methods = await ShippingMethod.all().prefetch_related("rates")
-    zones = await ShippingZone.all()
-    messages = [] if failed else session.pop_flash(request)
+    methods, zones = await admin.methods_and_zones()
+    # After a refused form the messages wait: this answer is no page the redirect was for.
+    flash = {"notices": [], "messages": []} if failed else flash_for_this_page(request, {NOTICE})
     context = {
         "methods": methods,
         "zones": zones,
         "zone_names": {z.id: z.name for z in zones},
         "failed": failed or {},
-        "notices": [m for m in messages if m.get("kind") == NOTICE],
-        "messages": [m for m in messages if m.get("kind") != NOTICE],
+        **flash,
     }
     return admin_page(request, "pages/admin/shipping.html", "pages/admin/shipping.html", context, status_code)
 
@@ -59,7 +59,12 @@ async def shipping_page(request: Request) -> Response:
 
 async def _typed(request: Request) -> dict:
     form = await forms.read(request)
-    return {name: str(form.get(name) or "")[:500] for name in FIELDS}
+    return forms.texts(form, FIELDS, 500)
+
+
+async def _refused(request: Request, form_id: str, typed: dict, refused: FieldErrors) -> Response:
+    failed = {"form": form_id, "typed": typed, "errors": refused.errors, "details": refused.details}
+    return await _page(request, failed, 422)
 
 
 def _done(request: Request, what: str, anchor: str) -> Response:
@@ -77,8 +82,8 @@ async def save_method(request: Request) -> Response:
     form_id = f"method-{method_id or 'new'}"
     try:
         method = await admin.save_method(staff, method_id, await admin.read_method(typed, method_id))
-    except admin.InvalidShipping as refused:
-        return await _page(request, {"form": form_id, "typed": typed, "errors": refused.errors}, 422)
+    except FieldErrors as refused:
+        return await _refused(request, form_id, typed, refused)
     except NotFound:
         raise HTTPException(404) from None
     return _done(request, method.name, f"method-{method.id}")
@@ -89,8 +94,8 @@ async def save_zone(request: Request) -> Response:
     typed, zone_id = await _typed(request), _id(request, "zone_id")
     try:
         zone = await admin.save_zone(staff, zone_id, await admin.read_zone(typed))
-    except admin.InvalidShipping as refused:
-        return await _page(request, {"form": f"zone-{zone_id or 'new'}", "typed": typed, "errors": refused.errors}, 422)
+    except FieldErrors as refused:
+        return await _refused(request, f"zone-{zone_id or 'new'}", typed, refused)
     except NotFound:
         raise HTTPException(404) from None
     return _done(request, zone.name, f"zone-{zone.id}")
@@ -100,14 +105,14 @@ async def save_rate(request: Request) -> Response:
     """A new rate for a method (method_id in the path), or a change to one (rate_id)."""
     staff = acting_staff(request)
     typed, method_id, rate_id = await _typed(request), _id(request, "method_id"), _id(request, "rate_id")
-    if method_id is not None and not await ShippingMethod.exists(id=method_id):
+    if method_id is not None and not await admin.method_exists(method_id):
         raise HTTPException(404)
     form_id = f"rate-{rate_id}" if rate_id else f"rate-new-{method_id}"
     try:
         values = await admin.read_rate(typed)
         rate = await admin.save_rate(staff, rate_id, {**values, **({"method_id": method_id} if method_id else {})})
-    except admin.InvalidShipping as refused:
-        return await _page(request, {"form": form_id, "typed": typed, "errors": refused.errors}, 422)
+    except FieldErrors as refused:
+        return await _refused(request, form_id, typed, refused)
     except NotFound:
         raise HTTPException(404) from None
     return _done(request, "rate", f"method-{rate.method_id}")

@@ -15,50 +15,38 @@ from starlette.responses import RedirectResponse, Response
 
 from storefront import forms, session
 from storefront.domain import staff as staff_domain
-from storefront.domain.models import Staff, StaffRole
+from storefront.domain.forms import FieldErrors
+from storefront.domain.models import StaffRole
 from storefront.pages.admin.access import AdminRoute, acting_staff, admin_page
+from storefront.pages.layout import flash_for_this_page
 
 PERMISSION = "staff"  # who works here: owners only
 
 NOTICE = "staff_changed"
 
 
-def _notices(request: Request) -> dict:
-    messages = session.pop_flash(request)
-    return {
-        "notices": [m for m in messages if m.get("kind") == NOTICE],
-        "messages": [m for m in messages if m.get("kind") != NOTICE],
-    }
-
-
 async def _page(request: Request, context: dict, status_code: int = 200) -> Response:
-    accounts = await Staff.all().order_by("email")
-    context = {"accounts": accounts, "roles": list(StaffRole), "typed": {}, "errors": {}, "failed": {}, **context}
+    accounts = await staff_domain.accounts()
+    blank: dict[str, dict] = {"typed": {}, "errors": {}, "details": {}, "failed": {}}
+    context = {"accounts": accounts, "roles": list(StaffRole), **blank, **context}
     return admin_page(request, "pages/admin/staff.html", "pages/admin/staff.html", context, status_code)
 
 
 async def staff_list(request: Request) -> Response:
-    return await _page(request, _notices(request))
+    return await _page(request, flash_for_this_page(request, {NOTICE}))
 
 
 async def create(request: Request) -> Response:
     actor = acting_staff(request)
     form = await forms.read(request)
-    typed = {k: str(form.get(k) or "")[:300] for k in ("email", "name", "role", "password", "generate")}
+    typed = forms.texts(form, ("email", "name", "role", "password", "generate"), 300)
     generated = typed["generate"] == "on" or not typed["password"]
     password = secrets.token_urlsafe(12) if generated else typed["password"]
     try:
-        account = await staff_domain.create(typed["email"], password, typed["role"], typed["name"])
-    except staff_domain.InvalidStaff as refused:
+        account = await staff_domain.create(typed["email"], password, typed["role"], typed["name"], by=actor)
+    except FieldErrors as refused:
         typed["password"] = ""  # never sent back into the page
-        return await _page(request, {"typed": typed, "errors": refused.errors}, 422)
-    await staff_domain.audit(
-        actor,
-        "staff.create",
-        f"staff:{account.id}",
-        None,
-        {"email": account.email, "role": str(account.role), "active": True},
-    )
+        return await _page(request, {"typed": typed, "errors": refused.errors, "details": refused.details}, 422)
     # Shown once, in this answer only: a redirect would carry it through the (signed, not secret) session.
     return await _page(request, {"created": account, "password": password if generated else None})
 

@@ -7,88 +7,24 @@ live region; without JavaScript the form posts and the browser is sent back wher
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from storefront import forms, session
 from storefront.domain import as_typed, stock, stock_report
-from storefront.domain.models import Staff
+from storefront.domain.forms import FieldErrors
 from storefront.htmx import target, wants_fragment
 from storefront.pages.admin.access import AdminRoute, acting_staff, admin_page
+from storefront.pages.layout import flash_for_this_page
 from storefront.security import local_path
 
 PERMISSION = "stock"
 
-REASONS = (stock.Reason.RECEIVED, stock.Reason.DAMAGED, stock.Reason.CORRECTION)  # what staff may record
-MAX_UNITS = 100_000
-NOTE_MAX = 120  # StockMovement.reference
 MAX_PAGE = 1_000
 
 
-@dataclass(frozen=True)
-class Adjustment:
-    mode: str  # "change": add or remove units | "set": the count on the shelf
-    units: int
-    reason: str
-    note: str
-
-
-class Refused(Exception):
-    def __init__(self, errors: dict[str, dict]):
-        super().__init__(errors)
-        self.errors = errors
-
-
-def _error(code: str, n: int | None = None) -> dict:
-    return {"code": code, "n": n}
-
-
-def read_adjustment(typed: dict[str, str]) -> Adjustment:
-    """The form as an Adjustment, or Refused with a message code for every field that is wrong."""
-    errors = {}
-    mode = "set" if typed.get("mode") == "set" else "change"
-    units = as_typed.whole(typed.get("units", ""), signed=True)
-    if units is None:
-        errors["units"] = _error("whole_number")
-    elif abs(units) > MAX_UNITS:
-        errors["units"] = _error("too_many", MAX_UNITS)
-    elif mode == "set" and units < 0:
-        errors["units"] = _error("negative_count")
-    elif mode == "change" and units == 0:
-        errors["units"] = _error("zero")
-    reason = typed.get("reason", "")
-    if reason not in REASONS:
-        errors["reason"] = _error("choose")
-    note = " ".join(typed.get("note", "").split())
-    if len(note) > NOTE_MAX:
-        errors["note"] = _error("too_long", NOTE_MAX)
-    if errors or units is None:  # no units is an error already
-        raise Refused(errors)
-    return Adjustment(mode, units, reason, note)
-
-
-async def record(staff: Staff, row: stock_report.StockRow, change: Adjustment) -> tuple[int, int]:
-    """Apply the adjustment with its audit entry; (stock before, stock after)."""
-    try:
-        return await stock.count(staff, row.id, row.stock, change.mode, change.units, change.reason, change.note)
-    except stock.AdjustmentRefused as refused:
-        raise Refused({refused.field: _error(refused.code, refused.n)}) from None
-
-
 # --- routes -------------------------------------------------------------------------------------
-
-
-def _left_for_this_page(request: Request) -> dict:
-    """Messages from before the redirect: ours go beside the list (the layout's live region does not know
-    them), any other kind to the live region as usual."""
-    messages = session.pop_flash(request)
-    return {
-        "notices": [m for m in messages if m.get("kind") == "adjusted"],
-        "messages": [m for m in messages if m.get("kind") != "adjusted"],
-    }
 
 
 async def stock_list(request: Request) -> Response:
@@ -105,7 +41,7 @@ async def stock_list(request: Request) -> Response:
         request,
         "pages/admin/stock.html",
         "pages/admin/stock.html",
-        {"listing": listing, "next_url": here, **_left_for_this_page(request)},
+        {"listing": listing, "next_url": here, **flash_for_this_page(request, {"adjusted"})},
     )
 
 
@@ -123,7 +59,7 @@ async def variant(request: Request) -> Response:
         request,
         "pages/admin/variant_stock.html",
         "pages/admin/variant_stock.html",
-        {"ledger": ledger, "r": row, "next_url": request.url.path, **_left_for_this_page(request)},
+        {"ledger": ledger, "r": row, "next_url": request.url.path, **flash_for_this_page(request, {"adjusted"})},
     )
 
 
@@ -131,12 +67,15 @@ async def adjust(request: Request) -> Response:
     staff = acting_staff(request)
     row = await _variant_or_404(request)
     form = await forms.read(request)
-    typed = {k: str(form.get(k) or "")[:200] for k in ("mode", "units", "reason", "note", "next")}
+    typed = forms.texts(form, ("mode", "units", "reason", "note", "next"), 200)
     next_url = local_path(typed["next"], f"/admin/stock/{row.id}")
     try:
-        before, after = await record(staff, row, read_adjustment(typed))
-    except Refused as refused:
-        return await _refused(request, row, typed, refused.errors, next_url)
+        change = stock.read_adjustment(typed)
+        before, after = await stock.count(
+            staff, row.id, row.stock, change.mode, change.units, change.reason, change.note
+        )
+    except FieldErrors as refused:
+        return await _refused(request, row, typed, refused, next_url)
     notice = {
         "kind": "adjusted",
         "name": row.name,
@@ -166,8 +105,16 @@ async def _fragment(request: Request, variant_id: int, context: dict, status_cod
     return admin_page(request, name, name, context, status_code)
 
 
-async def _refused(request: Request, row: stock_report.StockRow, typed: dict, errors: dict, next_url: str) -> Response:
-    context = {"typed": typed, "errors": errors, "next_url": next_url, "notices": [{"kind": "refused"}]}
+async def _refused(
+    request: Request, row: stock_report.StockRow, typed: dict, refused: FieldErrors, next_url: str
+) -> Response:
+    context = {
+        "typed": typed,
+        "errors": refused.errors,
+        "details": refused.details,
+        "next_url": next_url,
+        "notices": [{"kind": "refused"}],
+    }
     if wants_fragment(request):
         return await _fragment(request, row.id, context, status_code=422)
     # Without JavaScript: the variant's own page, with the form as it was sent and the messages beside it.
