@@ -22,15 +22,16 @@ from starlette.responses import PlainTextResponse
 from starlette.routing import Route
 
 from storefront.app import STATIC, _StaticUrls
-from storefront.domain import catalog as domain
-from storefront.domain import catalog_cache, db
+from storefront.domain import db
+from storefront.domain.catalogue import browse as domain
+from storefront.domain.catalogue import cache
 from storefront.pages import catalog
 from storefront.settings import Settings
 from storefront.templating import make_templates
 
 # Every function through which the catalogue pages read the database: the kept catalogue (with its
 # tree), and what it reads on a miss.
-MEMOISED = [(catalog_cache, "current")] + [(domain, name) for name in ("home", "listing", "product_page")]
+MEMOISED = [(cache, "current")] + [(domain, name) for name in ("home", "listing", "product_page")]
 
 
 class Memory:

@@ -2,8 +2,8 @@
 and checkout scenarios buy, and count the SQL queries of every scenario by running it in-process
 against the same database (the logging counter of tests/unit/test_query_counts.py).
 
-Catalogue pages are kept by each worker until the catalogue changes (domain/catalog_cache.py, the version
-in domain/catalog_version.py), so the load measures pages seen again. Their first view after a change is
+Catalogue pages are kept by each worker until the catalogue changes (domain/catalogue/cache.py, the version
+in domain/catalogue/version.py), so the load measures pages seen again. Their first view after a change is
 counted and timed here: the queries and the in-process time (whole app, median of 5) right after the
 catalogue version is raised.
 
@@ -24,8 +24,10 @@ from collections import Counter
 import httpx2 as httpx
 
 from storefront.app import create_app
-from storefront.domain import catalog, catalog_version, db, search, stock
+from storefront.domain import db
+from storefront.domain.catalogue import browse, search, version
 from storefront.domain.db import count_queries
+from storefront.domain.inventory import stock
 from storefront.domain.models import Category, Product, Variant
 from storefront.settings import Settings
 
@@ -63,7 +65,7 @@ CHECKOUT_FORM = {
 async def discover() -> dict:
     """The URLs and variants of every scenario, chosen from what the seed made."""
     rng = random.Random(SEED)
-    tree = await catalog.category_tree()
+    tree = await browse.category_tree()
     category_ids: list[int] = await Product.filter(active=True).values_list("category_id", flat=True)  # type: ignore[assignment]  # Tortoise types values_list(flat=True) as tuples
     sizes = Counter(category_ids)
     # The listing: Clothing (its subcategories included; size and colour filters apply), else the
@@ -71,11 +73,9 @@ async def discover() -> dict:
     top = next((c for c in tree.top if c.slug == "clothing"), None) or max(
         tree.top, key=lambda c: sum(sizes[i] for i in tree.descendant_ids(c))
     )
-    total = (
-        await catalog.listing(catalog.ListingQuery(category_ids=tree.descendant_ids(top)), with_facets=False)
-    ).total
-    last_page = max(1, math.ceil(total / catalog.PER_PAGE))
-    deep_page = min(20, last_page, catalog.MAX_PAGE)
+    total = (await browse.listing(browse.ListingQuery(category_ids=tree.descendant_ids(top)), with_facets=False)).total
+    last_page = max(1, math.ceil(total / browse.PER_PAGE))
+    deep_page = min(20, last_page, browse.MAX_PAGE)
 
     # Generated names are "<noun> <adjective> <place>", places drawn Zipf-like: the most common place is a
     # common word, the least common one still in the catalogue a rare word.
@@ -181,7 +181,7 @@ async def count(settings: Settings, p: dict) -> dict:
         """A page's first view after a catalogue change (queries, median in-process ms), then again."""
         firsts, times = [], []
         for _ in range(5):
-            await catalog_version.changed()
+            await version.changed()
             started = time.perf_counter()
             firsts.append((await measured(c, "GET", path))[1])
             times.append((time.perf_counter() - started) * 1000)

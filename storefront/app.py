@@ -20,9 +20,10 @@ from starlette.staticfiles import StaticFiles
 from tortoise.contrib.starlette import RegisterTortoise
 
 from storefront import mailer, session
-from storefront.domain import db, rate_limits, staff_sessions
-from storefront.domain import orders as orders_domain
-from storefront.domain import payments as payments_domain
+from storefront.domain import db, rate_limits
+from storefront.domain.orders import lifecycle
+from storefront.domain.payments import service as payments_domain
+from storefront.domain.staff import sessions
 from storefront.pages import admin, cart, catalog, checkout, errors, orders, payments
 from storefront.pages.admin.access import LoginRequired, login_required
 from storefront.security import CSRFMiddleware, SecurityHeadersMiddleware
@@ -141,10 +142,10 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
             return
         async with RegisterTortoise(app, config=tortoise_config(settings.database_url)):
             chores = [
-                asyncio.create_task(every(60, orders_domain.expire_unpaid)),
+                asyncio.create_task(every(60, lifecycle.expire_unpaid)),
                 asyncio.create_task(every(24 * 3600, db.analyze)),  # statistics follow the catalogue
                 asyncio.create_task(every(600, rate_limits.prune)),  # attempts older than every window
-                asyncio.create_task(every(24 * 3600, staff_sessions.prune)),  # long ended or idle
+                asyncio.create_task(every(24 * 3600, sessions.prune)),  # long ended or idle
                 # Every worker runs a sender (the outbox's claims stop double sends); without SMTP it
                 # only renders the emails, so the outbox stays readable.
                 asyncio.create_task(mailer.run_sender(settings)),

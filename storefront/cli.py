@@ -74,12 +74,12 @@ async def outbox(settings: Settings, *, send: bool) -> str:
 
 async def create_staff(settings: Settings, email: str, role: str, password: str) -> str:
     from storefront.domain import db
-    from storefront.domain import staff as staff_domain
     from storefront.domain.forms import FieldErrors
+    from storefront.domain.staff import accounts
 
     await db.init(settings.database_url)
     try:
-        staff = await staff_domain.create(email, password, role, by=staff_domain.COMMAND_LINE)
+        staff = await accounts.create(email, password, role, by=accounts.COMMAND_LINE)
     except FieldErrors as exc:
         raise SystemExit(f"Not created: {exc}") from None
     finally:

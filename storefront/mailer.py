@@ -37,8 +37,11 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from tortoise.expressions import F, Q
 
 from storefront import links, templating
-from storefront.domain import fulfilment, notifications, payments, shipping, shop_time
+from storefront.domain import shop_time
 from storefront.domain.models import Order, OutboxEmail
+from storefront.domain.orders import fulfilment, notifications
+from storefront.domain.payments import service as payments
+from storefront.domain.shipping import rates
 from storefront.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -104,7 +107,7 @@ async def _context(email: OutboxEmail, settings: Settings) -> dict:
         - order.discount_total,
         "order_url": links.order_url(settings, order.number),
         # Filled in when shipped; an order stored with the method's template still gets a working link.
-        "pickup": await shipping.is_pickup(order.shipping_method),
+        "pickup": await rates.is_pickup(order.shipping_method),
         "tracking_link": fulfilment.tracking_url(order.tracking_url, order.tracking_number),
         "bank": payments.bank_details() if order.payment_method == "bank_transfer" else None,
         "pay_by": shop_time.day_of(order.expires_at),

@@ -12,7 +12,7 @@ CSRF = "csrf"
 CART = "cart"  # the cart's token
 CART_COUNT = "cart_count"  # items in the cart, for the header badge without a query
 FLASH = "flash"  # messages for the next page, when a form was posted without JavaScript
-STAFF = "staff_session"  # the token of a staff session (domain/staff_sessions.py), never the staff id
+STAFF = "staff_session"  # the token of a staff session (domain/staff/sessions.py), never the staff id
 LOCALE = "locale"
 
 COOKIE_NAME = "sf_session"

@@ -18,7 +18,7 @@ from starlette.templating import Jinja2Templates
 
 from storefront import session
 from storefront.domain import money as money_domain
-from storefront.domain.payment_providers import NAMES as PAYMENT_METHOD_NAMES
+from storefront.domain.payments.providers import NAMES as PAYMENT_METHOD_NAMES
 from storefront.domain.shop_time import SHOP_TZ, day_of, last_day
 
 HERE = Path(__file__).parent

@@ -14,21 +14,16 @@ from datetime import UTC, datetime, timedelta
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from storefront.domain import (
-    cart,
-    email_address,
-    notifications,
-    orders,
-    payments,
-    pricing,
-    promotion_limits,
-    promotions,
-    shipping,
-    stock,
-)
+from storefront.domain import email_address, vat
+from storefront.domain.basket import cart, pricing
 from storefront.domain.errors import DomainError
 from storefront.domain.forms import FieldErrors
+from storefront.domain.inventory import stock
 from storefront.domain.models import Order, OrderLine, OrderStatus
+from storefront.domain.offers import limits, promotions
+from storefront.domain.orders import lifecycle, notifications
+from storefront.domain.payments import service as payments
+from storefront.domain.shipping import rates
 
 POSTAL_CODES = {
     "IT": re.compile(r"^\d{5}$"),
@@ -41,46 +36,7 @@ POSTAL_CODES = {
 GENERIC_POSTAL_CODE = re.compile(r"^[A-Z0-9][A-Z0-9 -]{1,9}$")
 PROVINCE_IT = re.compile(r"^[A-Z]{2}$")  # the two-letter sigla: FI, MI, RM...
 # Offered in the country list: the shop's own first, then the EU, then a few more the couriers serve.
-COUNTRIES = [
-    "IT",
-    "AT",
-    "BE",
-    "BG",
-    "CY",
-    "CZ",
-    "DE",
-    "DK",
-    "EE",
-    "ES",
-    "FI",
-    "FR",
-    "GR",
-    "HR",
-    "HU",
-    "IE",
-    "LT",
-    "LU",
-    "LV",
-    "MT",
-    "NL",
-    "PL",
-    "PT",
-    "RO",
-    "SE",
-    "SI",
-    "SK",
-    "SM",
-    "VA",
-    "CH",
-    "GB",
-    "NO",
-    "US",
-    "CA",
-    "AU",
-    "JP",
-]
-# Open unpaid orders (awaiting payment, any method) per email and per client address: each holds stock
-# (a bank transfer for days) and sends an email, so a script placing them could hold the whole shop.
+COUNTRIES = ["IT", *sorted(vat.EU_MEMBERS - {"IT"}), "SM", "VA", "CH", "GB", "NO", "US", "CA", "AU", "JP"]
 NUMBER_DRAWS = 3  # order numbers are random: a clash with an existing one draws again, a few times
 LIMITS = {"email": 254, "full_name": 120, "phone": 40, "address": 200, "postal_code": 20, "city": 80, "province": 80}
 
@@ -94,7 +50,7 @@ class Details:
     postal_code: str = ""
     city: str = ""
     province: str = ""
-    country: str = shipping.SHOP_COUNTRY
+    country: str = rates.SHOP_COUNTRY
     shipping_method: str = ""
     payment_method: str = "card"
 
@@ -105,8 +61,8 @@ class Details:
         for f in fields(cls):
             raw = form.get(f.name)
             values[f.name] = " ".join(raw.split()) if isinstance(raw, str) else str(f.default)  # each has one
-        country = (values["country"] or shipping.SHOP_COUNTRY).upper()
-        values["country"] = country if country in COUNTRIES else shipping.SHOP_COUNTRY
+        country = (values["country"] or rates.SHOP_COUNTRY).upper()
+        values["country"] = country if country in COUNTRIES else rates.SHOP_COUNTRY
         if values["country"] == "IT":
             values["province"] = values["province"].upper()
         values["postal_code"] = values["postal_code"].upper()
@@ -203,8 +159,8 @@ class Summary:
     """What the checkout page shows beside the form, priced exactly as place_order will price it."""
 
     contents: cart.Contents
-    quotes: list[shipping.Quote]
-    quote: shipping.Quote | None
+    quotes: list[rates.Quote]
+    quote: rates.Quote | None
     payment_methods: list[str]
     totals: pricing.Totals
     replaces: list[Order]  # this cart's unpaid online orders, which placing this one cancels
@@ -214,12 +170,12 @@ async def summary(token: str | None, d: Details, now: datetime | None = None) ->
     now = now or datetime.now(UTC)
     found = await cart.contents(token)
     replaces = await cart.awaiting_payment(token) if found.lines else []
-    quotes = await shipping.quotes(d.country, found.weight_grams, found.goods, now) if found.priced else []
+    quotes = await rates.quotes(d.country, found.weight_grams, found.goods, now) if found.priced else []
     quote = next((q for q in quotes if q.code == d.shipping_method), quotes[0] if quotes else None)
     methods = payment_methods(d.country)
     method = d.payment_method if d.payment_method in methods else methods[0]
     replacing = [order.number for order in replaces]
-    uses = await promotion_limits.customer_uses(d.email, replacing) if email_address.valid(d.email) else {}
+    uses = await limits.customer_uses(d.email, replacing) if email_address.valid(d.email) else {}
     totals = pricing.price(
         found.priced,
         await promotions.offers_for(found.codes),
@@ -247,7 +203,7 @@ async def place_order(
     """Turn the cart into an order, or raise: Invalid (field errors), EmptyCart, CartNeedsAttention,
     TotalChanged (not the `shown_total` the page showed), TooManyUnpaid (for the email, or from the
     `client_address`, the shopper's address as the page saw it), stock.OutOfStock (every short line),
-    promotion_limits.LimitReached, AttemptNotYours.
+    limits.LimitReached, AttemptNotYours.
 
     Every submit of one attempt (`idempotency_key`, from this cart) leads to that attempt's order: a double
     click, a resubmit, a back-and-resubmit, and two submits at once, where the one that lost the race
@@ -323,7 +279,7 @@ async def _place(
     draws = NUMBER_DRAWS
     while True:
         try:
-            return await _write(found, d, idempotency_key, orders.new_number(), expires, client_address)
+            return await _write(found, d, idempotency_key, lifecycle.new_number(), expires, client_address)
         except IntegrityError:
             # The same attempt, submitted twice at once: the other request's order is the one. Otherwise
             # another order already has the random number drawn: draw again.
@@ -346,10 +302,10 @@ async def _write(
             # Writes first (SQLite with several processes needs that): the replaced orders' status
             # UPDATEs, then the stock's conditional UPDATEs; nothing is written if anything is short.
             for old in found.replaces:
-                await orders.replace(old, number, conn)
+                await lifecycle.replace(old, number, conn)
             await stock.take({line.variant_id: line.quantity for line in found.contents.lines}, number, conn)
             applied = [dsc.offer_id for dsc in [*totals.discounts, *totals.shipping_discounts]]
-            await promotion_limits.reserve(applied, d.email, number, conn)
+            await limits.reserve(applied, d.email, number, conn)
             order = await Order.create(
                 number=number,
                 idempotency_key=idempotency_key,
@@ -409,10 +365,10 @@ async def _write(
                 ],
                 using_db=conn,
             )
-            await orders.record(order, "placed", conn, actor="customer")
+            await lifecycle.record(order, "placed", conn, actor="customer")
             if not payments.paid_online(d.payment_method):
                 await cart.spend(order.id, conn)
                 await notifications.queue("order_confirmation", order.id, order.email, conn)
-    except orders.InvalidTransition:
+    except lifecycle.InvalidTransition:
         raise CartNeedsAttention() from None  # a replaced order was paid or expired meanwhile: look again
     return order

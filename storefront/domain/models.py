@@ -103,7 +103,7 @@ class Variant(Model):
     price = fields.IntField()  # cents, VAT included
     compare_at_price = fields.IntField(null=True)  # cents; the "was" price when on sale
     weight_grams = fields.IntField(default=0)
-    stock = fields.IntField(default=0)  # on hand; changes only through domain/stock.py
+    stock = fields.IntField(default=0)  # on hand; changes only through domain/inventory/stock.py
     low_stock_threshold = fields.IntField(default=3)
     active = fields.BooleanField(default=True)
     position = fields.IntField(default=0)

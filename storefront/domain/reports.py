@@ -1,4 +1,4 @@
-"""The dashboard's figures (the stock list is in stock_report, the audit log in audit_log).
+"""The dashboard's figures (the stock list is in inventory/levels.py, the audit log in staff/audit_log.py).
 
 Every figure comes from an aggregate query over its whole table, so the dashboard costs the same five queries
 whatever the number of orders, carts or products. Periods are calendar days in the shop's time zone: "today"
@@ -11,10 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from storefront.domain import orders, shop_time
+from storefront.domain import shop_time
 from storefront.domain.db import Sql, literal
+from storefront.domain.inventory.stock import availability_sql, sellable_sql
 from storefront.domain.models import OrderStatus
-from storefront.domain.stock import availability_sql, sellable_sql
+from storefront.domain.orders import lifecycle
 
 PERIODS = (("today", 1), ("7_days", 7), ("30_days", 30))
 ALERTS_SHOWN = 8  # low-stock and sold-out variants listed on the dashboard; the stock page has them all
@@ -174,11 +175,11 @@ async def _orders_and_carts(starts: dict[str, datetime]) -> tuple[list[Sales], l
             f"COALESCE(SUM(CASE WHEN c.checkout_started_at >= {p} THEN 1 END), 0) AS checkouts_{key}",
         ]
     order_sums += [
-        f"COALESCE(SUM(CASE WHEN {orders.to_pack_sql('o.status', 'o.payment_method')} THEN 1 END), 0) AS to_pack",
+        f"COALESCE(SUM(CASE WHEN {lifecycle.to_pack_sql('o.status', 'o.payment_method')} THEN 1 END), 0) AS to_pack",
         f"COALESCE(SUM(CASE WHEN o.status = {literal(OrderStatus.PACKED.value)} THEN 1 END), 0) AS to_ship",
     ]
     # Orders older than the periods count only in the queues: read those that can be in one.
-    queued = ", ".join(literal(status.value) for status in [*orders.TO_PACK, OrderStatus.PACKED])
+    queued = ", ".join(literal(status.value) for status in [*lifecycle.TO_PACK, OrderStatus.PACKED])
     oldest = since["30_days"]
     [row] = await sql.rows(
         f'SELECT * FROM (SELECT {", ".join(order_sums)} FROM "order" o'
@@ -252,7 +253,7 @@ async def best_sellers(since: datetime, limit: int = 5) -> list[BestSeller]:
 
 async def reconciliation() -> Shortlist:
     """Variants whose stock differs from the sum of their ledger movements (none, unless something
-    changed stock behind stock.py's back), and how many."""
+    changed stock behind inventory/stock.py's back), and how many."""
     sql = Sql()
     rows = await sql.rows(
         "SELECT v.id, v.sku, p.name, v.stock, COALESCE(m.ledger, 0) AS ledger, COUNT(*) OVER () AS n"

@@ -1,17 +1,18 @@
 """The schema beyond what the models describe: the search index and the catalogue version with its
-triggers. Above db, search and catalog_version, so that none of them imports another to install it."""
+triggers. Above db, search and the catalogue version, so that none of them imports another to install it."""
 
 from __future__ import annotations
 
 from tortoise import Tortoise
 
-from storefront.domain import catalog_version, db, search
+from storefront.domain import db
+from storefront.domain.catalogue import search, version
 
 
 async def install_extras() -> None:
     """Idempotent; run by `storefront migrate` and by the tests' set-up."""
     await search.install()
-    await catalog_version.install()
+    await version.install()
 
 
 async def create(database_url: str) -> None:

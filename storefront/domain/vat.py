@@ -7,6 +7,9 @@ from decimal import Decimal
 from storefront.domain.models import TaxClass
 from storefront.domain.money import round_cents
 
+# The EU's 27 member states (ISO 3166-1 alpha-2): one VAT area, where goods travel without customs.
+EU_MEMBERS = frozenset("AT BE BG CY CZ DE DK EE ES FI FR GR HR HU IE IT LT LU LV MT NL PL PT RO SE SI SK".split())
+
 # Italian VAT rates in basis points (1% = 100).
 RATES: dict[TaxClass, int] = {
     TaxClass.STANDARD: 2200,

@@ -10,7 +10,9 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from storefront import forms, session
-from storefront.domain import as_typed, cart, catalog, rate_limits
+from storefront.domain import as_typed, rate_limits
+from storefront.domain.basket import cart
+from storefront.domain.catalogue import browse
 from storefront.htmx import render, wants_fragment
 from storefront.pages.catalog import choice_names, choice_url, product_choice, product_response
 from storefront.pages.layout import page_context
@@ -111,7 +113,7 @@ async def _added(request: Request, token: str, change: cart.Change, variant_id: 
 async def _add_region(request: Request, variant_id: int, change, messages, status_code: int = 200, **extra):
     """The product page's add-to-cart region; a listing card's button (hx-swap=none) needs only the
     badge and the live region. After an add (`change`) the variant exists; after a refusal it may not."""
-    exists = change is not None or await catalog.product_slug_of(variant_id) is not None
+    exists = change is not None or await browse.product_slug_of(variant_id) is not None
     context = {"variant_id": variant_id, "added": _message(change) if change else None, "messages": messages, **extra}
     templates = request.app.state.templates
     if not exists or request.headers.get("HX-Target") != "add-to-cart":
@@ -123,7 +125,7 @@ async def _add_failed(request: Request, variant_id: int, typed, next_url: str) -
     extra = {"add_error": "quantity", "typed_quantity": typed}
     if wants_fragment(request):
         return await _add_region(request, variant_id, None, [{"kind": "error"}], status_code=422, **extra)
-    slug = await catalog.product_slug_of(variant_id)
+    slug = await browse.product_slug_of(variant_id)
     if slug is None:
         return _done(request, [{"kind": "unavailable"}], next_url)
     return await product_response(request, slug, variant_id, status_code=422, **extra)

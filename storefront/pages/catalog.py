@@ -9,8 +9,10 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
-from storefront.domain import as_typed, catalog, catalog_cache, money, shipping
+from storefront.domain import as_typed, money
+from storefront.domain.catalogue import browse, cache
 from storefront.domain.errors import NotFound
+from storefront.domain.shipping import rates
 from storefront.htmx import render, target
 from storefront.pages.layout import page_context
 
@@ -40,7 +42,7 @@ def listing_query(request: Request, *, text: str | None = None, category_ids: li
         errors["max"] = "order"
         price_max = None
     sort = params.get("sort") or ("relevance" if text is not None else "newest")
-    if sort not in catalog.SORTS or (sort == "relevance" and text is None):
+    if sort not in browse.SORTS or (sort == "relevance" and text is None):
         sort = "newest"
     page = as_typed.whole(params.get("page")) or 1
     options = {
@@ -48,7 +50,7 @@ def listing_query(request: Request, *, text: str | None = None, category_ids: li
         for key in dict.fromkeys(params.keys())
         if key not in RESERVED and params.getlist(key)
     }
-    query = catalog.ListingQuery(
+    query = browse.ListingQuery(
         category_ids=category_ids,
         text=text,
         price_min=price_min,
@@ -56,7 +58,7 @@ def listing_query(request: Request, *, text: str | None = None, category_ids: li
         options={k: v for k, v in options.items() if v},
         in_stock=params.get("stock") == "1",
         sort=sort,
-        page=max(1, min(page, catalog.MAX_PAGE)),
+        page=max(1, min(page, browse.MAX_PAGE)),
     )
     return query, errors
 
@@ -68,7 +70,7 @@ def page_url(request: Request, page: int) -> str:
     return request.url.path + ("?" + urlencode(items) if items else "")
 
 
-async def _listing_response(request: Request, page: str, shelf: catalog_cache.Catalogue, **context) -> Response:
+async def _listing_response(request: Request, page: str, shelf: cache.Catalogue, **context) -> Response:
     query, errors = context.pop("query"), context.pop("errors")
     listing = await shelf.listing(query)
     if query.page > 1 and not listing.cards and listing.total:
@@ -79,7 +81,7 @@ async def _listing_response(request: Request, page: str, shelf: catalog_cache.Ca
         values=request.query_params,
         next_url=page_url(request, query.page + 1) if listing.has_more else None,
         previous_url=page_url(request, query.page - 1) if query.page > 1 else None,
-        sorts=[s for s in catalog.SORTS if s != "relevance" or query.text is not None],
+        sorts=[s for s in browse.SORTS if s != "relevance" or query.text is not None],
         # A shopper changing filters on a phone keeps the panel open while the results update below it.
         filters_open=bool(errors) or request.headers.get("HX-Trigger") == "filters",
     )
@@ -89,14 +91,14 @@ async def _listing_response(request: Request, page: str, shelf: catalog_cache.Ca
 
 
 async def home(request: Request) -> Response:
-    shelf = await catalog_cache.current()
+    shelf = await cache.current()
     new, on_sale = await shelf.home()
     context = await page_context(request, shelf.tree, new=new, on_sale=on_sale)
     return render(request, "pages/home.html", "pages/home.html", context)
 
 
 async def category(request: Request) -> Response:
-    shelf = await catalog_cache.current()
+    shelf = await cache.current()
     tree = shelf.tree
     try:
         current = tree.by_slug(request.path_params["slug"])
@@ -118,7 +120,7 @@ async def category(request: Request) -> Response:
 async def search(request: Request) -> Response:
     text = request.query_params.get("q", "").strip()[:200]
     query, errors = listing_query(request, text=text)
-    shelf = await catalog_cache.current()
+    shelf = await cache.current()
     return await _listing_response(request, "pages/search.html", shelf, query=query, errors=errors, text=text)
 
 
@@ -129,23 +131,23 @@ async def product(request: Request) -> Response:
     return await product_response(request, request.path_params["slug"], variant_id, chosen)
 
 
-async def product_choice(slug: str, chosen: dict[str, str]) -> catalog.ProductPage:
+async def product_choice(slug: str, chosen: dict[str, str]) -> browse.ProductPage:
     """The product page for these option values (size=m, colour=nero), as /p/<slug>?<values> shows it:
     its variant is the one a shopper choosing them sees, and so the one the cart adds."""
-    shelf = await catalog_cache.current()
+    shelf = await cache.current()
     try:
         return await shelf.product_page(slug, chosen)
     except NotFound:
         raise HTTPException(404) from None
 
 
-def choice_url(page: catalog.ProductPage) -> str:
+def choice_url(page: browse.ProductPage) -> str:
     """The URL of the product page showing the options `page` shows."""
     values = [(axis.slug, c.slug) for axis in page.axes for c in axis.choices if c.selected]
     return f"/p/{page.product.slug}" + ("?" + urlencode(values) if values else "")
 
 
-def choice_names(page: catalog.ProductPage) -> str:
+def choice_names(page: browse.ProductPage) -> str:
     """The chosen option values as a shopper reads them: "Nero, XS"."""
     return ", ".join(c.name for axis in page.axes for c in axis.choices if c.selected)
 
@@ -154,12 +156,12 @@ async def product_response(
     request: Request, slug: str, variant_id: int | None, chosen: dict | None = None, status_code: int = 200, **extra
 ) -> Response:
     """The product page (or its variant panel, to htmx); the cart re-renders it for a bad quantity."""
-    shelf = await catalog_cache.current()
+    shelf = await cache.current()
     try:
         page = await shelf.product_page(slug, chosen or {}, variant_id)
     except NotFound:
         raise HTTPException(404) from None
-    delivery = shipping.delivery_window(datetime.now(UTC))
+    delivery = rates.delivery_window(datetime.now(UTC))
     context = {"page": page, "trail": shelf.tree.trail(page.product.category_id), "delivery": delivery, **extra}
     return render(
         request,

@@ -12,9 +12,13 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from storefront import forms, links, session
-from storefront.domain import as_typed, cart, checkout, payments, promotion_limits, stock
+from storefront.domain import as_typed, checkout
+from storefront.domain.basket import cart
 from storefront.domain.checkout import Details
 from storefront.domain.forms import FieldErrors
+from storefront.domain.inventory import stock
+from storefront.domain.offers import limits
+from storefront.domain.payments import service as payments
 from storefront.htmx import redirect, render, wants_fragment
 from storefront.pages.layout import page_context
 from storefront.security import client_address
@@ -156,7 +160,7 @@ async def place(request: Request) -> Response:
         )
     except stock.OutOfStock as exc:
         problem = {"kind": "out_of_stock", "lines": exc.lines}
-    except promotion_limits.LimitReached:
+    except limits.LimitReached:
         problem = {"kind": "promotion_ended"}
     except checkout.TooManyUnpaid as exc:
         problem = {"kind": "too_many_unpaid", "most": exc.most}

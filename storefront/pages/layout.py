@@ -7,12 +7,12 @@ from collections.abc import Collection
 from starlette.requests import Request
 
 from storefront import session
-from storefront.domain import catalog, catalog_cache
+from storefront.domain.catalogue import browse, cache
 
 
-async def page_context(request: Request, tree: catalog.CategoryTree | None = None, **context) -> dict:
+async def page_context(request: Request, tree: browse.CategoryTree | None = None, **context) -> dict:
     """The category navigation, plus the page's own context."""
-    tree = tree or (await catalog_cache.current()).tree
+    tree = tree or (await cache.current()).tree
     return {"nav": tree.top, **context}
 
 

@@ -9,9 +9,13 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from storefront import forms, links, session
-from storefront.domain import cart, notifications, orders, payments, rate_limits, shipping
+from storefront.domain import rate_limits
+from storefront.domain.basket import cart
 from storefront.domain.models import Order, OrderStatus, PaymentStatus
-from storefront.domain.orders import FINAL
+from storefront.domain.orders import lifecycle, notifications
+from storefront.domain.orders.lifecycle import FINAL
+from storefront.domain.payments import service as payments
+from storefront.domain.shipping import rates
 from storefront.htmx import redirect, render
 from storefront.pages.layout import page_context
 from storefront.security import client_address
@@ -22,7 +26,7 @@ async def _order(request: Request) -> Order:
     key = request.query_params.get("key", "")
     if links.order_number(request.app.state.settings, key) != number:
         raise HTTPException(404)
-    order = await orders.with_timeline(number)
+    order = await lifecycle.with_timeline(number)
     if order is None:
         raise HTTPException(404)
     return order
@@ -47,7 +51,7 @@ async def show(request: Request) -> Response:
         "order": order,
         "payment": payment,
         "final": order.status in FINAL,
-        "pickup": await shipping.is_pickup(order.shipping_method),
+        "pickup": await rates.is_pickup(order.shipping_method),
         "first_name": notifications.first_name(order.full_name),
         # The thank-you: right after an order paid offline is placed, or a card payment went through.
         "placed": request.query_params.get("placed") == "1" or paid_now,
@@ -95,7 +99,7 @@ async def lookup(request: Request) -> Response:
     except rate_limits.TooMany:
         context = await page_context(request, number=number, email=email, failed=False, blocked=True)
         return render(request, "pages/order_lookup.html", "pages/order_lookup.html", context, status_code=429)
-    order = await orders.look_up(number, email)
+    order = await lifecycle.look_up(number, email)
     if order is None:  # a wrong number or a wrong email: the same answer
         context = await page_context(request, number=number, email=email, failed=True)
         return render(request, "pages/order_lookup.html", "pages/order_lookup.html", context, status_code=422)

@@ -19,9 +19,9 @@ from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from storefront import forms
-from storefront.domain import payments
 from storefront.domain.errors import NotFound
 from storefront.domain.models import Payment, PaymentStatus
+from storefront.domain.payments import service as payments
 
 log = logging.getLogger(__name__)
 

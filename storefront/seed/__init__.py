@@ -17,8 +17,8 @@ from datetime import datetime, timedelta
 from itertools import accumulate
 from pathlib import Path
 
+from storefront.domain.catalogue.search import fold
 from storefront.domain.models import Product
-from storefront.domain.search import fold
 from storefront.seed.art import LABELS, svg
 from storefront.seed.bulk_data import (
     ADJECTIVES,

@@ -15,8 +15,9 @@ from pathlib import Path
 from tortoise.fields.relational import ManyToManyFieldInstance
 from tortoise.transactions import in_transaction
 
-from storefront.domain import search
+from storefront.domain.catalogue import search
 from storefront.domain.db import dialect
+from storefront.domain.inventory.stock import Reason
 from storefront.domain.models import (
     Category,
     Option,
@@ -27,7 +28,6 @@ from storefront.domain.models import (
     TaxClass,
     Variant,
 )
-from storefront.domain.stock import Reason
 from storefront.seed.taxonomy import CATEGORIES, OPTIONS
 
 

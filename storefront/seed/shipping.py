@@ -2,36 +2,10 @@
 
 from __future__ import annotations
 
+from storefront.domain import vat
 from storefront.domain.models import ShippingMethod, ShippingRate, ShippingZone
 
-EU = [
-    "AT",
-    "BE",
-    "BG",
-    "CY",
-    "CZ",
-    "DE",
-    "DK",
-    "EE",
-    "ES",
-    "FI",
-    "FR",
-    "GR",
-    "HR",
-    "HU",
-    "IE",
-    "LT",
-    "LU",
-    "LV",
-    "MT",
-    "NL",
-    "PL",
-    "PT",
-    "RO",
-    "SE",
-    "SI",
-    "SK",
-]
+EU = sorted(vat.EU_MEMBERS - {"IT"})  # Italy is a zone of its own
 
 # (code, name, description, carrier, tracking URL, min days, max days, pickup)
 METHODS = [

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import secrets
 
-from storefront.domain import staff
 from storefront.domain.models import Staff, StaffRole
+from storefront.domain.staff import accounts
 
 DEMO_OWNER = "owner@bottega.example"
 
@@ -15,5 +15,5 @@ async def demo_owner() -> tuple[str, str] | None:
     if await Staff.exists():
         return None
     password = secrets.token_urlsafe(12)
-    await staff.create(DEMO_OWNER, password, StaffRole.OWNER, name="Demo owner")
+    await accounts.create(DEMO_OWNER, password, StaffRole.OWNER, name="Demo owner")
     return DEMO_OWNER, password

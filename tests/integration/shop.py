@@ -23,7 +23,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 from tortoise.functions import Sum
 
-from storefront.domain import db, stock
+from storefront.domain import db
+from storefront.domain.inventory import stock
 from storefront.domain.models import (
     Order,
     OrderEvent,
@@ -35,7 +36,7 @@ from storefront.domain.models import (
     StockMovement,
     Variant,
 )
-from storefront.domain.payments import paid_online
+from storefront.domain.payments.service import paid_online
 from storefront.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from itertools import count
 
-from storefront.domain import search, stock
+from storefront.domain.catalogue import search
+from storefront.domain.inventory import stock
 from storefront.domain.models import Category, Option, OptionValue, Product, ProductImage, Variant
 from storefront.seed.shipping import ensure_shipping
 

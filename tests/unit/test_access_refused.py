@@ -15,8 +15,8 @@ from starlette.routing import Route
 
 from storefront import links
 from storefront.app import create_app, routes
-from storefront.domain import cart, checkout
-from storefront.domain import staff as staff_domain
+from storefront.domain import checkout
+from storefront.domain.basket import cart
 from storefront.domain.models import (
     AuditEntry,
     Order,
@@ -31,6 +31,7 @@ from storefront.domain.models import (
     StockMovement,
     Variant,
 )
+from storefront.domain.staff import accounts
 from storefront.pages.admin.access import AdminRoute
 from storefront.security import SAFE_METHODS
 from storefront.settings import Settings
@@ -91,8 +92,8 @@ def fill(path: str, ids: dict[str, str]) -> str:
 async def shop(db, settings):
     tee = await f.product("Tee", await f.category("Clothing"), [{"price": 1000, "stock": 9, "sku": "TEE-1"}])
     variant = await Variant.get(product_id=tee.id)
-    owner = await staff_domain.create("owner@bottega.example", PASSWORD, StaffRole.OWNER)
-    await staff_domain.create("clerk@bottega.example", PASSWORD, StaffRole.STAFF)
+    owner = await accounts.create("owner@bottega.example", PASSWORD, StaffRole.OWNER)
+    await accounts.create("clerk@bottega.example", PASSWORD, StaffRole.STAFF)
     promotion = await Promotion.create(name="Free shipping", kind=PromotionKind.FREE_SHIPPING)
     order = await place(variant.id, "anna@example.com")
     existing = {
@@ -162,9 +163,9 @@ def test_every_back_office_route_declares_the_permission_it_needs():
     for route in routes(Settings(secret_key="x")):
         if route.path.startswith("/admin") and route.path not in DOOR:
             assert isinstance(route, AdminRoute), route.path  # its guard checks before the endpoint runs
-            assert route.permission in staff_domain.PERMISSIONS, route.path
+            assert route.permission in accounts.PERMISSIONS, route.path
             declared.update({(m, route.path): route.permission for m in route.methods if m != "HEAD"})
-    assert {key for key, permission in declared.items() if permission in staff_domain.OWNER_ONLY} == OWNER_ONLY
+    assert {key for key, permission in declared.items() if permission in accounts.OWNER_ONLY} == OWNER_ONLY
     assert {declared[key] for key in SETTINGS_ROUTES} == {"settings"}
     assert {declared[key] for key in STAFF_ROUTES} == {"staff"}
 

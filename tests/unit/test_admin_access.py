@@ -14,9 +14,9 @@ from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
 
-from storefront.domain import staff as staff_domain
 from storefront.domain.forms import FieldErrors
 from storefront.domain.models import StaffRole, Variant
+from storefront.domain.staff import accounts
 from tests.unit import factories as f
 
 PASSWORD = "correct horse battery"
@@ -24,7 +24,7 @@ PASSWORD = "correct horse battery"
 
 @pytest.fixture
 async def owner(db):
-    return await staff_domain.create("Owner@Bottega.example", PASSWORD, StaffRole.OWNER)
+    return await accounts.create("Owner@Bottega.example", PASSWORD, StaffRole.OWNER)
 
 
 async def csrf(client, url="/admin/login") -> str:
@@ -38,10 +38,10 @@ async def log_in(client, email="owner@bottega.example", password=PASSWORD):
 
 
 def test_passwords_are_hashed_with_scrypt_and_salted():
-    first, second = staff_domain.hash_password("secret-123"), staff_domain.hash_password("secret-123")
+    first, second = accounts.hash_password("secret-123"), accounts.hash_password("secret-123")
     assert first.startswith("scrypt$") and first != second and "secret-123" not in first
-    assert staff_domain.check_password("secret-123", first) and not staff_domain.check_password("secret-124", first)
-    assert not staff_domain.check_password("x", "garbage")
+    assert accounts.check_password("secret-123", first) and not accounts.check_password("secret-124", first)
+    assert not accounts.check_password("x", "garbage")
 
 
 async def test_hashing_and_checking_passwords_leave_the_event_loop_free(db, monkeypatch):
@@ -63,19 +63,19 @@ async def test_hashing_and_checking_passwords_leave_the_event_loop_free(db, monk
             await asyncio.sleep(0.001)
         loop_turned.set()
 
-    monkeypatch.setattr(staff_domain, "hash_password", needing_a_loop_turn(staff_domain.hash_password))
-    monkeypatch.setattr(staff_domain, "check_password", needing_a_loop_turn(staff_domain.check_password))
+    monkeypatch.setattr(accounts, "hash_password", needing_a_loop_turn(accounts.hash_password))
+    monkeypatch.setattr(accounts, "check_password", needing_a_loop_turn(accounts.check_password))
     for work in (
-        lambda: staff_domain.create("anna@bottega.example", PASSWORD),
-        lambda: staff_domain.authenticate("anna@bottega.example", PASSWORD),
-        lambda: staff_domain.authenticate("anna@bottega.example", "wrong password"),
-        lambda: staff_domain.authenticate("nobody@bottega.example", PASSWORD),
+        lambda: accounts.create("anna@bottega.example", PASSWORD),
+        lambda: accounts.authenticate("anna@bottega.example", PASSWORD),
+        lambda: accounts.authenticate("anna@bottega.example", "wrong password"),
+        lambda: accounts.authenticate("nobody@bottega.example", PASSWORD),
     ):
         hashing.clear(), loop_turned.clear()
         other = asyncio.create_task(other_request())
         await work()
         await other
-    assert await staff_domain.authenticate("anna@bottega.example", PASSWORD) is not None
+    assert await accounts.authenticate("anna@bottega.example", PASSWORD) is not None
 
 
 def test_importing_the_staff_module_runs_no_scrypt():
@@ -84,7 +84,7 @@ def test_importing_the_staff_module_runs_no_scrypt():
         "import hashlib\n"
         "def refuse(*a, **k): raise SystemExit('scrypt ran at import')\n"
         "hashlib.scrypt = refuse\n"
-        "from storefront.domain import staff\n"
+        "from storefront.domain.staff import accounts as staff\n"
         "assert staff._DUMMY_HASH.startswith(f'scrypt${staff.SCRYPT_N}${staff.SCRYPT_R}${staff.SCRYPT_P}$')\n"
     )
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
@@ -93,7 +93,7 @@ def test_importing_the_staff_module_runs_no_scrypt():
 
 async def test_weak_or_duplicate_accounts_are_refused(owner):
     with pytest.raises(FieldErrors) as refused:
-        await staff_domain.create("owner@bottega.example", "short", "owner")
+        await accounts.create("owner@bottega.example", "short", "owner")
     assert refused.value.errors == {"email": "taken", "password": "too_short"}
 
 
@@ -174,7 +174,7 @@ async def test_log_out_everywhere_and_switching_an_account_off_end_every_session
 
     from storefront.app import create_app
 
-    clerk = await staff_domain.create("clerk@bottega.example", PASSWORD, StaffRole.STAFF)
+    clerk = await accounts.create("clerk@bottega.example", PASSWORD, StaffRole.STAFF)
 
     async def browser():
         return httpx.AsyncClient(
@@ -189,9 +189,9 @@ async def test_log_out_everywhere_and_switching_an_account_off_end_every_session
         await client.post("/admin/logout", data={"csrf_token": await csrf(client, "/admin"), "everywhere": "1"})
         assert (await phone.get("/admin")).status_code == 303  # the phone was logged out too
         assert (await clerks.get("/admin")).status_code == 200  # another account is not
-        await staff_domain.change_account(owner, clerk.id, active=False)
+        await accounts.change_account(owner, clerk.id, active=False)
         assert (await clerks.get("/admin")).status_code == 303
-        await staff_domain.change_account(owner, clerk.id, active=True)  # back on: a new login, not the old cookie
+        await accounts.change_account(owner, clerk.id, active=True)  # back on: a new login, not the old cookie
         assert (await clerks.get("/admin")).status_code == 303
 
 
@@ -202,6 +202,6 @@ async def test_an_unknown_email_costs_one_scrypt_like_a_wrong_password(owner, mo
     runs = []
     real = hashlib.scrypt
     monkeypatch.setattr(hashlib, "scrypt", lambda *a, **k: runs.append(1) or real(*a, **k))
-    assert await staff_domain.authenticate("nobody@bottega.example", PASSWORD) is None
-    assert await staff_domain.authenticate("owner@bottega.example", "a wrong password") is None
+    assert await accounts.authenticate("nobody@bottega.example", PASSWORD) is None
+    assert await accounts.authenticate("owner@bottega.example", "a wrong password") is None
     assert len(runs) == 2

@@ -8,19 +8,19 @@ from datetime import UTC, datetime
 
 import pytest
 
-from storefront.domain import staff as staff_domain
 from storefront.domain.models import AuditEntry, Staff, StaffRole
+from storefront.domain.staff import accounts
 from storefront.pages.admin import audit as audit_pages
 from tests.unit.test_admin_stock import log_in
 
 
 @pytest.fixture
 async def entries(db):
-    anna = await staff_domain.create("anna@bottega.example", "a long password", StaffRole.STAFF)
-    marco = await staff_domain.create("marco@bottega.example", "a long password", StaffRole.OWNER)
-    await staff_domain.audit(anna, "stock.adjust", "variant:7", {"stock": 5}, {"stock": 0, "reason": "correction"})
-    await staff_domain.audit(marco, "order.ship", "order:BT-ABC234", {"status": "packed"}, {"status": "shipped"})
-    await staff_domain.audit(marco, "stock.adjust", "variant:8", {"stock": 1}, {"stock": 13, "reason": "received"})
+    anna = await accounts.create("anna@bottega.example", "a long password", StaffRole.STAFF)
+    marco = await accounts.create("marco@bottega.example", "a long password", StaffRole.OWNER)
+    await accounts.audit(anna, "stock.adjust", "variant:7", {"stock": 5}, {"stock": 0, "reason": "correction"})
+    await accounts.audit(marco, "order.ship", "order:BT-ABC234", {"status": "packed"}, {"status": "shipped"})
+    await accounts.audit(marco, "stock.adjust", "variant:8", {"stock": 1}, {"stock": 13, "reason": "received"})
     # Shop days: 23:30 UTC on 9 November is already the 10th in Rome.
     moments = [
         datetime(2026, 11, 9, 22, 30, tzinfo=UTC),
@@ -71,7 +71,7 @@ async def test_filters(client, entries, query, expected):
 async def test_the_log_is_paged(client, entries):
     await log_in(client)
     for n in range(60):
-        await staff_domain.audit(entries["anna"], "stock.adjust", f"variant:{100 + n}")
+        await accounts.audit(entries["anna"], "stock.adjust", f"variant:{100 + n}")
     first = (await client.get("/admin/audit?action=stock.adjust")).text
     assert len(subjects(first)) == 50 and "Older entries" in first
     second = (await client.get("/admin/audit?action=stock.adjust&page=2")).text

@@ -9,8 +9,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from tortoise.functions import Sum
 
-from storefront.domain import cart, checkout, fulfilment, payments
-from storefront.domain import staff as staff_domain
+from storefront.domain import checkout
+from storefront.domain.basket import cart
 from storefront.domain.checkout import Details
 from storefront.domain.forms import FieldErrors
 from storefront.domain.models import (
@@ -23,7 +23,10 @@ from storefront.domain.models import (
     StockMovement,
     Variant,
 )
-from storefront.domain.orders import InvalidTransition
+from storefront.domain.orders import fulfilment
+from storefront.domain.orders.lifecycle import InvalidTransition
+from storefront.domain.payments import service as payments
+from storefront.domain.staff import accounts
 from tests.unit import factories as f
 
 PASSWORD = "correct horse battery"
@@ -44,7 +47,7 @@ HTMX = {"HX-Request": "true"}
 @pytest.fixture
 async def clerk(db):
     """A staff member (not an owner): orders are everyone's work."""
-    return await staff_domain.create("clerk@bottega.example", PASSWORD, StaffRole.STAFF)
+    return await accounts.create("clerk@bottega.example", PASSWORD, StaffRole.STAFF)
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from storefront.domain import catalog_admin
+from storefront.domain.catalogue import editing
 from storefront.domain.forms import FieldErrors
 from storefront.domain.models import AuditEntry, Product, ProductImage, StockMovement, Variant
 from storefront.pages import admin as admin_pages
@@ -252,10 +252,10 @@ async def test_uploads_are_checked_by_their_content(client, tee, content, messag
 
 def test_too_large_and_safe_svgs():
     with pytest.raises(FieldErrors) as refused:
-        catalog_admin.image_type(PNG + b"\x00" * catalog_admin.MAX_IMAGE_BYTES)
+        editing.image_type(PNG + b"\x00" * editing.MAX_IMAGE_BYTES)
     assert refused.value.errors == {"image": "too_large"}
-    assert catalog_admin.image_type(b"<svg xmlns='http://www.w3.org/2000/svg'><path d='M0 0'/></svg>") == "svg"
-    assert catalog_admin.image_type(b"RIFF\x00\x00\x00\x00WEBPVP8 ") == "webp"
+    assert editing.image_type(b"<svg xmlns='http://www.w3.org/2000/svg'><path d='M0 0'/></svg>") == "svg"
+    assert editing.image_type(b"RIFF\x00\x00\x00\x00WEBPVP8 ") == "webp"
 
 
 async def test_a_too_large_upload_is_refused(client, tee):

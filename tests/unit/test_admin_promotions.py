@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from storefront.domain import cart
+from storefront.domain.basket import cart
 from storefront.domain.models import (
     AuditEntry,
     Promotion,

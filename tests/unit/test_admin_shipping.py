@@ -8,7 +8,6 @@ from datetime import UTC, datetime
 
 import pytest
 
-from storefront.domain import shipping
 from storefront.domain.models import (
     AuditEntry,
     ShippingMethod,
@@ -16,6 +15,7 @@ from storefront.domain.models import (
     ShippingZone,
     StaffRole,
 )
+from storefront.domain.shipping import rates
 from storefront.seed.shipping import ensure_shipping
 from tests.unit.test_admin_stock import log_in
 
@@ -78,9 +78,9 @@ async def test_a_new_method_and_rate_are_offered_to_shoppers_and_audited(client)
         },
     )
     assert response.status_code == 303
-    offered = {q.code: q for q in await shipping.quotes("IT", 500, 2000, NOW)}
+    offered = {q.code: q for q in await rates.quotes("IT", 500, 2000, NOW)}
     assert offered["same-day-bike"].price == 990 and offered["same-day-bike"].carrier == "BRT"
-    offered = {q.code: q for q in await shipping.quotes("IT", 500, 15000, NOW)}
+    offered = {q.code: q for q in await rates.quotes("IT", 500, 15000, NOW)}
     assert offered["same-day-bike"].price == 0
     actions = [e.action for e in await AuditEntry.all().order_by("id")]
     assert actions == ["shipping.method.create", "shipping.rate.create"]

@@ -10,8 +10,8 @@ import httpx2 as httpx
 import pytest
 
 from storefront.app import create_app
-from storefront.domain import staff as staff_domain
 from storefront.domain.models import AuditEntry, Staff, StaffRole
+from storefront.domain.staff import accounts
 from storefront.pages.admin import staff as staff_pages
 from tests.unit.test_admin_stock import PASSWORD, csrf, log_in
 
@@ -47,7 +47,7 @@ async def test_an_owner_creates_an_account_with_a_generated_password_shown_once(
     assert response.status_code == 200 and response.headers["cache-control"] == "no-store"
     password = re.search(r'<code class="mono" id="new-password">([^<]+)</code>', response.text).group(1)
     account = await Staff.get(email="nuovo@bottega.example")
-    assert len(password) >= 10 and staff_domain.check_password(password, account.password_hash)
+    assert len(password) >= 10 and accounts.check_password(password, account.password_hash)
     entry = await AuditEntry.get(action="staff.create")
     assert entry.after == {"email": "nuovo@bottega.example", "role": "staff", "active": True}
     assert password not in str(entry.after)
@@ -72,7 +72,7 @@ async def test_a_typed_password_must_be_long_enough_and_emails_unique(client, db
 async def test_switching_off_and_changing_roles_is_audited_but_never_yourself_or_the_last_owner(client, db):
     token = await log_in(client)
     me = await Staff.get(email="owner@bottega.example")
-    other = await staff_domain.create("second@bottega.example", PASSWORD, StaffRole.OWNER)
+    other = await accounts.create("second@bottega.example", PASSWORD, StaffRole.OWNER)
     refused = await client.post(f"/admin/staff/{me.id}", data={"csrf_token": token, "active": "0"})
     assert refused.status_code == 422 and "you can't change your own account here" in refused.text.replace("&#39;", "'")
     assert (await Staff.get(id=me.id)).active
@@ -92,16 +92,16 @@ async def test_the_last_active_owner_cannot_be_demoted_or_switched_off(client, d
     token = await log_in(client)
     me = await Staff.get(email="owner@bottega.example")
     # Another owner who is switched off does not count.
-    other = await staff_domain.create("old@bottega.example", PASSWORD, StaffRole.OWNER)
+    other = await accounts.create("old@bottega.example", PASSWORD, StaffRole.OWNER)
     await Staff.filter(id=other.id).update(active=False)
     # A second, active owner; we try to leave the shop with none but ourselves, then with none at all.
-    second = await staff_domain.create("second@bottega.example", PASSWORD, StaffRole.OWNER)
+    second = await accounts.create("second@bottega.example", PASSWORD, StaffRole.OWNER)
     await Staff.filter(id=me.id).update(role=StaffRole.OWNER)
     assert (
         await client.post(f"/admin/staff/{second.id}", data={"csrf_token": token, "active": "0"})
     ).status_code == 303
     # Now `me` is the last active owner; demoting `me` is refused as "yourself", and from another owner's view:
-    from storefront.domain.staff import AccountRefused, change_account
+    from storefront.domain.staff.accounts import AccountRefused, change_account
 
     with pytest.raises(AccountRefused) as refused:
         await change_account(await Staff.get(id=second.id), me.id, role=StaffRole.STAFF)
@@ -134,19 +134,19 @@ async def test_the_command_line_audits_the_account_it_creates(db, settings, monk
     assert said == "Created owner cli@bottega.example."
     entry = await AuditEntry.get(action="staff.create")
     account = await Staff.get(email="cli@bottega.example")
-    assert (entry.staff_id, entry.actor, entry.subject) == (None, staff_domain.COMMAND_LINE, f"staff:{account.id}")
+    assert (entry.staff_id, entry.actor, entry.subject) == (None, accounts.COMMAND_LINE, f"staff:{account.id}")
     assert entry.after == {"email": "cli@bottega.example", "role": "owner", "active": True}
 
 
 async def test_an_account_and_its_audit_entry_are_written_together_or_not_at_all(db, monkeypatch):
-    owner = await staff_domain.create("owner@bottega.example", PASSWORD, StaffRole.OWNER)
+    owner = await accounts.create("owner@bottega.example", PASSWORD, StaffRole.OWNER)
 
     async def audit_fails(**_kwargs):
         raise RuntimeError("the disk is full")
 
     monkeypatch.setattr(AuditEntry, "create", audit_fails)
     with pytest.raises(RuntimeError):
-        await staff_domain.create("new@bottega.example", PASSWORD, by=owner)
+        await accounts.create("new@bottega.example", PASSWORD, by=owner)
     assert not await Staff.exists(email="new@bottega.example")
 
 

@@ -7,10 +7,10 @@ import re
 
 import pytest
 
-from storefront.domain import staff as staff_domain
-from storefront.domain import stock
 from storefront.domain.db import count_queries
+from storefront.domain.inventory import stock
 from storefront.domain.models import AuditEntry, StaffRole, StockMovement, Variant
+from storefront.domain.staff import accounts
 from tests.unit import factories as f
 
 PASSWORD = "correct horse battery"
@@ -23,7 +23,7 @@ async def csrf(client, url: str = "/admin/login") -> str:
 
 async def log_in(client, email: str = "owner@bottega.example", role: StaffRole = StaffRole.OWNER) -> str:
     """Logs a new staff member in; the session's CSRF token."""
-    await staff_domain.create(email, PASSWORD, role)
+    await accounts.create(email, PASSWORD, role)
     response = await client.post(
         "/admin/login", data={"csrf_token": await csrf(client), "email": email, "password": PASSWORD, "next": "/admin"}
     )
@@ -162,7 +162,7 @@ async def test_the_movement_and_the_audit_entry_stand_or_fall_together(client, t
     async def broken_audit(*args, **kwargs):
         raise RuntimeError("audit log unavailable")
 
-    monkeypatch.setattr(staff_domain, "audit", broken_audit)
+    monkeypatch.setattr(accounts, "audit", broken_audit)
     with pytest.raises(RuntimeError):
         await client.post(f"/admin/stock/{tee.id}/adjust", data=adjustment(token, units="4", reason="received"))
     assert await stock_of(tee) == 5 and await StockMovement.filter(variant_id=tee.id).count() == 1

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from storefront.domain import cart, stock
+from storefront.domain.basket import cart
+from storefront.domain.inventory import stock
 from storefront.domain.models import Cart, Variant
 from tests.unit import factories as f
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from storefront.domain import catalog
-from storefront.domain.catalog import ListingQuery
+from storefront.domain.catalogue import browse
+from storefront.domain.catalogue.browse import ListingQuery
 from storefront.domain.errors import NotFound
 from tests.unit import factories as f
 
@@ -50,14 +50,14 @@ def names(listing):
 
 
 async def test_category_listing_includes_subcategories_newest_first(shop):
-    tree = await catalog.category_tree()
-    listing = await catalog.listing(ListingQuery(category_ids=tree.descendant_ids(shop["clothing"])))
+    tree = await browse.category_tree()
+    listing = await browse.listing(ListingQuery(category_ids=tree.descendant_ids(shop["clothing"])))
     assert names(listing) == ["Maglietta lino", "Maglione merino"]
     assert listing.total == 2
 
 
 async def test_card_shows_lowest_price_sale_and_availability(shop):
-    listing = await catalog.listing(ListingQuery(sort="price_asc"))
+    listing = await browse.listing(ListingQuery(sort="price_asc"))
     cards = {c.name: c for c in listing.cards}
     assert cards["Maglietta lino"].price == 3500 and cards["Maglietta lino"].price_varies
     assert cards["Maglione merino"].on_sale and cards["Maglione merino"].compare_at_price == 15000
@@ -67,31 +67,31 @@ async def test_card_shows_lowest_price_sale_and_availability(shop):
 
 
 async def test_sort_by_price_descending(shop):
-    listing = await catalog.listing(ListingQuery(sort="price_desc"))
+    listing = await browse.listing(ListingQuery(sort="price_desc"))
     assert names(listing)[0] == "Maglione merino"
 
 
 async def test_filters_combine_on_one_variant(shop):
     # Only the tee has a size M, and its M comes in blue and white.
-    listing = await catalog.listing(ListingQuery(options={"size": ["m"], "colour": ["blu"]}))
+    listing = await browse.listing(ListingQuery(options={"size": ["m"], "colour": ["blu"]}))
     assert names(listing) == ["Maglietta lino"]
     # Size L in blue exists but is sold out: "in stock only" removes it.
-    listing = await catalog.listing(ListingQuery(options={"size": ["l"], "colour": ["blu"]}, in_stock=True))
+    listing = await browse.listing(ListingQuery(options={"size": ["l"], "colour": ["blu"]}, in_stock=True))
     assert names(listing) == []
 
 
 async def test_several_values_of_one_option_widen_the_result(shop):
-    listing = await catalog.listing(ListingQuery(options={"colour": ["blu", "verde"]}))
+    listing = await browse.listing(ListingQuery(options={"colour": ["blu", "verde"]}))
     assert sorted(names(listing)) == ["Maglietta lino", "Maglione merino"]
 
 
 async def test_price_range_filters_on_variant_prices(shop):
-    listing = await catalog.listing(ListingQuery(price_min=1000, price_max=4000))
+    listing = await browse.listing(ListingQuery(price_min=1000, price_max=4000))
     assert sorted(names(listing)) == ["Maglietta lino", "Tazza sold out"]
 
 
 async def test_facet_counts_ignore_their_own_selection(shop):
-    listing = await catalog.listing(ListingQuery(options={"colour": ["blu"]}))
+    listing = await browse.listing(ListingQuery(options={"colour": ["blu"]}))
     facets = {f.slug: {v.slug: (v.count, v.selected) for v in f.values} for f in listing.facets}
     # Colour counts are computed as if no colour were chosen, so shoppers see what else they could add.
     assert facets["colour"] == {"blu": (1, True), "bianco": (1, False), "verde": (1, False)}
@@ -100,25 +100,25 @@ async def test_facet_counts_ignore_their_own_selection(shop):
 
 
 async def test_search_is_accent_and_case_insensitive_with_prefixes(shop):
-    assert names(await catalog.listing(ListingQuery(text="caffe", sort="relevance"))) == ["Caffè Espresso"]
-    assert names(await catalog.listing(ListingQuery(text="CAFFÈ", sort="relevance"))) == ["Caffè Espresso"]
-    assert sorted(names(await catalog.listing(ListingQuery(text="magl", sort="relevance")))) == [
+    assert names(await browse.listing(ListingQuery(text="caffe", sort="relevance"))) == ["Caffè Espresso"]
+    assert names(await browse.listing(ListingQuery(text="CAFFÈ", sort="relevance"))) == ["Caffè Espresso"]
+    assert sorted(names(await browse.listing(ListingQuery(text="magl", sort="relevance")))) == [
         "Maglietta lino",
         "Maglione merino",
     ]
-    assert names(await catalog.listing(ListingQuery(text="biella", sort="relevance"))) == ["Maglietta lino"]
-    assert names(await catalog.listing(ListingQuery(text="caf-esp", sort="relevance"))) == ["Caffè Espresso"]
+    assert names(await browse.listing(ListingQuery(text="biella", sort="relevance"))) == ["Maglietta lino"]
+    assert names(await browse.listing(ListingQuery(text="caf-esp", sort="relevance"))) == ["Caffè Espresso"]
 
 
 async def test_search_ranks_name_matches_above_description_matches(shop, db):
     pantry = shop["pantry"]
     await f.product("Tazzina", pantry, description="Perfect for a lino tablecloth.")
-    listing = await catalog.listing(ListingQuery(text="lino", sort="relevance"))
+    listing = await browse.listing(ListingQuery(text="lino", sort="relevance"))
     assert names(listing) == ["Maglietta lino", "Tazzina"]
 
 
 async def test_search_without_words_finds_nothing(shop):
-    listing = await catalog.listing(ListingQuery(text="  %%' -- ", sort="relevance"))
+    listing = await browse.listing(ListingQuery(text="  %%' -- ", sort="relevance"))
     assert listing.total == 0 and listing.cards == []
 
 
@@ -126,18 +126,18 @@ async def test_pages_and_totals(shop, db):
     pantry = shop["pantry"]
     for i in range(30):
         await f.product(f"Pasta {i}", pantry, age_days=10 + i, image=False)
-    first = await catalog.listing(ListingQuery(category_ids=[pantry.id]))
-    second = await catalog.listing(ListingQuery(category_ids=[pantry.id], page=2))
+    first = await browse.listing(ListingQuery(category_ids=[pantry.id]))
+    second = await browse.listing(ListingQuery(category_ids=[pantry.id], page=2))
     assert first.total == second.total == 32
     assert len(first.cards) == 24 and first.has_more
     assert len(second.cards) == 8 and not second.has_more
     assert not set(names(first)) & set(names(second))
-    past_end = await catalog.listing(ListingQuery(category_ids=[pantry.id], page=5))
+    past_end = await browse.listing(ListingQuery(category_ids=[pantry.id], page=5))
     assert past_end.cards == [] and past_end.total == 32
 
 
 async def test_product_page_marks_sold_out_and_missing_combinations(shop):
-    page = await catalog.product_page(shop["tee"].slug, {"size": "l", "colour": "blu"})
+    page = await browse.product_page(shop["tee"].slug, {"size": "l", "colour": "blu"})
     assert page.variant is not None and page.variant.price == 3500
     assert page.availability.state == "sold_out"
     axes = {a.slug: {c.slug: c.status for c in a.choices} for a in page.axes}
@@ -148,29 +148,29 @@ async def test_product_page_marks_sold_out_and_missing_combinations(shop):
 
 
 async def test_product_page_defaults_to_first_variant_in_stock(shop):
-    page = await catalog.product_page(shop["tee"].slug, {})
+    page = await browse.product_page(shop["tee"].slug, {})
     assert page.variant.sku.endswith("-0")
     assert page.availability.state == "in_stock" or page.availability.state == "low"
     assert page.vat_rate == 2200
 
 
 async def test_product_page_reports_a_combination_that_does_not_exist(shop):
-    page = await catalog.product_page(shop["tee"].slug, {"size": "l", "colour": "bianco"})
+    page = await browse.product_page(shop["tee"].slug, {"size": "l", "colour": "bianco"})
     assert page.variant is None and not page.availability.can_buy
 
 
 async def test_unknown_or_inactive_product_is_not_found(shop):
     with pytest.raises(NotFound):
-        await catalog.product_page("nope", {})
+        await browse.product_page("nope", {})
     shop["coffee"].active = False
     await shop["coffee"].save()
     with pytest.raises(NotFound):
-        await catalog.product_page(shop["coffee"].slug, {})
-    assert "Caffè Espresso" not in names(await catalog.listing(ListingQuery()))
+        await browse.product_page(shop["coffee"].slug, {})
+    assert "Caffè Espresso" not in names(await browse.listing(ListingQuery()))
 
 
 async def test_search_combines_with_filters_and_categories(shop):
-    tree = await catalog.category_tree()
+    tree = await browse.category_tree()
     query = ListingQuery(
         text="magl",
         sort="relevance",
@@ -178,7 +178,7 @@ async def test_search_combines_with_filters_and_categories(shop):
         price_min=10000,
         category_ids=tree.descendant_ids(shop["clothing"]),
     )
-    listing = await catalog.listing(query)
+    listing = await browse.listing(query)
     assert names(listing) == ["Maglione merino"]
     facets = {f.slug: {v.slug: v.count for v in f.values} for f in listing.facets}
     assert facets["colour"] == {"verde": 1}  # the tee's colours cost less than €100
@@ -186,10 +186,10 @@ async def test_search_combines_with_filters_and_categories(shop):
 
 async def test_choosing_one_option_fills_the_others_from_a_variant_that_exists(shop):
     # White exists only in M: choosing white alone picks the white M.
-    page = await catalog.product_page(shop["tee"].slug, {"colour": "bianco"})
+    page = await browse.product_page(shop["tee"].slug, {"colour": "bianco"})
     assert page.variant is not None and page.variant.price == 3900
     # Choosing L alone lands on the (sold out) blue L rather than "not available".
-    page = await catalog.product_page(shop["tee"].slug, {"size": "l"})
+    page = await browse.product_page(shop["tee"].slug, {"size": "l"})
     assert page.variant is not None and page.availability.state == "sold_out"
 
 
@@ -211,7 +211,7 @@ async def test_card_sale_price_belongs_to_the_cheapest_variant(db):
             {"price": 300, "compare_at_price": 400, "stock": 5, "options": {"format": "1kg"}},
         ],
     )
-    cards = {c.name: c for c in (await catalog.listing(ListingQuery())).cards}
+    cards = {c.name: c for c in (await browse.listing(ListingQuery())).cards}
     assert (cards["Paccheri"].price, cards["Paccheri"].compare_at_price) == (350, 420)
     # Only a dearer format is on sale: the card's "from" price is not a sale price.
     assert cards["Farina"].price == 200 and not cards["Farina"].on_sale
@@ -229,6 +229,6 @@ async def test_home_on_sale_lists_only_what_can_be_bought_at_a_sale_price_now(db
             {"price": 3500, "stock": 6, "options": {"size": "L"}},
         ],
     )
-    new, on_sale = await catalog.home()
+    new, on_sale = await browse.home()
     assert [c.name for c in on_sale] == ["Sciarpa ridotta"]
     assert len(new) == 3  # new arrivals still show all of them

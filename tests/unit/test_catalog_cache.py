@@ -12,10 +12,13 @@ from dataclasses import replace
 
 import pytest
 
-from storefront.domain import catalog_admin, catalog_cache, catalog_version, schema, stock
 from storefront.domain import db as database
-from storefront.domain.catalog import ListingQuery
+from storefront.domain import schema
+from storefront.domain.catalogue import cache, editing
+from storefront.domain.catalogue import version as catalogue_version
+from storefront.domain.catalogue.browse import ListingQuery
 from storefront.domain.db import connection, count_queries
+from storefront.domain.inventory import stock
 from storefront.domain.models import Staff, StaffRole
 from tests.unit import factories as f
 
@@ -112,7 +115,7 @@ async def test_a_renamed_product_is_found_by_its_new_name_at_once(client, shop):
     """The search index is written after the product's transaction, and raises the version itself."""
     owner = await Staff.create(email="owner@shop.test", password_hash="-", role=StaffRole.OWNER)
     assert "Grembiule" not in (await views(client, "/search?q=grembiule"))[0]
-    draft = catalog_admin.read_product(
+    draft = editing.read_product(
         {
             "name": "Grembiule",
             "slug": shop["tee"].slug,
@@ -121,7 +124,7 @@ async def test_a_renamed_product_is_found_by_its_new_name_at_once(client, shop):
             "tax_class": "standard",
         }
     )
-    await catalog_admin.save_product(owner, shop["tee"].id, draft)
+    await editing.save_product(owner, shop["tee"].id, draft)
     assert "Grembiule" in (await views(client, "/search?q=grembiule"))[0]
 
 
@@ -157,7 +160,7 @@ async def test_installing_again_keeps_the_version_and_the_triggers_fire_once(db)
         return (await connection().execute_query_dict("SELECT version FROM catalogue_version"))[0]["version"]
 
     before = await version()
-    await catalog_version.install()
+    await catalogue_version.install()
     assert await version() == before
     await f.category("Pantry")  # one row, one change
     assert await version() == before + 1
@@ -165,10 +168,10 @@ async def test_installing_again_keeps_the_version_and_the_triggers_fire_once(db)
 
 async def test_a_listings_pages_and_sorts_share_its_counts_until_the_catalogue_changes(shop):
     q = ListingQuery(per_page=1)  # a full page: the total must be counted
-    shelf = await catalog_cache.current()
+    shelf = await cache.current()
     assert (await shelf.listing(q)).total == 1
     await f.product("Grembiule", shop["clothing"], [{"price": 2500, "stock": 3, "options": {"size": "S"}}])
-    shelf = await catalog_cache.current()
+    shelf = await cache.current()
     first = await shelf.listing(q)
     with count_queries() as queries:
         second = await shelf.listing(replace(q, page=2, sort="price_asc"))
@@ -182,15 +185,15 @@ async def test_on_a_database_file_a_worker_checks_the_version_on_its_own_and_see
     await schema.create(f"sqlite:///{path}")
     try:
         await f.category("Clothing")
-        first = await catalog_cache.current()
+        first = await cache.current()
         with count_queries() as queries:
-            again = await catalog_cache.current()
+            again = await cache.current()
         assert again is first and queries == []  # no round trip through the ORM's connection
         other = sqlite3.connect(path)  # another worker, or staff's SQL console
         other.execute("UPDATE category SET name = 'Abbigliamento'")
         other.commit()
         other.close()
-        assert [c.name for c in (await catalog_cache.current()).tree.top] == ["Abbigliamento"]
+        assert [c.name for c in (await cache.current()).tree.top] == ["Abbigliamento"]
     finally:
         await database.close()
 

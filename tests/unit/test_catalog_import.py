@@ -8,13 +8,13 @@ import io
 
 import pytest
 
-from storefront.domain import catalog_csv
-from storefront.domain import staff as staff_domain
+from storefront.domain.catalogue import spreadsheet
 from storefront.domain.models import AuditEntry, Product, StaffRole, Variant
+from storefront.domain.staff import accounts
 from tests.unit import factories as f
 from tests.unit.test_admin_stock import log_in
 
-HEADER = ",".join(catalog_csv.COLUMNS)
+HEADER = ",".join(spreadsheet.COLUMNS)
 
 
 @pytest.fixture
@@ -30,7 +30,7 @@ async def shop(db):
         "options": {"colour": "Nero", "size": "M"},
     }
     tee = await f.product("Maglietta", clothing, [spec], description="=cotone +100% @home")
-    owner = await staff_domain.create("owner@bottega.example", "correct horse battery", StaffRole.OWNER)
+    owner = await accounts.create("owner@bottega.example", "correct horse battery", StaffRole.OWNER)
     return tee, owner
 
 
@@ -47,7 +47,7 @@ async def snapshot() -> list[tuple]:
 
 async def test_export_has_one_row_per_variant_with_euros_and_neutralised_formulas(shop):
     tee, _ = shop
-    rows = list(csv.DictReader(io.StringIO(await catalog_csv.export_csv())))
+    rows = list(csv.DictReader(io.StringIO(await spreadsheet.export_csv())))
     assert rows == [
         {
             "sku": "MAG-NER-M",
@@ -68,10 +68,10 @@ async def test_export_has_one_row_per_variant_with_euros_and_neutralised_formula
 
 async def test_round_trip_changes_nothing(shop):
     before = await snapshot()
-    text = await catalog_csv.export_csv()
-    plan = await catalog_csv.plan_import(text)
+    text = await spreadsheet.export_csv()
+    plan = await spreadsheet.plan_import(text)
     assert plan.errors == [] and plan.nothing_to_do, plan.changes
-    await catalog_csv.apply_import(shop[1], text)
+    await spreadsheet.apply_import(shop[1], text)
     assert await snapshot() == before
 
 
@@ -85,7 +85,7 @@ async def test_the_dry_run_lists_every_error_by_row_and_writes_nothing(shop):
         "NEW-3,tazza3,Tazza,clothing,,standard,yes,9.00,,300,3,",  # duplicate SKU in the file
         f"MAG-NER-M,{tee.slug},Maglietta,clothing,,standard,maybe,39.00,,0,3,",  # not yes/no
     )
-    plan = await catalog_csv.plan_import(text)
+    plan = await spreadsheet.plan_import(text)
     assert [(e.row, e.field, e.code) for e in plan.errors] == [
         (2, "category_slug", "unknown"),
         (3, "price", "amount"),
@@ -93,8 +93,8 @@ async def test_the_dry_run_lists_every_error_by_row_and_writes_nothing(shop):
         (5, "sku", "duplicate"),
         (6, "active", "yes_no"),
     ]
-    with pytest.raises(catalog_csv.ImportRefused):
-        await catalog_csv.apply_import(shop[1], text)
+    with pytest.raises(spreadsheet.ImportRefused):
+        await spreadsheet.apply_import(shop[1], text)
     assert await snapshot() == before and await AuditEntry.all().count() == 0
 
 
@@ -105,7 +105,7 @@ async def test_the_dry_run_says_what_would_change(shop):
         f"MAG-BLU-M,{tee.slug},Maglietta,clothing,,standard,yes,35.50,,0,3,colour=Blu;size=M",
         "TAZ-1,tazza-grande,Tazza grande,clothing,Grande,reduced,yes,9.00,,300,3,",
     )
-    plan = await catalog_csv.plan_import(text)
+    plan = await spreadsheet.plan_import(text)
     assert plan.errors == []
     assert plan.new_products == ["tazza-grande"] and plan.new_variants == ["MAG-BLU-M", "TAZ-1"]
     assert {(c.subject, c.field, c.before, c.after) for c in plan.changes} == {
@@ -121,7 +121,7 @@ async def test_apply_writes_everything_with_one_audit_entry_and_reindexes(shop):
         f"MAG-NER-M,{tee.slug},Maglietta,clothing,cotone,standard,yes,35.50,45.00,0,3,colour=Nero;size=M",
         'TAZ-1,tazza-grande,Tazza grande,clothing,Grande,reduced,yes,"9,00",,300,3,size=M',
     )
-    await catalog_csv.apply_import(owner, text, "abc")
+    await spreadsheet.apply_import(owner, text, "abc")
     assert (await Variant.get(sku="MAG-NER-M")).price == 3550
     new = await Variant.get(sku="TAZ-1").select_related("product").prefetch_related("option_values")
     assert (new.price, new.stock, new.product.tax_class, [v.name for v in new.option_values]) == (
@@ -132,7 +132,7 @@ async def test_apply_writes_everything_with_one_audit_entry_and_reindexes(shop):
     )
     entry = await AuditEntry.get(action="catalog.import")
     assert entry.after["new_variants"] == ["TAZ-1"] and entry.after["file_sha256"] == "abc"
-    from storefront.domain.catalog import ListingQuery, listing
+    from storefront.domain.catalogue.browse import ListingQuery, listing
 
     assert [c.name for c in (await listing(ListingQuery(text="tazza"), with_facets=False)).cards] == ["Tazza grande"]
 
@@ -148,9 +148,9 @@ async def test_apply_is_all_or_nothing(shop, monkeypatch):
     async def broken_audit(*args, **kwargs):
         raise RuntimeError("audit log unavailable")
 
-    monkeypatch.setattr(staff_domain, "audit", broken_audit)  # fails after every row was written
+    monkeypatch.setattr(accounts, "audit", broken_audit)  # fails after every row was written
     with pytest.raises(RuntimeError):
-        await catalog_csv.apply_import(owner, text)
+        await spreadsheet.apply_import(owner, text)
     assert await snapshot() == before
 
 

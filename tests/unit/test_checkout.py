@@ -9,9 +9,11 @@ import pytest
 from tortoise.functions import Sum
 from tortoise.transactions import in_transaction
 
-from storefront.domain import cart, checkout, orders, stock
+from storefront.domain import checkout
+from storefront.domain.basket import cart
 from storefront.domain.checkout import Details
 from storefront.domain.forms import FieldErrors
+from storefront.domain.inventory import stock
 from storefront.domain.models import (
     Order,
     OrderEvent,
@@ -24,6 +26,7 @@ from storefront.domain.models import (
     StockMovement,
     Variant,
 )
+from storefront.domain.orders import lifecycle
 from tests.unit import factories as f
 
 ANNA = Details(
@@ -177,19 +180,19 @@ async def test_invalid_details_are_refused_with_every_error(items):
 async def test_cancelling_returns_the_stock_through_the_ledger(items):
     token = await cart_with((items["m"], 2))
     order = await checkout.place_order(token, ANNA, "a4")
-    await orders.transition(order.id, OrderStatus.CANCELLED, actor="staff@example.com")
+    await lifecycle.transition(order.id, OrderStatus.CANCELLED, actor="staff@example.com")
     assert (await Variant.get(id=items["m"].id)).stock == 3 and await ledger_matches_stock()
     assert [e.kind for e in await OrderEvent.filter(order_id=order.id)] == ["placed", "cancelled"]
-    with pytest.raises(orders.InvalidTransition):
-        await orders.transition(order.id, OrderStatus.SHIPPED)
+    with pytest.raises(lifecycle.InvalidTransition):
+        await lifecycle.transition(order.id, OrderStatus.SHIPPED)
 
 
 async def test_unpaid_orders_expire_and_release_their_stock(items):
     token = await cart_with((items["m"], 1))
     card = Details(**{**ANNA.__dict__, "payment_method": "card"})
     order = await checkout.place_order(token, card, "a5", payment_timeout=timedelta(minutes=30))
-    assert await orders.expire_unpaid(datetime.now(UTC)) == []
-    assert await orders.expire_unpaid(datetime.now(UTC) + timedelta(minutes=31)) == [order.number]
+    assert await lifecycle.expire_unpaid(datetime.now(UTC)) == []
+    assert await lifecycle.expire_unpaid(datetime.now(UTC) + timedelta(minutes=31)) == [order.number]
     assert (await Order.get(id=order.id)).status == OrderStatus.CANCELLED
     assert (await Variant.get(id=items["m"].id)).stock == 3 and await ledger_matches_stock()
 
@@ -231,7 +234,7 @@ async def test_an_order_number_already_taken_is_drawn_again(items, monkeypatch):
     token = await cart_with((items["l"], 1))
     taken = (await checkout.place_order(token, ANNA, "first")).number
     numbers = iter([taken, "BT-FRESH2"])
-    monkeypatch.setattr(orders, "new_number", lambda: next(numbers))
+    monkeypatch.setattr(lifecycle, "new_number", lambda: next(numbers))
     token = await cart_with((items["l"], 1))
     assert (await checkout.place_order(token, ANNA, "second")).number == "BT-FRESH2"
 
@@ -253,7 +256,7 @@ async def test_open_unpaid_orders_are_capped_per_email_before_anything_is_writte
     assert (await Variant.get(id=items["l"].id)).stock == 7 and await ledger_matches_stock()
     await checkout.place_order(await cart_with((items["l"], 1)), as_(ANNA, email="bruno@example.com"), "cap-4")
     # One paid (or cancelled, or expired) makes room again.
-    await orders.transition(placed[0].id, OrderStatus.CANCELLED, actor="staff@example.com")
+    await lifecycle.transition(placed[0].id, OrderStatus.CANCELLED, actor="staff@example.com")
     await checkout.place_order(token, ANNA, "cap-5")
 
 

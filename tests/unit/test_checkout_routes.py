@@ -147,7 +147,8 @@ async def test_the_checkout_and_its_re_renders_are_never_cached(client, filled):
 
 
 async def test_too_many_unpaid_orders_are_refused_on_the_checkout_page(client, filled):
-    from storefront.domain import cart, checkout
+    from storefront.domain import checkout
+    from storefront.domain.basket import cart
 
     variant = await Variant.first()
     for n in range(3):  # three bank transfers nobody pays, for the same email, from elsewhere

@@ -12,9 +12,9 @@ import httpx2 as httpx
 import pytest
 
 from storefront.app import create_app
-from storefront.domain import catalog_csv
-from storefront.domain import staff as staff_domain
+from storefront.domain.catalogue import spreadsheet
 from storefront.domain.models import Product, StaffRole, Variant
+from storefront.domain.staff import accounts
 from tests.unit import factories as f
 
 PASSWORD = "correct horse battery"
@@ -32,7 +32,7 @@ STARTS_A_FORMULA = ("=", "+", "-", "@", "\t", "\r")
 async def client(db, settings):
     """Staff logged in, with products named and described by formulas through the product form."""
     clothing = await f.category("Clothing")
-    await staff_domain.create("owner@bottega.example", PASSWORD, StaffRole.OWNER)
+    await accounts.create("owner@bottega.example", PASSWORD, StaffRole.OWNER)
     app = create_app(settings, manage_db=False)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="https://shop.test") as client:
         token = re.search(r'name="csrf_token" value="([^"]+)"', (await client.get("/admin/login")).text).group(1)
@@ -59,7 +59,7 @@ async def client(db, settings):
                 f"/admin/products/{product.id}/variants", data={"csrf_token": token, "sku": f"P-{n}", "price": "10"}
             )
             assert added.status_code == 303, added.text[:500]
-        client.owner = await staff_domain.authenticate("owner@bottega.example", PASSWORD)
+        client.owner = await accounts.authenticate("owner@bottega.example", PASSWORD)
         yield client
 
 
@@ -72,7 +72,7 @@ async def test_no_exported_cell_starts_a_formula(client):
         (r, c) for r, row in enumerate(rows) for c, cell in enumerate(row) if cell.startswith(STARTS_A_FORMULA)
     ] == []
     # What was typed is all there, behind the apostrophe that makes a spreadsheet show it as text.
-    names = [row[catalog_csv.COLUMNS.index("product_name")] for row in rows[1:]]
+    names = [row[spreadsheet.COLUMNS.index("product_name")] for row in rows[1:]]
     assert sorted(names) == sorted("'" + formula for formula in FORMULAS)
 
 
@@ -80,8 +80,8 @@ async def test_importing_the_export_back_changes_nothing(client):
     before = [(p.name, p.description) for p in await Product.all().order_by("id")]
     skus = await Variant.all().order_by("id").values_list("sku", flat=True)
     export = (await client.get("/admin/products/export.csv")).text
-    plan = await catalog_csv.plan_import(export)
+    plan = await spreadsheet.plan_import(export)
     assert plan.errors == [] and plan.nothing_to_do, plan.changes
-    await catalog_csv.apply_import(client.owner, export)
+    await spreadsheet.apply_import(client.owner, export)
     assert [(p.name, p.description) for p in await Product.all().order_by("id")] == before
     assert await Variant.all().order_by("id").values_list("sku", flat=True) == skus

@@ -15,7 +15,7 @@ import pytest
 from storefront import mailer
 from storefront.app import create_app
 from storefront.domain.models import Order, OrderLine, OutboxEmail, Variant
-from storefront.domain.notifications import KINDS
+from storefront.domain.orders.notifications import KINDS
 from tests.unit import factories as f
 from tests.unit.test_mailer import make_order, smtp_server  # noqa: F401  (a real SMTP server on loopback)
 

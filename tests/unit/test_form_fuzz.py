@@ -35,11 +35,15 @@ from starlette.routing import Route
 
 from storefront import links
 from storefront.app import create_app, routes
-from storefront.domain import cart, checkout, fulfilment, payments, stock
-from storefront.domain import staff as staff_domain
+from storefront.domain import checkout
+from storefront.domain.basket import cart
 from storefront.domain.checkout import Details
 from storefront.domain.db import connection
+from storefront.domain.inventory import stock
 from storefront.domain.models import Cart, Promotion, PromotionKind, StaffRole, Variant
+from storefront.domain.orders import fulfilment
+from storefront.domain.payments import service as payments
+from storefront.domain.staff import accounts
 from storefront.security import SAFE_METHODS
 from storefront.settings import Settings
 from tests.unit import factories as f
@@ -257,8 +261,8 @@ async def build_world(app, settings: Settings) -> World:
     for code in ("FUZZ10", PLAUSIBLE["code"]):
         await Promotion.create(name=f"{code} off", code=code, kind=PromotionKind.ORDER_PERCENT, percent=10)
 
-    owner_account = await staff_domain.create("owner@bottega.example", PASSWORD, StaffRole.OWNER)
-    await staff_domain.create("clerk@bottega.example", PASSWORD, StaffRole.STAFF)  # whom the staff forms change
+    owner_account = await accounts.create("owner@bottega.example", PASSWORD, StaffRole.OWNER)
+    await accounts.create("clerk@bottega.example", PASSWORD, StaffRole.STAFF)  # whom the staff forms change
     # Orders in every state an action form shows for: to pay, to pack, to ship, shipped, paid by card.
     # Each moved on as it is placed: at most 3 may await payment for one email (checkout.UnpaidCap).
     staff_orders = []

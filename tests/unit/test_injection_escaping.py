@@ -19,9 +19,12 @@ from markupsafe import escape
 
 from storefront import mailer
 from storefront.app import create_app
-from storefront.domain import cart, catalog_csv, checkout, fulfilment
-from storefront.domain import staff as staff_domain
+from storefront.domain import checkout
+from storefront.domain.basket import cart
+from storefront.domain.catalogue import spreadsheet
 from storefront.domain.models import Order, OutboxEmail, Product, ShippingMethod, ShippingZone, StaffRole, Variant
+from storefront.domain.orders import fulfilment
+from storefront.domain.staff import accounts
 from tests.unit import factories as f
 
 PASSWORD = "correct horse battery"
@@ -71,7 +74,7 @@ def expect(response, status: int = 303):
 def import_file(*rows: list[str]) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerows([catalog_csv.COLUMNS, *rows])
+    writer.writerows([spreadsheet.COLUMNS, *rows])
     return out.getvalue()
 
 
@@ -83,7 +86,7 @@ async def build_shop(owner, clerk, shopper, settings) -> dict:
     """Fill every shown field through the forms staff and shoppers use; collect the pages on the way."""
     pages: dict[str, str] = {}
     clothing = await f.category("Clothing")
-    await staff_domain.create("owner@bottega.example", PASSWORD, StaffRole.OWNER)
+    await accounts.create("owner@bottega.example", PASSWORD, StaffRole.OWNER)
     token = await log_in(owner, "owner@bottega.example")
 
     def post(url, **data):
@@ -382,7 +385,7 @@ async def echo(app):
     """A shopper with a cart, a staff member logged in, and a packed order to ship."""
     tee = await f.product("Tee", await f.category("Clothing"), [{"price": 1000, "stock": 9, "sku": "TEE-1"}])
     variant = await Variant.get(product_id=tee.id)
-    owner = await staff_domain.create("owner@bottega.example", PASSWORD, StaffRole.OWNER)
+    owner = await accounts.create("owner@bottega.example", PASSWORD, StaffRole.OWNER)
     async with new_client(app) as staff, new_client(app) as shopper:
         staff_token = await log_in(staff, "owner@bottega.example")
         shop_token = await csrf(shopper, f"/p/{tee.slug}")

@@ -19,8 +19,9 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from storefront import links, mailer
-from storefront.domain import orders, payments
 from storefront.domain.models import Order, OrderEvent, OrderLine, OrderStatus, OutboxEmail, Payment, ShippingMethod
+from storefront.domain.orders import lifecycle
+from storefront.domain.payments import service as payments
 from tests.unit import factories
 
 T0 = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
@@ -65,7 +66,7 @@ async def make_order(**overrides) -> Order:
     product = await factories.product("Linen shirt", cat, [{"price": 4900, "stock": 10}])
     variant = (await product.variants.all())[0]
     fields = dict(
-        number=orders.new_number(),
+        number=lifecycle.new_number(),
         idempotency_key=f"checkout-{n}",
         email="mario@example.com",
         full_name="Mario Rossi",

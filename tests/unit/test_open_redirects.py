@@ -12,8 +12,8 @@ import pytest
 from starlette.routing import Route
 
 from storefront.app import create_app, routes
-from storefront.domain import staff as staff_domain
 from storefront.domain.models import Promotion, PromotionKind, StaffRole, Variant
+from storefront.domain.staff import accounts
 from storefront.security import local_path
 from storefront.settings import Settings
 from tests.unit import factories as f
@@ -93,7 +93,7 @@ def test_local_path_keeps_a_path_on_this_site(target):
 async def setup(db, settings):
     tee = await f.product("Tee", await f.category("Clothing"), [{"price": 1000, "stock": 99, "sku": "TEE-1"}])
     await Variant.filter(product_id=tee.id).update(stock=99)
-    await staff_domain.create("owner@bottega.example", PASSWORD, StaffRole.OWNER)
+    await accounts.create("owner@bottega.example", PASSWORD, StaffRole.OWNER)
     promotion = await Promotion.create(name="Free shipping", kind=PromotionKind.FREE_SHIPPING)
     ids = {"variant": (await Variant.get(product_id=tee.id)).id, "product": tee.id, "promotion": promotion.id}
     app = create_app(settings, manage_db=False)

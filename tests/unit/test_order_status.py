@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from storefront.domain import orders
 from storefront.domain.db import Sql
 from storefront.domain.models import Order, OrderStatus
+from storefront.domain.orders import lifecycle
 
 S = OrderStatus
 REFUNDS = {S.REFUNDED, S.PARTIALLY_REFUNDED}
@@ -30,10 +30,10 @@ def test_every_status_pair_is_allowed_or_refused_as_the_shop_means(current, want
     order = Order(status=current, payment_method=method)
     allowed = wanted in ALLOWED[current] or (current, wanted, method) == (S.PENDING_PAYMENT, S.PACKED, "cod")
     if allowed:
-        orders.check(order, wanted)
+        lifecycle.check(order, wanted)
     else:
-        with pytest.raises(orders.InvalidTransition):
-            orders.check(order, wanted)
+        with pytest.raises(lifecycle.InvalidTransition):
+            lifecycle.check(order, wanted)
 
 
 async def test_to_pack_is_one_rule_in_python_the_orm_and_sql(db):
@@ -57,8 +57,8 @@ async def test_to_pack_is_one_rule_in_python_the_orm_and_sql(db):
         o.number for o in placed if o.status is S.PAID or (o.status, o.payment_method) == (S.PENDING_PAYMENT, "cod")
     }
     every = await Order.all()
-    assert {o.number for o in every if orders.to_pack(o.status, o.payment_method)} == expected
-    assert set(await Order.filter(orders.to_pack_q()).values_list("number", flat=True)) == expected
+    assert {o.number for o in every if lifecycle.to_pack(o.status, o.payment_method)} == expected
+    assert set(await Order.filter(lifecycle.to_pack_q()).values_list("number", flat=True)) == expected
     sql = Sql()
-    rows = await sql.rows(f'SELECT number FROM "order" o WHERE {orders.to_pack_sql("o.status", "o.payment_method")}')
+    rows = await sql.rows(f'SELECT number FROM "order" o WHERE {lifecycle.to_pack_sql("o.status", "o.payment_method")}')
     assert {r["number"] for r in rows} == expected

@@ -13,8 +13,9 @@ import pytest
 
 from storefront import links
 from storefront.app import create_app
-from storefront.domain import payment_providers, payments
 from storefront.domain.models import Order, OrderStatus, Payment, PaymentStatus
+from storefront.domain.payments import providers
+from storefront.domain.payments import service as payments
 from tests.unit.test_payments import RETURN, every_stored_value, make_order
 
 WEBHOOK = "/payments/webhook/{provider}"
@@ -22,7 +23,7 @@ WEBHOOK = "/payments/webhook/{provider}"
 
 @pytest.fixture
 async def client(db, settings, monkeypatch):
-    monkeypatch.setattr(payment_providers, "_secret", None)  # create_app must configure payments itself
+    monkeypatch.setattr(providers, "_secret", None)  # create_app must configure payments itself
     app = create_app(settings, manage_db=False)
     if not any(getattr(route, "name", None) == "payment_webhook" for route in app.routes):
         pytest.skip("app.py does not mount storefront.pages.payments.routes yet")

@@ -11,11 +11,14 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from storefront.domain import checkout, orders, payment_providers, payments
+from storefront.domain import checkout
 from storefront.domain import models as m
 from storefront.domain.errors import NotFound
 from storefront.domain.models import Order, OrderEvent, OrderStatus, OutboxEmail, Payment, PaymentStatus
-from storefront.domain.payments import CardEntry
+from storefront.domain.orders import lifecycle
+from storefront.domain.payments import providers
+from storefront.domain.payments import service as payments
+from storefront.domain.payments.service import CardEntry
 
 RETURN = "/checkout/return/BT-TEST"
 GOOD = "4242 4242 4242 4242"
@@ -24,7 +27,7 @@ _n = itertools.count(1)
 
 @pytest.fixture(autouse=True)
 def payment_keys(monkeypatch):
-    monkeypatch.setattr(payment_providers, "_secret", None)
+    monkeypatch.setattr(providers, "_secret", None)
     payments.configure("test-secret")
 
 
@@ -91,11 +94,11 @@ TODAY = date(2026, 11, 29)
 
 
 def test_luhn_and_brands():
-    assert payment_providers.luhn_valid("4242424242424242")
-    assert not payment_providers.luhn_valid("4242424242424241")
-    assert payment_providers.card_brand("4242424242424242") == "visa"
-    assert payment_providers.card_brand("5555555555554444") == "mastercard"
-    assert payment_providers.card_brand("378282246310005") == "amex"
+    assert providers.luhn_valid("4242424242424242")
+    assert not providers.luhn_valid("4242424242424241")
+    assert providers.card_brand("4242424242424242") == "visa"
+    assert providers.card_brand("5555555555554444") == "mastercard"
+    assert providers.card_brand("378282246310005") == "amex"
 
 
 @pytest.mark.parametrize(
@@ -120,7 +123,7 @@ def test_luhn_and_brands():
     ],
 )
 def test_card_form_rules_report_every_field_at_once(entry, errors):
-    assert payment_providers.check_card(entry, TODAY) == errors
+    assert providers.check_card(entry, TODAY) == errors
 
 
 def test_a_card_entry_never_shows_its_number():
@@ -274,7 +277,7 @@ async def test_a_webhook_signed_with_the_key_of_another_purpose_is_refused(db, p
     order = await make_order()
     reference = await start(order)
     body = captured(reference)[0]
-    forged = "sha256=" + payment_providers._mac(purpose, body)
+    forged = "sha256=" + providers._mac(purpose, body)
     with pytest.raises(payments.BadSignature):
         await payments.receive_webhook("card", body, forged)
     assert (await Payment.get(reference=reference)).status == PaymentStatus.PENDING
@@ -327,7 +330,7 @@ async def test_a_capture_for_an_expired_cancelled_order_is_refunded(db):
     order = await make_order()
     reference = await start(order)  # the shopper leaves the gateway page open...
     await Order.filter(id=order.id).update(expires_at=datetime.now(UTC) - timedelta(minutes=1))
-    assert await orders.expire_unpaid() == [order.number]  # ...the order expires and its stock goes back
+    assert await lifecycle.expire_unpaid() == [order.number]  # ...the order expires and its stock goes back
     # The sandbox no longer takes the payment (expiry failed the attempt), but a real gateway may still
     # report a capture it made meanwhile:
     assert (await payments.sandbox_pay(reference, card())).status == PaymentStatus.FAILED
@@ -355,7 +358,7 @@ async def test_a_second_capture_for_a_paid_order_is_refunded(db):
 async def test_a_late_capture_whose_refund_fails_is_flagged_then_retried(db, monkeypatch):
     order = await make_order()
     reference = await start(order)
-    await orders.transition(order.id, OrderStatus.CANCELLED, note="shopper cancelled")
+    await lifecycle.transition(order.id, OrderStatus.CANCELLED, note="shopper cancelled")
 
     async def unreachable(payment, amount, *, idempotency_key):
         raise ConnectionError("gateway down")

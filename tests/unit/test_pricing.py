@@ -7,10 +7,10 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from storefront.domain.basket.pricing import price
 from storefront.domain.models import PromotionKind
 from storefront.domain.money import Line, allocate
-from storefront.domain.pricing import price
-from storefront.domain.promotions import DiscountClass, Offer
+from storefront.domain.offers.promotions import DiscountClass, Offer
 from storefront.domain.vat import included as vat_included
 
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)

@@ -7,8 +7,8 @@ import asyncio
 import pytest
 from tortoise.transactions import in_transaction
 
-from storefront.domain import promotion_limits
 from storefront.domain.models import Promotion, PromotionKind, PromotionUse
+from storefront.domain.offers import limits
 
 
 async def promotion(**limits) -> Promotion:
@@ -20,9 +20,9 @@ async def promotion(**limits) -> Promotion:
 async def try_reserve(promotion_id: int, email: str, reference: str) -> bool:
     try:
         async with in_transaction() as conn:
-            await promotion_limits.reserve([promotion_id], email, reference, conn)
+            await limits.reserve([promotion_id], email, reference, conn)
         return True
-    except promotion_limits.LimitReached:
+    except limits.LimitReached:
         return False
 
 
@@ -41,16 +41,16 @@ async def test_one_customer_cannot_exceed_their_limit_even_concurrently(db):
     assert results.count(True) == 1
     await promo.refresh_from_db()
     assert promo.used_count == 1  # the refused reservations rolled back their count
-    assert await promotion_limits.customer_uses("anna@example.com") == {promo.id: 1}
+    assert await limits.customer_uses("anna@example.com") == {promo.id: 1}
     assert await try_reserve(promo.id, "bruno@example.com", "o-b")
 
 
 async def test_a_refused_reservation_names_every_exhausted_promotion(db):
     first = await promotion(usage_limit=0)
     second = await Promotion.create(name="Ship free", kind=PromotionKind.FREE_SHIPPING, usage_limit=5)
-    with pytest.raises(promotion_limits.LimitReached) as refused:
+    with pytest.raises(limits.LimitReached) as refused:
         async with in_transaction() as conn:
-            await promotion_limits.reserve([first.id, second.id], "a@example.com", "o1", conn)
+            await limits.reserve([first.id, second.id], "a@example.com", "o1", conn)
     assert refused.value.promotion_ids == [first.id]
     await second.refresh_from_db()
     assert second.used_count == 0  # the whole transaction rolled back

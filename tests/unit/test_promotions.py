@@ -9,7 +9,7 @@ import pytest
 
 from storefront.domain.models import Promotion, PromotionKind
 from storefront.domain.money import Line
-from storefront.domain.promotions import (
+from storefront.domain.offers.promotions import (
     DiscountClass,
     Explanation,
     Offer,

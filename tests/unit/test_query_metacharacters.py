@@ -14,9 +14,11 @@ import pytest
 import storefront
 from storefront import links
 from storefront.app import create_app
-from storefront.domain import cart, checkout, payments
-from storefront.domain import staff as staff_domain
+from storefront.domain import checkout
+from storefront.domain.basket import cart
 from storefront.domain.models import StaffRole
+from storefront.domain.payments import service as payments
+from storefront.domain.staff import accounts
 from tests.unit import factories as f
 
 PASSWORD = "correct horse battery"
@@ -69,9 +71,9 @@ async def shop(db, settings):
     await f.product("Sconto 100% cotone", clothing, [{"price": 2000, "stock": 3, "sku": "SCO-1"}])
     await f.product("Maglietta O'Neill", clothing, [{"price": 3000, "stock": 3, "sku": "MAG_1"}])
     await f.product("Caffè espresso", await f.category("Pantry"), [{"price": 890, "stock": 5, "sku": "CAF-1"}])
-    owner = await staff_domain.create("owner@bottega.example", PASSWORD, StaffRole.OWNER)
-    await staff_domain.create("o_neill@bottega.example", PASSWORD, StaffRole.STAFF)
-    await staff_domain.audit(owner, "stock.adjust", "variant:1", {"stock": 1}, {"stock": 2})
+    owner = await accounts.create("owner@bottega.example", PASSWORD, StaffRole.OWNER)
+    await accounts.create("o_neill@bottega.example", PASSWORD, StaffRole.STAFF)
+    await accounts.audit(owner, "stock.adjust", "variant:1", {"stock": 1}, {"stock": 2})
     for n, name in enumerate(["Anna Rossi", "Marco_Bianchi 100%"]):
         token, _ = await cart.add(None, (await tee.variants.all())[0].id, 1)
         order = await checkout.place_order(

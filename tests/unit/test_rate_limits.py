@@ -12,9 +12,9 @@ import pytest
 
 from storefront.app import create_app
 from storefront.domain import rate_limits
-from storefront.domain import staff as staff_domain
 from storefront.domain.models import RateLimitCount, StaffRole, Variant
 from storefront.domain.rate_limits import Limit
+from storefront.domain.staff import accounts
 from tests.unit import factories as f
 
 T0 = datetime(2026, 12, 3, 12, 0, tzinfo=UTC)
@@ -106,7 +106,7 @@ async def csrf(client, url: str) -> str:
 
 @pytest.fixture
 async def owner(db):
-    return await staff_domain.create("owner@bottega.example", PASSWORD, StaffRole.OWNER)
+    return await accounts.create("owner@bottega.example", PASSWORD, StaffRole.OWNER)
 
 
 async def log_in(client, password: str, email: str = "owner@bottega.example"):

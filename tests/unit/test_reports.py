@@ -8,9 +8,11 @@ from itertools import count
 
 import pytest
 
-from storefront.domain import audit_log, reports, stock, stock_report
+from storefront.domain import reports
 from storefront.domain.db import count_queries
+from storefront.domain.inventory import levels, stock
 from storefront.domain.models import Cart, Category, Order, OrderLine, Product, Variant
+from storefront.domain.staff import audit_log
 from tests.unit import factories as f
 
 NOW = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)  # 11:00 in Rome; the shop's day began at 23:00 UTC
@@ -186,17 +188,17 @@ async def test_a_variants_ledger_runs_newest_first_with_a_running_total(db):
     [tee] = await variants({"price": 100, "stock": 10})
     await stock.adjust(tee.id, 5, stock.Reason.RECEIVED, "delivery 42")
     await stock.adjust(tee.id, -2, stock.Reason.DAMAGED)
-    row = await stock_report.stock_row(tee.id)
-    ledger = await stock_report.ledger(row)
+    row = await levels.stock_row(tee.id)
+    ledger = await levels.ledger(row)
     assert [(m.delta, m.reason, m.reference, m.balance) for m in ledger.movements] == [
         (-2, "damaged", "", 13),
         (5, "received", "delivery 42", 15),
         (10, "initial", "", 10),
     ]
     assert ledger.reconciles and ledger.total == 3
-    second = await stock_report.ledger(row, page=2, per_page=2)
+    second = await levels.ledger(row, page=2, per_page=2)
     assert [m.balance for m in second.movements] == [10] and not second.has_more
-    past_the_end = await stock_report.ledger(row, page=9, per_page=2)
+    past_the_end = await levels.ledger(row, page=9, per_page=2)
     assert past_the_end.movements == [] and past_the_end.balance == 13 and past_the_end.total == 3
 
 
@@ -211,21 +213,15 @@ async def test_the_stock_list_searches_names_and_skus_and_filters(db):
         ],
     )
     await f.product("Tazza 100%_", clothing, [{"price": 100, "stock": 9, "sku": "TAZ-1"}])
-    everything = await stock_report.stock_list(stock_report.StockQuery())
+    everything = await levels.stock_list(levels.StockQuery())
     assert everything.total == 3 and [r.options for r in everything.rows] == ["S", "M", ""]
-    assert [r.sku for r in (await stock_report.stock_list(stock_report.StockQuery(text="mag-ner-m"))).rows] == [
-        "MAG-NER-M"
-    ]
-    assert (await stock_report.stock_list(stock_report.StockQuery(text="MAGLIETTA"))).total == 2
-    assert (await stock_report.stock_list(stock_report.StockQuery(text="0%_"))).total == 1  # wildcards are literal
-    assert (
-        await stock_report.stock_list(stock_report.StockQuery(text="a%"))
-    ).total == 0  # unescaped, it would match every "a"
-    assert [r.sku for r in (await stock_report.stock_list(stock_report.StockQuery(show="low"))).rows] == ["MAG-NER-S"]
-    assert [r.sku for r in (await stock_report.stock_list(stock_report.StockQuery(show="sold_out"))).rows] == [
-        "MAG-NER-M"
-    ]
-    paged = await stock_report.stock_list(stock_report.StockQuery(page=2, per_page=2))
+    assert [r.sku for r in (await levels.stock_list(levels.StockQuery(text="mag-ner-m"))).rows] == ["MAG-NER-M"]
+    assert (await levels.stock_list(levels.StockQuery(text="MAGLIETTA"))).total == 2
+    assert (await levels.stock_list(levels.StockQuery(text="0%_"))).total == 1  # wildcards are literal
+    assert (await levels.stock_list(levels.StockQuery(text="a%"))).total == 0  # unescaped, it would match every "a"
+    assert [r.sku for r in (await levels.stock_list(levels.StockQuery(show="low"))).rows] == ["MAG-NER-S"]
+    assert [r.sku for r in (await levels.stock_list(levels.StockQuery(show="sold_out"))).rows] == ["MAG-NER-M"]
+    paged = await levels.stock_list(levels.StockQuery(page=2, per_page=2))
     assert [r.sku for r in paged.rows] == ["TAZ-1"] and paged.total == 3 and not paged.has_more
 
 

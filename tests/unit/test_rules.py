@@ -9,8 +9,11 @@ from types import SimpleNamespace
 
 import pytest
 
-from storefront.domain import money, search, shipping, stock, vat
-from storefront.domain.stock import availability
+from storefront.domain import money, vat
+from storefront.domain.catalogue import search
+from storefront.domain.inventory import stock
+from storefront.domain.inventory.stock import availability
+from storefront.domain.shipping import rates
 from storefront.pages.catalog import parse_price
 
 
@@ -71,8 +74,8 @@ ROME_NOON_FRIDAY = datetime(2026, 12, 4, 11, 0, tzinfo=UTC)  # 12:00 in Rome
 
 
 def test_orders_before_the_cutoff_leave_the_same_day():
-    assert shipping.dispatch_day(ROME_NOON_FRIDAY) == date(2026, 12, 4)
-    window = shipping.delivery_window(ROME_NOON_FRIDAY)
+    assert rates.dispatch_day(ROME_NOON_FRIDAY) == date(2026, 12, 4)
+    window = rates.delivery_window(ROME_NOON_FRIDAY)
     # Leaves Friday 4; two business days are Mon 7 and (Tue 8 is the Immacolata holiday) Wed 9;
     # four are Thu 10 and Fri 11.
     assert (window.earliest, window.latest) == (date(2026, 12, 9), date(2026, 12, 11))
@@ -80,9 +83,9 @@ def test_orders_before_the_cutoff_leave_the_same_day():
 
 def test_orders_after_the_cutoff_or_at_weekends_leave_next_business_day():
     friday_evening = datetime(2026, 12, 4, 17, 0, tzinfo=UTC)
-    assert shipping.dispatch_day(friday_evening) == date(2026, 12, 7)
+    assert rates.dispatch_day(friday_evening) == date(2026, 12, 7)
     sunday = datetime(2026, 11, 29, 9, 0, tzinfo=UTC)
-    assert shipping.dispatch_day(sunday) == date(2026, 11, 30)
+    assert rates.dispatch_day(sunday) == date(2026, 11, 30)
 
 
 def test_search_text_is_folded_and_split_into_words():

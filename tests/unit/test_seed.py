@@ -5,8 +5,10 @@ from __future__ import annotations
 from tortoise.functions import Sum
 
 from storefront import seed
-from storefront.domain import cart, catalog, money
-from storefront.domain.catalog import ListingQuery
+from storefront.domain import money
+from storefront.domain.basket import cart
+from storefront.domain.catalogue import browse
+from storefront.domain.catalogue.browse import ListingQuery
 from storefront.domain.models import Category, Product, Promotion, StockMovement, Variant
 
 
@@ -31,10 +33,10 @@ async def test_demo_shop(db, tmp_path):
     for variant_id, stock in await Variant.all().values_list("id", "stock"):
         assert ledger.get(variant_id, 0) == stock
     # Every image the catalogue points to was written.
-    for card in (await catalog.listing(ListingQuery(per_page=200), with_facets=False)).cards:
+    for card in (await browse.listing(ListingQuery(per_page=200), with_facets=False)).cards:
         assert card.image and (tmp_path / card.image).is_file()
     # Search works on the demo, accents and all.
-    assert (await catalog.listing(ListingQuery(text="caffe", sort="relevance"))).total > 3
+    assert (await browse.listing(ListingQuery(text="caffe", sort="relevance"))).total > 3
     # The promotions the cart explains are there, and the welcome code is known.
     assert await Promotion.filter(code="WELCOME10").exists()
     token, code = await cart.apply_code(None, " welcome10 ")

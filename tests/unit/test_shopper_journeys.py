@@ -10,7 +10,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from storefront.domain import cart, checkout, orders
+from storefront.domain import checkout
+from storefront.domain.basket import cart
 from storefront.domain.models import (
     Cart,
     Order,
@@ -21,6 +22,7 @@ from storefront.domain.models import (
     PromotionKind,
     Variant,
 )
+from storefront.domain.orders import lifecycle
 from tests.unit import factories as f
 from tests.unit.test_checkout import ANNA, ledger_matches_stock
 
@@ -307,7 +309,7 @@ async def test_a_replaced_or_expired_order_gives_back_the_once_only_code_it_coun
 
     await anna.add(shop["scarf"])
     placed = await anna.place("card", email="bruno@example.com")
-    await orders.expire_unpaid(now=datetime.now(UTC) + timedelta(hours=1))
+    await lifecycle.expire_unpaid(now=datetime.now(UTC) + timedelta(hours=1))
     assert (await Order.all().order_by("-id").first()).status == OrderStatus.CANCELLED
     assert (await Promotion.get(code="WELCOME10")).used_count == 1  # Bruno's expired order gave his back
 

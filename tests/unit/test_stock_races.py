@@ -8,7 +8,7 @@ import asyncio
 import pytest
 from tortoise.transactions import in_transaction
 
-from storefront.domain import stock
+from storefront.domain.inventory import stock
 from storefront.domain.models import Variant
 from tests.unit import factories as f
 

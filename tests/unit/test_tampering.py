@@ -13,7 +13,8 @@ import re
 import pytest
 from markupsafe import escape
 
-from storefront.domain import cart, checkout
+from storefront.domain import checkout
+from storefront.domain.basket import cart
 from storefront.domain.checkout import Details
 from storefront.domain.models import CartLine, Order, OrderLine, Product, Promotion, PromotionKind, Variant
 from tests.unit import factories as f

@@ -15,9 +15,9 @@ import httpx2 as httpx
 import pytest
 
 from storefront.app import STATIC, create_app
-from storefront.domain import catalog_admin, catalog_csv
-from storefront.domain import staff as staff_domain
+from storefront.domain.catalogue import editing, spreadsheet
 from storefront.domain.models import AuditEntry, Product, ProductImage, StaffRole, Variant
+from storefront.domain.staff import accounts
 from storefront.settings import ROOT
 from tests.unit import factories as f
 
@@ -66,7 +66,7 @@ async def shop(db, settings, tmp_path):
     tee = await f.product(
         "Tee", await f.category("Clothing"), [{"price": 1000, "stock": 9, "sku": "TEE-1"}], image=False
     )
-    await staff_domain.create("owner@bottega.example", PASSWORD, StaffRole.OWNER)
+    await accounts.create("owner@bottega.example", PASSWORD, StaffRole.OWNER)
 
     async def client_for(settings):
         app = create_app(settings, manage_db=False)
@@ -164,7 +164,7 @@ async def test_an_image_is_judged_by_its_bytes_not_by_its_declared_type(shop):
 
 
 async def test_too_large_images_are_refused_by_the_body_limit_and_by_the_image_limit(shop):
-    too_large = PNG + b"\x00" * catalog_admin.MAX_IMAGE_BYTES
+    too_large = PNG + b"\x00" * editing.MAX_IMAGE_BYTES
     response = await upload(shop["client"], shop["tee"], "big.png", too_large)
     assert response.status_code == 413  # the whole request is over the shop's 2 MB body limit
     # With a larger body limit (a proxy configured differently), the image's own limit still holds.
@@ -187,7 +187,7 @@ async def test_too_large_images_are_refused_by_the_body_limit_and_by_the_image_l
         ("products.csv", b"", "Choose a CSV file."),
         (
             "products.csv",
-            ("\n".join([",".join(catalog_csv.COLUMNS)] + ["x" * 100] * 12_000)).encode(),
+            ("\n".join([",".join(spreadsheet.COLUMNS)] + ["x" * 100] * 12_000)).encode(),
             "The file is larger than 1 MB.",
         ),
     ],

@@ -15,9 +15,8 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from storefront import session
-from storefront.domain import staff as staff_domain
-from storefront.domain import staff_sessions
 from storefront.domain.models import Staff
+from storefront.domain.staff import accounts, sessions
 from storefront.htmx import redirect, render
 
 NO_STORE = {"Cache-Control": "no-store", "X-Robots-Tag": "noindex, nofollow"}
@@ -30,10 +29,10 @@ class LoginRequired(Exception):
 async def _let_in(request: Request, permission: str) -> None:
     """The logged-in staff member on request.state, or LoginRequired (sent to the login page); 403
     without the permission."""
-    staff = await staff_sessions.staff_for(session.staff_token(request))  # ended, idle or switched off: None
+    staff = await sessions.staff_for(session.staff_token(request))  # ended, idle or switched off: None
     if staff is None:
         raise LoginRequired()
-    if not staff_domain.may(staff, permission):
+    if not accounts.may(staff, permission):
         raise HTTPException(403)
     request.state.staff = staff
 
@@ -47,7 +46,7 @@ class AdminRoute(Route):
     """A back-office route: `permission` is checked before the endpoint runs, for every method."""
 
     def __init__(self, path: str, endpoint, *, permission: str, **kwargs) -> None:
-        if permission not in staff_domain.PERMISSIONS:
+        if permission not in accounts.PERMISSIONS:
             raise ValueError(f"{path}: no such permission {permission!r}")  # a typo fails at start, not open
 
         @functools.wraps(endpoint)
@@ -67,9 +66,7 @@ def _openable(request: Request, staff: Staff | None) -> set[str]:
     return {
         route.path
         for route in request.app.routes
-        if isinstance(route, AdminRoute)
-        and "GET" in (route.methods or ())
-        and staff_domain.may(staff, route.permission)
+        if isinstance(route, AdminRoute) and "GET" in (route.methods or ()) and accounts.may(staff, route.permission)
     }
 
 

@@ -8,7 +8,8 @@ from datetime import date
 from starlette.requests import Request
 from starlette.responses import Response
 
-from storefront.domain import as_typed, audit_log, shop_time
+from storefront.domain import as_typed, shop_time
+from storefront.domain.staff import audit_log
 from storefront.pages.admin.access import AdminRoute, admin_page
 
 PERMISSION = "audit"

@@ -7,8 +7,8 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from storefront import forms, session
-from storefront.domain import email_address, rate_limits, staff_sessions
-from storefront.domain import staff as staff_domain
+from storefront.domain import email_address, rate_limits
+from storefront.domain.staff import accounts, sessions
 from storefront.pages.admin.access import NO_STORE, admin_page
 from storefront.security import client_address, local_path
 
@@ -39,13 +39,13 @@ async def login(request: Request) -> Response:
         return admin_page(
             request, "pages/admin/login.html", "pages/admin/login.html", {**context, "error": "wait"}, status_code=429
         )
-    staff = await staff_domain.authenticate(email, password)
+    staff = await accounts.authenticate(email, password)
     if staff is None:
         return admin_page(
             request, "pages/admin/login.html", "pages/admin/login.html", {**context, "error": "wrong"}, status_code=422
         )
     await rate_limits.forgive(counted)
-    session.log_in_staff(request, await staff_sessions.start(staff.id))
+    session.log_in_staff(request, await sessions.start(staff.id))
     return RedirectResponse(next_url if next_url.startswith("/admin") else "/admin", status_code=303, headers=NO_STORE)
 
 
@@ -54,9 +54,9 @@ async def logout(request: Request) -> Response:
     session of the account: a phone left logged in, a shared computer."""
     token = session.staff_token(request)
     form = await forms.read(request)
-    staff = await staff_sessions.staff_for(token)
+    staff = await sessions.staff_for(token)
     if form.get("everywhere") and staff is not None:
-        await staff_sessions.end_all(staff.id)
-    await staff_sessions.end(token)
+        await sessions.end_all(staff.id)
+    await sessions.end(token)
     session.log_out(request)
     return RedirectResponse("/admin/login", status_code=303, headers=NO_STORE)

@@ -14,11 +14,11 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from storefront import forms, session
-from storefront.domain import fulfilment
 from storefront.domain.errors import NotFound
 from storefront.domain.forms import FieldErrors
 from storefront.domain.models import OrderStatus
-from storefront.domain.orders import InvalidTransition
+from storefront.domain.orders import fulfilment
+from storefront.domain.orders.lifecycle import InvalidTransition
 from storefront.htmx import wants_fragment
 from storefront.pages.admin.access import NO_STORE, AdminRoute, acting_staff, admin_page
 from storefront.pages.layout import flash_for_this_page

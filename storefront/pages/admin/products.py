@@ -15,8 +15,9 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from storefront import forms, session
-from storefront.domain import as_typed, catalog_csv
-from storefront.domain import catalog_admin as admin
+from storefront.domain import as_typed
+from storefront.domain.catalogue import editing as admin
+from storefront.domain.catalogue import spreadsheet
 from storefront.domain.errors import NotFound
 from storefront.domain.forms import FieldErrors
 from storefront.domain.models import Product
@@ -201,7 +202,7 @@ async def upload_image(request: Request) -> Response:
 
 async def export_csv(request: Request) -> Response:
     return Response(
-        await catalog_csv.export_csv(),
+        await spreadsheet.export_csv(),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": 'attachment; filename="products.csv"', **NO_STORE},
     )
@@ -223,7 +224,7 @@ async def import_csv(request: Request) -> Response:
     form = await forms.read(request)
     upload, action = form.get("file"), str(form.get("action") or "")
     raw = (
-        await upload.read(catalog_csv.MAX_IMPORT_BYTES + 1)
+        await upload.read(spreadsheet.MAX_IMPORT_BYTES + 1)
         if isinstance(upload, UploadFile)
         else str(form.get("content") or "").encode()
     )
@@ -234,7 +235,7 @@ async def import_csv(request: Request) -> Response:
     if text is not None and "\x00" in text:  # no text file has one (and PostgreSQL could not store it)
         text = None
     context: dict = {"content": text or "", "digest": hashlib.sha256(raw).hexdigest()}
-    if not raw or text is None or len(raw) > catalog_csv.MAX_IMPORT_BYTES:
+    if not raw or text is None or len(raw) > spreadsheet.MAX_IMPORT_BYTES:
         code = "empty" if not raw else "encoding" if text is None else "too_large"
         return admin_page(
             request,
@@ -245,8 +246,8 @@ async def import_csv(request: Request) -> Response:
         )
     if action == "apply":
         try:
-            plan = await catalog_csv.apply_import(staff, text, context["digest"])
-        except catalog_csv.ImportRefused as refused:
+            plan = await spreadsheet.apply_import(staff, text, context["digest"])
+        except spreadsheet.ImportRefused as refused:
             return admin_page(
                 request,
                 "pages/admin/products_import.html",
@@ -264,7 +265,7 @@ async def import_csv(request: Request) -> Response:
             },
         )
         return RedirectResponse("/admin/products/import", status_code=303)
-    plan = await catalog_csv.plan_import(text)
+    plan = await spreadsheet.plan_import(text)
     return admin_page(
         request,
         "pages/admin/products_import.html",

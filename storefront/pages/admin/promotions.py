@@ -12,11 +12,12 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from storefront import forms, session
-from storefront.domain import catalog, promotions
-from storefront.domain import promotions_admin as admin
+from storefront.domain.catalogue import browse
 from storefront.domain.errors import NotFound
 from storefront.domain.forms import FieldErrors
 from storefront.domain.models import Promotion, PromotionKind
+from storefront.domain.offers import editing as admin
+from storefront.domain.offers import promotions
 from storefront.pages.admin.access import AdminRoute, acting_staff, admin_page
 from storefront.pages.layout import flash_for_this_page
 from storefront.security import local_path
@@ -66,7 +67,7 @@ async def promotion_list(request: Request) -> Response:
 
 
 async def _form_context(typed: dict, refused: FieldErrors | None, promotion: Promotion | None) -> dict:
-    tree = await catalog.category_tree()
+    tree = await browse.category_tree()
     return {
         "typed": typed,
         "errors": refused.errors if refused else {},

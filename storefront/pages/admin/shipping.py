@@ -10,9 +10,9 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from storefront import forms, session
-from storefront.domain import shipping_admin as admin
 from storefront.domain.errors import NotFound
 from storefront.domain.forms import FieldErrors
+from storefront.domain.shipping import editing as admin
 from storefront.pages.admin.access import AdminRoute, acting_staff, admin_page
 from storefront.pages.layout import flash_for_this_page
 

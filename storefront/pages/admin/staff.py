@@ -14,9 +14,9 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from storefront import forms, session
-from storefront.domain import staff as staff_domain
 from storefront.domain.forms import FieldErrors
 from storefront.domain.models import StaffRole
+from storefront.domain.staff import accounts
 from storefront.pages.admin.access import AdminRoute, acting_staff, admin_page
 from storefront.pages.layout import flash_for_this_page
 
@@ -26,9 +26,9 @@ NOTICE = "staff_changed"
 
 
 async def _page(request: Request, context: dict, status_code: int = 200) -> Response:
-    accounts = await staff_domain.accounts()
+    team = await accounts.accounts()
     blank: dict[str, dict] = {"typed": {}, "errors": {}, "details": {}, "failed": {}}
-    context = {"accounts": accounts, "roles": list(StaffRole), **blank, **context}
+    context = {"accounts": team, "roles": list(StaffRole), **blank, **context}
     return admin_page(request, "pages/admin/staff.html", "pages/admin/staff.html", context, status_code)
 
 
@@ -43,7 +43,7 @@ async def create(request: Request) -> Response:
     generated = typed["generate"] == "on" or not typed["password"]
     password = secrets.token_urlsafe(12) if generated else typed["password"]
     try:
-        account = await staff_domain.create(typed["email"], password, typed["role"], typed["name"], by=actor)
+        account = await accounts.create(typed["email"], password, typed["role"], typed["name"], by=actor)
     except FieldErrors as refused:
         typed["password"] = ""  # never sent back into the page
         return await _page(request, {"typed": typed, "errors": refused.errors, "details": refused.details}, 422)
@@ -63,8 +63,8 @@ async def change(request: Request) -> Response:
             return await _page(request, {"failed": {"id": target_id, "code": "role"}}, 422)
         role = StaffRole(raw_role)
     try:
-        target = await staff_domain.change_account(actor, target_id, active=active, role=role)
-    except staff_domain.AccountRefused as refused:
+        target = await accounts.change_account(actor, target_id, active=active, role=role)
+    except accounts.AccountRefused as refused:
         if refused.code == "missing":
             raise HTTPException(404) from None
         return await _page(request, {"failed": {"id": target_id, "code": refused.code}}, 422)

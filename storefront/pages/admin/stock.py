@@ -12,8 +12,9 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from storefront import forms, session
-from storefront.domain import as_typed, stock, stock_report
+from storefront.domain import as_typed
 from storefront.domain.forms import FieldErrors
+from storefront.domain.inventory import levels, stock
 from storefront.htmx import target, wants_fragment
 from storefront.pages.admin.access import AdminRoute, acting_staff, admin_page
 from storefront.pages.layout import flash_for_this_page
@@ -30,12 +31,12 @@ MAX_PAGE = 1_000
 async def stock_list(request: Request) -> Response:
     params = request.query_params
     show = params.get("show", "all")
-    query = stock_report.StockQuery(
+    query = levels.StockQuery(
         text=as_typed.search_text(params.get("q"), 100),
-        show=show if show in stock_report.STOCK_SHOWS else "all",
+        show=show if show in levels.STOCK_SHOWS else "all",
         page=as_typed.page(params.get("page"), MAX_PAGE),
     )
-    listing = await stock_report.stock_list(query)
+    listing = await levels.stock_list(query)
     here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     return admin_page(
         request,
@@ -45,8 +46,8 @@ async def stock_list(request: Request) -> Response:
     )
 
 
-async def _variant_or_404(request: Request) -> stock_report.StockRow:
-    row = await stock_report.stock_row(request.path_params["variant_id"])
+async def _variant_or_404(request: Request) -> levels.StockRow:
+    row = await levels.stock_row(request.path_params["variant_id"])
     if row is None:
         raise HTTPException(404)
     return row
@@ -54,7 +55,7 @@ async def _variant_or_404(request: Request) -> stock_report.StockRow:
 
 async def variant(request: Request) -> Response:
     row = await _variant_or_404(request)
-    ledger = await stock_report.ledger(row, page=as_typed.page(request.query_params.get("page"), MAX_PAGE))
+    ledger = await levels.ledger(row, page=as_typed.page(request.query_params.get("page"), MAX_PAGE))
     return admin_page(
         request,
         "pages/admin/variant_stock.html",
@@ -93,12 +94,12 @@ async def adjust(request: Request) -> Response:
 
 async def _fragment(request: Request, variant_id: int, context: dict, status_code: int = 200) -> Response:
     """The region htmx asked for, fresh from the database, plus the live region out of band."""
-    row = await stock_report.stock_row(variant_id)
+    row = await levels.stock_row(variant_id)
     if row is None:  # no such variant, as in _variant_or_404
         raise HTTPException(404)
     context = {"r": row, **context}
     if target(request) == "variant-stock":  # the history page: the counts and the ledger together
-        ledger = await stock_report.ledger(row)
+        ledger = await levels.ledger(row)
         name = "partials/admin/stock_variant_update.html"
         return admin_page(request, name, name, {**context, "ledger": ledger}, status_code)
     name = "partials/admin/stock_row_update.html"
@@ -106,7 +107,7 @@ async def _fragment(request: Request, variant_id: int, context: dict, status_cod
 
 
 async def _refused(
-    request: Request, row: stock_report.StockRow, typed: dict, refused: FieldErrors, next_url: str
+    request: Request, row: levels.StockRow, typed: dict, refused: FieldErrors, next_url: str
 ) -> Response:
     context = {
         "typed": typed,
@@ -118,7 +119,7 @@ async def _refused(
     if wants_fragment(request):
         return await _fragment(request, row.id, context, status_code=422)
     # Without JavaScript: the variant's own page, with the form as it was sent and the messages beside it.
-    ledger = await stock_report.ledger(row)
+    ledger = await levels.ledger(row)
     return admin_page(
         request,
         "pages/admin/variant_stock.html",

@@ -1,5 +1,5 @@
 """Payments: the use cases the checkout, the return page, the webhook endpoint and staff call.
-The provider interface and the built-in providers live in payment_providers.py (re-exported here, so
+The provider interface and the built-in providers live in payments/providers.py (re-exported here, so
 callers import only this module).
 
 Money moves so that a retry, a double click or a replayed webhook never charges twice:
@@ -23,10 +23,11 @@ from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
-from storefront.domain import money, orders
+from storefront.domain import money
 from storefront.domain.errors import DomainError, NotFound
 from storefront.domain.models import Order, OrderStatus, Payment, PaymentStatus
-from storefront.domain.payment_providers import (  # noqa: F401 (re-exported for callers)
+from storefront.domain.orders import lifecycle
+from storefront.domain.payments.providers import (  # noqa: F401 (re-exported for callers)
     COD_SURCHARGE,
     MONEY_TAKEN,
     PROVIDERS,
@@ -155,9 +156,9 @@ async def _captured(payment: Payment, event: WebhookEvent) -> str:
         )
         if taken:
             try:
-                await orders.transition(payment.order_id, OrderStatus.PAID, conn=conn, note=_card_note(event))
+                await lifecycle.transition(payment.order_id, OrderStatus.PAID, conn=conn, note=_card_note(event))
                 return "captured"
-            except orders.InvalidTransition:
+            except lifecycle.InvalidTransition:
                 # Expired and cancelled, or paid by another attempt. transition() refuses before writing,
                 # so this transaction holds only the capture: flag it now, refund once committed.
                 await Payment.filter(id=payment.id).using_db(conn).update(failure=LATE_CAPTURE)
@@ -185,7 +186,7 @@ async def _failed(payment: Payment, event: WebhookEvent) -> str:
         if not changed:
             return "ignored"
         order = await Order.get(id=payment.order_id, using_db=conn)
-        await orders.record(order, "payment_failed", conn, note=event.failure or "declined")
+        await lifecycle.record(order, "payment_failed", conn, note=event.failure or "declined")
     return "failed"
 
 
@@ -206,10 +207,12 @@ async def refund_late_capture(payment_id: int) -> str:
         await _refund_payment(payment, payment.amount - payment.refunded_amount)
     except (ProviderError, RefundNotPossible) as exc:
         async with in_transaction() as conn:
-            await orders.record(payment.order, "payment_refund_failed", conn, note=f"{note}; refund it by hand ({exc})")
+            await lifecycle.record(
+                payment.order, "payment_refund_failed", conn, note=f"{note}; refund it by hand ({exc})"
+            )
         return "flagged"
     async with in_transaction() as conn:
-        await orders.record(payment.order, "payment_refunded_late", conn, note=f"{note}; refunded in full")
+        await lifecycle.record(payment.order, "payment_refunded_late", conn, note=f"{note}; refunded in full")
     return "refunded_late"
 
 
@@ -247,7 +250,7 @@ async def refund(order_id: int, amount: int, actor: str) -> Order:
     if payment is None:
         raise RefundNotPossible("nothing_captured")
     if order.status != OrderStatus.CANCELLED:
-        orders.check(order, OrderStatus.PARTIALLY_REFUNDED)  # refused with its reason before any money moves
+        lifecycle.check(order, OrderStatus.PARTIALLY_REFUNDED)  # refused with its reason before any money moves
     await _refund_payment(payment, amount)
     note = f"{money.form_value(amount, decimal_mark='.')} {order.currency} refunded"
     for _ in range(3):
@@ -257,11 +260,11 @@ async def refund(order_id: int, amount: int, actor: str) -> Order:
                 await Order.filter(id=order_id).using_db(conn).update(refunded_total=F("refunded_total") + amount)
                 order = await Order.get(id=order_id, using_db=conn)
                 if order.status == OrderStatus.CANCELLED:
-                    await orders.record(order, "payment_refunded", conn, note=note, actor=actor)
+                    await lifecycle.record(order, "payment_refunded", conn, note=note, actor=actor)
                     return order
                 wanted = OrderStatus.REFUNDED if fully_refunded(order) else OrderStatus.PARTIALLY_REFUNDED
-                return await orders.transition(order_id, wanted, actor=actor, note=note, conn=conn)
-        except orders.InvalidTransition:
+                return await lifecycle.transition(order_id, wanted, actor=actor, note=note, conn=conn)
+        except lifecycle.InvalidTransition:
             continue  # the order changed meanwhile (rolled back): read it again
     raise RefundNotPossible("changed")
 
@@ -311,7 +314,7 @@ async def mark_paid(order_id: int, *, actor: str) -> Order:
         )
         if not captured:
             raise PaymentNotPossible("busy")
-        return await orders.transition(order.id, OrderStatus.PAID, actor=actor, conn=conn, note="marked paid")
+        return await lifecycle.transition(order.id, OrderStatus.PAID, actor=actor, conn=conn, note="marked paid")
 
 
 async def sandbox_payment(reference: str) -> Payment:

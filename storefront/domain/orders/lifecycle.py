@@ -13,11 +13,15 @@ from datetime import UTC, datetime
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
-from storefront.domain import cart, email_address, notifications, promotion_limits, stock
+from storefront.domain import email_address
+from storefront.domain.basket import cart
 from storefront.domain.db import literal
 from storefront.domain.errors import DomainError
+from storefront.domain.inventory import stock
 from storefront.domain.models import Order, OrderEvent, OrderLine, OrderStatus, Payment, PaymentStatus
-from storefront.domain.payment_providers import CashOnDelivery, paid_online
+from storefront.domain.offers import limits
+from storefront.domain.orders import notifications
+from storefront.domain.payments.providers import CashOnDelivery, paid_online
 
 S = OrderStatus
 TRANSITIONS: dict[OrderStatus, set[OrderStatus]] = {
@@ -136,7 +140,7 @@ async def _apply(order: Order, wanted: OrderStatus, actor: str, note: str, conn,
     if wanted is S.CANCELLED:
         await _return_stock(order, conn)
         if order.status == S.PENDING_PAYMENT:  # never paid: the promotions it counted are given back
-            await promotion_limits.release(order.number, conn)
+            await limits.release(order.number, conn)
         # A payment page still open for it must not take money for a cancelled order.
         await (
             Payment.filter(order_id=order.id, status=PaymentStatus.PENDING)

@@ -1,6 +1,6 @@
 """Staff edit shipping: methods, the zones (countries served alike) and each method's rates per zone.
 Typed forms are read into values or refused with every wrong field at once; each change is audited in
-the same transaction. shipping.py then quotes from these rows as they are.
+the same transaction. shipping/rates.py then quotes from these rows as they are.
 """
 
 from __future__ import annotations
@@ -11,10 +11,10 @@ from collections.abc import Mapping
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from storefront.domain import staff as staff_domain
 from storefront.domain.errors import NotFound
 from storefront.domain.forms import FieldErrors, Reader
 from storefront.domain.models import ShippingMethod, ShippingRate, ShippingZone, Staff
+from storefront.domain.staff import accounts
 
 _COUNTRY = re.compile(r"[A-Z]{2}|\*")
 _SPLIT = re.compile(r"[\s,;]+")
@@ -124,7 +124,7 @@ async def _save(staff: Staff, model, fields, kind: str, row_id: int | None, valu
         async with in_transaction() as conn:
             if row_id is None:
                 row = await model.create(**values, using_db=conn)
-                await staff_domain.audit(
+                await accounts.audit(
                     staff, f"shipping.{kind}.create", f"{kind}:{row.id}", None, _snapshot(row, fields), conn=conn
                 )
                 return row
@@ -138,7 +138,7 @@ async def _save(staff: Staff, model, fields, kind: str, row_id: int | None, valu
             before = {k: old[k] for k in fields if old[k] != new[k]}
             if before:
                 await row.save(using_db=conn)
-                await staff_domain.audit(
+                await accounts.audit(
                     staff, f"shipping.{kind}.update", f"{kind}:{row.id}", before, {k: new[k] for k in before}, conn=conn
                 )
             return row
@@ -163,7 +163,7 @@ async def delete_rate(staff: Staff, rate_id: int) -> None:
         rate = await ShippingRate.get_or_none(id=rate_id, using_db=conn)
         if rate is None:
             raise NotFound(f"rate {rate_id}")
-        await staff_domain.audit(
+        await accounts.audit(
             staff, "shipping.rate.delete", f"rate:{rate_id}", _snapshot(rate, RATE_FIELDS), None, conn=conn
         )
         await rate.delete(using_db=conn)

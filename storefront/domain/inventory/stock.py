@@ -13,10 +13,10 @@ from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
 from storefront.domain import as_typed
-from storefront.domain import staff as staff_domain
 from storefront.domain.errors import OutOfStock, ShortLine
 from storefront.domain.forms import FieldErrors, Reader
 from storefront.domain.models import StockMovement, Variant
+from storefront.domain.staff import accounts
 
 
 class Reason:
@@ -170,7 +170,7 @@ async def count(staff, variant_id: int, seen: int, mode: str, units: int, reason
                 # means what the staff member saw. Roll back and show the current figure.
                 raise _refused("units", "changed_meanwhile", after - delta)
             done = {"stock": after, "reason": reason, **({"note": note} if note else {})}
-            await staff_domain.audit(
+            await accounts.audit(
                 staff, "stock.adjust", f"variant:{variant_id}", before={"stock": after - delta}, after=done, conn=conn
             )
     except OutOfStock as short:

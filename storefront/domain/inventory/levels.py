@@ -6,10 +6,10 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
-from storefront.domain import catalog
+from storefront.domain.catalogue import browse
 from storefront.domain.db import Sql, literal
+from storefront.domain.inventory.stock import Availability, availability, availability_sql, sellable_sql
 from storefront.domain.reports import as_utc
-from storefront.domain.stock import Availability, availability, availability_sql, sellable_sql
 
 # --- stock --------------------------------------------------------------------------------------
 
@@ -85,7 +85,7 @@ async def _options(variant_ids: list[int]) -> dict[int, str]:
     if not variant_ids:
         return {}
     names: dict[int, list[str]] = defaultdict(list)
-    for link in await catalog.variant_options(variant_ids):  # already in the options' order
+    for link in await browse.variant_options(variant_ids):  # already in the options' order
         names[link["variant_id"]].append(link["name"])
     return {variant_id: ", ".join(found) for variant_id, found in names.items()}
 

@@ -1,5 +1,5 @@
 """Fulfilment: what staff do to an order (mark it paid, pack, ship, mark delivered, cancel, refund) and
-the order list they work from. Every action is checked against the transition table in orders.py and
+the order list they work from. Every action is checked against the transition table in orders/lifecycle.py and
 written to the audit log with who did it.
 
 Every action takes the status the staff member saw (`seen`). An order someone else changed meanwhile is
@@ -17,8 +17,7 @@ from tortoise.expressions import Q
 from tortoise.functions import Count
 from tortoise.transactions import in_transaction
 
-from storefront.domain import as_typed, money, orders, payments, shop_time
-from storefront.domain import staff as staff_domain
+from storefront.domain import as_typed, money, shop_time
 from storefront.domain.errors import NotFound
 from storefront.domain.forms import FieldErrors
 from storefront.domain.models import (
@@ -28,7 +27,10 @@ from storefront.domain.models import (
     ShippingMethod,
     Staff,
 )
-from storefront.domain.orders import InvalidTransition
+from storefront.domain.orders import lifecycle
+from storefront.domain.orders.lifecycle import InvalidTransition
+from storefront.domain.payments import service as payments
+from storefront.domain.staff import accounts
 
 S = OrderStatus
 CHANGED = "changed by someone else meanwhile"
@@ -63,7 +65,7 @@ def refusal(order: Order, action: str, event_kinds: list[str], refundable: int) 
         if order.status == S.CANCELLED:
             return None  # money taken for a cancelled order goes back; its status stays
     try:
-        orders.check(order, wanted)
+        lifecycle.check(order, wanted)
     except InvalidTransition as exc:
         return exc.reason
     if order.status == S.PARTIALLY_REFUNDED and wanted in STEPS:
@@ -168,7 +170,7 @@ async def _move(
                 .update(updated_at=datetime.now(UTC))
             ):
                 raise InvalidTransition(OrderStatus(order.status), wanted, CHANGED)
-            await staff_domain.audit(
+            await accounts.audit(
                 staff,
                 f"order.{action}",
                 _subject(order),
@@ -176,7 +178,9 @@ async def _move(
                 {"status": wanted.value, **(after or {})},
                 conn=conn,
             )
-            return await orders.transition(order.id, wanted, actor=staff.email[:120], note=note, conn=conn, **changes)
+            return await lifecycle.transition(
+                order.id, wanted, actor=staff.email[:120], note=note, conn=conn, **changes
+            )
     except InvalidTransition as exc:
         if exc.reason == CHANGED:  # rolled back: say what the order is now
             raise InvalidTransition(await _status_now(order.id), wanted, CHANGED) from None
@@ -192,7 +196,7 @@ async def mark_paid(order_id: int, staff: Staff, seen=None) -> Order:
     except payments.PaymentNotPossible:
         raise InvalidTransition(await _status_now(order.id), S.PAID, CHANGED) from None
     # payments.mark_paid commits on its own, so the audit entry follows it (nothing to undo if it fails).
-    await staff_domain.audit(
+    await accounts.audit(
         staff,
         "order.mark_paid",
         _subject(order),
@@ -302,7 +306,7 @@ async def refund(order_id: int, staff: Staff, amount_text: str, seen=None) -> Or
     except payments.ProviderError as exc:
         raise FieldErrors({"amount": "provider"}, {"amount": str(exc)}) from None
     # payments.refund talks to the provider between its transactions, so the audit entry follows it.
-    await staff_domain.audit(
+    await accounts.audit(
         staff,
         "order.refund",
         _subject(order),
@@ -316,8 +320,8 @@ async def refund(order_id: int, staff: Staff, amount_text: str, seen=None) -> Or
 
 # Work queues rather than bare statuses: what is to pack is orders.to_pack (cash on delivery before payment).
 QUEUES: dict[str, Q] = {
-    "unpaid": Q(status=S.PENDING_PAYMENT) & ~orders.to_pack_q(),
-    "to_pack": orders.to_pack_q(),
+    "unpaid": Q(status=S.PENDING_PAYMENT) & ~lifecycle.to_pack_q(),
+    "to_pack": lifecycle.to_pack_q(),
     "to_ship": Q(status=S.PACKED),
     "shipped": Q(status=S.SHIPPED),
     "delivered": Q(status=S.DELIVERED),
@@ -329,7 +333,7 @@ PAYMENT_METHODS = tuple(payments.PROVIDERS)
 
 
 def queue_of(status: str, payment_method: str) -> str:
-    if orders.to_pack(status, payment_method):
+    if lifecycle.to_pack(status, payment_method):
         return "to_pack"
     return {S.PENDING_PAYMENT: "unpaid", S.PACKED: "to_ship"}.get(S(status), str(status))
 

@@ -1,7 +1,7 @@
 """The payment provider interface and the built-in providers: the card sandbox, cash on delivery and bank
 transfer. A real gateway (Stripe, PayPal, Nexi) is one more class with the same methods in PROVIDERS.
 
-Providers know their gateway, not the shop's orders: domain/payments.py holds the use cases and is
+Providers know their gateway, not the shop's orders: payments/service.py holds the use cases and is
 the only caller. Every call carries the payment's idempotency key, so a retried call is the same call.
 """
 

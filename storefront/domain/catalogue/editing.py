@@ -1,4 +1,4 @@
-"""Staff keep the catalogue: products, their variants and images, listed in the shop or not (CSV: catalog_csv).
+"""Staff keep the catalogue: products, their variants and images, listed in the shop or not (CSV: spreadsheet.py).
 
 Every change is one transaction with its audit entry (before -> after), and the search index is refreshed
 after it, so the shop shows the change to the next shopper. A new variant's opening stock is a ledger
@@ -17,10 +17,11 @@ from pathlib import Path
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
-from storefront.domain import as_typed, money, search, stock
-from storefront.domain import staff as staff_domain
+from storefront.domain import as_typed, money
+from storefront.domain.catalogue import search
 from storefront.domain.errors import NotFound
 from storefront.domain.forms import FieldErrors, Reader
+from storefront.domain.inventory import stock
 from storefront.domain.models import (
     Category,
     Option,
@@ -31,6 +32,7 @@ from storefront.domain.models import (
     TaxClass,
     Variant,
 )
+from storefront.domain.staff import accounts
 
 PER_PAGE = 25
 MAX_PRICE = 10_000_000  # cents: €100,000 is a typo, not a price
@@ -148,7 +150,7 @@ async def set_active(staff: Staff, product_id: int, active: bool) -> Product:
             raise NotFound(product_id)
         if product.active != active:
             await Product.filter(id=product_id).using_db(conn).update(active=active)
-            await staff_domain.audit(
+            await accounts.audit(
                 staff,
                 "product.activate" if active else "product.deactivate",
                 f"product:{product_id}",
@@ -241,7 +243,7 @@ async def save_product(staff: Staff, product_id: int | None, draft: ProductDraft
     async with in_transaction() as conn:
         if product_id is None:
             product = await Product.create(**draft.facts(), using_db=conn)
-            await staff_domain.audit(staff, "product.create", f"product:{product.id}", None, draft.facts(), conn)
+            await accounts.audit(staff, "product.create", f"product:{product.id}", None, draft.facts(), conn)
         else:
             product = await Product.get_or_none(id=product_id, using_db=conn)
             if product is None:
@@ -251,7 +253,7 @@ async def save_product(staff: Staff, product_id: int | None, draft: ProductDraft
             changed = {k: v for k, v in draft.facts().items() if before[k] != v}
             if changed:
                 await Product.filter(id=product_id).using_db(conn).update(**changed)
-                await staff_domain.audit(
+                await accounts.audit(
                     staff, "product.update", f"product:{product_id}", {k: before[k] for k in changed}, changed, conn
                 )
     await search.index([product.id])
@@ -336,7 +338,7 @@ async def add_variant(staff: Staff, product_id: int, draft: VariantDraft) -> Var
             await variant.option_values.add(*values, using_db=conn)
         if draft.opening_stock:
             await stock.adjust(variant.id, draft.opening_stock, stock.Reason.RECEIVED, "new variant", conn=conn)
-        await staff_domain.audit(
+        await accounts.audit(
             staff,
             "variant.create",
             f"variant:{variant.id}",
@@ -370,7 +372,7 @@ async def update_variant(staff: Staff, variant_id: int, draft: VariantDraft) -> 
                 .using_db(conn)
                 .update(**{k: v for k, v in changed.items() if k != "options"})
             )
-            await staff_domain.audit(
+            await accounts.audit(
                 staff, "variant.update", f"variant:{variant_id}", {k: before[k] for k in changed}, changed, conn
             )
     await search.index([variant.product_id])
@@ -420,7 +422,7 @@ async def attach_image(staff: Staff, product_id: int, content: bytes, alt: str, 
             image = await ProductImage.create(
                 product_id=product_id, path=relative, alt=alt.strip()[:255], position=position, using_db=conn
             )
-            await staff_domain.audit(
+            await accounts.audit(
                 staff, "product.image", f"product:{product_id}", None, {"path": relative, "alt": image.alt}, conn
             )
     except Exception:

@@ -10,7 +10,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
-from storefront.domain import catalog_version
+from storefront.domain.catalogue import version
 from storefront.domain.db import Sql, connection, dialect
 from storefront.domain.models import Product
 
@@ -57,7 +57,7 @@ async def index(product_ids: Iterable[int] | None = None) -> None:
     # Batches keep every statement under PostgreSQL's 32,767-parameter limit and memory flat.
     for start in range(0, len(ids), BATCH):
         await _index_batch(ids[start : start + BATCH], replace=product_ids is not None)
-    await catalog_version.changed()  # what workers keep of search listings is out of date
+    await version.changed()  # what workers keep of search listings is out of date
 
 
 async def _index_batch(ids: list[int], replace: bool) -> None:

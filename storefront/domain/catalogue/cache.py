@@ -2,7 +2,7 @@
 
 Between two changes every shopper sees the same category tree, listings and product pages, and
 reading them was half of a page's cost (docs/benchmarks.md, change 14). So each request reads the
-catalogue version (catalog_version: raised by triggers with every change a shopper could see) once and
+catalogue version (version.py: raised by triggers with every change a shopper could see) once and
 reuses what this worker read under it.
 
 Nothing kept here depends on the time of day (promotions apply in the cart, delivery dates are
@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from typing import TypeVar
 
-from storefront.domain import catalog, catalog_version
+from storefront.domain.catalogue import browse, version
 from storefront.domain.db import Sql
 
 # Per worker, at most ~20 MB and ~7 MB: a listing page of 24 cards takes ~21 KB, a product page ~3 KB
@@ -49,31 +49,31 @@ class _Kept(OrderedDict):
 class Catalogue:
     """The catalogue as of one version: the tree at once, listings and product pages as they are asked for."""
 
-    def __init__(self, version: int, tree: catalog.CategoryTree) -> None:
+    def __init__(self, version: int, tree: browse.CategoryTree) -> None:
         self.version, self.tree = version, tree
         self._listings = _Kept(KEEP_LISTINGS)
         self._counts = _Kept(KEEP_LISTINGS)  # a listing's total and facets, shared by its pages and sorts
         self._products = _Kept(KEEP_PRODUCTS)
-        self._home: tuple[list[catalog.Card], list[catalog.Card]] | None = None
+        self._home: tuple[list[browse.Card], list[browse.Card]] | None = None
 
-    async def listing(self, q: catalog.ListingQuery) -> catalog.Listing:
+    async def listing(self, q: browse.ListingQuery) -> browse.Listing:
         key = (q.filters, q.sort, q.page, q.per_page)
         if key in self._listings:
             return self._listings[key]
-        return self._listings.keep(key, await catalog.listing(q, kept_counts=self._counts))
+        return self._listings.keep(key, await browse.listing(q, kept_counts=self._counts))
 
     async def product_page(
         self, slug: str, chosen: dict[str, str], variant_id: int | None = None
-    ) -> catalog.ProductPage:
+    ) -> browse.ProductPage:
         """As catalog.product_page; an unknown product raises NotFound each time (nothing is kept)."""
         key = (slug, tuple(sorted(chosen.items())), variant_id)
         if key in self._products:
             return self._products[key]
-        return self._products.keep(key, await catalog.product_page(slug, chosen, variant_id))
+        return self._products.keep(key, await browse.product_page(slug, chosen, variant_id))
 
-    async def home(self) -> tuple[list[catalog.Card], list[catalog.Card]]:
+    async def home(self) -> tuple[list[browse.Card], list[browse.Card]]:
         if self._home is None:
-            self._home = await catalog.home()
+            self._home = await browse.home()
         return self._home
 
 
@@ -88,15 +88,15 @@ async def current() -> Catalogue:
     be newer, never older, than the version says. Pages call it outside any transaction: a version read
     inside one might never commit."""
     global _current
-    if _current is not None and catalog_version.read_here() == _current.version:
+    if _current is not None and version.read_here() == _current.version:
         return _current
     sql = Sql()
     kept = _current.version if _current else -1  # versions are never negative
     rows = await sql.rows(
-        f"SELECT cv.version, {catalog.CATEGORY_COLUMNS} FROM catalogue_version cv"
-        f" LEFT JOIN category c ON cv.version <> {sql.param(kept)} ORDER BY {catalog.CATEGORY_ORDER}"
+        f"SELECT cv.version, {browse.CATEGORY_COLUMNS} FROM catalogue_version cv"
+        f" LEFT JOIN category c ON cv.version <> {sql.param(kept)} ORDER BY {browse.CATEGORY_ORDER}"
     )
     now = rows[0]["version"]
     if _current is None or _current.version != now:
-        _current = Catalogue(now, catalog.tree_of([row for row in rows if row["id"] is not None]))
+        _current = Catalogue(now, browse.tree_of([row for row in rows if row["id"] is not None]))
     return _current

@@ -15,11 +15,11 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from storefront.domain import as_typed, money, shop_time
-from storefront.domain import staff as staff_domain
 from storefront.domain.errors import NotFound
 from storefront.domain.forms import FieldErrors, Reader
 from storefront.domain.models import Category, Promotion, PromotionKind, Staff, Variant, max_length
-from storefront.domain.promotions import normalise_code
+from storefront.domain.offers.promotions import normalise_code
+from storefront.domain.staff import accounts
 
 NAME_MAX = 120
 CODE_MAX = 40
@@ -59,7 +59,7 @@ AUDITED = (
 )
 
 
-# --- reading typed values (shared with shipping_admin) -------------------------------------------
+# --- reading typed values (the form kernel: domain/forms.py) -------------------------------------------
 
 
 # --- the form ------------------------------------------------------------------------------------
@@ -189,7 +189,7 @@ async def create(staff: Staff, values: dict) -> Promotion:
     try:
         async with in_transaction() as conn:
             promotion = await Promotion.create(**values, using_db=conn)
-            await staff_domain.audit(
+            await accounts.audit(
                 staff, "promotion.create", f"promotion:{promotion.id}", None, snapshot(promotion), conn=conn
             )
     except IntegrityError:  # a colleague took the code between the check and the insert
@@ -222,9 +222,7 @@ async def update(staff: Staff, promotion_id: int, values: dict) -> tuple[Promoti
             after = {k: new[k] for k in before}
             if before:
                 await promotion.save(using_db=conn)
-                await staff_domain.audit(
-                    staff, "promotion.update", f"promotion:{promotion.id}", before, after, conn=conn
-                )
+                await accounts.audit(staff, "promotion.update", f"promotion:{promotion.id}", before, after, conn=conn)
     except IntegrityError:
         raise FieldErrors({"code": "taken"}, {"code": values.get("code")}) from None
     return promotion, before, after
@@ -239,7 +237,7 @@ async def set_active(staff: Staff, promotion_id: int, active: bool) -> Promotion
         if promotion.active != active:
             await Promotion.filter(id=promotion_id).using_db(conn).update(active=active)
             action = "promotion.activate" if active else "promotion.deactivate"
-            await staff_domain.audit(
+            await accounts.audit(
                 staff, action, f"promotion:{promotion_id}", {"active": promotion.active}, {"active": active}, conn=conn
             )
             promotion.active = active

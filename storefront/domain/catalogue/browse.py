@@ -13,11 +13,12 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from storefront.domain import money, search, vat
+from storefront.domain import money, vat
+from storefront.domain.catalogue import search
 from storefront.domain.db import Sql
 from storefront.domain.errors import NotFound
+from storefront.domain.inventory.stock import Availability, availability, can_buy_sql, sellable_sql
 from storefront.domain.models import Variant
-from storefront.domain.stock import Availability, availability, can_buy_sql, sellable_sql
 
 PER_PAGE = 24
 MAX_PAGE = 400

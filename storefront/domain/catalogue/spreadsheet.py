@@ -7,9 +7,9 @@ from dataclasses import dataclass
 
 from tortoise.transactions import in_transaction
 
-from storefront.domain import as_typed, money, search
-from storefront.domain import staff as staff_domain
-from storefront.domain.catalog_admin import (
+from storefront.domain import as_typed, money
+from storefront.domain.catalogue import search
+from storefront.domain.catalogue.editing import (
     MAX_PRICE,
     SKU_PATTERN,
     SLUG_PATTERN,
@@ -24,6 +24,7 @@ from storefront.domain.models import (
     TaxClass,
     Variant,
 )
+from storefront.domain.staff import accounts
 
 # --- CSV export and import --------------------------------------------------------------------
 # One row per variant. Import creates or updates by SKU; a product's fields come from its rows, which must agree.
@@ -310,7 +311,7 @@ async def apply_import(staff: Staff, text: str, digest: str = "") -> ImportPlan:
             if r["variant"]["options"]:
                 chosen = await OptionValue.filter(id__in=r["variant"]["options"]).using_db(conn)
                 await variant.option_values.add(*chosen, using_db=conn)
-        await staff_domain.audit(
+        await accounts.audit(
             staff,
             "catalog.import",
             "catalog",

@@ -11,8 +11,9 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from storefront.domain import promotions, vat
+from storefront.domain import vat
 from storefront.domain.money import Line, allocate
+from storefront.domain.offers import promotions
 
 
 @dataclass(frozen=True)

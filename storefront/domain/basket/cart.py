@@ -16,12 +16,16 @@ from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F, Subquery
 from tortoise.queryset import QuerySet
 
-from storefront.domain import as_typed, catalog, money, pricing, promotions, shipping, vat
+from storefront.domain import as_typed, money, vat
+from storefront.domain.basket import pricing
+from storefront.domain.catalogue import browse
 from storefront.domain.db import Sql
 from storefront.domain.errors import DomainError
+from storefront.domain.inventory.stock import Availability, availability, sellable, sellable_sql
 from storefront.domain.models import Cart, CartLine, Order, OrderLine, OrderStatus, ProductImage
-from storefront.domain.payment_providers import PROVIDERS
-from storefront.domain.stock import Availability, availability, sellable, sellable_sql
+from storefront.domain.offers import promotions
+from storefront.domain.payments.providers import PROVIDERS
+from storefront.domain.shipping import rates
 
 MAX_QUANTITY = 99
 
@@ -95,8 +99,8 @@ class CartView:
     lines: list[CartLineView]
     totals: pricing.Totals
     codes: list[str]
-    shipping: shipping.Quote | None = None  # the cheapest delivery to the shop's country, until checkout
-    tree: catalog.CategoryTree | None = field(default=None, repr=False)
+    shipping: rates.Quote | None = None  # the cheapest delivery to the shop's country, until checkout
+    tree: browse.CategoryTree | None = field(default=None, repr=False)
 
     @property
     def count(self) -> int:
@@ -131,7 +135,7 @@ async def _cart(token: str | None, create: bool) -> Cart | None:
 
 
 async def _describe(variant_id: int) -> str:
-    return ", ".join(row["name"] for row in await catalog.variant_options([variant_id]))
+    return ", ".join(row["name"] for row in await browse.variant_options([variant_id]))
 
 
 async def add(token: str | None, variant_id: int, quantity: int) -> tuple[str, Change]:
@@ -315,7 +319,7 @@ class Contents:
     priced: list[money.Line]  # the lines that can be sold, as pricing sees them
     weight_grams: int
     codes: list[str]
-    tree: catalog.CategoryTree
+    tree: browse.CategoryTree
     cart_id: int | None = None
 
     @property
@@ -324,7 +328,7 @@ class Contents:
 
 
 async def contents(token: str | None) -> Contents:
-    tree = await catalog.category_tree()
+    tree = await browse.category_tree()
     cart = await _cart(token, create=False)
     if cart is None:
         return Contents([], [], 0, [], tree)
@@ -335,7 +339,7 @@ async def contents(token: str | None) -> Contents:
         held[ordered.variant_id] += ordered.quantity
     variant_ids = [line.variant_id for line in lines]
     options: dict[int, list[str]] = defaultdict(list)
-    for row in await catalog.variant_options(variant_ids):
+    for row in await browse.variant_options(variant_ids):
         options[row["variant_id"]].append(row["name"])
     images: dict[int, str] = {}
     product_ids = {line.variant.product_id for line in lines}
@@ -390,7 +394,7 @@ async def view(token: str | None, now: datetime | None = None) -> CartView:
     """The cart as the shopper sees it, priced by the one pricing function with a shipping estimate."""
     now = now or datetime.now(UTC)
     found = await contents(token)
-    estimate = await shipping.estimate(found.weight_grams, found.goods, now) if found.priced else None
+    estimate = await rates.estimate(found.weight_grams, found.goods, now) if found.priced else None
     offers = await promotions.offers_for(found.codes)
     totals = pricing.price(found.priced, offers, shipping=estimate.price if estimate else 0, now=now, codes=found.codes)
     return CartView(found.lines, totals, found.codes, shipping=estimate, tree=found.tree)

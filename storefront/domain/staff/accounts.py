@@ -11,10 +11,11 @@ from datetime import UTC, datetime
 
 from tortoise.transactions import in_transaction
 
-from storefront.domain import email_address, staff_sessions
+from storefront.domain import email_address
 from storefront.domain.errors import DomainError
 from storefront.domain.forms import FieldErrors
 from storefront.domain.models import AuditEntry, Staff, StaffRole
+from storefront.domain.staff import sessions
 
 # scrypt cost: 2**15 iterations x 8 x 1 = 32 MiB and ~50 ms per check on one core; raise N with hardware.
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**15, 8, 1
@@ -158,7 +159,7 @@ async def change_account(
         if not await Staff.filter(role=StaffRole.OWNER, active=True).using_db(conn).exists():
             raise AccountRefused("last_owner")  # rolls the change back
         if not after["active"]:
-            await staff_sessions.end_all(target.id, conn)  # switched off: logged out everywhere at once
+            await sessions.end_all(target.id, conn)  # switched off: logged out everywhere at once
         await audit(
             actor,
             "staff.update",

@@ -1,5 +1,5 @@
 """The catalogue version: one number the database raises, in the same transaction, with every change a
-shopper could see, so that each worker knows when what it keeps of the catalogue (catalog_cache) is out of
+shopper could see, so that each worker knows when what it keeps of the catalogue (cache.py) is out of
 date. Triggers, rather than calls in the write paths, so that no write path — the back office, the CSV
 import, a migration, someone's SQL console — can forget it.
 
@@ -11,7 +11,7 @@ What raises the version:
   stock" (stock.availability, its SQL generated there) against the highest low-stock threshold among the
   product's variants. Then cards and product pages say "In stock" either way (a card adds up its
   variants, so a variant above every threshold keeps the sum above them too), and a busy shop's orders do
-  not empty every worker's cache. This relies on stock changing only through domain/stock.py, in
+  not empty every worker's cache. This relies on stock changing only through domain/inventory/stock.py, in
   statements that change nothing else.
 """
 
@@ -20,8 +20,8 @@ from __future__ import annotations
 import secrets
 import sqlite3
 
-from storefront.domain import stock
 from storefront.domain.db import connection, dialect
+from storefront.domain.inventory import stock
 
 WATCHED = ("category", "product", "variant", "option", "option_value", "variant_option_value", "product_image")
 _BUMP = "UPDATE catalogue_version SET version = version + 1"
@@ -111,7 +111,7 @@ _reader: tuple[str, sqlite3.Connection] | None = None  # SQLite: (file, this wor
 
 def read_here() -> int | None:
     """The version, read on this thread from a SQLite connection of the worker's own, or None where
-    that cannot be done (PostgreSQL, an in-memory database, the file busy): then `catalog_cache.current` asks
+    that cannot be done (PostgreSQL, an in-memory database, the file busy): then `cache.current` asks
     through the ORM. A query through the ORM's connection hops to aiosqlite's thread and back, a fair
     share of a kept page's whole cost; this read stays on the thread and never waits (timeout 0).
     It sees committed changes only (WAL), so what is read after it is at least as new."""

@@ -1,0 +1,1 @@
+"""The cart and its pricing: the one function that computes every total."""

@@ -1,0 +1,1 @@
+"""Orders after placement: the status lifecycle, fulfilment, and the emails they cause."""

@@ -1,0 +1,1 @@
+"""Payments: attempts, captures and refunds, and the providers behind one interface."""
