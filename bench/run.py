@@ -361,6 +361,9 @@ def base_env(work: Path, port: int, workers: int, database_url: str | None = Non
             "PORT": str(port),
             "WORKERS": str(workers),
             "PYTHONDONTWRITEBYTECODE": "1",
+            # The load's checkouts come from one address and leave their orders unpaid: no cap on those.
+            "UNPAID_ORDERS_PER_EMAIL": "1000000000",
+            "UNPAID_ORDERS_PER_ADDRESS": "1000000000",
         }
     )
     return env
