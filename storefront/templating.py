@@ -18,6 +18,7 @@ from starlette.templating import Jinja2Templates
 
 from storefront import session
 from storefront.domain import money as money_domain
+from storefront.domain.inventory import stock
 from storefront.domain.payments.providers import NAMES as PAYMENT_METHOD_NAMES
 from storefront.domain.shop_time import SHOP_TZ, day_of, last_day
 
@@ -126,4 +127,5 @@ def make_templates(locale: str) -> Jinja2Templates:
         moment=moment,
     )
     env.globals["payment_method_names"] = PAYMENT_METHOD_NAMES  # English: `_()` them where shown
+    env.globals["staff_stock_reasons"] = stock.STAFF_REASONS  # the adjust form offers what the domain accepts
     return Jinja2Templates(env=env, context_processors=[shop_context])

@@ -69,6 +69,27 @@ async def test_a_typed_password_must_be_long_enough_and_emails_unique(client, db
     assert await Staff.all().count() == 1 and await AuditEntry.all().count() == 0
 
 
+async def test_a_password_the_login_form_could_not_take_back_is_refused_and_the_longest_it_takes_works(client, db):
+    token = await log_in(client)
+    too_long = await client.post(
+        "/admin/staff",
+        data={"csrf_token": token, "email": "a@bottega.example", "role": "staff", "password": "x" * 1025},
+    )
+    assert too_long.status_code == 422 and "Keep it to 1024 characters at most." in too_long.text
+    longest = "p" * 1024
+    made = await client.post(
+        "/admin/staff", data={"csrf_token": token, "email": "b@bottega.example", "role": "staff", "password": longest}
+    )
+    assert made.status_code in (200, 303) and await Staff.exists(email="b@bottega.example")
+    assert await accounts.authenticate("b@bottega.example", longest) is not None
+    await client.post("/admin/logout", data={"csrf_token": token})
+    login = await client.post(
+        "/admin/login",
+        data={"csrf_token": await csrf(client), "email": "b@bottega.example", "password": longest, "next": "/admin"},
+    )
+    assert login.status_code == 303
+
+
 async def test_switching_off_and_changing_roles_is_audited_but_never_yourself_or_the_last_owner(client, db):
     token = await log_in(client)
     me = await Staff.get(email="owner@bottega.example")

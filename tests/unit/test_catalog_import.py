@@ -84,6 +84,7 @@ async def test_the_dry_run_lists_every_error_by_row_and_writes_nothing(shop):
         "NEW-3,tazza3,Tazza,clothing,,standard,yes,9.00,,300,3,size=XXL",  # unknown option value
         "NEW-3,tazza3,Tazza,clothing,,standard,yes,9.00,,300,3,",  # duplicate SKU in the file
         f"MAG-NER-M,{tee.slug},Maglietta,clothing,,standard,maybe,39.00,,0,3,",  # not yes/no
+        "NEW-4,tazza4,Tazza,clothing,,standard,yes,9.00,8.00,300,3,",  # a "was" price below the price
     )
     plan = await spreadsheet.plan_import(text)
     assert [(e.row, e.field, e.code) for e in plan.errors] == [
@@ -92,6 +93,7 @@ async def test_the_dry_run_lists_every_error_by_row_and_writes_nothing(shop):
         (4, "options", "unknown"),
         (5, "sku", "duplicate"),
         (6, "active", "yes_no"),
+        (7, "compare_at_price", "not_above_price"),  # as the variant form refuses it
     ]
     with pytest.raises(spreadsheet.ImportRefused):
         await spreadsheet.apply_import(shop[1], text)

@@ -283,20 +283,30 @@ class VariantDraft:
         }
 
 
+def read_prices(price_text: str, compare_text: str) -> tuple[int | None, int | None, dict[str, str]]:
+    """A variant's price and compare-at ("was") price as typed, in the variant form or a CSV row: each a
+    price up to MAX_PRICE, the compare-at one blank or above the price (a "was" price below it reads as a
+    mistake). (price, compare_at, {field: code})."""
+    problems = {}
+    price = typed_price(price_text)
+    if price is None or not 0 < price <= MAX_PRICE:
+        problems["price"] = "amount"
+    compare_text = compare_text.strip()
+    compare_at = typed_price(compare_text) if compare_text else None
+    if compare_text and (compare_at is None or compare_at > MAX_PRICE):
+        problems["compare_at_price"] = "amount"
+    elif compare_at is not None and price is not None and not money.on_sale(price, compare_at):
+        problems["compare_at_price"] = "not_above_price"
+    return price, compare_at, problems
+
+
 def read_variant(typed: dict[str, str], value_ids: list[str]) -> VariantDraft:
     errors: dict[str, str] = {}
     sku = typed.get("sku", "").strip()
     if not SKU_PATTERN.fullmatch(sku):
         errors["sku"] = "format"
-    price = typed_price(typed.get("price", ""))
-    if price is None or not 0 < price <= MAX_PRICE:
-        errors["price"] = "amount"
-    compare = typed.get("compare_at_price", "").strip()
-    compare_at = typed_price(compare) if compare else None
-    if compare and (compare_at is None or compare_at > MAX_PRICE):
-        errors["compare_at_price"] = "amount"
-    elif compare_at is not None and price is not None and not money.on_sale(price, compare_at):
-        errors["compare_at_price"] = "not_above_price"  # a "was" price below the price reads as a mistake
+    price, compare_at, problems = read_prices(typed.get("price", ""), typed.get("compare_at_price", ""))
+    errors.update(problems)
     weight = _whole(typed.get("weight_grams", ""), "weight_grams", errors, 0, MAX_GRAMS)
     low = _whole(typed.get("low_stock_threshold", ""), "low_stock_threshold", errors, 3, 100_000)
     opening = _whole(typed.get("opening_stock", ""), "opening_stock", errors, 0, 100_000)

@@ -9,12 +9,7 @@ from tortoise.transactions import in_transaction
 
 from storefront.domain import as_typed, money
 from storefront.domain.catalogue import search
-from storefront.domain.catalogue.editing import (
-    MAX_PRICE,
-    SKU_PATTERN,
-    SLUG_PATTERN,
-    typed_price,
-)
+from storefront.domain.catalogue.editing import SKU_PATTERN, SLUG_PATTERN, read_prices
 from storefront.domain.errors import DomainError
 from storefront.domain.models import (
     Category,
@@ -199,12 +194,9 @@ async def plan_import(text: str) -> ImportPlan:
             error("tax_class", "unknown", r["tax_class"])
         if r["active"].lower() not in ("yes", "no", "true", "false", "1", "0"):
             error("active", "yes_no", r["active"])
-        price = typed_price(r["price"])
-        if price is None or not 0 < price <= MAX_PRICE:
-            error("price", "amount", r["price"])
-        compare = typed_price(r["compare_at_price"]) if r["compare_at_price"] else None
-        if r["compare_at_price"] and (compare is None or compare > MAX_PRICE):  # as the variant form says
-            error("compare_at_price", "amount", r["compare_at_price"])
+        price, compare, problems = read_prices(r["price"], r["compare_at_price"])  # as the variant form reads them
+        for field, code in problems.items():
+            error(field, code, r[field])
         for field in ("weight_grams", "low_stock_threshold"):
             if r[field] and as_typed.whole(r[field]) is None:
                 error(field, "whole_number", r[field])

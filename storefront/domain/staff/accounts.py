@@ -20,6 +20,7 @@ from storefront.domain.staff import sessions
 # scrypt cost: 2**15 iterations x 8 x 1 = 32 MiB and ~50 ms per check on one core; raise N with hardware.
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**15, 8, 1
 MIN_PASSWORD = 10
+MAX_PASSWORD = 1024  # the login form reads this much: a longer one could be set but never typed back
 NAME_MAX = 120  # Staff.name
 COMMAND_LINE = "storefront create-staff"  # who the audit names for an account the command made
 
@@ -80,10 +81,13 @@ async def create(
         errors["name"] = "too_long"
     if len(password) < MIN_PASSWORD:
         errors["password"] = "too_short"
+    elif len(password) > MAX_PASSWORD:
+        errors["password"] = "too_long"
     if role not in set(StaffRole):
         errors["role"] = "role"
     if errors:
-        raise FieldErrors(errors, {"name": NAME_MAX} if "name" in errors else None)
+        limits = {"name": NAME_MAX, "password": MAX_PASSWORD}
+        raise FieldErrors(errors, {field: limits[field] for field in errors if errors[field] == "too_long"})
     password_hash = await asyncio.to_thread(hash_password, password)  # outside the transaction: ~50 ms
     async with in_transaction() as conn:
         account = await Staff.create(

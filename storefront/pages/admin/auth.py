@@ -24,7 +24,7 @@ async def login_form(request: Request) -> Response:
 
 async def login(request: Request) -> Response:
     form = await forms.read(request)
-    email, password = forms.text(form, "email", 254), forms.text(form, "password", 1024)
+    email, password = forms.text(form, "email", 254), forms.text(form, "password", accounts.MAX_PASSWORD)
     next_url = local_path(forms.text(form, "next", 2000), "/admin")
     account = email_address.normalise(email)
     address = client_address(request)
