@@ -100,11 +100,6 @@ async def _context(email: OutboxEmail, settings: Settings) -> dict:
         "lines": list(order.lines),
         "name": notifications.first_name(order.full_name),
         "placed_on": shop_time.day_of(order.created_at),
-        # Order.discounts lists goods and shipping discounts while shipping_cost is what was charged
-        # after the shipping ones; showing shipping before them makes the lines add up to the total.
-        "shipping_before_discounts": order.shipping_cost
-        + sum(d["amount"] for d in order.discounts)
-        - order.discount_total,
         "order_url": links.order_url(settings, order.number),
         # Filled in when shipped; an order stored with the method's template still gets a working link.
         "pickup": await rates.is_pickup(order.shipping_method),

@@ -381,6 +381,12 @@ class Order(Model):
         table = "order"
         indexes = (("status", "expires_at"),)
 
+    @property
+    def shipping_before_discounts(self) -> int:
+        """`discounts` lists goods and shipping discounts while shipping_cost is what was charged after the
+        shipping ones: shown before them, with every discount listed, the lines add up to the total."""
+        return self.shipping_cost + sum(d["amount"] for d in self.discounts) - self.discount_total
+
 
 class OrderLine(Model):
     """What was bought, copied from the catalogue at the time: later edits never change an order."""

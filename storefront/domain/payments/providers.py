@@ -17,6 +17,7 @@ from typing import Protocol
 from urllib.parse import urlencode
 
 from storefront.domain.errors import DomainError, NotFound
+from storefront.domain.forms import FieldErrors
 from storefront.domain.models import Payment, PaymentStatus
 
 REFUNDABLE = (PaymentStatus.CAPTURED, PaymentStatus.PARTIALLY_REFUNDED)
@@ -33,12 +34,8 @@ class ProviderError(DomainError):
     """The provider refused a call or could not be reached."""
 
 
-class CardRejected(DomainError):
+class CardRejected(FieldErrors):
     """The sandbox gateway's form was filled in wrongly: field -> what is wrong (never the typed value)."""
-
-    def __init__(self, errors: dict[str, str]):
-        super().__init__(", ".join(f"{k}: {v}" for k, v in errors.items()))
-        self.errors = errors
 
 
 @dataclass(frozen=True)
