@@ -447,5 +447,7 @@ async def test_a_pickup_method_is_known_by_its_flag_whatever_its_code(db, client
 
     page = (await client.get(links.order_path(settings, collected.number))).text
     assert "Ready for pick-up from Thu 3 Dec." in page and "Estimated delivery" not in page
+    assert "collects it in our shop" in page and "Via Roma 1" not in page  # no parcel goes to the address
     page = (await client.get(links.order_path(settings, couriered.number))).text
     assert "Estimated delivery: Thu 3 Dec – Sat 5 Dec" in page and "Ready for pick-up" not in page
+    assert "Via Roma 1" in page and "collects it in our shop" not in page
