@@ -6,9 +6,23 @@ from datetime import UTC, datetime, timedelta
 from itertools import count
 
 from storefront.domain.catalogue import search
+from storefront.domain.checkout import Details
 from storefront.domain.inventory import stock
 from storefront.domain.models import Category, Option, OptionValue, Product, ProductImage, Variant
 from storefront.seed.shipping import ensure_shipping
+
+# A shopper in Florence who pays by bank transfer: the checkout details most tests place orders with.
+ANNA = Details(
+    email="anna@example.com",
+    full_name="Anna Rossi",
+    address="Via dei Servi 12",
+    postal_code="50122",
+    city="Firenze",
+    province="FI",
+    country="IT",
+    shipping_method="standard",
+    payment_method="bank_transfer",
+)
 
 _n = count(1)
 BASE_TIME = datetime(2026, 11, 1, tzinfo=UTC)

@@ -30,17 +30,7 @@ from storefront.domain.staff import accounts
 from tests.unit import factories as f
 
 PASSWORD = "correct horse battery"
-ANNA = Details(
-    email="anna@example.com",
-    full_name="Anna Rossi",
-    address="Via dei Servi 12",
-    postal_code="50122",
-    city="Firenze",
-    province="FI",
-    country="IT",
-    shipping_method="standard",
-    payment_method="bank_transfer",
-)
+ANNA = f.ANNA
 HTMX = {"HX-Request": "true"}
 
 

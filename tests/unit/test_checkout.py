@@ -29,17 +29,7 @@ from storefront.domain.models import (
 from storefront.domain.orders import lifecycle
 from tests.unit import factories as f
 
-ANNA = Details(
-    email="anna@example.com",
-    full_name="Anna Rossi",
-    address="Via dei Servi 12",
-    postal_code="50122",
-    city="Firenze",
-    province="FI",
-    country="IT",
-    shipping_method="standard",
-    payment_method="bank_transfer",
-)
+ANNA = f.ANNA
 
 
 @pytest.fixture

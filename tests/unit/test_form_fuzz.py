@@ -51,17 +51,7 @@ from tests.unit import factories as f
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "50"))
 NOT_FORMS = ("/payments/webhook/",)  # signed JSON from the payment provider, not a form
 PASSWORD = "correct horse battery"
-ANNA = Details(
-    email="anna@example.com",
-    full_name="Anna Rossi",
-    address="Via dei Servi 12",
-    postal_code="50122",
-    city="Firenze",
-    province="FI",
-    country="IT",
-    shipping_method="standard",
-    payment_method="bank_transfer",
-)
+ANNA = f.ANNA
 # A plausible value for fields a page leaves empty, so that fuzzed forms are sometimes accepted too.
 PLAUSIBLE = {
     "email": "anna@example.com",
