@@ -448,6 +448,11 @@ async def test_a_pickup_method_is_known_by_its_flag_whatever_its_code(db, client
     page = (await client.get(links.order_path(settings, collected.number))).text
     assert "Ready for pick-up from Thu 3 Dec." in page and "Estimated delivery" not in page
     assert "collects it in our shop" in page and "Via Roma 1" not in page  # no parcel goes to the address
+    unpaid = await make_order(
+        shipping_method="ritiro-bottega", carrier="", payment_method="bank_transfer", expires_at=T0 + timedelta(days=7)
+    )
+    page = (await client.get(links.order_path(settings, unpaid.number))).text
+    assert "ready to collect once the money arrives" in page and "we ship" not in page
     page = (await client.get(links.order_path(settings, couriered.number))).text
     assert "Estimated delivery: Thu 3 Dec – Sat 5 Dec" in page and "Ready for pick-up" not in page
     assert "Via Roma 1" in page and "collects it in our shop" not in page
