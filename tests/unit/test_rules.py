@@ -88,6 +88,15 @@ def test_orders_after_the_cutoff_or_at_weekends_leave_next_business_day():
     assert rates.dispatch_day(sunday) == date(2026, 11, 30)
 
 
+def test_movable_and_new_italian_holidays_are_no_business_days():
+    easter_monday_2027, san_francesco = date(2027, 3, 29), date(2027, 10, 4)  # a Monday both
+    assert not rates.is_business_day(easter_monday_2027) and not rates.is_business_day(san_francesco)
+    assert rates.is_business_day(date(2027, 3, 30)) and not rates.is_business_day(date(2026, 12, 8))
+    thursday_before_easter = datetime(2027, 3, 25, 17, 0, tzinfo=UTC)  # after the cut-off
+    assert rates.dispatch_day(thursday_before_easter) == date(2027, 3, 26)
+    assert rates.add_business_days(date(2027, 3, 26), 1) == date(2027, 3, 30)  # Friday + 1: not Easter Monday
+
+
 def test_search_text_is_folded_and_split_into_words():
     assert search.fold("Caffè ÀRABICA") == "caffe arabica"
     assert search.terms("  Maglietta-lino 100%  ") == ["maglietta", "lino", "100"]

@@ -9,13 +9,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+import holidays
+
 from storefront.domain.models import ShippingMethod, ShippingRate, ShippingZone
 from storefront.domain.shop_time import SHOP_TZ
 
 SHOP_COUNTRY = "IT"  # carts are estimated for it until checkout knows the address
 
-# Fixed-date Italian public holidays (month, day); couriers do not deliver on them.
-HOLIDAYS = {(1, 1), (1, 6), (4, 25), (5, 1), (6, 2), (8, 15), (11, 1), (12, 8), (12, 25), (12, 26)}
+# Italy's public holidays, from the maintained `holidays` package: the movable ones (Easter Monday) and new
+# ones (San Francesco, 4 October, from 2026) included, for any year asked. Couriers do not deliver on them.
+HOLIDAYS = holidays.country_holidays(SHOP_COUNTRY)
 
 
 @dataclass(frozen=True)
@@ -38,7 +41,7 @@ class Quote:
 
 
 def is_business_day(day: date) -> bool:
-    return day.weekday() < 5 and (day.month, day.day) not in HOLIDAYS
+    return day.weekday() < 5 and day not in HOLIDAYS
 
 
 def add_business_days(start: date, days: int) -> date:
