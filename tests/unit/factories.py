@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime, timedelta
 from itertools import count
 
@@ -23,6 +24,13 @@ ANNA = Details(
     shipping_method="standard",
     payment_method="bank_transfer",
 )
+
+
+def checkout_form(**changes: str | None) -> dict[str, str]:
+    """ANNA's details as the checkout form posts them; a change to None leaves that field out."""
+    typed = {**dataclasses.asdict(ANNA), **changes}
+    return {name: value for name, value in typed.items() if value}
+
 
 _n = count(1)
 BASE_TIME = datetime(2026, 11, 1, tzinfo=UTC)

@@ -11,17 +11,7 @@ from storefront import links
 from storefront.domain.models import Order, Variant
 from tests.unit import factories as f
 
-FORM = {
-    "email": "anna@example.com",
-    "full_name": "Anna Rossi",
-    "address": "Via dei Servi 12",
-    "postal_code": "50122",
-    "city": "Firenze",
-    "province": "FI",
-    "country": "IT",
-    "shipping_method": "standard",
-    "payment_method": "bank_transfer",
-}
+FORM = f.checkout_form()
 
 
 @pytest.fixture

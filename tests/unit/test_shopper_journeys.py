@@ -26,16 +26,7 @@ from storefront.domain.orders import lifecycle
 from tests.unit import factories as f
 from tests.unit.test_checkout import ANNA, ledger_matches_stock
 
-FORM = {
-    "email": "anna@example.com",
-    "full_name": "Anna Rossi",
-    "address": "Via dei Servi 12",
-    "postal_code": "50122",
-    "city": "Firenze",
-    "province": "FI",
-    "country": "IT",
-    "shipping_method": "standard",
-}
+FORM = f.checkout_form(payment_method=None)
 DECLINED, GOOD = "4000 0000 0000 0002", "4242 4242 4242 4242"
 
 

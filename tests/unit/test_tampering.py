@@ -20,17 +20,7 @@ from storefront.domain.models import CartLine, Order, OrderLine, Product, Promot
 from tests.unit import factories as f
 
 HTMX = {"HX-Request": "true"}
-FORM = {
-    "email": "anna@example.com",
-    "full_name": "Anna Rossi",
-    "address": "Via dei Servi 12",
-    "postal_code": "50122",
-    "city": "Firenze",
-    "province": "FI",
-    "country": "IT",
-    "shipping_method": "standard",
-    "payment_method": "cod",
-}
+FORM = f.checkout_form(payment_method="cod")
 # Everything a shopper could add to a form to set their own price.
 FORGED_AMOUNTS = {
     "price": "0.01",
