@@ -50,7 +50,7 @@ class Details:
     postal_code: str = ""
     city: str = ""
     province: str = ""
-    country: str = rates.SHOP_COUNTRY
+    country: str = vat.SHOP_COUNTRY
     shipping_method: str = ""
     payment_method: str = "card"
 
@@ -61,8 +61,8 @@ class Details:
         for f in fields(cls):
             raw = form.get(f.name)
             values[f.name] = " ".join(raw.split()) if isinstance(raw, str) else str(f.default)  # each has one
-        country = (values["country"] or rates.SHOP_COUNTRY).upper()
-        values["country"] = country if country in COUNTRIES else rates.SHOP_COUNTRY
+        country = (values["country"] or vat.SHOP_COUNTRY).upper()
+        values["country"] = country if country in COUNTRIES else vat.SHOP_COUNTRY
         if values["country"] == "IT":
             values["province"] = values["province"].upper()
         values["postal_code"] = values["postal_code"].upper()
@@ -184,6 +184,7 @@ async def summary(token: str | None, d: Details, now: datetime | None = None) ->
         codes=found.codes,
         customer_uses=uses,
         surcharge=payments.surcharge(method, d.country),
+        country=d.country,
     )
     return Summary(found, quotes, quote, methods, totals, replaces)
 

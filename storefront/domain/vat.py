@@ -7,6 +7,10 @@ from decimal import Decimal
 from storefront.domain.models import TaxClass
 from storefront.domain.money import round_cents
 
+# Where the shop is established for VAT: its prices include this country's VAT, and carts are estimated
+# for it until the shopper says where they live.
+SHOP_COUNTRY = "IT"
+
 # The EU's 27 member states (ISO 3166-1 alpha-2): one VAT area, where goods travel without customs.
 EU_MEMBERS = frozenset("AT BE BG CY CZ DE DK EE ES FI FR GR HR HU IE IT LT LU LV MT NL PL PT RO SE SI SK".split())
 

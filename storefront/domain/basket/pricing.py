@@ -52,11 +52,13 @@ def price(
     codes: Collection[str] = (),
     customer_uses: Mapping[int, int] | None = None,
     surcharge: int = 0,
+    country: str = vat.SHOP_COUNTRY,
 ) -> Totals:
     """Price a cart: apply the promotions, then work out what is charged and the VAT it contains.
 
     `offers` come from promotions.offers_for(codes); `customer_uses` counts the shopper's earlier uses
-    per promotion id (empty until checkout knows who they are).
+    per promotion id (empty until checkout knows who they are). `country` is where the parcel goes (the
+    shop's own until the shopper says).
     """
     _check(lines, shipping)
     if surcharge < 0:

@@ -13,8 +13,7 @@ import holidays
 
 from storefront.domain.models import ShippingMethod, ShippingRate, ShippingZone
 from storefront.domain.shop_time import SHOP_TZ
-
-SHOP_COUNTRY = "IT"  # carts are estimated for it until checkout knows the address
+from storefront.domain.vat import SHOP_COUNTRY
 
 # Italy's public holidays, from the maintained `holidays` package: the movable ones (Easter Monday) and new
 # ones (San Francesco, 4 October, from 2026) included, for any year asked. Couriers do not deliver on them.
@@ -109,7 +108,8 @@ async def is_pickup(code: str) -> bool:
     return await ShippingMethod.filter(code=code, pickup=True).exists()
 
 
-async def estimate(weight_grams: int, goods: int, now: datetime) -> Quote | None:
-    """For the cart: the cheapest delivery (not pickup) to the shop's own country."""
-    deliveries = [q for q in await quotes(SHOP_COUNTRY, weight_grams, goods, now) if not q.pickup]
+async def estimate(weight_grams: int, goods: int, now: datetime, country: str = SHOP_COUNTRY) -> Quote | None:
+    """For the cart: the cheapest delivery (not pickup) to the country (the shop's own until the shopper
+    says where they live)."""
+    deliveries = [q for q in await quotes(country, weight_grams, goods, now) if not q.pickup]
     return min(deliveries, key=lambda q: q.price, default=None)
