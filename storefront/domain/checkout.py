@@ -8,13 +8,13 @@ It is keyed by the checkout attempt's idempotency key, so a double submit return
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from datetime import UTC, datetime, timedelta
 
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from storefront.domain import email_address, vat
+from storefront.domain import email_address, shop, vat
 from storefront.domain.basket import cart, pricing
 from storefront.domain.errors import DomainError
 from storefront.domain.forms import FieldErrors
@@ -170,7 +170,9 @@ async def summary(token: str | None, d: Details, now: datetime | None = None) ->
     now = now or datetime.now(UTC)
     found = await cart.contents(token)
     replaces = await cart.awaiting_payment(token) if found.lines else []
-    quotes = await rates.quotes(d.country, found.weight_grams, found.goods, now) if found.priced else []
+    oss = (await shop.current()).vat_oss
+    goods = pricing.goods_value(found.priced, country=d.country, oss=oss, now=now)
+    quotes = await rates.quotes(d.country, found.weight_grams, goods, now) if found.priced else []
     quote = next((q for q in quotes if q.code == d.shipping_method), quotes[0] if quotes else None)
     methods = payment_methods(d.country)
     method = d.payment_method if d.payment_method in methods else methods[0]
@@ -185,7 +187,9 @@ async def summary(token: str | None, d: Details, now: datetime | None = None) ->
         customer_uses=uses,
         surcharge=payments.surcharge(method, d.country),
         country=d.country,
+        oss=oss,
     )
+    found = replace(found, lines=cart.as_charged(found.lines, totals))
     return Summary(found, quotes, quote, methods, totals, replaces)
 
 
@@ -343,11 +347,11 @@ async def _write(
                 surcharge=totals.surcharge,
                 total=totals.total,
                 vat={str(rate): amount for rate, amount in totals.vat.items()},
+                vat_regime=totals.tax.regime,
                 expires_at=expires,
                 client_address=client_address[:64],
                 using_db=conn,
             )
-            by_variant = {p.variant_id: p for p in found.contents.priced}
             await OrderLine.bulk_create(
                 [
                     OrderLine(
@@ -356,10 +360,10 @@ async def _write(
                         sku=line.sku,
                         name=line.name,
                         options=line.options,
-                        unit_price=line.unit_price,
+                        unit_price=line.unit_price,  # as charged: an export's net of VAT
                         quantity=line.quantity,
                         discount=totals.line_discounts.get(line.variant_id, 0),
-                        vat_rate=by_variant[line.variant_id].vat_rate,
+                        vat_rate=totals.line_rates[line.variant_id],
                         image=line.image,
                     )
                     for line in found.contents.lines

@@ -19,11 +19,31 @@ def max_length(model: type[Model], name: str) -> int:
 
 
 class TaxClass(StrEnum):
-    """Italian VAT classes; the rates live in vat.RATES."""
+    """The shop's VAT classes, named by their Italian rates; every country's rate for each is in vat.MEMBER_RATES."""
 
     STANDARD = "standard"  # 22%
     REDUCED = "reduced"  # 10%
     SUPER_REDUCED = "super_reduced"  # 4%: basic foodstuffs, books
+
+
+class VatRegime(StrEnum):
+    """Which VAT a sale carries; vat.for_destination decides."""
+
+    DOMESTIC = "domestic"  # Italian VAT: Italy, and EU consumers while the shop is not in the One-Stop-Shop
+    OSS = "oss"  # the destination member state's VAT, declared through the One-Stop-Shop
+    EXPORT = "export"  # outside the EU: not charged (non imponibile, art. 8 DPR 633/72)
+
+
+class ShopSettings(Model):
+    """The shop's own settings: one row, kept in the database so every app server reads the same."""
+
+    id = fields.IntField(primary_key=True)  # always 1
+    # Registered for the EU's One-Stop-Shop: EU consumers pay their own country's VAT.
+    vat_oss = fields.BooleanField(default=False)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "shop_settings"
 
 
 class Category(Model):
@@ -163,6 +183,7 @@ class Cart(Model):
     # discount codes the shopper entered, normalised
     codes: fields.JSONField[list[str]] = fields.JSONField(default=list)
     checkout_started_at = fields.DatetimeField(null=True)  # first view of the checkout: the funnel's middle
+    country = fields.CharField(max_length=2, null=True)  # where the shopper said it goes; None: not said yet
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True, db_index=True)
 
@@ -364,7 +385,8 @@ class Order(Model):
     shipping_cost = fields.IntField(default=0)  # charged, after shipping discounts
     surcharge = fields.IntField(default=0)  # e.g. cash on delivery
     total = fields.IntField()
-    vat: fields.JSONField[dict[str, int]] = fields.JSONField(default=dict)  # {"2200": cents, ...}
+    vat: fields.JSONField[dict[str, int]] = fields.JSONField(default=dict)  # {"2200": cents, ...}; {} if export
+    vat_regime = fields.CharEnumField(VatRegime, max_length=10, default=VatRegime.DOMESTIC)  # whose VAT, if any
     refunded_total = fields.IntField(default=0)
     currency = fields.CharField(max_length=3, default="EUR")
     expires_at = fields.DatetimeField(null=True)  # unpaid orders release their stock after this
@@ -406,7 +428,7 @@ class OrderLine(Model):
     unit_price = fields.IntField()
     quantity = fields.IntField()
     discount = fields.IntField(default=0)  # this line's share of the discounts
-    vat_rate = fields.IntField()  # basis points
+    vat_rate = fields.IntField()  # basis points, as charged: the destination's under the OSS, 0 on an export
     image = fields.CharField(max_length=255, null=True)
 
     class Meta:

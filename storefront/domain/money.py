@@ -17,6 +17,8 @@ from typing import TypeVar
 
 from babel.numbers import NumberFormatError, format_currency, parse_decimal
 
+from storefront.domain.models import TaxClass
+
 K = TypeVar("K", bound=Hashable)
 MAX_WHOLE_DIGITS = 7  # €9,999,999.99: more is a typo, and the cents still fit a 32-bit integer column
 _NOT_THE_NUMBER = re.compile(r"\s|€|EUR", re.IGNORECASE)  # spaces of every kind, the currency
@@ -58,7 +60,7 @@ class Line:
     unit_price: int  # cents, VAT included
     compare_at_price: int | None  # set (> unit_price) when the item is on sale
     quantity: int
-    vat_rate: int  # basis points, 2200 = 22%
+    tax_class: TaxClass  # its VAT rate depends on where the parcel goes: pricing asks vat
 
     @property
     def total(self) -> int:

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from storefront.domain.models import Promotion, PromotionKind
+from storefront.domain.models import Promotion, PromotionKind, TaxClass
 from storefront.domain.money import Line
 from storefront.domain.offers.promotions import (
     DiscountClass,
@@ -43,7 +43,7 @@ def line(
         unit_price=unit_price,
         compare_at_price=compare_at,
         quantity=quantity,
-        vat_rate=2200,
+        tax_class=TaxClass.STANDARD,
     )
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import secrets
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any, Literal, overload
 
@@ -16,7 +16,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F, Subquery
 from tortoise.queryset import QuerySet
 
-from storefront.domain import as_typed, money, vat
+from storefront.domain import as_typed, money, shop, vat
 from storefront.domain.basket import pricing
 from storefront.domain.catalogue import browse
 from storefront.domain.db import Sql
@@ -99,8 +99,9 @@ class CartView:
     lines: list[CartLineView]
     totals: pricing.Totals
     codes: list[str]
-    shipping: rates.Quote | None = None  # the cheapest delivery to the shop's country, until checkout
+    shipping: rates.Quote | None = None  # the cheapest delivery to `country`
     tree: browse.CategoryTree | None = field(default=None, repr=False)
+    country: str = vat.SHOP_COUNTRY  # where the shopper said it goes (the shop's own until they say)
 
     @property
     def count(self) -> int:
@@ -321,10 +322,7 @@ class Contents:
     codes: list[str]
     tree: browse.CategoryTree
     cart_id: int | None = None
-
-    @property
-    def goods(self) -> int:
-        return sum(line.total for line in self.priced)
+    country: str | None = None  # where the shopper said it goes, on the cart page or at checkout
 
 
 async def contents(token: str | None) -> Contents:
@@ -384,17 +382,46 @@ async def contents(token: str | None) -> Contents:
                     unit_price=v.price,
                     compare_at_price=v.compare_at_price,
                     quantity=line.quantity,
-                    vat_rate=vat.rate(p.tax_class),
+                    tax_class=p.tax_class,
                 )
             )
-    return Contents(views, priced, weight, list(cart.codes), tree, cart.id)
+    return Contents(views, priced, weight, list(cart.codes), tree, cart.id, cart.country)
+
+
+def as_charged(lines: list[CartLineView], totals: pricing.Totals) -> list[CartLineView]:
+    """The lines shown at the prices the totals charge (an export's are net of VAT)."""
+    return [
+        replace(view, unit_price=c.unit_price, compare_at_price=c.compare_at_price)
+        if (c := totals.charged.get(view.variant_id))
+        else view
+        for view in lines
+    ]
 
 
 async def view(token: str | None, now: datetime | None = None) -> CartView:
-    """The cart as the shopper sees it, priced by the one pricing function with a shipping estimate."""
+    """The cart as the shopper sees it, priced by the one pricing function with a shipping estimate to
+    the country the shopper chose (the shop's own until they do)."""
     now = now or datetime.now(UTC)
     found = await contents(token)
-    estimate = await rates.estimate(found.weight_grams, found.goods, now) if found.priced else None
+    country = found.country or vat.SHOP_COUNTRY
+    oss = (await shop.current()).vat_oss
+    goods = pricing.goods_value(found.priced, country=country, oss=oss, now=now)
+    estimate = await rates.estimate(found.weight_grams, goods, now, country) if found.priced else None
     offers = await promotions.offers_for(found.codes)
-    totals = pricing.price(found.priced, offers, shipping=estimate.price if estimate else 0, now=now, codes=found.codes)
-    return CartView(found.lines, totals, found.codes, shipping=estimate, tree=found.tree)
+    totals = pricing.price(
+        found.priced,
+        offers,
+        shipping=estimate.price if estimate else 0,
+        now=now,
+        codes=found.codes,
+        country=country,
+        oss=oss,
+    )
+    return CartView(as_charged(found.lines, totals), totals, found.codes, estimate, found.tree, country)
+
+
+async def ship_to(token: str | None, country: str) -> None:
+    """Remember where the shopper said the cart goes (an offered country, checked by the caller): the
+    cart's estimate, VAT and the checkout's first guess follow it."""
+    if token:
+        await Cart.filter(token=token).update(country=country)
