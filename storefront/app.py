@@ -65,6 +65,7 @@ def routes(settings: Settings) -> list:
         Route("/cart/lines/{variant_id:id}", cart.update, methods=["POST"]),
         Route("/cart/lines/{variant_id:id}/remove", cart.remove, methods=["POST"]),
         Route("/cart/empty", cart.empty, methods=["POST"]),
+        Route("/cart/country", cart.ship_to, methods=["POST"]),
         Route("/cart/codes", cart.apply_code, methods=["POST"]),
         Route("/cart/codes/remove", cart.remove_code, methods=["POST"]),
         Route("/checkout", checkout.show, name="checkout"),

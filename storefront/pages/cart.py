@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from storefront import forms, session
-from storefront.domain import as_typed, rate_limits
+from storefront.domain import as_typed, checkout, rate_limits
 from storefront.domain.basket import cart
 from storefront.domain.catalogue import browse
 from storefront.htmx import render, wants_fragment
@@ -32,7 +32,9 @@ async def _cart_response(
     """The cart page, or to htmx the cart panel plus badge and live region."""
     view = view or await cart.view(session.cart_token(request))
     session.set_cart_count(request, view.count)
-    context = await page_context(request, view.tree, cart=view, messages=messages, **extra)
+    context = await page_context(
+        request, view.tree, cart=view, messages=messages, countries=checkout.COUNTRIES, **extra
+    )
     return render(request, "pages/cart.html", "partials/cart_panel_update.html", context, status_code)
 
 
@@ -45,6 +47,17 @@ def _done(request: Request, messages: list[dict], next_url: str = "/cart") -> Re
 
 async def show(request: Request) -> Response:
     return await _cart_response(request, session.pop_flash(request))
+
+
+async def ship_to(request: Request) -> Response:
+    """The shopper says where the cart goes: the estimate and the VAT follow (a country not on offer,
+    which only a hand-made form sends, changes nothing)."""
+    country = str((await forms.read(request)).get("country") or "").upper()
+    if country in checkout.COUNTRIES:
+        await cart.ship_to(session.cart_token(request), country)
+    if wants_fragment(request):
+        return await _cart_response(request, [])
+    return _done(request, [])
 
 
 # The product page's form (partials/product_panel.html): these fields, and one per option of the product.

@@ -78,7 +78,9 @@ def _details_of(order) -> Details:
 
 async def show(request: Request) -> Response:
     attempt = secrets.token_urlsafe(16)
-    context = await _context(request, Details(), attempt, {})
+    context = await _context(
+        request, Details(country=await cart.ship_country(session.cart_token(request))), attempt, {}
+    )
     if unpaid := context["summary"].replaces:
         context = await _context(request, _details_of(unpaid[-1]), attempt, {})
     if not context["summary"].contents.lines:
@@ -120,6 +122,7 @@ async def validate(request: Request) -> Response:
 async def options(request: Request) -> Response:
     """Country, shipping or payment changed: the methods on offer and the summary follow."""
     d, attempt, _ = await _read(request)
+    await cart.ship_to(session.cart_token(request), d.country)  # the cart's estimate follows the checkout
     context = await _context(request, d, attempt, {}, oob=wants_fragment(request))
     return _page(request, "partials/checkout_options.html", context)
 

@@ -41,7 +41,7 @@ PASSWORD = "correct horse battery"
 DOOR = ("/admin/login", "/admin/logout")  # the way in and out, tested in test_admin_access.py
 # Known by heart, not read from the table: a route that loses its permission must fail here.
 STAFF_ROUTES = {("GET", "/admin/staff"), ("POST", "/admin/staff"), ("POST", "/admin/staff/{staff_id:id}")}
-SETTINGS_ROUTES = {("GET", "/admin/shipping")} | {
+SETTINGS_ROUTES = {("GET", "/admin/shipping"), ("GET", "/admin/settings"), ("POST", "/admin/settings")} | {
     ("POST", f"/admin/shipping/{path}")
     for path in (
         "methods",

@@ -302,6 +302,7 @@ async def build_world(app, settings: Settings) -> World:
         "/admin/promotions",
         "/admin/promotions/new",
         "/admin/shipping",
+        "/admin/settings",
         "/admin/staff",
         *[f"/admin/orders/{o.number}" for o in (*staff_orders, paid_by_card)],
     ]

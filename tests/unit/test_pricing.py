@@ -7,8 +7,9 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from storefront.domain import vat
 from storefront.domain.basket.pricing import price
-from storefront.domain.models import PromotionKind, TaxClass
+from storefront.domain.models import PromotionKind, TaxClass, VatRegime
 from storefront.domain.money import Line, allocate
 from storefront.domain.offers.promotions import DiscountClass, Offer
 from storefront.domain.vat import included as vat_included
@@ -316,3 +317,41 @@ def test_every_entered_code_is_either_applied_or_explained(situation):
     for offer in promotions:
         if offer.code in entered:
             assert offer.id in applied or offer.id in explained
+
+
+# Every country the checkout offers, and a few it does not, under both VAT settings.
+DESTINATIONS = st.sampled_from(["IT", "SM", "DE", "FR", "HU", "DK", "LU", "CH", "GB", "NO", "US", "CA", "AU", "JP"])
+
+
+@settings(max_examples=400)
+@given(situations(), DESTINATIONS, st.booleans(), st.integers(0, 1000))
+def test_every_destination_adds_up_with_the_vat_its_regime_wants(situation, country, oss, fee):
+    cart, promotions, shipping, codes, uses = situation
+    totals = price(
+        cart,
+        promotions,
+        shipping=shipping,
+        now=NOW,
+        codes=codes,
+        customer_uses=uses,
+        surcharge=fee,
+        country=country,
+        oss=oss,
+    )
+    goods = sum(line.total for line in totals.charged.values())
+    assert totals.subtotal == goods
+    assert totals.total == goods - totals.discount_total + totals.shipping_charged + totals.surcharge >= 0
+    assert sum(totals.vat.values()) <= totals.total and all(amount >= 0 for amount in totals.vat.values())
+    regime = vat.for_destination(country, oss=oss, day=NOW.date()).regime
+    if regime is VatRegime.EXPORT:
+        # Net prices: each unit its shelf price less the Italian VAT in it, and no VAT at all.
+        assert totals.vat == {} and set(totals.line_rates.values()) <= {0}
+        for item in cart:
+            net = totals.charged[item.variant_id].unit_price
+            assert net == item.unit_price - vat_included(item.unit_price, ITALIAN_RATE[item.tax_class])
+    else:
+        # The shelf price is paid; the VAT in it is at the rates of the country whose VAT applies.
+        rates = vat.rates_of("IT" if regime is VatRegime.DOMESTIC else country, NOW.date())
+        assert [line.unit_price for line in totals.charged.values()] == [item.unit_price for item in cart]
+        assert totals.line_rates == {item.variant_id: rates.of(item.tax_class) for item in cart}
+        assert set(totals.vat) <= {*totals.line_rates.values(), rates.standard}

@@ -420,6 +420,12 @@ async def view(token: str | None, now: datetime | None = None) -> CartView:
     return CartView(as_charged(found.lines, totals), totals, found.codes, estimate, found.tree, country)
 
 
+async def ship_country(token: str | None) -> str:
+    """Where the shopper said the cart goes; the shop's own country until they say."""
+    said = await Cart.filter(token=token).first().values_list("country", flat=True) if token else None
+    return str(said or vat.SHOP_COUNTRY)
+
+
 async def ship_to(token: str | None, country: str) -> None:
     """Remember where the shopper said the cart goes (an offered country, checked by the caller): the
     cart's estimate, VAT and the checkout's first guess follow it."""

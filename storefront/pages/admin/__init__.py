@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from starlette.routing import Route
 
-from storefront.pages.admin import audit, auth, dashboard, orders, products, promotions, shipping, staff, stock
+from storefront.pages.admin import (
+    audit,
+    auth,
+    dashboard,
+    orders,
+    products,
+    promotions,
+    shipping,
+    shop_settings,
+    staff,
+    stock,
+)
 
 routes = [
     Route("/admin/login", auth.login_form, name="admin_login"),
@@ -16,6 +27,7 @@ routes = [
     *stock.routes,
     *promotions.routes,
     *shipping.routes,
+    *shop_settings.routes,
     *staff.routes,
     *audit.routes,
 ]
