@@ -149,3 +149,25 @@ def test_add_to_cart_adds_the_options_chosen(shopper: Page):
         page.get_by_text("Nothing was added to your cart: Maglietta in lino (Bianco, S) is sold out.")
     ).to_be_visible()
     expect(badge(page)).to_have_text("3 items")
+
+
+def test_the_cart_is_priced_for_the_country_it_goes_to(shopper: Page):
+    page = shopper
+    page.goto(PRODUCT)
+    choose(page, "Nero", "XS")
+    add(page, 1)
+    expect(badge(page)).to_have_text("1 item")
+    page.goto("/cart")
+    total = page.locator(".totals .total dd")
+    expect(total).to_have_text("€43.80")  # €38.90 + €4.90 to Italy
+    expect(page.locator(".vat-note")).to_have_text("Includes €7.90 VAT at 22%")
+    page.get_by_label("Delivering to").select_option("CH")
+    if page.profile == "nojs":
+        page.locator("form.ship-to").get_by_role("button", name="Update").click()
+    # An export: €38.90 less its 22% VAT (€7.01) is €31.89, and the courier to the rest of the world €24.90.
+    expect(total).to_have_text("€56.79")
+    expect(page.locator(".vat-note")).to_contain_text("No VAT charged")
+    expect(page.locator("li.cart-line .line-total")).to_have_text("€31.89")
+    page.get_by_role("link", name="Go to checkout").click()
+    expect(page.get_by_label("Country")).to_have_value("CH")
+    expect(page.locator(".summary-total")).to_have_text("€56.79")
