@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from storefront.domain import email_address, shop, vat
+from storefront.domain import addresses, email_address, shop, vat
 from storefront.domain.basket import cart, pricing
 from storefront.domain.errors import DomainError
 from storefront.domain.forms import FieldErrors
@@ -25,18 +25,6 @@ from storefront.domain.orders import lifecycle, notifications
 from storefront.domain.payments import service as payments
 from storefront.domain.shipping import rates
 
-POSTAL_CODES = {
-    "IT": re.compile(r"^\d{5}$"),
-    "FR": re.compile(r"^\d{5}$"),
-    "DE": re.compile(r"^\d{5}$"),
-    "ES": re.compile(r"^\d{5}$"),
-    "AT": re.compile(r"^\d{4}$"),
-    "NL": re.compile(r"^\d{4} ?[A-Z]{2}$"),
-}
-GENERIC_POSTAL_CODE = re.compile(r"^[A-Z0-9][A-Z0-9 -]{1,9}$")
-PROVINCE_IT = re.compile(r"^[A-Z]{2}$")  # the two-letter sigla: FI, MI, RM...
-# Offered in the country list: the shop's own first, then the EU, then a few more the couriers serve.
-COUNTRIES = ["IT", *sorted(vat.EU_MEMBERS - {"IT"}), "SM", "VA", "CH", "GB", "NO", "US", "CA", "AU", "JP"]
 NUMBER_DRAWS = 3  # order numbers are random: a clash with an existing one draws again, a few times
 LIMITS = {"email": 254, "full_name": 120, "phone": 40, "address": 200, "postal_code": 20, "city": 80, "province": 80}
 
@@ -62,10 +50,15 @@ class Details:
             raw = form.get(f.name)
             values[f.name] = " ".join(raw.split()) if isinstance(raw, str) else str(f.default)  # each has one
         country = (values["country"] or vat.SHOP_COUNTRY).upper()
-        values["country"] = country if country in COUNTRIES else vat.SHOP_COUNTRY
-        if values["country"] == "IT":
-            values["province"] = values["province"].upper()
-        values["postal_code"] = values["postal_code"].upper()
+        values["country"] = country if country in addresses.COUNTRIES else vat.SHOP_COUNTRY
+        shape = addresses.format_for(values["country"])
+        # What this country's addresses do not have is not kept (a province typed for Italy, then Germany
+        # chosen); a region typed by its name or in lower case is kept as the country's code ("firenze": FI).
+        if shape.region_kind is None:
+            values["province"] = ""
+        else:
+            values["province"] = shape.region(values["province"]) or values["province"]
+        values["postal_code"] = values["postal_code"].upper() if shape.postal_code else ""
         return cls(**values)
 
 
@@ -123,24 +116,31 @@ async def unpaid_over_cap(email: str, client_address: str, replacing: list[Order
 
 
 def field_errors(d: Details) -> dict[str, str]:
-    """Every problem at once, as codes the page phrases: field -> code."""
+    """Every problem at once, as codes the page phrases: field -> code. What is asked, and how it must look,
+    follows the country (`addresses.format_for`)."""
+    shape = addresses.format_for(d.country)
     errors: dict[str, str] = {}
-    for name in ("email", "full_name", "address", "postal_code", "city"):
+    required = ["email", "full_name", "address"]
+    required += ["postal_code"] if shape.postal_code_required else []
+    required += ["city"] if shape.city_required else []
+    required += ["province"] if shape.region_kind else []
+    for name in required:
         if not getattr(d, name):
             errors[name] = "required"
-    if d.country == "IT" and not d.province:
-        errors["province"] = "required"
     for name, limit in LIMITS.items():
         if len(getattr(d, name)) > limit:
             errors[name] = "too_long"
     if "email" not in errors and not email_address.valid(d.email):
         errors["email"] = "email"
-    if "postal_code" not in errors and d.postal_code:
-        pattern = POSTAL_CODES.get(d.country, GENERIC_POSTAL_CODE)
-        if not pattern.match(d.postal_code):
-            errors["postal_code"] = f"postal_code_{d.country.lower()}" if d.country in POSTAL_CODES else "postal_code"
-    if d.country == "IT" and d.province and "province" not in errors and not PROVINCE_IT.match(d.province):
-        errors["province"] = "province_it"
+    if (
+        "postal_code" not in errors
+        and d.postal_code
+        and shape.postal_code
+        and not shape.postal_code.fullmatch(d.postal_code)
+    ):
+        errors["postal_code"] = "postal_code"
+    if "province" not in errors and d.province and shape.region_kind and shape.region(d.province) is None:
+        errors["province"] = "province"
     if d.phone and not re.fullmatch(r"\+?[\d ()./-]{6,}", d.phone):
         errors["phone"] = "phone"
     if any(c in getattr(d, f.name) for f in fields(d) for c in "\r\n\x00"):

@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from storefront import forms, session
-from storefront.domain import as_typed, checkout, rate_limits
+from storefront.domain import addresses, as_typed, rate_limits
 from storefront.domain.basket import cart
 from storefront.domain.catalogue import browse
 from storefront.htmx import render, wants_fragment
@@ -33,7 +33,7 @@ async def _cart_response(
     view = view or await cart.view(session.cart_token(request))
     session.set_cart_count(request, view.count)
     context = await page_context(
-        request, view.tree, cart=view, messages=messages, countries=checkout.COUNTRIES, **extra
+        request, view.tree, cart=view, messages=messages, countries=addresses.COUNTRIES, **extra
     )
     return render(request, "pages/cart.html", "partials/cart_panel_update.html", context, status_code)
 
@@ -50,11 +50,8 @@ async def show(request: Request) -> Response:
 
 
 async def ship_to(request: Request) -> Response:
-    """The shopper says where the cart goes: the estimate and the VAT follow (a country not on offer,
-    which only a hand-made form sends, changes nothing)."""
-    country = str((await forms.read(request)).get("country") or "").upper()
-    if country in checkout.COUNTRIES:
-        await cart.ship_to(session.cart_token(request), country)
+    """The shopper says where the cart goes: the estimate and the VAT follow."""
+    await cart.ship_to(session.cart_token(request), str((await forms.read(request)).get("country") or ""))
     if wants_fragment(request):
         return await _cart_response(request, [])
     return _done(request, [])

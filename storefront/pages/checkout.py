@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from storefront import forms, links, session
-from storefront.domain import as_typed, checkout
+from storefront.domain import addresses, as_typed, checkout
 from storefront.domain.basket import cart
 from storefront.domain.checkout import Details
 from storefront.domain.forms import FieldErrors
@@ -54,7 +54,7 @@ async def _context(request: Request, d: Details, attempt: str, errors: dict, **e
         summary=found,
         attempt=attempt,
         errors=errors,
-        countries=checkout.COUNTRIES,
+        countries=addresses.COUNTRIES,
         surcharges={"cod": payments.surcharge("cod", d.country)},
         **extra,
     )
@@ -107,7 +107,7 @@ async def validate(request: Request) -> Response:
         raise HTTPException(400)
     errors = checkout.field_errors(d)
     context = await page_context(
-        request, d=d, errors={name: errors[name]} if name in errors else {}, checked=name, countries=checkout.COUNTRIES
+        request, d=d, errors={name: errors[name]} if name in errors else {}, checked=name, countries=addresses.COUNTRIES
     )
     if name == "email" and name not in errors:
         # Who is buying decides once-per-customer codes: the summary and the total to pay follow the email.

@@ -155,7 +155,7 @@ def test_mistakes_are_explained_next_to_each_field_and_nothing_is_lost(buyer: Pa
     page.get_by_label("Postal code").fill("5012")
     page.get_by_role("button", name="Place order").click()
     expect(page.locator("#f-email-message")).to_contain_text("That doesn't look like an email address.")
-    expect(page.locator("#f-postal_code-message")).to_have_text("Postal codes in Italy have 5 digits.")
+    expect(page.locator("#f-postal_code-message")).to_have_text("Postal codes in Italy look like 00144.")
     expect(page.get_by_label("Full name")).to_have_value("Anna Rossi")
     expect(page.get_by_label("Postal code")).to_have_value("5012")
     expect(page.get_by_label("Email")).to_have_attribute("aria-invalid", "true")

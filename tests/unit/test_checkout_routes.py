@@ -45,7 +45,7 @@ async def test_mistakes_come_back_422_with_every_message_and_nothing_lost(client
     page = await client.post("/checkout", data=data)
     assert page.status_code == 422 and "<html" in page.text
     assert "That doesn't look like an email address" in page.text
-    assert "Postal codes in Italy have 5 digits." in page.text and "Enter the city." in page.text
+    assert "Postal codes in Italy look like 00144." in page.text and "Enter the city." in page.text
     assert 'value="anna@"' in page.text and 'value="Via dei Servi 12"' in page.text
     fragment = await client.post("/checkout", data=data, headers={"HX-Request": "true"})
     assert fragment.status_code == 422 and "<html" not in fragment.text and 'id="checkout"' in fragment.text
@@ -55,7 +55,7 @@ async def test_mistakes_come_back_422_with_every_message_and_nothing_lost(client
 async def test_inline_validation_of_one_field(client, filled):
     headers = {"HX-Request": "true", "HX-Trigger-Name": "postal_code", "X-CSRF-Token": filled["csrf_token"]}
     bad = await client.post("/checkout/validate", data={**FORM, "postal_code": "123"}, headers=headers)
-    assert "Postal codes in Italy have 5 digits." in bad.text and 'id="field-postal_code"' in bad.text
+    assert "Postal codes in Italy look like 00144." in bad.text and 'id="field-postal_code"' in bad.text
     good = await client.post("/checkout/validate", data=FORM, headers=headers)
     assert "Looks good" in good.text
 

@@ -210,7 +210,7 @@ async def build_shop(owner, clerk, shopper, settings) -> dict:
         "address": poison("Address"),
         "postal_code": "75001",
         "city": poison("City"),
-        "province": poison("Province"),
+        "province": "",  # a region is one of the country's own (addresses.format_for): nothing typed freely
         "country": "FR",
         "shipping_method": "bike",
         "payment_method": "bank_transfer",
@@ -279,10 +279,10 @@ async def shop(app, settings):
 
 
 # Which fields each page shows (so each check below can fail): the tags of poison() above.
-ORDER = ["ProdName", "PromoName", "ShipName", "buyer", "FullName", "Address", "City", "Province"]
+ORDER = ["ProdName", "PromoName", "ShipName", "buyer", "FullName", "Address", "City"]
 SHOWN_ON = {
     "cart": ["ProdName", "PromoName"],
-    "checkout": ["ProdName", "PromoName", "ShipName", "ShipDesc", "buyer", "FullName", "Address", "City", "Province"],
+    "checkout": ["ProdName", "PromoName", "ShipName", "ShipDesc", "buyer", "FullName", "Address", "City"],
     "order, placed": ORDER,
     "order, shipped": [*ORDER, "Carrier", "Url"],
     "home": ["ProdName", "CsvName"],
@@ -294,7 +294,7 @@ SHOWN_ON = {
     "admin orders": ["ShipName", "buyer", "FullName"],
     "admin order": [*ORDER, "Carrier", "Url"],
     "admin order, seen by the clerk": ["clerk", "FullName"],
-    "packing slip": ["ProdName", "ShipName", "FullName", "Address", "City", "Province"],
+    "packing slip": ["ProdName", "ShipName", "FullName", "Address", "City"],
     "admin products": ["ProdName", "CsvName"],
     "admin product": ["ProdName", "ProdDesc", "ImgAlt"],
     "admin product, saved notice": ["ProdName", "ProdDesc"],
@@ -319,9 +319,9 @@ SHOWN_ON = {
     "admin import, refused": ["CsvCategory"],
 }
 EMAIL_SHOWS = {
-    "order_confirmation": ["ProdName", "PromoName", "ShipName", "FullName", "Address", "City", "Province"],
-    "payment_received": ["FullName", "Address", "City", "Province"],
-    "shipped": ["ProdName", "PromoName", "ShipName", "Carrier", "FullName", "Address", "City", "Province", "Url"],
+    "order_confirmation": ["ProdName", "PromoName", "ShipName", "FullName", "Address", "City"],
+    "payment_received": ["FullName", "Address", "City"],
+    "shipped": ["ProdName", "PromoName", "ShipName", "Carrier", "FullName", "Address", "City", "Url"],
 }
 
 
@@ -347,7 +347,6 @@ FIELDS = {
     "FullName",
     "Address",
     "City",
-    "Province",
 }
 
 

@@ -16,7 +16,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F, Subquery
 from tortoise.queryset import QuerySet
 
-from storefront.domain import as_typed, money, shop, vat
+from storefront.domain import addresses, as_typed, money, shop, vat
 from storefront.domain.basket import pricing
 from storefront.domain.catalogue import browse
 from storefront.domain.db import Sql
@@ -427,7 +427,8 @@ async def ship_country(token: str | None) -> str:
 
 
 async def ship_to(token: str | None, country: str) -> None:
-    """Remember where the shopper said the cart goes (an offered country, checked by the caller): the
-    cart's estimate, VAT and the checkout's first guess follow it."""
-    if token:
+    """Remember where the shopper said the cart goes: the cart's estimate, VAT and the checkout's first
+    guess follow it. A country not on offer (only a hand-made form sends one) changes nothing."""
+    country = country.strip().upper()
+    if token and country in addresses.COUNTRIES:
         await Cart.filter(token=token).update(country=country)
