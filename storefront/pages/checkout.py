@@ -123,7 +123,11 @@ async def options(request: Request) -> Response:
     """Country, shipping or payment changed: the methods on offer and the summary follow."""
     d, attempt, _ = await _read(request)
     await cart.ship_to(session.cart_token(request), d.country)  # the cart's estimate follows the checkout
-    context = await _context(request, d, attempt, {}, oob=wants_fragment(request))
+    oob = wants_fragment(request)
+    # The address block is re-drawn only when the country changed (its fields follow the country): re-drawing
+    # it for a shipping or payment choice would put back what the shopper has retyped meanwhile.
+    address = oob and request.headers.get("HX-Trigger-Name") == "country"
+    context = await _context(request, d, attempt, {}, oob=oob, oob_address=address)
     return _page(request, "partials/checkout_options.html", context)
 
 

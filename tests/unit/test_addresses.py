@@ -67,13 +67,27 @@ async def filled(client, db):
 
 async def test_changing_the_country_re_renders_the_address_keeping_what_was_typed(client, filled):
     form = {**f.checkout_form(country="US", postal_code="10001", city="New York", province=""), **filled}
-    htmx = await client.post("/checkout/options", data=form, headers={"HX-Request": "true"})
+    htmx = await client.post(
+        "/checkout/options", data=form, headers={"HX-Request": "true", "HX-Trigger-Name": "country"}
+    )
     fragment = htmx.text
     assert 'id="address-local" hx-swap-oob="true"' in fragment and ">State</label>" in fragment
     assert 'value="10001"' in fragment and 'value="New York"' in fragment and ">ZIP code</label>" in fragment
     page = (await client.post("/checkout/options", data={**form, "country": "DE"})).text  # no JavaScript
     assert "<html" in page and ">State</label>" not in page and ">Province</label>" not in page
     assert 'value="10001"' in page and 'value="Via dei Servi 12"' in page
+
+
+async def test_choosing_a_method_leaves_the_address_as_the_shopper_is_retyping_it(client, filled):
+    """The update after a shipping or payment choice may land while the shopper edits the city: it must not
+    put the old city back."""
+    form = {**f.checkout_form(city="Firenze"), **filled}
+    for field in ("shipping_method", "payment_method"):
+        htmx = await client.post(
+            "/checkout/options", data=form, headers={"HX-Request": "true", "HX-Trigger-Name": field}
+        )
+        assert htmx.status_code == 200 and 'id="options"' in htmx.text
+        assert 'id="address-local"' not in htmx.text and 'value="Firenze"' not in htmx.text
 
 
 async def test_a_state_not_of_the_country_is_refused_next_to_the_field(client, filled):
