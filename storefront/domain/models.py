@@ -237,6 +237,8 @@ class Promotion(Model):
     product_ids: fields.JSONField[list[int]] = fields.JSONField(default=list)
     category_ids: fields.JSONField[list[int]] = fields.JSONField(default=list)  # includes their subcategories
     exclude_sale_items = fields.BooleanField(default=False)
+    # Where the parcel must go (ISO codes); empty: everywhere. "Free shipping over €59" is Italy's.
+    countries: fields.JSONField[list[str]] = fields.JSONField(default=list)
     # Conditions
     min_subtotal = fields.IntField(null=True)  # cents
     min_quantity = fields.IntField(null=True)

@@ -21,7 +21,14 @@ async def demo_promotions() -> None:
                 priority=50,
             ),
             # Automatic free shipping above a threshold: the cart says how much more to spend.
-            Promotion(name="Free shipping over €59", kind=PromotionKind.FREE_SHIPPING, min_subtotal=5900, priority=90),
+            # Italy only (the demo's Italy zone: Italy, San Marino, the Vatican): abroad shipping costs what it costs.
+            Promotion(
+                name="Free shipping over €59",
+                kind=PromotionKind.FREE_SHIPPING,
+                min_subtotal=5900,
+                priority=90,
+                countries=["IT", "SM", "VA"],
+            ),
             # "3 for 2" on pasta: the cheapest of every three packs is free.
             Promotion(
                 name="Pasta: 3 for 2",

@@ -116,6 +116,7 @@ async def test_codes_are_unique_whatever_their_case(client, tee):
         ({"starts_on": "10/10/2026"}, "starts_on", "Enter a date like 2026-10-31."),
         ({"usage_limit": "0"}, "usage_limit", "Enter a number from 1 to"),
         ({"min_subtotal": "-5"}, "min_subtotal", "Enter an amount in euros"),
+        ({"countries": "it, XX"}, "countries", "The shop does not deliver to: XX."),
     ],
 )
 async def test_mistakes_are_refused_with_422_beside_their_field(client, tee, fields, field, message):

@@ -8,7 +8,16 @@ import re
 import pytest
 
 from storefront import mailer
-from storefront.domain.models import AuditEntry, Order, OutboxEmail, ShopSettings, StaffRole, Variant
+from storefront.domain.models import (
+    AuditEntry,
+    Order,
+    OutboxEmail,
+    Promotion,
+    PromotionKind,
+    ShopSettings,
+    StaffRole,
+    Variant,
+)
 from tests.unit import factories as f
 from tests.unit.test_admin_stock import log_in
 
@@ -46,6 +55,30 @@ async def test_the_cart_follows_the_country_chosen_with_or_without_javascript(cl
 async def test_a_country_not_on_offer_changes_nothing(client, filled):
     await client.post("/cart/country", data={"csrf_token": filled, "country": "XX"})
     assert '<option value="IT" selected>' in (await client.get("/cart")).text
+
+
+async def test_free_shipping_for_italy_is_not_given_abroad_and_says_so(client, filled):
+    await Promotion.create(
+        name="Free shipping over €30", kind=PromotionKind.FREE_SHIPPING, min_subtotal=3000, countries=["IT", "SM"]
+    )
+    italy = (await client.get("/cart")).text
+    assert "€36.60" in italy and "€41.50" not in italy  # shipping free: the goods are the total
+    await client.post("/cart/country", data={"csrf_token": filled, "country": "JP"})
+    japan = (await client.get("/cart")).text
+    assert "€54.90" in japan  # €30.00 net and the world's €24.90
+    assert "Free shipping over €30 applies to deliveries in Italy, San Marino only." in japan
+
+
+async def test_staff_limit_a_promotion_to_destinations_audited(client, db):
+    token = await log_in(client)
+    fields = {"name": "Spedizione gratis", "kind": "free_shipping", "priority": "90", "active": "on"}
+    saved = await client.post("/admin/promotions", data={"csrf_token": token, **fields, "countries": "it sm, va"})
+    assert saved.status_code == 303
+    promotion = await Promotion.get()
+    assert promotion.countries == ["IT", "SM", "VA"]
+    assert 'value="IT SM VA"' in (await client.get(f"/admin/promotions/{promotion.id}")).text
+    entry = await AuditEntry.get(action="promotion.create")
+    assert entry.after["countries"] == ["IT", "SM", "VA"]
 
 
 async def test_an_export_order_repeats_the_net_price_and_the_note_on_its_page_and_email(client, filled, settings):

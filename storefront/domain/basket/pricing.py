@@ -75,7 +75,7 @@ def price(
     if surcharge < 0:
         raise ValueError(f"negative surcharge {surcharge}")
     outcome = promotions.apply(
-        lines, offers, shipping=shipping, now=now, codes=codes, customer_uses=customer_uses or {}
+        lines, offers, shipping=shipping, now=now, codes=codes, customer_uses=customer_uses or {}, country=country
     )
     goods = [d for d in outcome.discounts if d.discount_class is not promotions.DiscountClass.SHIPPING]
     free_shipping = [d for d in outcome.discounts if d.discount_class is promotions.DiscountClass.SHIPPING]

@@ -14,7 +14,7 @@ from datetime import datetime
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from storefront.domain import as_typed, money, shop_time
+from storefront.domain import addresses, as_typed, money, shop_time
 from storefront.domain.errors import NotFound
 from storefront.domain.forms import FieldErrors, Reader
 from storefront.domain.models import Category, Promotion, PromotionKind, Staff, Variant, max_length
@@ -27,7 +27,7 @@ MAX_COUNT = 1_000_000
 PERCENT_KINDS = {PromotionKind.ORDER_PERCENT, PromotionKind.ITEMS_PERCENT}
 FIXED_KINDS = {PromotionKind.ORDER_FIXED, PromotionKind.ITEMS_FIXED}
 _CODE = re.compile(r"[\w\- ]+")  # letters (any alphabet), digits, dash, underscore, inner spaces
-_SKU_SPLIT = re.compile(r"[\s,;]+")
+_SKU_SPLIT = re.compile(r"[\s,;]+")  # SKUs, and country codes, as staff list them
 FLAGS = (
     "exclude_sale_items",
     "free_shipping",
@@ -48,6 +48,7 @@ AUDITED = (
     "get_quantity",
     "product_ids",
     "category_ids",
+    "countries",
     "min_subtotal",
     "min_quantity",
     "starts_at",
@@ -114,6 +115,12 @@ async def read(typed: Mapping[str, str], category_ids: list[str], promotion_id: 
         r.refuse("products", "unknown_sku", ", ".join(missing[:5]))
     v["product_ids"] = sorted(set(found.values()))
 
+    # Where it applies: codes of countries the shop offers; empty, everywhere.
+    countries = [c.upper() for c in _SKU_SPLIT.split(str(typed.get("countries") or "").strip()) if c]
+    if unknown := [c for c in countries if c not in addresses.COUNTRIES]:
+        r.refuse("countries", "unknown_country", ", ".join(unknown[:5]))
+    v["countries"] = sorted(set(countries))
+
     v["min_subtotal"] = r.money("min_subtotal")
     v["min_quantity"] = r.number("min_quantity", 1, MAX_COUNT)
     starts, ends = r.day("starts_on"), r.day("ends_on")
@@ -148,6 +155,7 @@ def typed_from(promotion: Promotion, skus: Mapping[int, str]) -> dict:
         "get_quantity": _blank(p.get_quantity),
         "products": " ".join(skus.get(i, "") for i in p.product_ids or []).strip(),
         "category_ids": [str(i) for i in p.category_ids or []],
+        "countries": " ".join(p.countries or []),
         "min_subtotal": money.form_value(p.min_subtotal),
         "min_quantity": _blank(p.min_quantity),
         "starts_on": shop_time.day_of(p.starts_at).isoformat() if p.starts_at else "",

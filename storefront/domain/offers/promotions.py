@@ -66,6 +66,7 @@ class Reason(StrEnum):
     NOT_COMBINABLE = "not_combinable"  # an applied promotion of a class it does not combine with
     EXCLUSIVE_APPLIED = "exclusive_applied"  # an earlier exclusive promotion stopped it
     INACTIVE = "inactive"  # switched off by the shop
+    DESTINATION = "destination"  # countries: where it applies, and the parcel goes elsewhere
 
 
 class State(StrEnum):
@@ -135,6 +136,7 @@ class Offer:
     product_ids: frozenset[int] = frozenset()
     category_ids: frozenset[int] = frozenset()
     exclude_sale_items: bool = False
+    countries: frozenset[str] = frozenset()  # empty: every destination
     min_subtotal: int | None = None
     min_quantity: int | None = None
     starts_at: datetime | None = None
@@ -165,6 +167,7 @@ class Offer:
             product_ids=frozenset(int(i) for i in p.product_ids or ()),
             category_ids=frozenset(int(i) for i in p.category_ids or ()),
             exclude_sale_items=p.exclude_sale_items,
+            countries=frozenset(p.countries or ()),
             min_subtotal=p.min_subtotal,
             min_quantity=p.min_quantity,
             starts_at=p.starts_at,
@@ -218,6 +221,7 @@ class Explanation:
     amount: int | None = None
     quantity: int | None = None
     when: date | None = None  # a moment; the admin preview gives a shop day
+    countries: tuple[str, ...] = ()  # where it applies, when the destination ruled it out
 
 
 @dataclass(frozen=True)
@@ -252,8 +256,11 @@ def apply(
     now: datetime,
     codes: Collection[str] = (),
     customer_uses: Mapping[int, int] | None = None,
+    country: str | None = None,
 ) -> Outcome:
-    """Decide which offers apply, then work out their amounts line by line (see the module docstring)."""
+    """Decide which offers apply, then work out their amounts line by line (see the module docstring).
+    `country` is where the parcel goes (None: not known, and an offer limited to destinations is judged
+    without that condition)."""
     entered = {normalise_code(code) for code in codes}
     uses = customer_uses or {}
     applied: list[Offer] = []
@@ -263,7 +270,7 @@ def apply(
         if offer.id in seen or (offer.code is not None and normalise_code(offer.code) not in entered):
             continue
         seen.add(offer.id)
-        applies, why = _decide(offer, lines, applied, now, uses)
+        applies, why = _decide(offer, lines, applied, now, uses, country)
         if applies:
             applied.append(offer)
         elif why is not None:
@@ -291,7 +298,7 @@ def apply(
 
 
 def _decide(
-    offer: Offer, lines: list[Line], applied: list[Offer], now: datetime, uses: Mapping[int, int]
+    offer: Offer, lines: list[Line], applied: list[Offer], now: datetime, uses: Mapping[int, int], country: str | None
 ) -> tuple[bool, Explanation | None]:
     """Whether the offer applies and, if not, the explanation worth showing (None: say nothing).
 
@@ -300,6 +307,10 @@ def _decide(
     for is only mentioned when it helps: what to add to get it, or that a stacking rule stopped it.
     """
     availability = why_unavailable(offer, now, uses)
+    # An offer for other destinations is said whether asked for or not: the shopper abroad would expect it.
+    # (One that is over anyway is explained as over, below.)
+    if availability is None and (elsewhere := _destination(offer, country)) is not None:
+        return False, elsewhere
     stacking = _stacking(offer, applied)
     conditions = _conditions(offer, lines)
     if offer.code is not None:
@@ -322,6 +333,12 @@ def why_unavailable(offer: Offer, now: datetime, uses: Mapping[int, int]) -> Exp
     if offer.per_customer_limit is not None and uses.get(offer.id, 0) >= offer.per_customer_limit:
         return _explain(offer, Reason.CUSTOMER_LIMIT)
     return None
+
+
+def _destination(offer: Offer, country: str | None) -> Explanation | None:
+    if country is None or not offer.countries or country in offer.countries:
+        return None
+    return _explain(offer, Reason.DESTINATION, countries=tuple(sorted(offer.countries)))
 
 
 def _stacking(offer: Offer, applied: list[Offer]) -> Explanation | None:

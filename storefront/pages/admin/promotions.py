@@ -33,6 +33,7 @@ FIELDS = (
     "buy_quantity",
     "get_quantity",
     "products",
+    "countries",
     "min_subtotal",
     "min_quantity",
     "starts_on",
