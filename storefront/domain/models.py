@@ -305,7 +305,7 @@ class ShippingMethod(Model):
     description = fields.CharField(max_length=200, default="")
     carrier = fields.CharField(max_length=60, default="")
     tracking_url = fields.CharField(max_length=255, default="")  # "https://carrier.example/track?n={number}"
-    min_days = fields.IntField(default=2)  # business days after dispatch
+    min_days = fields.IntField(default=2)  # business days after dispatch, where a rate has none of its own
     max_days = fields.IntField(default=4)
     cutoff_hour = fields.IntField(default=13)  # orders before this hour (shop time) leave the same day
     pickup = fields.BooleanField(default=False)  # collected in store: no delivery address needed
@@ -320,7 +320,7 @@ class ShippingMethod(Model):
 
 
 class ShippingRate(Model):
-    """What a method costs in a zone, up to a parcel weight (weight bands), free above a subtotal."""
+    """What a method costs and takes in a zone, up to a parcel weight (weight bands); free above a subtotal."""
 
     id = fields.IntField(primary_key=True)
     method: fields.ForeignKeyRelation[ShippingMethod] = fields.ForeignKeyField(
@@ -332,8 +332,11 @@ class ShippingRate(Model):
     )
     zone_id: int
     max_weight_grams = fields.IntField(null=True)  # None: any weight
-    price = fields.IntField()  # cents, VAT included
+    price = fields.IntField()  # cents, charged as set (an export's VAT-free price is the same)
     free_above = fields.IntField(null=True)  # cents of goods; None: never free by itself
+    # Business days in transit to this zone; None: the method's (min_days, max_days).
+    min_days = fields.IntField(null=True)
+    max_days = fields.IntField(null=True)
 
     class Meta:
         table = "shipping_rate"

@@ -9,7 +9,9 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
-from storefront.domain import as_typed, money
+from storefront import session
+from storefront.domain import as_typed, money, vat
+from storefront.domain.basket import cart
 from storefront.domain.catalogue import browse, cache
 from storefront.domain.errors import NotFound
 from storefront.domain.shipping import rates
@@ -161,8 +163,17 @@ async def product_response(
         page = await shelf.product_page(slug, chosen or {}, variant_id)
     except NotFound:
         raise HTTPException(404) from None
-    delivery = rates.delivery_window(datetime.now(UTC))
-    context = {"page": page, "trail": shelf.tree.trail(page.product.category_id), "delivery": delivery, **extra}
+    # When the cheapest delivery to where the cart goes would bring one of these: Italy until the shopper says.
+    country = await cart.ship_country(session.cart_token(request))
+    price = page.variant.price if page.variant else 0
+    quote = await rates.estimate(0, price, datetime.now(UTC), country, await shelf.shipping())
+    context = {
+        "page": page,
+        "trail": shelf.tree.trail(page.product.category_id),
+        "delivery": quote.window if quote else None,
+        "delivery_abroad": country if country != vat.SHOP_COUNTRY else None,  # said: "arrives in Germany"
+        **extra,
+    }
     return render(
         request,
         "pages/product.html",

@@ -22,7 +22,7 @@ METHODS = [
     (
         "express",
         "Express courier",
-        "Next business day in Italy",
+        "Tracked, signature on delivery",
         "DHL Express",
         "https://www.dhl.com/it-en/home/tracking.html?tracking-id={number}",
         1,
@@ -31,15 +31,16 @@ METHODS = [
     ),
     ("pickup", "Pick up in our Florence shop", "Via dei Servi 12, Florence — ready in a day", "", "", 1, 1, True),
 ]
-# zone -> method -> [(max grams or None, price in cents)]
-RATES: dict[str, dict[str, list[tuple[int | None, int]]]] = {
+# zone -> method -> (business days in transit there, or None for the method's own, which are Italy's;
+#                    [(max grams or None, price in cents)])
+RATES: dict[str, dict[str, tuple[tuple[int, int] | None, list[tuple[int | None, int]]]]] = {
     "Italy": {
-        "standard": [(2000, 490), (10000, 790), (None, 1290)],
-        "express": [(2000, 990), (None, 1590)],
-        "pickup": [(None, 0)],
+        "standard": (None, [(2000, 490), (10000, 790), (None, 1290)]),
+        "express": (None, [(2000, 990), (None, 1590)]),
+        "pickup": (None, [(None, 0)]),
     },
-    "European Union": {"standard": [(2000, 1290), (None, 1990)], "express": [(None, 2990)]},
-    "Rest of the world": {"standard": [(2000, 2490), (None, 3990)], "express": [(None, 5490)]},
+    "European Union": {"standard": ((3, 6), [(2000, 1290), (None, 1990)]), "express": ((1, 3), [(None, 2990)])},
+    "Rest of the world": {"standard": ((5, 10), [(2000, 2490), (None, 3990)]), "express": ((2, 5), [(None, 5490)])},
 }
 ZONES = [("Italy", ["IT", "SM", "VA"]), ("European Union", EU), ("Rest of the world", ["*"])]
 
@@ -67,9 +68,16 @@ async def ensure_shipping() -> None:
         )
     await ShippingRate.bulk_create(
         [
-            ShippingRate(method=methods[code], zone=zones[zone], max_weight_grams=grams, price=price)
+            ShippingRate(
+                method=methods[code],
+                zone=zones[zone],
+                max_weight_grams=grams,
+                price=price,
+                min_days=transit[0] if transit else None,
+                max_days=transit[1] if transit else None,
+            )
             for zone, by_method in RATES.items()
-            for code, bands in by_method.items()
+            for code, (transit, bands) in by_method.items()
             for grams, price in bands
         ]
     )

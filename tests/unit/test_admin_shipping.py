@@ -4,7 +4,8 @@ beside their field, every change audited, and the shop's quotes follow at once."
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import re
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -113,6 +114,38 @@ async def test_method_mistakes_are_refused_with_422(client, fields, field, messa
     assert response.status_code == 422
     assert f'id="method-new-{field}-error">{message}' in response.text.replace("&#39;", "'")
     assert await ShippingMethod.all().count() == count and await AuditEntry.all().count() == 0
+
+
+async def test_a_zone_can_have_its_own_transit_and_the_checkout_promises_it(client):
+    token = await log_in(client)
+    standard = await ShippingMethod.get(code="standard")
+    eu = next(z for z in await ShippingZone.all() if "DE" in z.countries)
+    rate = await ShippingRate.filter(method_id=standard.id, zone_id=eu.id).order_by("id").first()
+    fields = {
+        "csrf_token": token,
+        "zone_id": str(eu.id),
+        "max_weight_grams": str(rate.max_weight_grams),
+        "price": "12,90",
+    }
+    half = await client.post(f"/admin/shipping/rates/{rate.id}", data={**fields, "min_days": "4", "max_days": ""})
+    assert half.status_code == 422 and f'id="rate-{rate.id}-max_days-error">Fill this in.' in half.text
+    assert re.search(rf'id="rate-{rate.id}-min_days" name="min_days"[^>]* value="4"', half.text)
+    backwards = await client.post(f"/admin/shipping/rates/{rate.id}", data={**fields, "min_days": "6", "max_days": "3"})
+    assert (
+        backwards.status_code == 422
+        and "The latest day can't be before the earliest day." in backwards.text.replace("&#39;", "'")
+    )
+    saved = await client.post(f"/admin/shipping/rates/{rate.id}", data={**fields, "min_days": "4", "max_days": "8"})
+    assert saved.status_code == 303
+    entry = await AuditEntry.get(action="shipping.rate.update")
+    assert entry.after == {"min_days": 4, "max_days": 8}
+    # Monday 2 November 2026, 10:00 in Rome: leaves that day; Germany's business days from there.
+    germany = {q.code: q.window for q in await rates.quotes("DE", 500, 2000, NOW)}
+    assert germany["standard"] == rates.DeliveryWindow(date(2026, 11, 6), date(2026, 11, 12))
+    italy = {q.code: q.window for q in await rates.quotes("IT", 500, 2000, NOW)}  # the method's 2–4 days
+    assert italy["standard"] == rates.DeliveryWindow(date(2026, 11, 4), date(2026, 11, 6))
+    cleared = await client.post(f"/admin/shipping/rates/{rate.id}", data={**fields, "min_days": "", "max_days": ""})
+    assert cleared.status_code == 303 and (await ShippingRate.get(id=rate.id)).min_days is None
 
 
 async def test_editing_a_zone_audits_before_and_after_and_refuses_bad_countries(client):

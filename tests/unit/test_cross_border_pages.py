@@ -4,20 +4,24 @@ page and email repeating what was charged, and the owner's One-Stop-Shop setting
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 
 import pytest
+from babel.dates import format_date
 
 from storefront import mailer
 from storefront.domain.models import (
     AuditEntry,
     Order,
     OutboxEmail,
+    Product,
     Promotion,
     PromotionKind,
     ShopSettings,
     StaffRole,
     Variant,
 )
+from storefront.domain.shipping import rates
 from tests.unit import factories as f
 from tests.unit.test_admin_stock import log_in
 
@@ -67,6 +71,19 @@ async def test_free_shipping_for_italy_is_not_given_abroad_and_says_so(client, f
     japan = (await client.get("/cart")).text
     assert "€54.90" in japan  # €30.00 net and the world's €24.90
     assert "Free shipping over €30 applies to deliveries in Italy, San Marino only." in japan
+
+
+async def test_the_product_page_promises_the_dates_of_where_the_cart_goes(client, filled):
+    slug = (await Product.get()).slug
+    italy = (await client.get(f"/p/{slug}")).text
+    assert "Order now, arrives " in italy and "arrives in" not in italy
+    await client.post("/cart/country", data={"csrf_token": filled, "country": "DE"})
+    germany = (await client.get(f"/p/{slug}")).text
+    today = datetime.now(UTC)
+    window = (await rates.estimate(0, 3660, today, "DE")).window
+    assert window != (await rates.estimate(0, 3660, today, "IT")).window  # the EU zone's 3–6 days, counted in Germany
+    dates = " – ".join(format_date(d, "EEE d MMM", locale="en") for d in (window.earliest, window.latest))
+    assert f"Order now, arrives in Germany {dates}" in germany
 
 
 async def test_staff_limit_a_promotion_to_destinations_audited(client, db):

@@ -97,6 +97,33 @@ def test_movable_and_new_italian_holidays_are_no_business_days():
     assert rates.add_business_days(date(2027, 3, 26), 1) == date(2027, 3, 30)  # Friday + 1: not Easter Monday
 
 
+def test_transit_abroad_counts_the_destinations_business_days():
+    # Leaves Florence on Wednesday 25 November 2026 (before the cut-off); Thursday 26 is Thanksgiving.
+    wednesday_morning = datetime(2026, 11, 25, 8, 0, tzinfo=UTC)
+    assert rates.delivery_window(wednesday_morning, 1, 1).earliest == date(2026, 11, 26)  # in Italy, Thursday
+    assert rates.delivery_window(wednesday_morning, 1, 1, country="US").earliest == date(2026, 11, 27)
+    # Germany's Unity Day, Saturday 3 October 2026, changes nothing; Japan's Culture Day, Tuesday 3 November, does.
+    monday = datetime(2026, 11, 2, 8, 0, tzinfo=UTC)
+    assert rates.delivery_window(monday, 1, 2, country="DE") == rates.DeliveryWindow(
+        date(2026, 11, 3), date(2026, 11, 4)
+    )
+    assert rates.delivery_window(monday, 1, 2, country="JP") == rates.DeliveryWindow(
+        date(2026, 11, 4), date(2026, 11, 5)
+    )
+
+
+def test_the_parcel_leaves_on_italys_days_whatever_its_destination():
+    # Easter Monday, 29 March 2027, is an Italian holiday and an American working day.
+    thursday_evening = datetime(2027, 3, 25, 17, 0, tzinfo=UTC)  # after the cut-off: leaves Friday 26
+    assert rates.delivery_window(thursday_evening, 1, 1, country="US").earliest == date(2027, 3, 29)  # it arrives
+    easter_sunday = datetime(2027, 3, 28, 9, tzinfo=UTC)  # it leaves Tuesday 30: nobody ships on Easter Monday
+    assert rates.delivery_window(easter_sunday, 1, 1, country="US").earliest == date(2027, 3, 31)
+
+
+def test_a_country_without_a_calendar_counts_weekdays():
+    assert rates.is_business_day(date(2026, 12, 25), "XX") and not rates.is_business_day(date(2026, 12, 26), "XX")
+
+
 def test_search_text_is_folded_and_split_into_words():
     assert search.fold("Caffè ÀRABICA") == "caffe arabica"
     assert search.terms("  Maglietta-lino 100%  ") == ["maglietta", "lino", "100"]

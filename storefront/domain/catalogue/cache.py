@@ -5,8 +5,9 @@ reading them was half of a page's cost (docs/benchmarks.md, change 14). So each 
 catalogue version (version.py: raised by triggers with every change a shopper could see) once and
 reuses what this worker read under it.
 
-Nothing kept here depends on the time of day (promotions apply in the cart, delivery dates are
-computed per request), so the version is the whole key.
+Nothing kept here depends on the time of day (promotions apply in the cart; the shipping tables are
+kept, the delivery dates a product page promises from them are computed per request), so the version is
+the whole key.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import TypeVar
 
 from storefront.domain.catalogue import browse, version
 from storefront.domain.db import Sql
+from storefront.domain.shipping import rates
 
 # Per worker, at most ~20 MB and ~7 MB: a listing page of 24 cards takes ~21 KB, a product page ~3 KB
 # (tracemalloc, 1,000-product demo catalogue).
@@ -55,6 +57,7 @@ class Catalogue:
         self._counts = _Kept(KEEP_LISTINGS)  # a listing's total and facets, shared by its pages and sorts
         self._products = _Kept(KEEP_PRODUCTS)
         self._home: tuple[list[browse.Card], list[browse.Card]] | None = None
+        self._shipping: rates.Tables | None = None
 
     async def listing(self, q: browse.ListingQuery) -> browse.Listing:
         key = (q.filters, q.sort, q.page, q.per_page)
@@ -75,6 +78,12 @@ class Catalogue:
         if self._home is None:
             self._home = await browse.home()
         return self._home
+
+    async def shipping(self) -> rates.Tables:
+        """The shipping rows, for the delivery dates product pages promise."""
+        if self._shipping is None:
+            self._shipping = await rates.tables()
+        return self._shipping
 
 
 _current: Catalogue | None = None

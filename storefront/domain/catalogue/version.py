@@ -5,7 +5,8 @@ import, a migration, someone's SQL console — can forget it.
 
 What raises the version:
 - any insert, update or delete of a category, product, variant, option, option value, variant's option
-  value or product image (WATCHED: a new table that shoppers' pages read belongs in it);
+  value, product image or shipping zone, method or rate (WATCHED: a new table that shoppers' pages read
+  belongs in it);
 - `search.index`, which calls `changed()` itself: SQLite cannot put a trigger on its FTS table;
 - a change of stock only when a shopper could see it: unless the stock before and after are both "in
   stock" (stock.availability, its SQL generated there) against the highest low-stock threshold among the
@@ -23,7 +24,19 @@ import sqlite3
 from storefront.domain.db import connection, dialect
 from storefront.domain.inventory import stock
 
-WATCHED = ("category", "product", "variant", "option", "option_value", "variant_option_value", "product_image")
+WATCHED = (
+    "category",
+    "product",
+    "variant",
+    "option",
+    "option_value",
+    "variant_option_value",
+    "product_image",
+    # Product pages promise delivery dates from these (cache.Catalogue.shipping).
+    "shipping_zone",
+    "shipping_method",
+    "shipping_rate",
+)
 _BUMP = "UPDATE catalogue_version SET version = version + 1"
 _HIGHEST_THRESHOLD = "(SELECT MAX(low_stock_threshold) FROM variant WHERE product_id = NEW.product_id)"
 

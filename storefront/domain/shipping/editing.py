@@ -45,10 +45,7 @@ async def read_method(typed: Mapping[str, str], method_id: int | None = None) ->
         if await ShippingMethod.filter(code=code).exists():
             r.refuse("code" if r.text("code") else "name", "duplicate")
         v["code"] = code
-    v["min_days"] = r.number("min_days", 0, 60, required=True)
-    v["max_days"] = r.number("max_days", 0, 60, required=True)
-    if v["min_days"] is not None and v["max_days"] is not None and v["max_days"] < v["min_days"]:
-        r.refuse("max_days", "days_order")
+    v["min_days"], v["max_days"] = _transit(r, required=True)
     v["cutoff_hour"] = r.number("cutoff_hour", 0, 23, required=True)
     v["position"] = r.number("position", 0, 1000) or 0
     v["pickup"], v["active"] = r.checkbox("pickup"), r.checkbox("active")
@@ -82,8 +79,19 @@ async def read_rate(typed: Mapping[str, str]) -> dict:
         "price": r.money("price", required=True),
         "free_above": r.money("free_above"),
     }
+    v["min_days"], v["max_days"] = _transit(r, required=False)
     r.done()
     return v
+
+
+def _transit(r: Reader, *, required: bool) -> tuple[int | None, int | None]:
+    """Business days from–to: a method's (both required) or a zone's own (both, or neither for the method's)."""
+    low, high = r.number("min_days", 0, 60, required=required), r.number("max_days", 0, 60, required=required)
+    if low is not None and high is not None and high < low:
+        r.refuse("max_days", "days_order")
+    elif (low is None) != (high is None) and not {"min_days", "max_days"} & r.errors.keys():
+        r.refuse("max_days" if high is None else "min_days", "required")
+    return low, high
 
 
 async def methods_and_zones() -> tuple[list[ShippingMethod], list[ShippingZone]]:
@@ -116,7 +124,7 @@ METHOD_FIELDS = (
     "position",
 )
 ZONE_FIELDS = ("name", "countries", "position")
-RATE_FIELDS = ("method_id", "zone_id", "max_weight_grams", "price", "free_above")
+RATE_FIELDS = ("method_id", "zone_id", "max_weight_grams", "price", "free_above", "min_days", "max_days")
 
 
 async def _save(staff: Staff, model, fields, kind: str, row_id: int | None, values: dict):

@@ -1,11 +1,17 @@
 """Shipping: which methods serve a country, what they cost for a parcel, and when it arrives.
 
-Methods, zones and rates are data (ShippingMethod, ShippingZone, ShippingRate) the admin edits.
-Delivery dates count business days from the dispatch day, which depends on an order cut-off hour.
+Methods, zones and rates are data (ShippingMethod, ShippingZone, ShippingRate) the admin edits. A rate is
+one method in one zone, up to a weight: its price and, when the zone's couriers take longer or less long
+than the method says, its own transit.
+
+A delivery window is counted the way a parcel travels: it leaves on the shop's next business day (before
+the method's cut-off hour, the same day), then spends its transit in business days at the destination —
+Germany's Unity Day or America's Thanksgiving hold it up there, Italy's Easter Monday when it stays here.
 """
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -15,9 +21,16 @@ from storefront.domain.models import ShippingMethod, ShippingRate, ShippingZone
 from storefront.domain.shop_time import SHOP_TZ
 from storefront.domain.vat import SHOP_COUNTRY
 
-# Italy's public holidays, from the maintained `holidays` package: the movable ones (Easter Monday) and new
-# ones (San Francesco, 4 October, from 2026) included, for any year asked. Couriers do not deliver on them.
-HOLIDAYS = holidays.country_holidays(SHOP_COUNTRY)
+
+@functools.cache
+def _calendar(country: str) -> holidays.HolidayBase | None:
+    """A country's public holidays and weekend, from the maintained `holidays` package (movable feasts such
+    as Easter Monday, and new days such as Italy's San Francesco from 2026, for any year asked). None for a
+    country it does not know: then only Saturdays and Sundays are days off."""
+    try:
+        return holidays.country_holidays(country)
+    except NotImplementedError:
+        return None
 
 
 @dataclass(frozen=True)
@@ -39,15 +52,16 @@ class Quote:
     pickup: bool
 
 
-def is_business_day(day: date) -> bool:
-    return day.weekday() < 5 and day not in HOLIDAYS
+def is_business_day(day: date, country: str = SHOP_COUNTRY) -> bool:
+    calendar = _calendar(country)
+    return calendar.is_working_day(day) if calendar is not None else day.weekday() < 5
 
 
-def add_business_days(start: date, days: int) -> date:
+def add_business_days(start: date, days: int, country: str = SHOP_COUNTRY) -> date:
     day = start
     while days > 0:
         day += timedelta(days=1)
-        if is_business_day(day):
+        if is_business_day(day, country):
             days -= 1
     return day
 
@@ -60,9 +74,19 @@ def dispatch_day(now: datetime, cutoff: time = time(13, 0)) -> date:
     return add_business_days(local.date(), 1)
 
 
-def delivery_window(now: datetime, min_days: int = 2, max_days: int = 4, cutoff: time = time(13, 0)) -> DeliveryWindow:
+def delivery_window(
+    now: datetime, min_days: int = 2, max_days: int = 4, cutoff: time = time(13, 0), country: str = SHOP_COUNTRY
+) -> DeliveryWindow:
+    """From the shop's dispatch day, the transit counted in the destination's business days."""
     shipped = dispatch_day(now, cutoff)
-    return DeliveryWindow(add_business_days(shipped, min_days), add_business_days(shipped, max_days))
+    return DeliveryWindow(add_business_days(shipped, min_days, country), add_business_days(shipped, max_days, country))
+
+
+def transit(rate: ShippingRate, method: ShippingMethod) -> tuple[int, int]:
+    """Business days in transit: the zone's own, where the rate says, else the method's."""
+    if rate.min_days is not None and rate.max_days is not None:
+        return rate.min_days, rate.max_days
+    return method.min_days, method.max_days
 
 
 def _zone_for(zones: list[ShippingZone], country: str) -> ShippingZone | None:
@@ -76,15 +100,31 @@ def _rate_for(rates: list[ShippingRate], weight_grams: int) -> ShippingRate | No
     return min(fitting, key=lambda r: (r.max_weight_grams is None, r.max_weight_grams or 0), default=None)
 
 
-async def quotes(country: str, weight_grams: int, goods: int, now: datetime) -> list[Quote]:
-    """Every active method that serves the country, in the shop's order (the first is the default)."""
-    zone = _zone_for(await ShippingZone.all(), country.upper())
+@dataclass(frozen=True)
+class Tables:
+    """The shipping rows quotes are made from: every zone, and the active methods' rates with their method.
+    A few dozen rows; the catalogue cache keeps them per version for product pages (version.WATCHED)."""
+
+    zones: list[ShippingZone]
+    rates: list[ShippingRate]
+
+
+async def tables() -> Tables:
+    return Tables(await ShippingZone.all(), await ShippingRate.filter(method__active=True).select_related("method"))
+
+
+async def quotes(country: str, weight_grams: int, goods: int, now: datetime, kept: Tables | None = None) -> list[Quote]:
+    """Every active method that serves the country, in the shop's order (the first is the default).
+    `kept`: the tables as already read, else they are read now."""
+    found = kept or await tables()
+    country = country.upper()
+    zone = _zone_for(found.zones, country)
     if zone is None:
         return []
-    rates = await ShippingRate.filter(zone_id=zone.id, method__active=True).select_related("method")
     by_method: dict[int, list[ShippingRate]] = {}
-    for each in rates:
-        by_method.setdefault(each.method_id, []).append(each)
+    for each in found.rates:
+        if each.zone_id == zone.id:
+            by_method.setdefault(each.method_id, []).append(each)
     offered = []
     for method_rates in by_method.values():
         rate = _rate_for(method_rates, weight_grams)
@@ -92,7 +132,7 @@ async def quotes(country: str, weight_grams: int, goods: int, now: datetime) -> 
             continue
         method: ShippingMethod = rate.method
         price = 0 if rate.free_above is not None and goods >= rate.free_above else rate.price
-        window = delivery_window(now, method.min_days, method.max_days, time(method.cutoff_hour))
+        window = delivery_window(now, *transit(rate, method), time(method.cutoff_hour), country)
         offered.append(
             (
                 method.position,
@@ -108,8 +148,10 @@ async def is_pickup(code: str) -> bool:
     return await ShippingMethod.filter(code=code, pickup=True).exists()
 
 
-async def estimate(weight_grams: int, goods: int, now: datetime, country: str = SHOP_COUNTRY) -> Quote | None:
-    """For the cart: the cheapest delivery (not pickup) to the country (the shop's own until the shopper
-    says where they live)."""
-    deliveries = [q for q in await quotes(country, weight_grams, goods, now) if not q.pickup]
+async def estimate(
+    weight_grams: int, goods: int, now: datetime, country: str = SHOP_COUNTRY, kept: Tables | None = None
+) -> Quote | None:
+    """For the cart and product pages: the cheapest delivery (not pickup) to the country (the shop's own
+    until the shopper says where they live)."""
+    deliveries = [q for q in await quotes(country, weight_grams, goods, now, kept) if not q.pickup]
     return min(deliveries, key=lambda q: q.price, default=None)
