@@ -73,7 +73,7 @@ def bare_app(settings: Settings, lifespan=None) -> Starlette:
         lifespan=lifespan,
     )
     app.state.settings = settings
-    app.state.templates = make_templates(settings.locale)
+    app.state.templates = {settings.language: make_templates(settings.language)}
     app.state.static_url = _StaticUrls(STATIC)
     return app
 

@@ -19,7 +19,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from tortoise.contrib.starlette import RegisterTortoise
 
-from storefront import mailer, session
+from storefront import languages, mailer, session
 from storefront.domain import db, rate_limits
 from storefront.domain.orders import lifecycle
 from storefront.domain.payments import service as payments_domain
@@ -133,6 +133,8 @@ class Shop(Starlette):
 def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> Shop:
     """manage_db=False leaves the database to the caller (tests open one per test)."""
     settings = settings or Settings.from_env()
+    if settings.language not in languages.LANGUAGES:
+        raise ValueError(f"SHOP_LANGUAGE={settings.language!r}: the shop speaks {', '.join(languages.LANGUAGES)}")
     payments_domain.configure(settings.secret_key)
     settings.media_dir.mkdir(parents=True, exist_ok=True)  # a shop without images yet: 404s, not 500s
 
@@ -173,6 +175,7 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
                 same_site="lax",
                 https_only=not settings.debug,
             ),
+            Middleware(languages.LanguageMiddleware, shop_language=settings.language),
             Middleware(
                 CSRFMiddleware,
                 on_failure=errors.csrf_failed,
@@ -185,6 +188,6 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
         max_body_size=settings.max_body_size,
     )
     app.state.settings = settings
-    app.state.templates = make_templates(settings.locale)
+    app.state.templates = {language: make_templates(language) for language in languages.LANGUAGES}
     app.state.static_url = _StaticUrls(STATIC)
     return app

@@ -5,6 +5,8 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from storefront import templating
+
 
 def wants_fragment(request: Request) -> bool:
     headers = request.headers
@@ -20,7 +22,7 @@ def target(request: Request) -> str | None:
 
 
 def render(request: Request, page: str, fragment: str, context: dict, status_code: int = 200) -> Response:
-    templates = request.app.state.templates
+    templates = templating.templates(request)
     name = fragment if wants_fragment(request) else page
     response = templates.TemplateResponse(request, name, context, status_code=status_code)
     response.headers["Vary"] = "HX-Request"

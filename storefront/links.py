@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from itsdangerous import BadSignature, URLSafeSerializer
 
+from storefront import languages
 from storefront.settings import Settings
 
 _SALT = "order-link"
@@ -23,9 +24,10 @@ def order_number(settings: Settings, token: str) -> str | None:
     return number if isinstance(number, str) else None
 
 
-def order_path(settings: Settings, number: str) -> str:
-    return f"/orders/{number}?key={order_token(settings, number)}"
+def order_path(settings: Settings, number: str, language: str) -> str:
+    """The order's page in a language: the shopper's page's, or the order's own (emails)."""
+    return f"{languages.root(language, settings.language)}/orders/{number}?key={order_token(settings, number)}"
 
 
-def order_url(settings: Settings, number: str) -> str:
-    return settings.base_url + order_path(settings, number)
+def order_url(settings: Settings, number: str, language: str) -> str:
+    return settings.base_url + order_path(settings, number, language)

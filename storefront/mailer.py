@@ -36,7 +36,7 @@ from urllib.parse import unquote, urlsplit
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from tortoise.expressions import F, Q
 
-from storefront import links, templating
+from storefront import languages, links, templating
 from storefront.domain import shop_time
 from storefront.domain.models import Order, OutboxEmail
 from storefront.domain.orders import fulfilment, notifications
@@ -91,16 +91,17 @@ async def _context(email: OutboxEmail, settings: Settings) -> dict:
         raise ValueError(f"outbox email {email.id} has no order")
     order = await Order.get(id=email.order_id).prefetch_related("lines", "events", "payments")
     taken = payments.taken(list(order.payments))
+    language = languages.normalise(order.language) or settings.language  # the one it was placed in
     return {
         "kind": email.kind,
         "shop_name": settings.shop_name,
-        "locale": settings.locale,
+        "locale": language,
         "currency": order.currency,
         "order": order,
         "lines": list(order.lines),
         "name": notifications.first_name(order.full_name),
         "placed_on": shop_time.day_of(order.created_at),
-        "order_url": links.order_url(settings, order.number),
+        "order_url": links.order_url(settings, order.number, language),
         # Filled in when shipped; an order stored with the method's template still gets a working link.
         "pickup": await rates.is_pickup(order.shipping_method),
         "tracking_link": fulfilment.tracking_url(order.tracking_url, order.tracking_number),
@@ -115,7 +116,7 @@ async def _context(email: OutboxEmail, settings: Settings) -> dict:
 async def render(email: OutboxEmail, settings: Settings) -> tuple[str, str, str]:
     """Subject, text and HTML of an outbox email, from its order as it is now."""
     context = await _context(email, settings)
-    env = environment(settings.locale)
+    env = environment(context["locale"])
     text_template = env.get_template(f"{email.kind}.txt")
     subject = "".join(text_template.blocks["subject"](text_template.new_context(context)))
     subject = one_line(subject)[:200]  # the column's size

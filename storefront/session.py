@@ -13,7 +13,7 @@ CART = "cart"  # the cart's token
 CART_COUNT = "cart_count"  # items in the cart, for the header badge without a query
 FLASH = "flash"  # messages for the next page, when a form was posted without JavaScript
 STAFF = "staff_session"  # the token of a staff session (domain/staff/sessions.py), never the staff id
-LOCALE = "locale"
+LANGUAGE = "language"  # set on the first visit: only that one is sent to the browser's language
 
 COOKIE_NAME = "sf_session"
 MAX_AGE = 30 * 24 * 3600
@@ -69,6 +69,14 @@ def flash(conn: HTTPConnection, message: dict) -> None:
 
 def pop_flash(conn: HTTPConnection) -> list[dict]:
     return conn.session.pop(FLASH, []) if FLASH in conn.session else []
+
+
+def language(conn: HTTPConnection) -> str | None:
+    return conn.session.get(LANGUAGE)
+
+
+def remember_language(conn: HTTPConnection, language: str) -> None:
+    conn.session[LANGUAGE] = language
 
 
 def staff_token(conn: HTTPConnection) -> str | None:

@@ -42,7 +42,7 @@ class Settings:
     port: int = 8000
     workers: int = 1
     forwarded_allow_ips: str = ""  # set to trust X-Forwarded-* from a proxy
-    locale: str = "en"
+    language: str = "it"  # the shop's own language: its pages at the root, the others under /<code>/ (languages.py)
     currency: str = "EUR"
     shop_name: str = "Bottega"
     max_body_size: int = 2 * 1024 * 1024
@@ -68,7 +68,7 @@ class Settings:
             port=int(env.get("PORT", "8000")),
             workers=int(env.get("WORKERS", "1")),
             forwarded_allow_ips=env.get("FORWARDED_ALLOW_IPS", ""),
-            locale=env.get("SHOP_LOCALE", "en"),
+            language=env.get("SHOP_LANGUAGE", "it").strip().replace("_", "-").split("-")[0].lower(),  # "it_IT" -> "it"
             shop_name=env.get("SHOP_NAME", "Bottega"),
             base_url=(env.get("BASE_URL") or f"http://{env.get('HOST', '127.0.0.1')}:{env.get('PORT', '8000')}").rstrip(
                 "/"

@@ -17,7 +17,7 @@ from markupsafe import Markup
 from starlette.requests import Request
 from starlette.templating import Jinja2Templates
 
-from storefront import session
+from storefront import languages, session
 from storefront.domain import addresses
 from storefront.domain import money as money_domain
 from storefront.domain.inventory import stock
@@ -30,9 +30,10 @@ LOCALES = HERE / "locale"
 
 
 @cache
-def translations(locale: str) -> NullTranslations:
-    """Translations for a locale; English is the source language, so it needs none."""
-    return Translations.load(LOCALES, [locale], domain="messages")
+def translations(language: str) -> NullTranslations:
+    """A language's compiled catalogue (storefront/locale, `make messages`); English is the source
+    language, so it needs none."""
+    return Translations.load(LOCALES, [language], domain="messages")
 
 
 def quick_gettext(translate: Callable[[str], str]) -> Callable[..., str]:
@@ -60,8 +61,7 @@ def money(ctx, cents: int | None) -> str:
         return ""
     if "currency" in ctx:  # emails: no request; the order's currency and the shop's locale are in the context
         return money_domain.display(cents, ctx["currency"], ctx["locale"])
-    settings = ctx["request"].app.state.settings
-    return money_domain.display(cents, settings.currency, ctx.get("locale", settings.locale))
+    return money_domain.display(cents, ctx["request"].app.state.settings.currency, ctx["locale"])
 
 
 @pass_context
@@ -107,12 +107,20 @@ def percent(ctx, basis_points: int) -> str:
 
 
 def shop_context(request: Request) -> dict:
-    """What every template may use: the shop, the cart badge, the CSRF token."""
+    """What every template may use: the shop, the page's language, the cart badge, the CSRF token."""
     settings = request.app.state.settings
     has_session = "session" in request.scope  # not when an error is raised outside the session middleware
+    language = languages.of(request)
     return {
         "shop_name": settings.shop_name,
-        "locale": settings.locale,
+        "locale": language,  # money, dates and numbers are written as this language writes them
+        # Where this language's pages start ("" or "/en"): every link to a shopper page begins with it.
+        "root": languages.root(language, settings.language),
+        "twins": lambda home=False: languages.twins(
+            request, home=home
+        ),  # this page in each language: hreflang, the switch
+        "base_url": settings.base_url,
+        "shop_language": settings.language,
         "csrf_token": session.csrf_token(request) if has_session else "",
         "cart_count": session.cart_count(request) if has_session else 0,
         "pop_flash": (lambda: session.pop_flash(request)) if has_session else list,
@@ -120,7 +128,12 @@ def shop_context(request: Request) -> dict:
     }
 
 
-def make_templates(locale: str) -> Jinja2Templates:
+def templates(request: Request) -> Jinja2Templates:
+    """The templates of this request's language."""
+    return request.app.state.templates[languages.of(request)]
+
+
+def make_templates(language: str) -> Jinja2Templates:
     env = Environment(
         loader=FileSystemLoader(HERE),
         autoescape=select_autoescape(default=True, default_for_string=True),
@@ -129,8 +142,8 @@ def make_templates(locale: str) -> Jinja2Templates:
         lstrip_blocks=True,
         auto_reload=False,
     )
-    env.install_gettext_translations(translations(locale), newstyle=True)  # type: ignore[attr-defined]  # jinja2.ext.i18n adds it
-    env.globals["gettext"] = quick_gettext(translations(locale).gettext)
+    env.install_gettext_translations(translations(language), newstyle=True)  # type: ignore[attr-defined]  # jinja2.ext.i18n adds it
+    env.globals["gettext"] = quick_gettext(translations(language).gettext)
     env.filters.update(
         money=money,
         amount=money_domain.form_value,
@@ -145,4 +158,5 @@ def make_templates(locale: str) -> Jinja2Templates:
     env.globals["address_format"] = addresses.format_for  # the checkout asks what the country's addresses have
     env.globals["payment_method_names"] = PAYMENT_METHOD_NAMES  # English: `_()` them where shown
     env.globals["staff_stock_reasons"] = stock.STAFF_REASONS  # the adjust form offers what the domain accepts
+    env.globals["languages"] = languages.LANGUAGES
     return Jinja2Templates(env=env, context_processors=[shop_context])

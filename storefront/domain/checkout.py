@@ -204,11 +204,12 @@ async def place_order(
     bank_transfer_wait: timedelta = timedelta(days=7),
     client_address: str = "",
     unpaid_cap: UnpaidCap = UnpaidCap(),
+    language: str = "en",
 ) -> Order:
-    """Turn the cart into an order, or raise: Invalid (field errors), EmptyCart, CartNeedsAttention,
-    TotalChanged (not the `shown_total` the page showed), TooManyUnpaid (for the email, or from the
-    `client_address`, the shopper's address as the page saw it), stock.OutOfStock (every short line),
-    limits.LimitReached, AttemptNotYours.
+    """Turn the cart into an order placed in `language` (its emails and page follow it), or raise: Invalid
+    (field errors), EmptyCart, CartNeedsAttention, TotalChanged (not the `shown_total` the page showed),
+    TooManyUnpaid (for the email, or from the `client_address`, the shopper's address as the page saw it),
+    stock.OutOfStock (every short line), limits.LimitReached, AttemptNotYours.
 
     Every submit of one attempt (`idempotency_key`, from this cart) leads to that attempt's order: a double
     click, a resubmit, a back-and-resubmit, and two submits at once, where the one that lost the race
@@ -231,6 +232,7 @@ async def place_order(
             bank_transfer_wait=bank_transfer_wait,
             client_address=client_address,
             unpaid_cap=unpaid_cap,
+            language=language,
         )
     except AttemptNotYours:
         raise
@@ -260,6 +262,7 @@ async def _place(
     bank_transfer_wait: timedelta,
     client_address: str,
     unpaid_cap: UnpaidCap,
+    language: str,
 ) -> Order:
     now = now or datetime.now(UTC)
     errors = field_errors(d)
@@ -284,7 +287,8 @@ async def _place(
     draws = NUMBER_DRAWS
     while True:
         try:
-            return await _write(found, d, idempotency_key, lifecycle.new_number(), expires, client_address)
+            number = lifecycle.new_number()
+            return await _write(found, d, idempotency_key, number, expires, client_address, language)
         except IntegrityError:
             # The same attempt, submitted twice at once: the other request's order is the one. Otherwise
             # another order already has the random number drawn: draw again.
@@ -297,7 +301,13 @@ async def _place(
 
 
 async def _write(
-    found: Summary, d: Details, idempotency_key: str, number: str, expires: datetime | None, client_address: str
+    found: Summary,
+    d: Details,
+    idempotency_key: str,
+    number: str,
+    expires: datetime | None,
+    client_address: str,
+    language: str,
 ) -> Order:
     """The order, its lines, stock, promotion uses, events and email: one transaction, all or nothing."""
     totals, quote = found.totals, found.quote
@@ -350,6 +360,7 @@ async def _write(
                 vat_regime=totals.tax.regime,
                 expires_at=expires,
                 client_address=client_address[:64],
+                language=language,
                 using_db=conn,
             )
             await OrderLine.bulk_create(

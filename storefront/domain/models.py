@@ -367,6 +367,9 @@ class Order(Model):
     )
     cart_id: int | None
     status = fields.CharEnumField(OrderStatus, max_length=20, default=OrderStatus.PENDING_PAYMENT, db_index=True)
+    # The language it was placed in ("it", "en"): its emails and its page are in it. Orders from before the
+    # shop spoke Italian were placed in English.
+    language = fields.CharField(max_length=8, default="en", db_default="en")
     email = fields.CharField(max_length=254, db_index=True)
     full_name = fields.CharField(max_length=120)
     phone = fields.CharField(max_length=40, default="")
@@ -543,6 +546,7 @@ class Staff(Model):
     active = fields.BooleanField(default=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     last_login_at = fields.DatetimeField(null=True)
+    language = fields.CharField(max_length=8, null=True)  # the back office's language they picked; None: the shop's
 
     class Meta:
         table = "staff"

@@ -11,8 +11,8 @@ from storefront.domain.catalogue import search, version
 
 async def install_extras() -> None:
     """Idempotent; run by `storefront migrate` and by the tests' set-up."""
-    await search.install()
     await version.install()
+    await search.install()  # a rebuilt index raises the catalogue version
 
 
 async def create(database_url: str) -> None:

@@ -9,7 +9,7 @@ from dataclasses import asdict
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from storefront import forms, session
+from storefront import forms, languages, session, templating
 from storefront.domain import addresses, as_typed, rate_limits
 from storefront.domain.basket import cart
 from storefront.domain.catalogue import browse
@@ -38,11 +38,11 @@ async def _cart_response(
     return render(request, "pages/cart.html", "partials/cart_panel_update.html", context, status_code)
 
 
-def _done(request: Request, messages: list[dict], next_url: str = "/cart") -> Response:
-    """After a successful action without JavaScript: remember the messages, 303 to the page."""
+def _done(request: Request, messages: list[dict], next_url: str | None = None) -> Response:
+    """After a successful action without JavaScript: remember the messages, 303 to the page (the cart)."""
     for message in messages:
         session.flash(request, message)
-    return RedirectResponse(next_url, status_code=303)
+    return RedirectResponse(next_url or languages.path(request, "/cart"), status_code=303)
 
 
 async def show(request: Request) -> Response:
@@ -69,7 +69,7 @@ async def add(request: Request) -> Response:
     if slug is not None:
         return await _add_choice(request, str(slug), chosen, raw_quantity, show)
     # A listing card's button names its product's only variant.
-    next_url = local_path(str(next_url or ""), "/cart")
+    next_url = local_path(str(next_url or ""), languages.path(request, "/cart"))
     variant_id = as_typed.whole(raw_variant) or 0  # 0: no such variant
     try:
         quantity = cart.parse_quantity(raw_quantity)
@@ -89,7 +89,7 @@ async def _add_choice(request: Request, slug: str, chosen: dict[str, str], raw_q
     JavaScript the page may still show an earlier choice: what is added is what the shopper chose, or the
     page for that choice says why nothing was (422)."""
     page = await product_choice(slug, chosen)
-    url = choice_url(page)
+    url = languages.path(request, choice_url(page))
     if show:  # "Show this choice", without JavaScript
         return RedirectResponse(url, status_code=303)
     variant_id = page.variant.id if page.variant else 0
@@ -125,7 +125,7 @@ async def _add_region(request: Request, variant_id: int, change, messages, statu
     badge and the live region. After an add (`change`) the variant exists; after a refusal it may not."""
     exists = change is not None or await browse.product_slug_of(variant_id) is not None
     context = {"variant_id": variant_id, "added": _message(change) if change else None, "messages": messages, **extra}
-    templates = request.app.state.templates
+    templates = templating.templates(request)
     if not exists or request.headers.get("HX-Target") != "add-to-cart":
         return templates.TemplateResponse(request, "partials/cart_updates.html", context, status_code=status_code)
     return templates.TemplateResponse(request, "partials/add_to_cart_update.html", context, status_code=status_code)

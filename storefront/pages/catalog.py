@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from urllib.parse import urlencode
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 
-from storefront import session
+from storefront import languages, session
 from storefront.domain import as_typed, money, vat
 from storefront.domain.basket import cart
 from storefront.domain.catalogue import browse, cache
+from storefront.domain.catalogue import search as product_search
 from storefront.domain.errors import NotFound
 from storefront.domain.shipping import rates
 from storefront.htmx import render, target
@@ -120,10 +122,21 @@ async def category(request: Request) -> Response:
 
 
 async def search(request: Request) -> Response:
+    """Search results; an exact SKU opens its product, and a search that finds nothing shows what the
+    closest catalogue words find ("maglieta": the t-shirts, "Did you mean: maglietta")."""
     text = request.query_params.get("q", "").strip()[:200]
-    query, errors = listing_query(request, text=text)
     shelf = await cache.current()
-    return await _listing_response(request, "pages/search.html", shelf, query=query, errors=errors, text=text)
+    if found := await shelf.by_sku(text):
+        slug, variant_id = found
+        return RedirectResponse(languages.path(request, f"/p/{slug}?v={variant_id}"), status_code=303)
+    query, errors = listing_query(request, text=text)
+    corrected = None
+    if text and not (await shelf.listing(query)).total:
+        if corrected := product_search.suggest(text, await shelf.vocabulary()):
+            query = replace(query, text=corrected)
+    return await _listing_response(
+        request, "pages/search.html", shelf, query=query, errors=errors, text=text, corrected=corrected
+    )
 
 
 async def product(request: Request) -> Response:

@@ -11,7 +11,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from storefront import forms, links, session
+from storefront import forms, languages, links, session, templating
 from storefront.domain import addresses, as_typed, checkout
 from storefront.domain.basket import cart
 from storefront.domain.checkout import Details
@@ -84,7 +84,7 @@ async def show(request: Request) -> Response:
     if unpaid := context["summary"].replaces:
         context = await _context(request, _details_of(unpaid[-1]), attempt, {})
     if not context["summary"].contents.lines:
-        return RedirectResponse("/cart", status_code=303)
+        return RedirectResponse(languages.path(request, "/cart"), status_code=303)
     await cart.checkout_started(session.cart_token(request))
     return _page(request, "pages/checkout.html", context)
 
@@ -113,7 +113,7 @@ async def validate(request: Request) -> Response:
         # Who is buying decides once-per-customer codes: the summary and the total to pay follow the email.
         context["summary"] = await checkout.summary(session.cart_token(request), d)
     return _private(
-        request.app.state.templates.TemplateResponse(
+        templating.templates(request).TemplateResponse(
             request, "partials/checkout_field.html", {**context, "name": name}, status_code=200
         )
     )
@@ -146,14 +146,15 @@ async def place(request: Request) -> Response:
             bank_transfer_wait=timedelta(days=settings.bank_transfer_days),
             client_address=client_address(request),
             unpaid_cap=checkout.UnpaidCap(settings.unpaid_orders_per_email, settings.unpaid_orders_per_address),
+            language=languages.of(request),
         )
     except FieldErrors as exc:
         return await _form(request, d, attempt, exc.errors)
     except checkout.EmptyCart:
-        return _redirect(request, "/cart")
+        return _redirect(request, languages.path(request, "/cart"))
     except checkout.CartNeedsAttention:
         session.flash(request, {"kind": "cart_changed"})
-        return _redirect(request, "/cart")
+        return _redirect(request, languages.path(request, "/cart"))
     except checkout.AttemptNotYours:  # a form copied from another session: a fresh attempt, nothing revealed
         return await _form(request, d, secrets.token_urlsafe(16), {}, problem={"kind": "stale_form"})
     except checkout.TotalChanged as exc:
@@ -175,7 +176,7 @@ async def place(request: Request) -> Response:
         return await _form(request, d, secrets.token_urlsafe(16), {}, problem=problem)
 
     session.set_cart_count(request, await cart.count(token))  # spent, or kept until a card is paid
-    order_path = links.order_path(settings, order.number)
+    order_path = links.order_path(settings, order.number, languages.of(request))
     if payments.paid_online(order.payment_method):
         # A path, not a URL: the gateway's redirect back must stay on the origin the shopper is on.
         try:

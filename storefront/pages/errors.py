@@ -7,14 +7,15 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
+from storefront import templating
 from storefront.htmx import wants_fragment
 
 
 def _page(request: Request, status_code: int, name: str | None = None) -> Response:
-    templates = request.app.state.templates
+    templates = templating.templates(request)
     # The error pages do without the category navigation: they must render even when the database cannot.
     return templates.TemplateResponse(
-        request, f"pages/errors/{name or status_code}.html", {"nav": []}, status_code=status_code
+        request, f"pages/errors/{name or status_code}.html", {"nav": [], "error": True}, status_code=status_code
     )
 
 
@@ -31,7 +32,7 @@ async def server_error(request: Request, exc: Exception) -> Response:
 def csrf_failed(request: Request) -> Response:
     if wants_fragment(request):
         # htmx swaps this message into the page's alert region instead of the form's target.
-        templates = request.app.state.templates
+        templates = templating.templates(request)
         response = templates.TemplateResponse(
             request, "partials/flash.html", {"messages": [{"kind": "csrf"}]}, status_code=403
         )

@@ -8,7 +8,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from storefront import forms, links, session
+from storefront import forms, languages, links, session
 from storefront.domain import rate_limits
 from storefront.domain.basket import cart
 from storefront.domain.models import Order, OrderStatus, PaymentStatus
@@ -70,8 +70,8 @@ async def retry_payment(request: Request) -> Response:
     order = await _order(request)
     settings = request.app.state.settings
     if order.status != OrderStatus.PENDING_PAYMENT or order.payment_method != "card":
-        return RedirectResponse(links.order_path(settings, order.number), status_code=303)
-    order_path = links.order_path(settings, order.number)
+        return RedirectResponse(links.order_path(settings, order.number, languages.of(request)), status_code=303)
+    order_path = links.order_path(settings, order.number, languages.of(request))
     try:
         started = await payments.begin(order.id, "card", return_url=order_path)
         url = started.redirect_url or order_path
@@ -104,4 +104,6 @@ async def lookup(request: Request) -> Response:
         context = await page_context(request, number=number, email=email, failed=True)
         return render(request, "pages/order_lookup.html", "pages/order_lookup.html", context, status_code=422)
     await rate_limits.forgive(counted)  # only failed lookups count
-    return RedirectResponse(links.order_path(request.app.state.settings, order.number), status_code=303)
+    return RedirectResponse(
+        links.order_path(request.app.state.settings, order.number, languages.of(request)), status_code=303
+    )

@@ -18,7 +18,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from storefront import forms
+from storefront import forms, templating
 from storefront.domain.errors import NotFound
 from storefront.domain.models import Payment, PaymentStatus
 from storefront.domain.payments import service as payments
@@ -38,7 +38,7 @@ def back_to_shop(return_url: str, reference: str) -> str:
 
 
 def _render(request: Request, status_code: int = 200, **context) -> Response:
-    templates = request.app.state.templates
+    templates = templating.templates(request)
     response = templates.TemplateResponse(request, "pages/pay.html", context, status_code=status_code)
     response.headers["Cache-Control"] = "no-store"  # a payment page must never come back from a cache
     return response
@@ -62,17 +62,20 @@ def _page(request: Request, payment: Payment, return_url: str, sig: str, status_
     )
 
 
-async def _payment(reference: str) -> Payment:
+async def _payment(request: Request, reference: str) -> Payment:
+    """The payment this page is for; the page speaks the language its order was placed in."""
     try:
-        return await payments.sandbox_payment(reference)
+        payment = await payments.sandbox_payment(reference)
     except NotFound:
         raise HTTPException(404) from None
+    request.state.language = payment.order.language
+    return payment
 
 
 async def hosted_page(request: Request) -> Response:
     reference = request.path_params["reference"]
     return_url, sig = request.query_params.get("return", ""), request.query_params.get("sig", "")
-    payment = await _payment(reference)
+    payment = await _payment(request, reference)
     if not payments.return_ok(reference, return_url, sig):
         return _render(request, 400, state="bad_link")
     return _page(request, payment, return_url, sig)
@@ -88,7 +91,7 @@ async def pay(request: Request) -> Response:
         name=forms.text(form, "name", FIELD_LIMIT),
     )
     return_url, sig = str(form.get("return") or ""), str(form.get("sig") or "")
-    payment = await _payment(reference)
+    payment = await _payment(request, reference)
     if not payments.return_ok(reference, return_url, sig):
         return _render(request, 400, state="bad_link")
     try:
@@ -104,7 +107,7 @@ async def cancel(request: Request) -> Response:
     reference = request.path_params["reference"]
     form = await forms.read(request)
     return_url, sig = str(form.get("return") or ""), str(form.get("sig") or "")
-    await _payment(reference)
+    await _payment(request, reference)
     if not payments.return_ok(reference, return_url, sig):
         return _render(request, 400, state="bad_link")
     await payments.sandbox_cancel(reference)

@@ -89,6 +89,7 @@ def server_env(tmp_path_factory, inbox) -> dict:
         "BASE_URL": f"http://127.0.0.1:{port}",
         "SMTP_URL": f"smtp://127.0.0.1:{inbox.port}",
         "UNPAID_ORDERS_PER_ADDRESS": "1000",  # every shopper of the suite comes from 127.0.0.1
+        "SHOP_LANGUAGE": "en",  # English at the root: the suite reads the source messages; Italian under /it/
         **({} if "DEBUG" not in os.environ else {"DEBUG": ""}),
     }
 
@@ -178,8 +179,8 @@ def _shopper(profile_name: str, browser: Browser, playwright, base_url: str, **o
         device = dict(playwright.devices[profile])
         device.pop("default_browser_type", None)
         profile = device
-    profile = {**profile, **overrides}
-    context = browser.new_context(base_url=base_url, locale="en-GB", timezone_id="Europe/Rome", **profile)
+    profile = {"locale": "en-GB", **profile, **overrides}
+    context = browser.new_context(base_url=base_url, timezone_id="Europe/Rome", **profile)
     context.set_default_timeout(TIMEOUT_MS)
     page = context.new_page()
     page.profile = profile_name

@@ -202,6 +202,7 @@ def served_shop_env(var: Path, name: str, port: int, workers: int) -> Iterator[d
         "WORKERS": str(workers),
         "DEBUG": "1",
         "BASE_URL": f"http://127.0.0.1:{port}",
+        "SHOP_LANGUAGE": "en",  # as the unit tests: English at the root
         # A crowd of scripted shoppers from 127.0.0.1, each leaving many orders unpaid: no cap here.
         "UNPAID_ORDERS_PER_EMAIL": "100000",
         "UNPAID_ORDERS_PER_ADDRESS": "100000",

@@ -62,7 +62,10 @@ async def _drop_postgres_database(name: str) -> None:
 
 @pytest.fixture
 def settings(tmp_path) -> Settings:
-    return Settings(database_url=TEST_DATABASE_URL, secret_key="test-secret", media_dir=tmp_path / "media")
+    # English at the root: tests read the source messages; the Italian pages are tested under /it/.
+    return Settings(
+        database_url=TEST_DATABASE_URL, secret_key="test-secret", media_dir=tmp_path / "media", language="en"
+    )
 
 
 @pytest.fixture

@@ -172,7 +172,8 @@ async def test_a_new_variant_takes_options_euro_prices_and_opening_stock_through
     assert sorted(v.name for v in variant.option_values) == ["L", "Nero"]
     movement = await StockMovement.get(variant_id=variant.id)
     assert (movement.delta, movement.reason) == (7, "received")
-    assert "Maglietta" in (await client.get("/search?q=MAG-NER-L")).text  # reindexed with the new SKU
+    found = await client.get("/search?q=mag-ner-l")  # the new SKU opens its product
+    assert found.headers["location"] == f"/p/{tee.slug}?v={variant.id}"
     again = await client.post(f"/admin/products/{tee.id}/variants", data=data)
     assert again.status_code == 422 and "Already used" in again.text
 

@@ -289,7 +289,7 @@ async def build_world(app, settings: Settings) -> World:
         "/checkout",
         "/orders/lookup",
         hosted_page,
-        links.order_path(settings, declined.number),
+        links.order_path(settings, declined.number, "en"),
     ]
     admin_pages = [
         "/admin",

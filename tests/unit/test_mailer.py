@@ -126,8 +126,8 @@ async def test_confirmation_has_everything_the_shopper_needs(db, settings):
         bank = payments.bank_details()
         assert bank.holder in body and bank.iban in body and bank.bic in body
     assert f"Reference: {order.number}" in text
-    assert links.order_url(settings, order.number) in text
-    assert f'href="{links.order_url(settings, order.number)}"' in html
+    assert links.order_url(settings, order.number, "en") in text
+    assert f'href="{links.order_url(settings, order.number, "en")}"' in html
     assert "Via Roma 1" in text and "Italy" in text
 
 
@@ -211,9 +211,9 @@ async def test_refunded_gives_the_amount(db, settings, refunded, status, says):
     assert says.format(n=order.number) in text
 
 
-async def test_money_and_dates_follow_the_shops_locale(db, settings):
-    order = await make_order()
-    _, text, html = await mailer.render(await queue(order), settings.override(locale="it"))
+async def test_money_and_dates_follow_the_orders_language(db, settings):
+    order = await make_order(language="it")
+    _, text, html = await mailer.render(await queue(order), settings)
     for body in (text, html):
         assert "93,10\xa0€" in body and "gio 3 dic – sab 5 dic" in body and "Italia" in body
 
@@ -445,14 +445,14 @@ async def test_a_pickup_method_is_known_by_its_flag_whatever_its_code(db, client
     for body in (text, html):
         assert "Arrives Thu 3 Dec – Sat 5 Dec." in body and "Delivery to:" in body
 
-    page = (await client.get(links.order_path(settings, collected.number))).text
+    page = (await client.get(links.order_path(settings, collected.number, "en"))).text
     assert "Ready for pick-up from Thu 3 Dec." in page and "Estimated delivery" not in page
     assert "collects it in our shop" in page and "Via Roma 1" not in page  # no parcel goes to the address
     unpaid = await make_order(
         shipping_method="ritiro-bottega", carrier="", payment_method="bank_transfer", expires_at=T0 + timedelta(days=7)
     )
-    page = (await client.get(links.order_path(settings, unpaid.number))).text
+    page = (await client.get(links.order_path(settings, unpaid.number, "en"))).text
     assert "ready to collect once the money arrives" in page and "we ship" not in page
-    page = (await client.get(links.order_path(settings, couriered.number))).text
+    page = (await client.get(links.order_path(settings, couriered.number, "en"))).text
     assert "Estimated delivery: Thu 3 Dec – Sat 5 Dec" in page and "Ready for pick-up" not in page
     assert "Via Roma 1" in page and "collects it in our shop" not in page

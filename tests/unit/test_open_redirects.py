@@ -47,6 +47,7 @@ REDIRECTING = {
         "/admin",
         "/admin/orders?status=to_ship",
     ),
+    ("POST", "/admin/language"): ("/admin/language", {"language": "it"}, "/admin", "/admin/orders?status=to_ship"),
     ("POST", "/cart/items"): ("/cart/items", {"variant_id": "{variant}", "quantity": "1"}, "/cart", "/p/tee"),
     ("POST", "/admin/products/{product_id:id}/active"): (
         "/admin/products/{product}/active",

@@ -250,7 +250,7 @@ async def test_the_order_page_takes_back_only_a_payment_of_its_own_order(client,
     order, other = await make_order(), await make_order()
     mine = (await payments.begin(order.id, "card", return_url=RETURN)).reference
     theirs = (await payments.begin(other.id, "card", return_url=RETURN)).reference
-    path = links.order_path(settings, order.number)
+    path = links.order_path(settings, order.number, "en")
     waiting = "waiting for your card payment to be confirmed"
     assert waiting in (await client.get(f"{path}&payment={mine}")).text
     page = (await client.get(f"{path}&payment={theirs}")).text

@@ -91,7 +91,7 @@ async def shop(db, settings):
             f"attempt-{n}",
         )
     payments.configure(settings.secret_key)
-    started = await payments.begin(order.id, "card", return_url=links.order_path(settings, order.number))
+    started = await payments.begin(order.id, "card", return_url=links.order_path(settings, order.number, "en"))
     ids = {
         "slug": tee.slug,
         "variant": (await tee.variants.all())[0].id,

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from typing import TypeVar
 
-from storefront.domain.catalogue import browse, version
+from storefront.domain.catalogue import browse, search, version
 from storefront.domain.db import Sql
 from storefront.domain.shipping import rates
 
@@ -58,6 +58,8 @@ class Catalogue:
         self._products = _Kept(KEEP_PRODUCTS)
         self._home: tuple[list[browse.Card], list[browse.Card]] | None = None
         self._shipping: rates.Tables | None = None
+        self._vocabulary: frozenset[str] | None = None
+        self._skus = _Kept(KEEP_LISTINGS)  # what each search text opened, if it was a SKU
 
     async def listing(self, q: browse.ListingQuery) -> browse.Listing:
         key = (q.filters, q.sort, q.page, q.per_page)
@@ -78,6 +80,19 @@ class Catalogue:
         if self._home is None:
             self._home = await browse.home()
         return self._home
+
+    async def by_sku(self, text: str) -> tuple[str, int] | None:
+        """As search.by_sku: the product page a search for an exact SKU opens."""
+        key = text.strip().casefold()
+        if key not in self._skus:
+            self._skus[key] = await search.by_sku(text)
+        return self._skus[key]
+
+    async def vocabulary(self) -> frozenset[str]:
+        """The catalogue's words, for a search that found nothing to suggest the closest ones."""
+        if self._vocabulary is None:
+            self._vocabulary = await search.vocabulary()
+        return self._vocabulary
 
     async def shipping(self) -> rates.Tables:
         """The shipping rows, for the delivery dates product pages promise."""

@@ -1,22 +1,38 @@
-"""Product search: case- and accent-insensitive, prefix matching, ranked.
+"""Product search: Italian and English word forms, accents and case ignored, typos forgiven, ranked.
 
-One interface over two engines: SQLite's FTS5 and PostgreSQL's full-text search. Both index the
-same accent-folded text, folded here in Python, so "caffe" finds "Caffè" on either database.
+One interface over two engines, SQLite's FTS5 and PostgreSQL's full-text search, which index the same
+words made here in Python: folded (case and accents: "Caffè" is "caffe") and stemmed with Snowball's
+Italian and English stemmers (`snowballstemmer`), so "camicie" finds "camicia" and "shirts" "shirt".
+PostgreSQL's own `italian` and `english` configurations run the same Snowball stemmers, but behind their
+own parsers and stop words; stemming once, here, and indexing with `simple` keeps the two databases'
+results the same (tests/unit/test_search.py runs on both).
+
+Ranking: products with every word in their name come first ("caffè": the coffee before the book that
+mentions it); then every other match, anywhere (SKUs, category, description), the last word also taken as
+the start of a longer one as a shopper still typing ("magl", "caffettiera"). Within each tier, FTS5's bm25
+or PostgreSQL's ts_rank, the name weighing most.
 """
 
 from __future__ import annotations
 
+import difflib
 import re
 import unicodedata
 from collections.abc import Iterable
+from functools import lru_cache
+
+import snowballstemmer
 
 from storefront.domain.catalogue import version
 from storefront.domain.db import Sql, connection, dialect
-from storefront.domain.models import Product
+from storefront.domain.models import Category, Product, Variant
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 MAX_TERMS = 8
 BATCH = 5_000
+FORMAT = 2  # what the index holds; a new format is rebuilt by install() (1: folded words, 2: their stems)
+_STEMMERS = [snowballstemmer.stemmer("italian"), snowballstemmer.stemmer("english")]
+TIER = 1000  # a rank gap no bm25 / ts_rank score crosses: a better tier always comes first
 
 
 def fold(text: str) -> str:
@@ -29,20 +45,41 @@ def terms(query: str) -> list[str]:
     return _WORD.findall(fold(query))[:MAX_TERMS]
 
 
+@lru_cache(maxsize=65_536)
+def stems(word: str) -> tuple[str, ...]:
+    """A folded word's Italian and English stems: "camicie" -> ("camic", "camici")."""
+    return tuple(dict.fromkeys(stemmer.stemWord(word) for stemmer in _STEMMERS))
+
+
+def indexed(text: str) -> str:
+    """What the index holds for a text: the stems of its words."""
+    return " ".join(stem for word in _WORD.findall(fold(text)) for stem in stems(word))
+
+
 async def install() -> None:
-    """Create the search index if missing (idempotent; run by migrate and by test set-up)."""
+    """Create the search index, or rebuild it when it holds an older FORMAT (idempotent; run by migrate
+    and by the tests' set-up)."""
+    conn = connection()
+    await conn.execute_script("CREATE TABLE IF NOT EXISTS search_format (format INT NOT NULL)")
+    rows = await conn.execute_query_dict("SELECT format FROM search_format")
+    if rows and rows[0]["format"] == FORMAT:
+        return
     if dialect() == "postgres":
-        await connection().execute_script(
-            "CREATE TABLE IF NOT EXISTS product_search ("
+        await conn.execute_script(
+            "DROP TABLE IF EXISTS product_search;"
+            "CREATE TABLE product_search ("
             " product_id INT PRIMARY KEY REFERENCES product(id) ON DELETE CASCADE,"
             " document TSVECTOR NOT NULL);"
-            "CREATE INDEX IF NOT EXISTS product_search_document ON product_search USING GIN (document);"
+            "CREATE INDEX product_search_document ON product_search USING GIN (document);"
         )
     else:
-        await connection().execute_script(
-            "CREATE VIRTUAL TABLE IF NOT EXISTS product_fts USING fts5("
-            " name, skus, body, tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3');"
+        await conn.execute_script(
+            "DROP TABLE IF EXISTS product_fts;"
+            "CREATE VIRTUAL TABLE product_fts USING fts5("
+            " name, skus, category, body, tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3');"
         )
+    await index()
+    await conn.execute_script(f"DELETE FROM search_format; INSERT INTO search_format (format) VALUES ({FORMAT});")
 
 
 async def index(product_ids: Iterable[int] | None = None) -> None:
@@ -65,9 +102,10 @@ async def _index_batch(ids: list[int], replace: bool) -> None:
     rows = [
         [
             p.id,
-            fold(p.name),
-            fold(" ".join(v.sku.replace("-", " ") for v in p.variants)),
-            fold(f"{p.category.name} {p.description}"),
+            indexed(p.name),
+            fold(" ".join(v.sku.replace("-", " ") for v in p.variants)),  # codes: as they are, not stemmed
+            indexed(p.category.name),
+            indexed(p.description),
         ]
         for p in products
     ]
@@ -81,33 +119,87 @@ async def _index_batch(ids: list[int], replace: bool) -> None:
         await conn.execute_many(
             "INSERT INTO product_search (product_id, document) VALUES ($1,"
             " setweight(to_tsvector('simple', $2), 'A') || setweight(to_tsvector('simple', $3), 'B')"
-            " || setweight(to_tsvector('simple', $4), 'D'))",
+            " || setweight(to_tsvector('simple', $4), 'C') || setweight(to_tsvector('simple', $5), 'D'))",
             rows,
         )
     else:
         if replace:
             await conn.execute_query(f"DELETE FROM product_fts WHERE rowid IN ({sql.params_in(ids)})", sql.params)
-        await conn.execute_many("INSERT INTO product_fts (rowid, name, skus, body) VALUES (?, ?, ?, ?)", rows)
+        await conn.execute_many(
+            "INSERT INTO product_fts (rowid, name, skus, category, body) VALUES (?, ?, ?, ?, ?)", rows
+        )
 
 
 def matches(sql: Sql, query: str) -> str | None:
-    """A subquery of (product_id, rank) for products matching every term; lower rank is better.
-
-    None when the query has no searchable words.
-    """
+    """A subquery of (product_id, rank) for products matching every word; lower rank is better (the
+    tiers in this module's docstring). None when the query has no searchable words."""
     words = terms(query)
     if not words:
         return None
+    *whole, last = words
     if sql.postgres:
-        q = sql.param(" & ".join(f"{w}:*" for w in words))
+
+        def group(word: str, suffix: str = "", prefix: bool = False) -> str:
+            return "(" + " | ".join([*(f"{s}{suffix}" for s in stems(word)), *([f"{word}:*"] if prefix else [])]) + ")"
+
+        named = sql.param(" & ".join(group(w, ":A") for w in words))
+        begun = sql.param(" & ".join([*(group(w) for w in whole), group(last, prefix=True)]))
         return (
-            "SELECT product_id, -ts_rank(document, to_tsquery('simple', " + q + ")) AS rank"
-            " FROM product_search WHERE document @@ to_tsquery('simple', " + q + ")"
+            f"SELECT product_id, MIN(rank) AS rank FROM ("
+            f" SELECT product_id, -ts_rank(document, to_tsquery('simple', {named})) - {TIER} AS rank"
+            f" FROM product_search WHERE document @@ to_tsquery('simple', {named})"
+            f" UNION ALL SELECT product_id, -ts_rank(document, to_tsquery('simple', {begun})) AS rank"
+            f" FROM product_search WHERE document @@ to_tsquery('simple', {begun})"
+            f") ranked GROUP BY product_id"
         )
-    q = sql.param(" ".join(f'"{w}"*' for w in words))
-    # LIMIT -1 (no limit) keeps SQLite from flattening the subquery into the caller's join, where
+
+    def phrase(word: str, prefix: bool = False) -> str:
+        return "(" + " OR ".join([*(f'"{s}"' for s in stems(word)), *([f'"{word}"*'] if prefix else [])]) + ")"
+
+    named = sql.param("name : (" + " AND ".join(phrase(w) for w in words) + ")")
+    begun = sql.param(" AND ".join([*(phrase(w) for w in whole), phrase(last, prefix=True)]))
+    bm25 = "bm25(product_fts, 10.0, 5.0, 3.0, 1.0)"
+    # LIMIT -1 (no limit) keeps SQLite from flattening the subqueries into the caller's join, where
     # bm25() cannot be evaluated.
     return (
-        "SELECT rowid AS product_id, bm25(product_fts, 10.0, 5.0, 1.0) AS rank"
-        f" FROM product_fts WHERE product_fts MATCH {q} LIMIT -1"
+        f"SELECT product_id, MIN(rank) AS rank FROM ("
+        f" SELECT rowid AS product_id, {bm25} - {TIER} AS rank FROM product_fts WHERE product_fts MATCH {named}"
+        f" UNION ALL SELECT rowid AS product_id, {bm25} AS rank FROM product_fts WHERE product_fts MATCH {begun}"
+        f" LIMIT -1) GROUP BY product_id"
     )
+
+
+async def by_sku(text: str) -> tuple[str, int] | None:
+    """An exact SKU typed into the search ("MAG-NER-M", as stored, in capitals or in lower case): the
+    product's slug and the variant, for the search to open its page. Only a product shoppers can see.
+    Matched through the SKUs' unique index: a case-insensitive match would read every variant per search."""
+    code = text.strip()
+    if not code or len(code) > 64 or " " in code:
+        return None
+    spellings = {code, code.upper(), code.lower()}
+    variant = await Variant.filter(sku__in=spellings, product__active=True).select_related("product").first()
+    return (variant.product.slug, variant.id) if variant else None
+
+
+async def vocabulary() -> frozenset[str]:
+    """The words of the products' and categories' names, folded: what a misspelt word is matched against."""
+    names = [
+        *await Product.filter(active=True).values_list("name", flat=True),
+        *await Category.all().values_list("name", flat=True),
+    ]
+    return frozenset(word for name in names for word in _WORD.findall(fold(str(name))) if len(word) > 2)
+
+
+def suggest(query: str, words: frozenset[str]) -> str | None:
+    """The query with each unknown word replaced by the closest catalogue word ("maglieta" -> "maglietta"),
+    or None when no word needed or found a replacement. Only words of about the same length are compared:
+    a typo adds, drops or swaps a letter or two."""
+    typed = terms(query)
+    better = []
+    for word in typed:
+        if word in words or len(word) < 3:
+            better.append(word)
+            continue
+        near = [w for w in words if abs(len(w) - len(word)) <= 2]
+        better.extend(difflib.get_close_matches(word, near, n=1, cutoff=0.75) or [word])
+    return " ".join(better) if better != typed else None

@@ -20,6 +20,13 @@ from storefront.domain.errors import DomainError, NotFound
 from storefront.domain.forms import FieldErrors
 from storefront.domain.models import Payment, PaymentStatus
 
+
+def N_(message: str) -> str:
+    """Marks a label for the message catalogue (`make messages` extracts it); pages translate it where
+    they show it, in their own language."""
+    return message
+
+
 REFUNDABLE = (PaymentStatus.CAPTURED, PaymentStatus.PARTIALLY_REFUNDED)
 MONEY_TAKEN = (*REFUNDABLE, PaymentStatus.REFUNDED)  # the shop got the money, whatever went back since
 COD_SURCHARGE = 400  # cents, added to cash-on-delivery orders for the courier's collection fee
@@ -185,7 +192,7 @@ class CardSandbox:
     """
 
     code = "card"
-    name = "Card"
+    name = N_("Card")
     online = True
 
     def available(self, country: str) -> bool:
@@ -291,7 +298,7 @@ class _Offline:
 
 class CashOnDelivery(_Offline):
     code = "cod"
-    name = "Cash on delivery"
+    name = N_("Cash on delivery")
 
     def available(self, country: str) -> bool:
         return country.upper() in COD_COUNTRIES
@@ -299,7 +306,7 @@ class CashOnDelivery(_Offline):
 
 class BankTransfer(_Offline):
     code = "bank_transfer"
-    name = "Bank transfer"
+    name = N_("Bank transfer")
 
 
 @dataclass(frozen=True)

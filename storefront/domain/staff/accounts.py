@@ -137,6 +137,12 @@ class AccountRefused(DomainError):
         self.code = code
 
 
+async def set_language(staff: Staff, language: str) -> None:
+    """The back office's language for this account: a preference of their own, not a change to the shop."""
+    staff.language = language
+    await Staff.filter(id=staff.id).update(language=language)
+
+
 async def change_account(
     actor: Staff, target_id: int, *, active: bool | None = None, role: StaffRole | None = None
 ) -> Staff:

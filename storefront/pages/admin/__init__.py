@@ -16,11 +16,13 @@ from storefront.pages.admin import (
     staff,
     stock,
 )
+from storefront.pages.admin.access import AdminRoute
 
 routes = [
     Route("/admin/login", auth.login_form, name="admin_login"),
     Route("/admin/login", auth.login, methods=["POST"]),
     Route("/admin/logout", auth.logout, methods=["POST"]),
+    AdminRoute("/admin/language", auth.choose_language, methods=["POST"], permission="dashboard"),
     *dashboard.routes,
     *orders.routes,
     *products.routes,

@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from storefront import session
+from storefront import languages, session
 from storefront.domain.models import Staff
 from storefront.domain.staff import accounts, sessions
 from storefront.htmx import redirect, render
@@ -35,6 +35,7 @@ async def _let_in(request: Request, permission: str) -> None:
     if not accounts.may(staff, permission):
         raise HTTPException(403)
     request.state.staff = staff
+    request.state.language = languages.normalise(staff.language) or request.app.state.settings.language
 
 
 def acting_staff(request: Request) -> Staff:

@@ -3,13 +3,14 @@ slowly) per account from anywhere: see domain/rate_limits.py."""
 
 from __future__ import annotations
 
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from storefront import forms, session
+from storefront import forms, languages, session
 from storefront.domain import email_address, rate_limits
 from storefront.domain.staff import accounts, sessions
-from storefront.pages.admin.access import NO_STORE, admin_page
+from storefront.pages.admin.access import NO_STORE, acting_staff, admin_page
 from storefront.security import client_address, local_path
 
 
@@ -47,6 +48,16 @@ async def login(request: Request) -> Response:
     await rate_limits.forgive(counted)
     session.log_in_staff(request, await sessions.start(staff.id))
     return RedirectResponse(next_url if next_url.startswith("/admin") else "/admin", status_code=303, headers=NO_STORE)
+
+
+async def choose_language(request: Request) -> Response:
+    """The back office in the language this member of staff picks, from now on (every device)."""
+    form = await forms.read(request)
+    language = languages.normalise(forms.text(form, "language", 10))
+    if language is None:
+        raise HTTPException(400)
+    await accounts.set_language(acting_staff(request), language)
+    return RedirectResponse(local_path(forms.text(form, "next", 2000), "/admin"), status_code=303, headers=NO_STORE)
 
 
 async def logout(request: Request) -> Response:
