@@ -46,7 +46,7 @@ async def seed(settings: Settings, *, demo: bool, products: int, if_empty: bool)
                 return "The shop already has products: not seeding the demo."
             raise SystemExit("The demo needs an empty shop, and this one has products already.")
         if demo:
-            await seeding.demo(settings.media_dir)
+            await seeding.demo(settings.media_dir, settings.language)
             owner = await demo_owner()
             if owner:
                 credentials = VAR / "demo-owner.txt"
@@ -54,7 +54,7 @@ async def seed(settings: Settings, *, demo: bool, products: int, if_empty: bool)
                 credentials.chmod(0o600)
                 print(f"The demo owner's login is in {credentials}.")
         if products:
-            await seeding.bulk(products, settings.media_dir)
+            await seeding.bulk(products, settings.media_dir, settings.language)
         await db.analyze()
         return "Seeded."
     finally:

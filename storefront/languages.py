@@ -31,6 +31,11 @@ def normalise(tag: str | None) -> str | None:
     return code if code in LANGUAGES else None
 
 
+def others(shop_language: str) -> tuple[str, ...]:
+    """The languages besides the shop's: those its catalogue is translated into."""
+    return tuple(language for language in LANGUAGES if language != shop_language)
+
+
 def root(language: str, shop_language: str) -> str:
     """Where a language's pages start: "" for the shop's own language, "/en" for English in an Italian shop."""
     return "" if language == shop_language else f"/{language}"
@@ -65,7 +70,14 @@ def twins(conn: HTTPConnection, *, home: bool = False) -> dict[str, str]:
     if home or conn.scope.get("method", "GET") != "GET":
         within = "/"
     query = f"?{conn.url.query}" if conn.url.query and within != "/" else ""
-    return {language: root(language, settings.language) + within + query for language in LANGUAGES}
+    own = {} if within == "/" else conn.scope.get("state", {}).get("paths", {})
+    return {language: root(language, settings.language) + own.get(language, within) + query for language in LANGUAGES}
+
+
+def set_paths(conn: HTTPConnection, paths: dict[str, str]) -> None:
+    """This page's path in each language, for a page whose slug is translated (a product, a category):
+    its twins, rather than its own path under each language's root."""
+    conn.scope.setdefault("state", {})["paths"] = paths
 
 
 def preferred(accept_language: str | None) -> str | None:

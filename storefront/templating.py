@@ -116,9 +116,8 @@ def shop_context(request: Request) -> dict:
         "locale": language,  # money, dates and numbers are written as this language writes them
         # Where this language's pages start ("" or "/en"): every link to a shopper page begins with it.
         "root": languages.root(language, settings.language),
-        "twins": lambda home=False: languages.twins(
-            request, home=home
-        ),  # this page in each language: hreflang, the switch
+        # This page in each language: hreflang, the switch.
+        "twins": lambda home=False: languages.twins(request, home=home),
         "base_url": settings.base_url,
         "shop_language": settings.language,
         "csrf_token": session.csrf_token(request) if has_session else "",

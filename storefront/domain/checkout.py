@@ -166,9 +166,10 @@ class Summary:
     replaces: list[Order]  # this cart's unpaid online orders, which placing this one cancels
 
 
-async def summary(token: str | None, d: Details, now: datetime | None = None) -> Summary:
+async def summary(token: str | None, d: Details, now: datetime | None = None, language: str | None = None) -> Summary:
+    """What the order would be, its lines named in `language` (None: the shop's)."""
     now = now or datetime.now(UTC)
-    found = await cart.contents(token)
+    found = await cart.contents(token, language)
     replaces = await cart.awaiting_payment(token) if found.lines else []
     oss = (await shop.current()).vat_oss
     goods = pricing.goods_value(found.priced, country=d.country, oss=oss, now=now)
@@ -266,7 +267,7 @@ async def _place(
 ) -> Order:
     now = now or datetime.now(UTC)
     errors = field_errors(d)
-    found = await summary(token, d, now)
+    found = await summary(token, d, now, language)
     # Nothing left to ship (every line withdrawn meanwhile) is the cart's problem, said below, not the method's.
     if found.contents.priced and (found.quote is None or found.quote.code != d.shipping_method):
         errors["shipping_method"] = "shipping_method"

@@ -57,6 +57,8 @@ class Category(Model):
     description = fields.TextField(default="")
     position = fields.IntField(default=0)
 
+    translations: fields.ReverseRelation[CategoryTranslation]
+
     class Meta:
         table = "category"
         ordering = ["position", "id"]
@@ -77,6 +79,7 @@ class Product(Model):
 
     variants: fields.ReverseRelation[Variant]
     images: fields.ReverseRelation[ProductImage]
+    translations: fields.ReverseRelation[ProductTranslation]
 
     class Meta:
         table = "product"
@@ -111,6 +114,71 @@ class OptionValue(Model):
         table = "option_value"
         unique_together = (("option", "slug"),)
         ordering = ["position", "id"]
+
+
+# --- the catalogue in other languages -------------------------------------------------------------
+# A category's, product's or option's own columns are in the shop's language (settings.language); another
+# language's text is a row here, and a blank field falls back to the shop's (catalogue/translations.py).
+
+
+class CategoryTranslation(Model):
+    id = fields.IntField(primary_key=True)
+    category: fields.ForeignKeyRelation[Category] = fields.ForeignKeyField(
+        "models.Category", related_name="translations", on_delete=fields.CASCADE
+    )
+    category_id: int
+    language = fields.CharField(max_length=8)
+    name = fields.CharField(max_length=120, default="")
+    slug = fields.CharField(max_length=120, null=True)  # None: the page keeps the shop's slug
+    description = fields.TextField(default="")
+
+    class Meta:
+        table = "category_translation"
+        unique_together = (("category", "language"), ("slug", "language"))  # a slug leads: looked up alone
+
+
+class ProductTranslation(Model):
+    id = fields.IntField(primary_key=True)
+    product: fields.ForeignKeyRelation[Product] = fields.ForeignKeyField(
+        "models.Product", related_name="translations", on_delete=fields.CASCADE
+    )
+    product_id: int
+    language = fields.CharField(max_length=8)
+    name = fields.CharField(max_length=160, default="")
+    slug = fields.CharField(max_length=160, null=True)
+    description = fields.TextField(default="")
+
+    class Meta:
+        table = "product_translation"
+        unique_together = (("product", "language"), ("slug", "language"))
+
+
+class OptionTranslation(Model):
+    id = fields.IntField(primary_key=True)
+    option: fields.ForeignKeyRelation[Option] = fields.ForeignKeyField(
+        "models.Option", related_name="translations", on_delete=fields.CASCADE
+    )
+    option_id: int
+    language = fields.CharField(max_length=8)
+    name = fields.CharField(max_length=60, default="")
+
+    class Meta:
+        table = "option_translation"
+        unique_together = (("option", "language"),)
+
+
+class OptionValueTranslation(Model):
+    id = fields.IntField(primary_key=True)
+    option_value: fields.ForeignKeyRelation[OptionValue] = fields.ForeignKeyField(
+        "models.OptionValue", related_name="translations", on_delete=fields.CASCADE
+    )
+    option_value_id: int
+    language = fields.CharField(max_length=8)
+    name = fields.CharField(max_length=60, default="")
+
+    class Meta:
+        table = "option_value_translation"
+        unique_together = (("option_value", "language"),)
 
 
 class Variant(Model):

@@ -30,7 +30,7 @@ async def _cart_response(
     request: Request, messages: list[dict], status_code: int = 200, view: cart.CartView | None = None, **extra
 ) -> Response:
     """The cart page, or to htmx the cart panel plus badge and live region."""
-    view = view or await cart.view(session.cart_token(request))
+    view = view or await cart.view(session.cart_token(request), language=languages.of(request))
     session.set_cart_count(request, view.count)
     context = await page_context(
         request, view.tree, cart=view, messages=messages, countries=addresses.COUNTRIES, **extra
@@ -73,7 +73,7 @@ async def add(request: Request) -> Response:
     variant_id = as_typed.whole(raw_variant) or 0  # 0: no such variant
     try:
         quantity = cart.parse_quantity(raw_quantity)
-        token, change = await cart.add(session.cart_token(request), variant_id, quantity)
+        token, change = await cart.add(session.cart_token(request), variant_id, quantity, languages.of(request))
     except cart.InvalidQuantity:
         return await _add_failed(request, variant_id, raw_quantity, next_url)
     except cart.Unavailable as exc:
@@ -88,7 +88,7 @@ async def _add_choice(request: Request, slug: str, chosen: dict[str, str], raw_q
     """From a product page: the variant its chosen options name, as the product page shows them. Without
     JavaScript the page may still show an earlier choice: what is added is what the shopper chose, or the
     page for that choice says why nothing was (422)."""
-    page = await product_choice(slug, chosen)
+    page = await product_choice(request, slug, chosen)
     url = languages.path(request, choice_url(page))
     if show:  # "Show this choice", without JavaScript
         return RedirectResponse(url, status_code=303)
@@ -97,7 +97,7 @@ async def _add_choice(request: Request, slug: str, chosen: dict[str, str], raw_q
         if page.variant is None:
             raise cart.Unavailable(variant_id, sold_out=False)
         quantity = cart.parse_quantity(raw_quantity)
-        token, change = await cart.add(session.cart_token(request), variant_id, quantity)
+        token, change = await cart.add(session.cart_token(request), variant_id, quantity, languages.of(request))
     except cart.InvalidQuantity:
         extra = {"add_error": "quantity", "typed_quantity": raw_quantity}
         if wants_fragment(request):
@@ -123,7 +123,7 @@ async def _added(request: Request, token: str, change: cart.Change, variant_id: 
 async def _add_region(request: Request, variant_id: int, change, messages, status_code: int = 200, **extra):
     """The product page's add-to-cart region; a listing card's button (hx-swap=none) needs only the
     badge and the live region. After an add (`change`) the variant exists; after a refusal it may not."""
-    exists = change is not None or await browse.product_slug_of(variant_id) is not None
+    exists = change is not None or await browse.product_slug_of(variant_id, languages.of(request)) is not None
     context = {"variant_id": variant_id, "added": _message(change) if change else None, "messages": messages, **extra}
     templates = templating.templates(request)
     if not exists or request.headers.get("HX-Target") != "add-to-cart":
@@ -135,7 +135,7 @@ async def _add_failed(request: Request, variant_id: int, typed, next_url: str) -
     extra = {"add_error": "quantity", "typed_quantity": typed}
     if wants_fragment(request):
         return await _add_region(request, variant_id, None, [{"kind": "error"}], status_code=422, **extra)
-    slug = await browse.product_slug_of(variant_id)
+    slug = await browse.product_slug_of(variant_id, languages.of(request))
     if slug is None:
         return _done(request, [{"kind": "unavailable"}], next_url)
     return await product_response(request, slug, variant_id, status_code=422, **extra)
@@ -148,9 +148,9 @@ async def update(request: Request) -> Response:
     try:
         quantity = cart.parse_quantity(raw) if str(raw).strip() != "0" else 0
         if quantity == 0:
-            change = await cart.remove(session.cart_token(request), variant_id)
+            change = await cart.remove(session.cart_token(request), variant_id, languages.of(request))
         else:
-            change = await cart.set_quantity(session.cart_token(request), variant_id, quantity)
+            change = await cart.set_quantity(session.cart_token(request), variant_id, quantity, languages.of(request))
     except cart.InvalidQuantity:
         return await _cart_response(request, [{"kind": "error"}], 422, line_errors={variant_id: raw})
     except cart.Unavailable:
@@ -162,7 +162,7 @@ async def update(request: Request) -> Response:
 
 
 async def remove(request: Request) -> Response:
-    change = await cart.remove(session.cart_token(request), request.path_params["variant_id"])
+    change = await cart.remove(session.cart_token(request), request.path_params["variant_id"], languages.of(request))
     messages = [_message(change)] if change else []
     if wants_fragment(request):
         return await _cart_response(request, messages)
@@ -206,7 +206,7 @@ async def apply_code(request: Request) -> Response:
         )
     await rate_limits.forgive(counted)  # only unknown codes count
     session.remember_cart(request, token, session.cart_count(request))
-    view = await cart.view(token)
+    view = await cart.view(token, language=languages.of(request))
     # Kept on the cart, but this cart does not qualify yet (spend more, no eligible items): say what is missing.
     why = next((e for e in view.totals.not_applied if e.code == code), None)
     messages = [

@@ -94,20 +94,30 @@ async def _listing_response(request: Request, page: str, shelf: cache.Catalogue,
     return render(request, page, fragment, await page_context(request, shelf.tree, **context))
 
 
+def _moved(request: Request, path: str) -> Response:
+    """A 301 to the page's path in this language, its query kept: a link in another language, or from
+    before the slug was translated or changed."""
+    query = f"?{request.url.query}" if request.url.query else ""
+    return RedirectResponse(languages.path(request, path) + query, status_code=301)
+
+
 async def home(request: Request) -> Response:
-    shelf = await cache.current()
+    shelf = await cache.current(languages.of(request))
     new, on_sale = await shelf.home()
     context = await page_context(request, shelf.tree, new=new, on_sale=on_sale)
     return render(request, "pages/home.html", "pages/home.html", context)
 
 
 async def category(request: Request) -> Response:
-    shelf = await cache.current()
+    shelf = await cache.current(languages.of(request))
     tree = shelf.tree
     try:
         current = tree.by_slug(request.path_params["slug"])
     except NotFound:
         raise HTTPException(404) from None
+    if current.slug != request.path_params["slug"]:
+        return _moved(request, f"/c/{current.slug}")
+    languages.set_paths(request, {language: f"/c/{current.slugs.of(language)}" for language in languages.LANGUAGES})
     query, errors = listing_query(request, category_ids=tree.descendant_ids(current))
     return await _listing_response(
         request,
@@ -125,7 +135,7 @@ async def search(request: Request) -> Response:
     """Search results; an exact SKU opens its product, and a search that finds nothing shows what the
     closest catalogue words find ("maglieta": the t-shirts, "Did you mean: maglietta")."""
     text = request.query_params.get("q", "").strip()[:200]
-    shelf = await cache.current()
+    shelf = await cache.current(languages.of(request))
     if found := await shelf.by_sku(text):
         slug, variant_id = found
         return RedirectResponse(languages.path(request, f"/p/{slug}?v={variant_id}"), status_code=303)
@@ -146,10 +156,10 @@ async def product(request: Request) -> Response:
     return await product_response(request, request.path_params["slug"], variant_id, chosen)
 
 
-async def product_choice(slug: str, chosen: dict[str, str]) -> browse.ProductPage:
+async def product_choice(request: Request, slug: str, chosen: dict[str, str]) -> browse.ProductPage:
     """The product page for these option values (size=m, colour=nero), as /p/<slug>?<values> shows it:
     its variant is the one a shopper choosing them sees, and so the one the cart adds."""
-    shelf = await cache.current()
+    shelf = await cache.current(languages.of(request))
     try:
         return await shelf.product_page(slug, chosen)
     except NotFound:
@@ -171,11 +181,15 @@ async def product_response(
     request: Request, slug: str, variant_id: int | None, chosen: dict | None = None, status_code: int = 200, **extra
 ) -> Response:
     """The product page (or its variant panel, to htmx); the cart re-renders it for a bad quantity."""
-    shelf = await cache.current()
+    shelf = await cache.current(languages.of(request))
     try:
         page = await shelf.product_page(slug, chosen or {}, variant_id)
     except NotFound:
         raise HTTPException(404) from None
+    if page.product.slug != slug and request.method == "GET":
+        return _moved(request, f"/p/{page.product.slug}")
+    slugs = page.product.slugs
+    languages.set_paths(request, {language: f"/p/{slugs.of(language)}" for language in languages.LANGUAGES})
     # When the cheapest delivery to where the cart goes would bring one of these: Italy until the shopper says.
     country = await cart.ship_country(session.cart_token(request))
     price = page.variant.price if page.variant else 0

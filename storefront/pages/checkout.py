@@ -41,7 +41,7 @@ def _redirect(request: Request, url: str) -> Response:
 
 
 async def _context(request: Request, d: Details, attempt: str, errors: dict, **extra) -> dict:
-    found = await checkout.summary(session.cart_token(request), d)
+    found = await checkout.summary(session.cart_token(request), d, language=languages.of(request))
     if found.quote and d.shipping_method != found.quote.code:
         d = replace(d, shipping_method=found.quote.code)
     if d.payment_method not in found.payment_methods:
@@ -111,7 +111,7 @@ async def validate(request: Request) -> Response:
     )
     if name == "email" and name not in errors:
         # Who is buying decides once-per-customer codes: the summary and the total to pay follow the email.
-        context["summary"] = await checkout.summary(session.cart_token(request), d)
+        context["summary"] = await checkout.summary(session.cart_token(request), d, language=languages.of(request))
     return _private(
         templating.templates(request).TemplateResponse(
             request, "partials/checkout_field.html", {**context, "name": name}, status_code=200

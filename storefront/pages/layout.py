@@ -6,13 +6,13 @@ from collections.abc import Collection
 
 from starlette.requests import Request
 
-from storefront import session
+from storefront import languages, session
 from storefront.domain.catalogue import browse, cache
 
 
 async def page_context(request: Request, tree: browse.CategoryTree | None = None, **context) -> dict:
     """The category navigation, plus the page's own context."""
-    tree = tree or (await cache.current()).tree
+    tree = tree or (await cache.current(languages.of(request))).tree
     return {"nav": tree.top, **context}
 
 

@@ -39,13 +39,18 @@ from storefront.seed.demo_data import (
     DEMO_SPAN,
     FOOD,
     FOOD_ORIGIN_PHRASES,
+    FOOD_ORIGIN_PHRASES_IT,
+    ORIGIN_IT,
     ORIGIN_PHRASES,
+    ORIGIN_PHRASES_IT,
     Item,
     Section,
 )
 from storefront.seed.inserts import (
+    OTHER,
     ImageRow,
     ProductRow,
+    Text,
     VariantRow,
     ensure_categories,
     ensure_options,
@@ -54,7 +59,7 @@ from storefront.seed.inserts import (
 )
 from storefront.seed.promotions import demo_promotions
 from storefront.seed.shipping import ensure_shipping
-from storefront.seed.taxonomy import AMOUNT, COLOURS, SIZES, SKU_ORDER, SWATCH, VALUE_CODE, VALUE_NAME
+from storefront.seed.taxonomy import AMOUNT, COLOUR_EN, COLOURS, SIZES, SKU_ORDER, SWATCH, VALUE_CODE, VALUE_NAME
 
 __all__ = ["bulk", "demo", "is_empty"]
 
@@ -137,9 +142,20 @@ def _sku_stem(name: str, used: set[str]) -> str:
     return stem
 
 
-def _demo_description(section: Section, item: Item, rng: random.Random) -> str:
-    phrases = FOOD_ORIGIN_PHRASES if section.category in FOOD else ORIGIN_PHRASES
-    return f"{item.detail} {rng.choice(phrases).format(item.origin)} {rng.choice(section.closing)}"
+def _demo_texts(section: Section, item: Item, rng: random.Random) -> dict[str, Text]:
+    """The product's name, slug and description in Italian and in English, the same sentences in each."""
+    food = section.category in FOOD
+    phrases = {
+        "en": FOOD_ORIGIN_PHRASES if food else ORIGIN_PHRASES,
+        "it": FOOD_ORIGIN_PHRASES_IT if food else ORIGIN_PHRASES_IT,
+    }
+    phrase, closing = rng.randrange(len(phrases["en"])), rng.randrange(len(section.closing))
+    english = f"{item.detail} {phrases['en'][phrase].format(item.origin)} {section.closing[closing]}"
+    italian = f"{item.detail_it} {phrases['it'][phrase].format(ORIGIN_IT[item.origin])} {section.closing_it[closing]}"
+    return {
+        "en": Text(item.name_en, slugify(item.name_en), english),
+        "it": Text(item.name, slugify(item.name), italian),
+    }
 
 
 def _demo_combinations(item: Item, section: Section, rng: random.Random) -> list[list[tuple[str, str]]]:
@@ -168,18 +184,23 @@ def _demo_product(
     values: dict[tuple[str, str], int],
     stems: set[str],
     rng: random.Random,
+    language: str,
 ) -> tuple[ProductRow, dict[str, str]]:
-    """The planned product and its illustrations (path -> SVG)."""
-    slug = slugify(item.name)
+    """The planned product, its words in the shop's `language` and the other, and its illustrations
+    (path -> SVG)."""
+    slug = slugify(item.name)  # of the pictures, whatever the shop's language
     stem = _sku_stem(item.name, stems)
     shape = item.shape or section.shape
+    texts = _demo_texts(section, item, rng)
+    own = texts[language]
     product = ProductRow(
         category_id=category_id,
-        slug=slug,
-        name=item.name,
-        description=_demo_description(section, item, rng),
+        slug=own.slug,
+        name=own.name,
+        description=own.description,
         tax_class=item.tax or section.tax,
         created_at=created_at,
+        translations={OTHER[language]: texts[OTHER[language]]},
     )
     combos = _demo_combinations(item, section, rng)
     first_amount = min((AMOUNT[v] for combo in combos for o, v in combo if o == "format"), default=1)
@@ -203,22 +224,23 @@ def _demo_product(
     label = next(w for w in item.name.split() if len(w) > 2).upper() if shape in LABELS else ""
     inks = [SWATCH[c] for c in colours] or [item.ink or section.ink]
     images = {f"products/{slug}.svg": svg(shape, inks, label)}
-    names = [VALUE_NAME[("colour", c)] for c in colours]
-    alt = f"{item.name} in {', '.join(names[:-1])} and {names[-1]}" if len(names) > 1 else item.name
+    names = [VALUE_NAME[("colour", c)] if language == "it" else COLOUR_EN[c] for c in colours]
+    alt = f"{own.name}: {', '.join(names)}" if len(names) > 1 else own.name
     product.images.append(ImageRow(f"products/{slug}.svg", alt))
     if len(colours) > 1:
         for colour, name in zip(colours, names, strict=True):
             path = f"products/{slug}-{colour}.svg"
             images[path] = svg(shape, [SWATCH[colour]], label)
-            product.images.append(ImageRow(path, f"{item.name} in {name}", values[("colour", colour)]))
+            product.images.append(ImageRow(path, f"{own.name}: {name}", values[("colour", colour)]))
     return product, images
 
 
-async def demo(media_dir: Path) -> None:
-    """The Bottega demo shop: the same categories, products, stock and pictures on every run."""
+async def demo(media_dir: Path, language: str) -> None:
+    """The Bottega demo shop, in the shop's `language` and the other: the same categories, products, stock
+    and pictures on every run."""
     rng = random.Random(DEMO_SEED)
-    categories = await ensure_categories()
-    values = await ensure_options()
+    categories = await ensure_categories(language)
+    values = await ensure_options(language)
     items = [(section, item) for section in DEMO for item in section.items]
 
     # Arrival order is shuffled, so "newest" mixes categories; sales and sell-outs are drawn once.
@@ -241,13 +263,24 @@ async def demo(media_dir: Path) -> None:
             values,
             stems,
             rng,
+            language,
         )
         products.append(product)
         for path, content in images.items():
             write_image(media_dir, path, content)
+    _distinct_slugs(products)
     await insert_and_index(products)
-    await demo_promotions()
+    await demo_promotions(categories, language)
     await ensure_shipping()
+
+
+def _distinct_slugs(products: list[ProductRow]) -> None:
+    """Each slug, in any language, names one product: an old link must find its page (names shared by
+    both languages, "Chianti Classico DOCG", keep one slug)."""
+    owner: dict[str, str] = {}
+    for p in products:
+        for slug in {p.slug, *(t.slug for t in p.translations.values())}:
+            assert owner.setdefault(slug, p.slug) == p.slug, f"{slug!r} names {owner[slug]!r} and {p.slug!r}"
 
 
 # --- benchmark catalogues -------------------------------------------------------------------------
@@ -319,10 +352,11 @@ def _bulk_products(
         yield product
 
 
-async def bulk(n: int, media_dir: Path) -> None:
-    """n generated products (about three variants each) for benchmarks, added to what exists."""
-    categories = await ensure_categories()
-    values = await ensure_options()
+async def bulk(n: int, media_dir: Path, language: str) -> None:
+    """n generated products (about three variants each) for benchmarks, added to what exists; their
+    names are Italian only, the categories and options in both languages."""
+    categories = await ensure_categories(language)
+    values = await ensure_options(language)
     for path, content in _bulk_images().items():
         write_image(media_dir, path, content)
     # Serials start past the highest product id, so slugs and SKUs of earlier runs never clash.

@@ -20,15 +20,23 @@ from storefront.domain.db import dialect
 from storefront.domain.inventory.stock import Reason
 from storefront.domain.models import (
     Category,
+    CategoryTranslation,
     Option,
+    OptionTranslation,
     OptionValue,
+    OptionValueTranslation,
     Product,
     ProductImage,
+    ProductTranslation,
     StockMovement,
     TaxClass,
     Variant,
 )
-from storefront.seed.taxonomy import CATEGORIES, OPTIONS
+from storefront.seed.taxonomy import CATEGORIES, CATEGORIES_IT, COLOUR_EN, FORMAT_IT, OPTION_IT, OPTIONS
+
+# The demo's texts are written in both of the shop's languages: the shop's own go in the rows, the other
+# language's in their translations (models.py).
+OTHER = {"it": "en", "en": "it"}
 
 
 @dataclass
@@ -49,6 +57,15 @@ class ImageRow:
 
 
 @dataclass
+class Text:
+    """A product's or category's words in one language."""
+
+    name: str
+    slug: str
+    description: str
+
+
+@dataclass
 class ProductRow:
     category_id: int
     slug: str
@@ -58,6 +75,7 @@ class ProductRow:
     created_at: datetime
     variants: list[VariantRow] = field(default_factory=list)
     images: list[ImageRow] = field(default_factory=list)
+    translations: dict[str, Text] = field(default_factory=dict)  # language -> its words
 
 
 def write_image(media_dir: Path, relative: str, content: str) -> None:
@@ -68,33 +86,66 @@ def write_image(media_dir: Path, relative: str, content: str) -> None:
         path.write_text(content)
 
 
-async def ensure_categories() -> dict[str, int]:
-    """The category tree, created where missing (existing categories are left as they are)."""
-    ids = {c.slug: c.id for c in await Category.all()}
-    for position, (slug, name, description, children) in enumerate(CATEGORIES):
-        if slug not in ids:
-            ids[slug] = (await Category.create(slug=slug, name=name, description=description, position=position)).id
-        for child_position, (child_slug, child_name) in enumerate(children):
-            if child_slug not in ids:
-                child = await Category.create(
-                    slug=child_slug, name=child_name, parent_id=ids[slug], position=child_position
-                )
-                ids[child_slug] = child.id
+def _category_texts(key: str, name: str, description: str) -> dict[str, Text]:
+    slug_it, name_it, description_it = CATEGORIES_IT[key]
+    return {"en": Text(name, key, description), "it": Text(name_it, slug_it, description_it)}
+
+
+async def ensure_categories(language: str) -> dict[str, int]:
+    """The category tree in the shop's `language` and the other, created where missing (existing categories
+    are left as they are); ids by the tables' key (the English slug)."""
+    tree = [
+        (key, _category_texts(key, name, description), None, position)
+        for position, (key, name, description, _) in enumerate(CATEGORIES)
+    ] + [
+        (child, _category_texts(child, child_name, ""), key, position)
+        for key, _, _, children in CATEGORIES
+        for position, (child, child_name) in enumerate(children)
+    ]
+    existing = {c.slug: c.id for c in await Category.all()}
+    ids = {key: existing[texts[language].slug] for key, texts, _, _ in tree if texts[language].slug in existing}
+    for key, texts, parent, position in tree:  # parents first
+        if key in ids:
+            continue
+        own, other = texts[language], texts[OTHER[language]]
+        category = await Category.create(
+            slug=own.slug,
+            name=own.name,
+            description=own.description,
+            parent_id=ids[parent] if parent else None,
+            position=position,
+        )
+        await CategoryTranslation.create(
+            category=category, language=OTHER[language], name=other.name, slug=other.slug, description=other.description
+        )
+        ids[key] = category.id
     return ids
 
 
-async def ensure_options() -> dict[tuple[str, str], int]:
-    """Option values by (option slug, value slug), created where missing."""
+def _value_names(option: str, value: str, name: str) -> dict[str, str]:
+    if option == "colour":
+        return {"it": name, "en": COLOUR_EN[value]}  # the tables name colours in Italian
+    return {"en": name, "it": FORMAT_IT.get(value, name)}
+
+
+async def ensure_options(language: str) -> dict[tuple[str, str], int]:
+    """Option values by (option slug, value slug), created where missing, named in both languages."""
+    other = OTHER[language]
     options = {o.slug: o for o in await Option.all()}
     values = {(v.option.slug, v.slug): v.id for v in await OptionValue.all().select_related("option")}
     for position, (slug, name, option_values) in enumerate(OPTIONS):
         if slug not in options:
-            options[slug] = await Option.create(slug=slug, name=name, position=position)
+            names = {"en": name, "it": OPTION_IT[slug]}
+            options[slug] = await Option.create(slug=slug, name=names[language], position=position)
+            await OptionTranslation.create(option=options[slug], language=other, name=names[other])
         for value_position, (value_slug, value_name, _, swatch) in enumerate(option_values):
             if (slug, value_slug) not in values:
+                names = _value_names(slug, value_slug, value_name)
                 value = await OptionValue.create(
-                    option=options[slug], slug=value_slug, name=value_name, swatch=swatch, position=value_position
+                    option=options[slug], slug=value_slug, name=names[language], swatch=swatch, position=value_position
                 )
+                if names[other] != names[language]:
+                    await OptionValueTranslation.create(option_value=value, language=other, name=names[other])
                 values[(slug, value_slug)] = value.id
     return values
 
@@ -173,6 +224,20 @@ async def _insert(products: list[ProductRow]) -> list[int]:
                 for p in products
                 for v in p.variants
                 if v.stock > 0
+            ],
+            using_db=conn,
+        )
+        await ProductTranslation.bulk_create(
+            [
+                ProductTranslation(
+                    product_id=product_ids[p.slug],
+                    language=language,
+                    name=text.name,
+                    slug=text.slug if text.slug != p.slug else None,  # None: the same slug in both
+                    description=text.description,
+                )
+                for p in products
+                for language, text in p.translations.items()
             ],
             using_db=conn,
         )

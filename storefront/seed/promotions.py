@@ -4,16 +4,26 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from storefront.domain.models import Category, Promotion, PromotionKind
+from storefront.domain.models import Promotion, PromotionKind
+
+# Shoppers read these names; promotions have no translations yet, so they are written in the shop's language.
+NAMES = {
+    "welcome": {"en": "Welcome 10% off", "it": "Benvenuto: 10% di sconto"},
+    "free_shipping": {"en": "Free shipping over €59", "it": "Spedizione gratuita sopra i 59 €"},
+    "pasta": {"en": "Pasta: 3 for 2", "it": "Pasta: prendi 3, paghi 2"},
+    "big_order": {"en": "€20 off orders over €150", "it": "20 € di sconto sopra i 150 €"},
+    "summer": {"en": "Summer 25% off", "it": "Estate: 25% di sconto"},
+}
 
 
-async def demo_promotions() -> None:
-    pasta = await Category.get(slug="pasta-rice")
+async def demo_promotions(categories: dict[str, int], language: str) -> None:
+    """The demo's promotions; `categories`: ids by the taxonomy's key (ensure_categories)."""
+    name = {key: names[language] for key, names in NAMES.items()}
     await Promotion.bulk_create(
         [
             # The welcome code: once per customer.
             Promotion(
-                name="Welcome 10% off",
+                name=name["welcome"],
                 code="WELCOME10",
                 kind=PromotionKind.ORDER_PERCENT,
                 percent=10,
@@ -23,7 +33,7 @@ async def demo_promotions() -> None:
             # Automatic free shipping above a threshold: the cart says how much more to spend.
             # Italy only (the demo's Italy zone: Italy, San Marino, the Vatican): abroad shipping costs what it costs.
             Promotion(
-                name="Free shipping over €59",
+                name=name["free_shipping"],
                 kind=PromotionKind.FREE_SHIPPING,
                 min_subtotal=5900,
                 priority=90,
@@ -31,17 +41,17 @@ async def demo_promotions() -> None:
             ),
             # "3 for 2" on pasta: the cheapest of every three packs is free.
             Promotion(
-                name="Pasta: 3 for 2",
+                name=name["pasta"],
                 kind=PromotionKind.BUY_X_GET_Y,
                 buy_quantity=2,
                 get_quantity=1,
                 percent=100,
-                category_ids=[pasta.id],
+                category_ids=[categories["pasta-rice"]],
                 priority=10,
             ),
             # A code for big orders, that does not stack with other order discounts.
             Promotion(
-                name="€20 off orders over €150",
+                name=name["big_order"],
                 code="GRAZIE20",
                 kind=PromotionKind.ORDER_FIXED,
                 amount=2000,
@@ -52,7 +62,7 @@ async def demo_promotions() -> None:
             ),
             # Last summer's code: shoppers who still try it learn when it ended.
             Promotion(
-                name="Summer 25% off",
+                name=name["summer"],
                 code="ESTATE25",
                 kind=PromotionKind.ORDER_PERCENT,
                 percent=25,

@@ -3,6 +3,8 @@
 The demo shop and the benchmark catalogues share both, so a bulk catalogue can sit on top of the demo.
 """
 
+import re
+
 # --- options ------------------------------------------------------------------------------------
 # Option slugs become query parameters of filtered listings (?size=m&colour=blu), so they must not
 # collide with the listing's own parameters.
@@ -99,3 +101,92 @@ CATEGORIES = [
     ("beauty", "Beauty", "Soaps, colognes and creams from Italian herbalists, made with Mediterranean oils.", []),
     ("toys", "Games & Toys", "Wooden toys and classic games, made to be handed down.", []),
 ]
+
+# --- Italian ------------------------------------------------------------------------------------
+# The shop is bilingual. The tables above are English (colour names Italian); these add the other language.
+# Every category slug, parents and children -> (Italian slug, Italian name, Italian description); children
+# have no description.
+CATEGORIES_IT: dict[str, tuple[str, str, str]] = {
+    "clothing": (
+        "abbigliamento",
+        "Abbigliamento",
+        "Camicie, maglieria e capi di tutti i giorni, tagliati e cuciti da laboratori di famiglia, da Biella a Napoli.",
+    ),
+    "shirts": ("camicie", "Camicie", ""),
+    "t-shirts": ("magliette", "Magliette", ""),
+    "knitwear": ("maglieria", "Maglieria", ""),
+    "trousers": ("pantaloni-gonne", "Pantaloni e gonne", ""),
+    "home": (
+        "casa",
+        "Casa",
+        "Stoviglie, biancheria e utensili da cucina dalle città storiche della ceramica e dalle tessiture italiane.",
+    ),
+    "ceramics": ("ceramiche", "Ceramiche", ""),
+    "linens": ("biancheria", "Biancheria", ""),
+    "kitchen": ("cucina", "Cucina", ""),
+    "pantry": (
+        "dispensa",
+        "Dispensa",
+        "Caffè, pasta, olio d'oliva e dolci di piccoli produttori, ognuno con il luogo da cui proviene.",
+    ),
+    "coffee": ("caffe", "Caffè", ""),
+    "pasta-rice": ("pasta-riso", "Pasta e riso", ""),
+    "oil-vinegar": ("olio-aceto", "Olio e aceto", ""),
+    "sweets": ("dolci", "Dolci", ""),
+    "preserves": ("conserve", "Conserve", ""),
+    "wine-spirits": (
+        "vini-liquori",
+        "Vini e liquori",
+        "Bottiglie da vigne e distillerie che visitiamo di persona, spedite con un imballaggio accurato.",
+    ),
+    "wine": ("vini", "Vini", ""),
+    "spirits": ("distillati-liquori", "Distillati e liquori", ""),
+    "accessories": (
+        "accessori",
+        "Accessori",
+        "Pelle, seta e paglia, rifinite a mano a Firenze, a Como e nelle Marche.",
+    ),
+    "bags": ("borse", "Borse", ""),
+    "scarves-hats": ("sciarpe-cappelli-cinture", "Sciarpe, cappelli e cinture", ""),
+    "stationery": (
+        "cartoleria-libri",
+        "Cartoleria e libri",
+        "Carta di Amalfi e di Fabriano, penne e libri per una corrispondenza senza fretta.",
+    ),
+    "notebooks": ("quaderni-carta", "Quaderni e carta", ""),
+    "pens-ink": ("penne-inchiostri", "Penne e inchiostri", ""),
+    "books": ("libri", "Libri", ""),
+    "beauty": (
+        "bellezza",
+        "Bellezza",
+        "Saponi, acque di colonia e creme delle erboristerie italiane, preparati con oli del Mediterraneo.",
+    ),
+    "toys": ("giochi", "Giochi e giocattoli", "Giocattoli in legno e giochi classici, fatti per essere tramandati."),
+}
+# Colour slug -> English name (the names in COLOURS are Italian).
+COLOUR_EN: dict[str, str] = {
+    "bianco": "White",
+    "sabbia": "Sand",
+    "celeste": "Sky blue",
+    "blu": "Blue",
+    "verde-salvia": "Sage green",
+    "terracotta": "Terracotta",
+    "bordeaux": "Burgundy",
+    "nero": "Black",
+}
+# Option slug -> Italian name (the names in OPTIONS are English).
+OPTION_IT: dict[str, str] = {"colour": "Colore", "size": "Taglia", "format": "Formato"}
+# Format slug -> Italian name, only where it differs from the name in FORMATS (Italian writes a decimal comma).
+FORMAT_IT: dict[str, str] = {"1-5l": "1,5 l"}
+
+_SLUGS = [s for slug, _, _, children in CATEGORIES for s in (slug, *(child for child, _ in children))]
+_SLUGS_IT = [slug_it for slug_it, _, _ in CATEGORIES_IT.values()]
+assert set(CATEGORIES_IT) == set(_SLUGS), set(_SLUGS) ^ set(CATEGORIES_IT)
+assert len(set(_SLUGS_IT)) == len(_SLUGS_IT), "Italian category slugs must be unique"
+assert not set(_SLUGS_IT) & set(_SLUGS), set(_SLUGS_IT) & set(_SLUGS)
+assert all(re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", slug) for slug in _SLUGS_IT), _SLUGS_IT
+assert all(CATEGORIES_IT[child][2] == "" for _, _, _, children in CATEGORIES for child, _ in children)
+assert set(COLOUR_EN) == {slug for slug, *_ in COLOURS}, "every colour needs an English name"
+assert set(OPTION_IT) == {slug for slug, _, _ in OPTIONS}
+assert set(FORMAT_IT) <= {slug for slug, *_ in FORMATS}
+del _SLUGS, _SLUGS_IT

@@ -13,8 +13,8 @@ from tests.e2e.conftest import _shopper, create_staff, log_in
 OWNER, PASSWORD = "counter@bottega.example", "counted every shelf"
 # Products no other browser test looks at: one per profile, as both share the served shop.
 VARIANTS = {
-    "desktop": ("TAC-CART", "taccuino-in-carta-di-amalfi", "Taccuino in carta di Amalfi"),
-    "phone": ("INC-SEPP", "inchiostro-seppia", "Inchiostro seppia"),
+    "desktop": ("TAC-CART", "amalfi-paper-notebook", "Amalfi paper notebook"),
+    "phone": ("INC-SEPP", "sepia-ink", "Sepia ink"),
 }
 
 

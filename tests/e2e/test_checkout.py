@@ -19,7 +19,7 @@ ANNA = {
 }
 
 
-def add_to_cart(page: Page, product: str = "/p/maglietta-in-lino") -> None:
+def add_to_cart(page: Page, product: str = "/p/linen-t-shirt") -> None:
     page.goto(product)
     page.get_by_role("button", name="Add to cart").click()
     expect(page.locator("#cart-badge .badge")).to_have_text("1 item")
@@ -60,7 +60,7 @@ def test_card_payment_then_tracking_by_link_and_lookup(buyer: Page, inbox):
     number = re.search(r"BT-[A-Z0-9]{6}", page.locator(".thanks").inner_text()).group(0)
 
     confirmation = inbox.find(email, number)
-    assert "Maglietta in lino" in confirmation.get_body(("plain",)).get_content()
+    assert "Linen T-shirt" in confirmation.get_body(("plain",)).get_content()
     link = re.search(r"http://\S+/orders/" + number + r"\?key=\S+", confirmation.get_body(("plain",)).get_content())
     assert link, "the confirmation links to the order"
 

@@ -145,7 +145,7 @@ def visit(page: Page, report: Report, axe: Axe, name: str, url: str, *must_have:
     check_widths(page, Visit(name, url, list(must_have)), report, axe)
 
 
-def add_to_cart(page: Page, product: str = "/p/maglietta-in-lino") -> None:
+def add_to_cart(page: Page, product: str = "/p/linen-t-shirt") -> None:
     page.goto(product)
     before = page.locator("#cart-badge .badge").inner_text()
     page.get_by_role("button", name="Add to cart").click()
@@ -184,7 +184,7 @@ def report(browser: Browser, playwright, base_url, server_env) -> Report:
         visit(page, report, axe, "filtered listing", "/c/clothing?size=m&stock=1&sort=price_asc")
         visit(page, report, axe, "category with quick add", "/c/pantry", "Add to cart")
         visit(page, report, axe, "search", "/search?q=lino")
-        visit(page, report, axe, "product", "/p/maglietta-in-lino", "Add to cart")
+        visit(page, report, axe, "product", "/p/linen-t-shirt", "Add to cart")
 
         add_to_cart(page)
         page.goto("/cart")

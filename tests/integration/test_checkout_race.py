@@ -47,6 +47,7 @@ def shop(tmp_path_factory):
         "WORKERS": str(WORKERS),
         "DEBUG": "1",
         "BASE_URL": f"http://127.0.0.1:{port}",
+        "SHOP_LANGUAGE": "en",  # as the unit tests: English at the root, which the shoppers below read
     }
     _run(env, "-m", "storefront.cli", "migrate")
     _run(env, "-m", "storefront.cli", "seed", "--demo")

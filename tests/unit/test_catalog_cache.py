@@ -170,10 +170,10 @@ async def test_installing_again_keeps_the_version_and_the_triggers_fire_once(db)
 
 async def test_a_listings_pages_and_sorts_share_its_counts_until_the_catalogue_changes(shop):
     q = ListingQuery(per_page=1)  # a full page: the total must be counted
-    shelf = await cache.current()
+    shelf = await cache.current("en")
     assert (await shelf.listing(q)).total == 1
     await f.product("Grembiule", shop["clothing"], [{"price": 2500, "stock": 3, "options": {"size": "S"}}])
-    shelf = await cache.current()
+    shelf = await cache.current("en")
     first = await shelf.listing(q)
     with count_queries() as queries:
         second = await shelf.listing(replace(q, page=2, sort="price_asc"))
@@ -187,15 +187,15 @@ async def test_on_a_database_file_a_worker_checks_the_version_on_its_own_and_see
     await schema.create(f"sqlite:///{path}")
     try:
         await f.category("Clothing")
-        first = await cache.current()
+        first = await cache.current("en")
         with count_queries() as queries:
-            again = await cache.current()
+            again = await cache.current("en")
         assert again is first and queries == []  # no round trip through the ORM's connection
         other = sqlite3.connect(path)  # another worker, or staff's SQL console
         other.execute("UPDATE category SET name = 'Abbigliamento'")
         other.commit()
         other.close()
-        assert [c.name for c in (await cache.current()).tree.top] == ["Abbigliamento"]
+        assert [c.name for c in (await cache.current("en")).tree.top] == ["Abbigliamento"]
     finally:
         await database.close()
 

@@ -70,7 +70,7 @@ async def test_product_page_costs_a_fixed_number_of_queries(client, db):
         clothing,
         [{"price": 9000, "stock": 3, "options": {"size": s, "colour": c}} for s in sizes for c in colours],
     )
-    await (await cache.current()).shipping()  # the shipping rows are read once per catalogue version
+    await (await cache.current("en")).shipping()  # the shipping rows are read once per catalogue version
     with count_queries() as one_variant:
         assert (await client.get(f"/p/{small.slug}")).status_code == 200
     with count_queries() as twenty_variants:

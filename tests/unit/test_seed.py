@@ -14,7 +14,7 @@ from storefront.domain.models import Category, Product, Promotion, StockMovement
 
 async def test_demo_shop(db, tmp_path):
     assert await seed.is_empty()
-    await seed.demo(tmp_path)
+    await seed.demo(tmp_path, "en")
     assert not await seed.is_empty()
     assert await Category.filter(parent_id=None).count() >= 8
     assert await Product.all().count() >= 120

@@ -18,7 +18,7 @@ from tortoise.queryset import QuerySet
 
 from storefront.domain import addresses, as_typed, money, shop, vat
 from storefront.domain.basket import pricing
-from storefront.domain.catalogue import browse
+from storefront.domain.catalogue import browse, translations
 from storefront.domain.db import Sql
 from storefront.domain.errors import DomainError
 from storefront.domain.inventory.stock import Availability, availability, sellable, sellable_sql
@@ -135,20 +135,27 @@ async def _cart(token: str | None, create: bool) -> Cart | None:
     return cart
 
 
-async def _describe(variant_id: int) -> str:
-    return ", ".join(row["name"] for row in await browse.variant_options([variant_id]))
+async def _describe(variant_id: int, language: str | None) -> str:
+    return ", ".join(row["name"] for row in await browse.variant_options([variant_id], language))
 
 
-async def add(token: str | None, variant_id: int, quantity: int) -> tuple[str, Change]:
-    """Add units of a variant; returns the cart's token (new carts get one) and what changed.
+async def _name(product_id: int, language: str | None) -> str:
+    return (await browse.product_names([product_id], language))[product_id][0]
+
+
+async def add(token: str | None, variant_id: int, quantity: int, language: str | None = None) -> tuple[str, Change]:
+    """Add units of a variant; returns the cart's token (new carts get one) and what changed, named in
+    `language` (None: the shop's).
 
     Asking for more than is left puts what is left in the cart and says so.
     """
     # Reads as plain rows: the ORM's query building cost as much as the rest of an add.
     sql = Sql()
     found = await sql.rows(
-        "SELECT v.stock, v.low_stock_threshold, p.name FROM variant v JOIN product p ON p.id = v.product_id"
-        f" WHERE v.id = {sql.param(variant_id)} AND {sellable_sql('v', 'p')}"
+        f"SELECT v.stock, v.low_stock_threshold, {translations.text('p', 'name')} AS name"
+        " FROM variant v JOIN product p ON p.id = v.product_id"
+        + translations.join(sql, "product", "p", language)
+        + f" WHERE v.id = {sql.param(variant_id)} AND {sellable_sql('v', 'p')}"
     )
     left = availability(found[0]["stock"], found[0]["low_stock_threshold"]) if found else None
     if left is None or not left.can_buy:
@@ -176,7 +183,7 @@ async def add(token: str | None, variant_id: int, quantity: int) -> tuple[str, C
     change = Change(
         "added",
         name,
-        await _describe(variant_id),
+        await _describe(variant_id, language),
         new,
         added=new - current,
         limited_to=new if new < wanted else None,
@@ -196,7 +203,7 @@ async def count(token: str | None) -> int:
     return int(rows[0]["n"])
 
 
-async def set_quantity(token: str | None, variant_id: int, quantity: int) -> Change:
+async def set_quantity(token: str | None, variant_id: int, quantity: int, language: str | None = None) -> Change:
     cart = await _cart(token, create=False)
     line = (
         await CartLine.get_or_none(cart_id=cart.id, variant_id=variant_id).select_related("variant__product")
@@ -211,15 +218,16 @@ async def set_quantity(token: str | None, variant_id: int, quantity: int) -> Cha
     new = min(quantity, left.quantity) if sellable(variant) else quantity
     if new <= 0:
         await line.delete()
-        return Change("removed", variant.product.name, await _describe(variant.id), 0, limited_to=0)
+        name = await _name(variant.product_id, language)
+        return Change("removed", name, await _describe(variant.id, language), 0, limited_to=0)
     line.quantity = new
     await line.save(update_fields=["quantity"])
-    return Change(
-        "updated", variant.product.name, await _describe(variant.id), new, limited_to=new if new < quantity else None
-    )
+    name = await _name(variant.product_id, language)
+    limited_to = new if new < quantity else None
+    return Change("updated", name, await _describe(variant.id, language), new, limited_to=limited_to)
 
 
-async def remove(token: str | None, variant_id: int) -> Change | None:
+async def remove(token: str | None, variant_id: int, language: str | None = None) -> Change | None:
     cart = await _cart(token, create=False)
     line = (
         await CartLine.get_or_none(cart_id=cart.id, variant_id=variant_id).select_related("variant__product")
@@ -229,7 +237,8 @@ async def remove(token: str | None, variant_id: int) -> Change | None:
     if line is None:
         return None
     await line.delete()
-    return Change("removed", line.variant.product.name, await _describe(line.variant_id), 0)
+    name = await _name(line.variant.product_id, language)
+    return Change("removed", name, await _describe(line.variant_id, language), 0)
 
 
 async def checkout_started(token: str | None) -> None:
@@ -325,8 +334,9 @@ class Contents:
     country: str | None = None  # where the shopper said it goes, on the cart page or at checkout
 
 
-async def contents(token: str | None) -> Contents:
-    tree = await browse.category_tree()
+async def contents(token: str | None, language: str | None = None) -> Contents:
+    """The cart's lines, named in `language` (None: the shop's), with what pricing needs of them."""
+    tree = await browse.category_tree(language)
     cart = await _cart(token, create=False)
     if cart is None:
         return Contents([], [], 0, [], tree)
@@ -337,8 +347,9 @@ async def contents(token: str | None) -> Contents:
         held[ordered.variant_id] += ordered.quantity
     variant_ids = [line.variant_id for line in lines]
     options: dict[int, list[str]] = defaultdict(list)
-    for row in await browse.variant_options(variant_ids):
+    for row in await browse.variant_options(variant_ids, language):
         options[row["variant_id"]].append(row["name"])
+    names = await browse.product_names([line.variant.product_id for line in lines], language)
     images: dict[int, str] = {}
     product_ids = {line.variant.product_id for line in lines}
     for img in await ProductImage.filter(product_id__in=product_ids).order_by("-position", "-id"):
@@ -359,8 +370,8 @@ async def contents(token: str | None) -> Contents:
         views.append(
             CartLineView(
                 variant_id=v.id,
-                product_slug=p.slug,
-                name=p.name,
+                product_slug=names[p.id][1],
+                name=names[p.id][0],
                 options=", ".join(options[v.id]),
                 sku=v.sku,
                 image=images.get(p.id),
@@ -378,7 +389,7 @@ async def contents(token: str | None) -> Contents:
                     variant_id=v.id,
                     product_id=p.id,
                     category_ids=tree.ancestor_ids(p.category_id),
-                    name=p.name,
+                    name=names[p.id][0],
                     unit_price=v.price,
                     compare_at_price=v.compare_at_price,
                     quantity=line.quantity,
@@ -398,11 +409,11 @@ def as_charged(lines: list[CartLineView], totals: pricing.Totals) -> list[CartLi
     ]
 
 
-async def view(token: str | None, now: datetime | None = None) -> CartView:
-    """The cart as the shopper sees it, priced by the one pricing function with a shipping estimate to
-    the country the shopper chose (the shop's own until they do)."""
+async def view(token: str | None, now: datetime | None = None, language: str | None = None) -> CartView:
+    """The cart as the shopper sees it, in `language`, priced by the one pricing function with a shipping
+    estimate to the country the shopper chose (the shop's own until they do)."""
     now = now or datetime.now(UTC)
-    found = await contents(token)
+    found = await contents(token, language)
     country = found.country or vat.SHOP_COUNTRY
     oss = (await shop.current()).vat_oss
     goods = pricing.goods_value(found.priced, country=country, oss=oss, now=now)

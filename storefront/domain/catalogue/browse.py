@@ -14,11 +14,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from storefront.domain import money, vat
-from storefront.domain.catalogue import search
+from storefront.domain.catalogue import search, translations
+from storefront.domain.catalogue.translations import text
 from storefront.domain.db import Sql
 from storefront.domain.errors import NotFound
 from storefront.domain.inventory.stock import Availability, availability, can_buy_sql, sellable_sql
-from storefront.domain.models import Variant
 
 PER_PAGE = 24
 MAX_PAGE = 400
@@ -38,6 +38,7 @@ class CategoryNode:
     name: str
     description: str
     position: int
+    slugs: translations.Slugs  # in every language, for links to the page in another and from old ones
 
 
 @dataclass(frozen=True)
@@ -51,8 +52,12 @@ class CategoryTree:
         return [c for c in self.categories if c.parent_id is None]
 
     def by_slug(self, slug: str) -> CategoryNode:
+        """The category with this slug in the tree's language, or in another (its page then redirects)."""
         for c in self.categories:
             if c.slug == slug:
+                return c
+        for c in self.categories:
+            if slug in c.slugs:
                 return c
         raise NotFound(slug)
 
@@ -85,19 +90,40 @@ class CategoryTree:
         return trail
 
 
-CATEGORY_COLUMNS = "c.id, c.parent_id, c.slug, c.name, c.description, c.position"
 CATEGORY_ORDER = "c.position, c.id"
 
 
-async def category_tree() -> CategoryTree:
-    return tree_of(await Sql().rows(f"SELECT {CATEGORY_COLUMNS} FROM category c ORDER BY {CATEGORY_ORDER}"))
+def category_columns(sql: Sql, language: str | None) -> tuple[str, str]:
+    """The columns and joins that read the categories (`c`) in `language` for tree_of: a row per
+    category and translation, so the tree also knows every slug a category has in another language."""
+    columns = (
+        f"c.id, c.parent_id, {text('c', 'slug')} AS slug, {text('c', 'name')} AS name,"
+        f" {text('c', 'description')} AS description, c.position, c.slug AS own_slug,"
+        " ca.language AS alias_language, ca.slug AS alias_slug"
+    )
+    joins = translations.join(sql, "category", "c", language) + (
+        " LEFT JOIN category_translation ca ON ca.category_id = c.id"
+    )
+    return columns, joins
+
+
+async def category_tree(language: str | None = None) -> CategoryTree:
+    sql = Sql()
+    columns, joins = category_columns(sql, language)
+    return tree_of(await sql.rows(f"SELECT {columns} FROM category c {joins} ORDER BY {CATEGORY_ORDER}"))
 
 
 def tree_of(rows: list[dict]) -> CategoryTree:
+    by_id: dict[int, list[dict]] = defaultdict(list)  # ordered as the rows: the tree's order
+    for row in rows:
+        by_id[row["id"]].append(row)
     return CategoryTree(
         [
-            CategoryNode(*(row[k] for k in ("id", "parent_id", "slug", "name", "description", "position")))
-            for row in rows
+            CategoryNode(
+                **{k: rows[0][k] for k in ("id", "parent_id", "slug", "name", "description", "position")},
+                slugs=translations.Slugs.of_rows(rows[0]["own_slug"], rows),
+            )
+            for rows in by_id.values()
         ]
     )
 
@@ -232,10 +258,14 @@ class _Value:
     position: int
 
 
-async def _option_values() -> tuple[list[_Axis], dict[str, dict[str, _Value]]]:
-    rows = await Sql().rows(
-        "SELECT o.id AS o_id, o.slug AS o_slug, o.name AS o_name, o.position AS o_position,"
-        ' ov.id, ov.slug, ov.name, ov.swatch, ov.position FROM option_value ov JOIN "option" o ON o.id = ov.option_id'
+async def _option_values(language: str | None) -> tuple[list[_Axis], dict[str, dict[str, _Value]]]:
+    sql = Sql()
+    rows = await sql.rows(
+        f"SELECT o.id AS o_id, o.slug AS o_slug, {text('o', 'name')} AS o_name, o.position AS o_position,"
+        f" ov.id, ov.slug, {text('ov', 'name')} AS name, ov.swatch, ov.position"
+        ' FROM option_value ov JOIN "option" o ON o.id = ov.option_id'
+        + translations.join(sql, '"option"', "o", language)
+        + translations.join(sql, "option_value", "ov", language)
     )
     options: dict[int, _Axis] = {}
     by_slug: dict[str, dict[str, _Value]] = defaultdict(dict)
@@ -256,15 +286,18 @@ def _sort_key(q: ListingQuery, where: _Where) -> tuple[str, str]:
     return "p.created_at", "DESC"
 
 
-async def listing(q: ListingQuery, with_facets: bool = True, kept_counts: dict | None = None) -> Listing:
-    """A page of the listing with its total and facets; `kept_counts`: see _counts."""
-    options, values = await _option_values() if (with_facets or q.options) else ([], {})
-    cards = await _page(q, values)
+async def listing(
+    q: ListingQuery, with_facets: bool = True, kept_counts: dict | None = None, language: str | None = None
+) -> Listing:
+    """A page of the listing with its total and facets, named in `language` (None: the shop's, as the
+    rows hold it); `kept_counts`: see _counts."""
+    options, values = await _option_values(language) if (with_facets or q.options) else ([], {})
+    cards = await _page(q, values, language)
     total, counts = await _counts(q, values, len(cards), with_facets, kept_counts)
     return Listing(q, cards, total, _facets(q, options, values, counts) if with_facets else [])
 
 
-async def _page(q: ListingQuery, values) -> list[Card]:
+async def _page(q: ListingQuery, values, language: str | None) -> list[Card]:
     """One page of cards in two steps: the page's products are picked first (by an index on the sort
     where there is one, stopping after the page), then only their variants are aggregated."""
     sql = Sql()
@@ -278,7 +311,9 @@ async def _page(q: ListingQuery, values) -> list[Card]:
         f" AND EXISTS (SELECT 1 FROM variant v WHERE v.product_id = p.id AND {where.variant})"
         f" ORDER BY sort_key {direction}, p.id {tie} LIMIT {q.per_page} OFFSET {(q.page - 1) * q.per_page}"
         f") page JOIN product p ON p.id = page.id JOIN variant v ON v.product_id = p.id AND {where.variant}"
-        f" GROUP BY p.id, p.slug, p.name, page.sort_key ORDER BY page.sort_key {direction}, p.id {tie}"
+        f"{translations.join(sql, 'product', 'p', language)}"
+        f" GROUP BY p.id, p.slug, p.name, pt.slug, pt.name, page.sort_key"
+        f" ORDER BY page.sort_key {direction}, p.id {tie}"
     )
     images = await _first_images([r["id"] for r in rows])
     return [_card(r, images) for r in rows]
@@ -288,7 +323,7 @@ async def _page(q: ListingQuery, values) -> list[Card]:
 # among the variants on sale (sale prices and "was" prices rise together across sizes and formats).
 _ON_SALE = money.on_sale_sql("v.price", "v.compare_at_price")
 _CARD_COLUMNS = (
-    "p.id, p.slug, p.name, MIN(v.price) AS price, MAX(v.price) AS price_max,"
+    f"p.id, {text('p', 'slug')} AS slug, {text('p', 'name')} AS name, MIN(v.price) AS price, MAX(v.price) AS price_max,"
     f" MIN(CASE WHEN {_ON_SALE} THEN v.price END) AS sale_price,"
     f" MIN(CASE WHEN {_ON_SALE} THEN v.compare_at_price END) AS compare_at_price,"
     " SUM(v.stock) AS stock, MAX(v.low_stock_threshold) AS low,"
@@ -396,8 +431,8 @@ async def _first_images(product_ids: list[int]) -> dict[int, tuple[str, str]]:
 # --- product page -------------------------------------------------------------------------------
 
 
-async def variant_options(variant_ids: list[int]) -> list[dict]:
-    """The option values of these variants, in the options' order, in one query.
+async def variant_options(variant_ids: list[int], language: str | None = None) -> list[dict]:
+    """The option values of these variants, in the options' order and `language`, in one query.
 
     Read from the link table by variant id (its index), not from OptionValue through the relation: on
     100,000 products the ORM's join made SQLite build a temporary index of the whole link table on every
@@ -407,11 +442,13 @@ async def variant_options(variant_ids: list[int]) -> list[dict]:
         return []
     sql = Sql()
     return await sql.rows(
-        "SELECT vov.variant_id, ov.id, ov.slug, ov.name, ov.swatch, ov.position,"
-        ' o.slug AS "option__slug", o.name AS "option__name", o.position AS "option__position"'
+        f"SELECT vov.variant_id, ov.id, ov.slug, {text('ov', 'name')} AS name, ov.swatch, ov.position,"
+        f' o.slug AS "option__slug", {text("o", "name")} AS "option__name", o.position AS "option__position"'
         " FROM variant_option_value vov JOIN option_value ov ON ov.id = vov.optionvalue_id"
         ' JOIN "option" o ON o.id = ov.option_id'
-        f" WHERE vov.variant_id IN ({sql.params_in(variant_ids)})"
+        + translations.join(sql, "option_value", "ov", language)
+        + translations.join(sql, '"option"', "o", language)
+        + f" WHERE vov.variant_id IN ({sql.params_in(variant_ids)})"
         " ORDER BY o.position, o.id, ov.position, ov.id"
     )
 
@@ -442,6 +479,7 @@ class ProductInfo:
     description: str
     category_id: int
     tax_class: str
+    slugs: translations.Slugs
 
 
 @dataclass(frozen=True)
@@ -485,24 +523,36 @@ class ProductPage:
         return self.variant is not None and self.variant.on_sale
 
 
-async def product_page(slug: str, chosen: dict[str, str], variant_id: int | None = None) -> ProductPage:
-    """The product with the variant the shopper chose (by option value slugs, or by id)."""
+async def product_page(
+    slug: str, chosen: dict[str, str], variant_id: int | None = None, language: str | None = None
+) -> ProductPage:
+    """The product with the variant the shopper chose (by option value slugs, or by id), in `language`.
+    `slug` may be the product's in any language: the page's `product.slug` is the one to link to."""
     sql = Sql()
     rows = await sql.rows(
-        "SELECT p.id, p.slug, p.name, p.description, p.category_id, p.tax_class, v.id AS v_id, v.sku, v.price,"
-        " v.compare_at_price, v.stock, v.low_stock_threshold"
+        f"SELECT p.id, {text('p', 'slug')} AS slug, {text('p', 'name')} AS name,"
+        f" {text('p', 'description')} AS description, p.category_id, p.tax_class, v.id AS v_id, v.sku, v.price,"
+        " v.compare_at_price, v.stock, v.low_stock_threshold, p.slug AS own_slug,"
+        " pa.language AS alias_language, pa.slug AS alias_slug"
         f" FROM product p LEFT JOIN variant v ON v.product_id = p.id AND {sellable_sql(variant='v')}"
-        f" WHERE p.slug = {sql.param(slug)} AND {sellable_sql(product='p')} ORDER BY v.position, v.id"
+        + translations.join(sql, "product", "p", language)
+        # Its slugs in every language: a row per variant and translation (one per language at most).
+        + " LEFT JOIN product_translation pa ON pa.product_id = p.id"
+        + f" WHERE p.id = {translations.row_with_slug(sql, 'product', slug)} AND {sellable_sql(product='p')}"
+        " ORDER BY v.position, v.id"
     )
     if not rows:
         raise NotFound(slug)
-    product = ProductInfo(*(rows[0][k] for k in ("id", "slug", "name", "description", "category_id", "tax_class")))
+    product = ProductInfo(
+        **{k: rows[0][k] for k in ("id", "slug", "name", "description", "category_id", "tax_class")},
+        slugs=translations.Slugs.of_rows(rows[0]["own_slug"], rows),
+    )
+    once = {r["v_id"]: r for r in rows if r["v_id"] is not None}  # in order, without the translations' repeats
     variants = [
         VariantInfo(r["v_id"], r["sku"], r["price"], r["compare_at_price"], r["stock"], r["low_stock_threshold"])
-        for r in rows
-        if r["v_id"] is not None
+        for r in once.values()
     ]
-    links = await variant_options([v.id for v in variants])
+    links = await variant_options([v.id for v in variants], language)
     sql = Sql()
     images = [
         Photo(**row)
@@ -561,17 +611,35 @@ async def product_page(slug: str, chosen: dict[str, str], variant_id: int | None
     )
 
 
-async def home() -> tuple[list[Card], list[Card]]:
+async def home(language: str | None = None) -> tuple[list[Card], list[Card]]:
     """New arrivals and items on sale for the home page.
 
     "On sale" means a shopper can buy it at a sale price now: a variant both reduced and in stock. (A
     variant selling out always raises the catalogue version, so the kept home page drops it at once.)"""
-    new = await _page(ListingQuery(sort="newest", per_page=8), {})
-    sale = await _page(ListingQuery(sort="newest", on_sale=True, in_stock=True, per_page=8), {})
+    new = await _page(ListingQuery(sort="newest", per_page=8), {}, language)
+    sale = await _page(ListingQuery(sort="newest", on_sale=True, in_stock=True, per_page=8), {}, language)
     return new, sale
 
 
-async def product_slug_of(variant_id: int) -> str | None:
-    """The slug of the product page a variant is on; None when there is no such variant."""
-    variant = await Variant.get_or_none(id=variant_id).select_related("product")
-    return variant.product.slug if variant else None
+async def product_names(product_ids: list[int], language: str | None = None) -> dict[int, tuple[str, str]]:
+    """The name and slug of each of these products in `language`, in one query (a cart's lines)."""
+    if not product_ids:
+        return {}
+    sql = Sql()
+    rows = await sql.rows(
+        f"SELECT p.id, {text('p', 'name')} AS name, {text('p', 'slug')} AS slug FROM product p"
+        + translations.join(sql, "product", "p", language)
+        + f" WHERE p.id IN ({sql.params_in(sorted(set(product_ids)))})"
+    )
+    return {r["id"]: (r["name"], r["slug"]) for r in rows}
+
+
+async def product_slug_of(variant_id: int, language: str | None = None) -> str | None:
+    """The slug, in `language`, of the product page a variant is on; None when there is no such variant."""
+    sql = Sql()
+    rows = await sql.rows(
+        f"SELECT {text('p', 'slug')} AS slug FROM variant v JOIN product p ON p.id = v.product_id"
+        + translations.join(sql, "product", "p", language)
+        + f" WHERE v.id = {sql.param(variant_id)}"
+    )
+    return rows[0]["slug"] if rows else None

@@ -6,8 +6,8 @@ catalogue version (version.py: raised by triggers with every change a shopper co
 reuses what this worker read under it.
 
 Nothing kept here depends on the time of day (promotions apply in the cart; the shipping tables are
-kept, the delivery dates a product page promises from them are computed per request), so the version is
-the whole key.
+kept, the delivery dates a product page promises from them are computed per request), so the version and
+the page's language are the whole key: each language has its own copy, its names read in it.
 """
 
 from __future__ import annotations
@@ -49,10 +49,11 @@ class _Kept(OrderedDict):
 
 
 class Catalogue:
-    """The catalogue as of one version: the tree at once, listings and product pages as they are asked for."""
+    """The catalogue as of one version, in one language: the tree at once, listings and product pages as
+    they are asked for."""
 
-    def __init__(self, version: int, tree: browse.CategoryTree) -> None:
-        self.version, self.tree = version, tree
+    def __init__(self, version: int, language: str, tree: browse.CategoryTree) -> None:
+        self.version, self.language, self.tree = version, language, tree
         self._listings = _Kept(KEEP_LISTINGS)
         self._counts = _Kept(KEEP_LISTINGS)  # a listing's total and facets, shared by its pages and sorts
         self._products = _Kept(KEEP_PRODUCTS)
@@ -65,20 +66,20 @@ class Catalogue:
         key = (q.filters, q.sort, q.page, q.per_page)
         if key in self._listings:
             return self._listings[key]
-        return self._listings.keep(key, await browse.listing(q, kept_counts=self._counts))
+        return self._listings.keep(key, await browse.listing(q, kept_counts=self._counts, language=self.language))
 
     async def product_page(
         self, slug: str, chosen: dict[str, str], variant_id: int | None = None
     ) -> browse.ProductPage:
-        """As catalog.product_page; an unknown product raises NotFound each time (nothing is kept)."""
+        """As browse.product_page; an unknown product raises NotFound each time (nothing is kept)."""
         key = (slug, tuple(sorted(chosen.items())), variant_id)
         if key in self._products:
             return self._products[key]
-        return self._products.keep(key, await browse.product_page(slug, chosen, variant_id))
+        return self._products.keep(key, await browse.product_page(slug, chosen, variant_id, self.language))
 
     async def home(self) -> tuple[list[browse.Card], list[browse.Card]]:
         if self._home is None:
-            self._home = await browse.home()
+            self._home = await browse.home(self.language)
         return self._home
 
     async def by_sku(self, text: str) -> tuple[str, int] | None:
@@ -101,26 +102,28 @@ class Catalogue:
         return self._shipping
 
 
-_current: Catalogue | None = None
+_current: dict[str, Catalogue] = {}  # by language
 
 
-async def current() -> Catalogue:
-    """The catalogue as of now: this worker's copy if nothing changed since it was read, else a new one.
+async def current(language: str) -> Catalogue:
+    """The catalogue as of now in `language`: this worker's copy if nothing changed since it was read, else
+    a new one.
 
     One query at most: the version, joined to the category tree only when the version is not the one
     kept, so a new tree is exactly the version's. What is read later under this version can only
     be newer, never older, than the version says. Pages call it outside any transaction: a version read
     inside one might never commit."""
-    global _current
-    if _current is not None and version.read_here() == _current.version:
-        return _current
+    kept = _current.get(language)
+    if kept is not None and version.read_here() == kept.version:
+        return kept
     sql = Sql()
-    kept = _current.version if _current else -1  # versions are never negative
+    columns, joins = browse.category_columns(sql, language)
+    seen = kept.version if kept else -1  # versions are never negative
     rows = await sql.rows(
-        f"SELECT cv.version, {browse.CATEGORY_COLUMNS} FROM catalogue_version cv"
-        f" LEFT JOIN category c ON cv.version <> {sql.param(kept)} ORDER BY {browse.CATEGORY_ORDER}"
+        f"SELECT cv.version, {columns} FROM catalogue_version cv"
+        f" LEFT JOIN category c ON cv.version <> {sql.param(seen)} {joins} ORDER BY {browse.CATEGORY_ORDER}"
     )
     now = rows[0]["version"]
-    if _current is None or _current.version != now:
-        _current = Catalogue(now, browse.tree_of([row for row in rows if row["id"] is not None]))
-    return _current
+    if kept is None or kept.version != now:
+        kept = _current[language] = Catalogue(now, language, browse.tree_of([r for r in rows if r["id"] is not None]))
+    return kept

@@ -28,6 +28,7 @@ from storefront.domain.models import (
     OptionValue,
     Product,
     ProductImage,
+    ProductTranslation,
     Staff,
     TaxClass,
     Variant,
@@ -167,6 +168,27 @@ async def set_active(staff: Staff, product_id: int, active: bool) -> Product:
 
 
 @dataclass(frozen=True)
+class Words:
+    """A product's name, slug and description in another language than the shop's; blank ones show the
+    shop's (catalogue/translations.py), a blank slug keeps the shop's address."""
+
+    language: str
+    name: str = ""
+    slug: str | None = None
+    description: str = ""
+
+    @property
+    def blank(self) -> bool:
+        return not (self.name or self.slug or self.description)
+
+    def facts(self) -> dict:
+        return {
+            f"{k}_{self.language}": v
+            for k, v in (("name", self.name), ("slug", self.slug), ("description", self.description))
+        }
+
+
+@dataclass(frozen=True)
 class ProductDraft:
     name: str
     slug: str
@@ -174,8 +196,10 @@ class ProductDraft:
     description: str
     tax_class: str
     active: bool
+    translations: tuple[Words, ...] = ()
 
     def facts(self) -> dict:
+        """The product's own columns."""
         return {
             "name": self.name,
             "slug": self.slug,
@@ -184,6 +208,15 @@ class ProductDraft:
             "tax_class": self.tax_class,
             "active": self.active,
         }
+
+    def audited(self) -> dict:
+        """Its own columns and its words in the other languages, as the audit log records them."""
+        return {**self.facts(), **{k: v for w in self.translations for k, v in w.facts().items()}}
+
+
+def translated_fields(languages: tuple[str, ...]) -> tuple[str, ...]:
+    """The form's fields for the words in the other languages: name_en, slug_en, description_en."""
+    return tuple(f"{field}_{language}" for language in languages for field in ("name", "slug", "description"))
 
 
 async def categories() -> list[Category]:
@@ -213,28 +246,52 @@ async def is_variant_of(product_id: int, variant_id: int) -> bool:
     return await Variant.exists(id=variant_id, product_id=product_id)
 
 
-def read_product(typed: Mapping[str, object]) -> ProductDraft:
+def _slug(r: Reader, field: str, name: str) -> str:
+    """The slug typed in `field`, or one made from the name; refused unless it is lowercase-with-dashes."""
+    slug = r.raw(field).strip().lower() or slugify(name)
+    if name and not SLUG_PATTERN.fullmatch(slug) or len(slug) > 160:
+        r.refuse(field, "format")
+    return slug
+
+
+def _description(r: Reader, field: str) -> str:
+    description = r.raw(field).strip()  # its line breaks are kept
+    if len(description) > 10_000:
+        r.refuse(field, "too_long", 10_000)
+    return description
+
+
+def read_product(typed: Mapping[str, object], languages: tuple[str, ...] = ()) -> ProductDraft:
+    """The product form as typed; `languages`: the other languages whose words it has (name_en, ...)."""
     r = Reader(typed)
     name = r.text("name", 160, required=True)
-    slug = r.raw("slug").strip().lower() or slugify(name)
-    if name and not SLUG_PATTERN.fullmatch(slug) or len(slug) > 160:
-        r.refuse("slug", "format")
+    slug = _slug(r, "slug", name)
     category_id = as_typed.whole(r.raw("category_id"))
     if category_id is None:
         r.refuse("category_id", "choose")
     tax_class = r.choice("tax_class", set(TaxClass))
-    description = r.raw("description").strip()  # its line breaks are kept
-    if len(description) > 10_000:
-        r.refuse("description", "too_long", 10_000)
+    description = _description(r, "description")
+    words = []
+    for language in languages:
+        other_name = r.text(f"name_{language}", 160)
+        typed_slug = r.raw(f"slug_{language}").strip()
+        # No name and no slug typed: the page in that language keeps the shop's address.
+        other_slug = _slug(r, f"slug_{language}", other_name) if other_name or typed_slug else None
+        if other_slug == slug:
+            other_slug = None
+        words.append(Words(language, other_name, other_slug, _description(r, f"description_{language}")))
     r.done()
-    return ProductDraft(name, slug, category_id, description, tax_class, r.checkbox("active"))  # type: ignore[arg-type]
+    active = r.checkbox("active")
+    return ProductDraft(name, slug, category_id, description, tax_class, active, tuple(words))  # type: ignore[arg-type]
 
 
 async def save_product(staff: Staff, product_id: int | None, draft: ProductDraft) -> Product:
-    """Create (product_id None) or update a product; the slug must be free, the category must exist."""
+    """Create (product_id None) or update a product with its words in the other languages; each slug, in
+    any language, must name no other product (an old link finds one page), the category must exist."""
     errors = {}
-    if await Product.filter(slug=draft.slug).exclude(id=product_id or 0).exists():
-        errors["slug"] = "taken"
+    for field, slug in [("slug", draft.slug), *((f"slug_{w.language}", w.slug) for w in draft.translations)]:
+        if slug and await _slug_taken(slug, product_id):
+            errors[field] = "taken"
     if not await Category.exists(id=draft.category_id):
         errors["category_id"] = "choose"
     if errors:
@@ -243,21 +300,69 @@ async def save_product(staff: Staff, product_id: int | None, draft: ProductDraft
     async with in_transaction() as conn:
         if product_id is None:
             product = await Product.create(**draft.facts(), using_db=conn)
-            await accounts.audit(staff, "product.create", f"product:{product.id}", None, draft.facts(), conn)
+            before = None
         else:
             product = await Product.get_or_none(id=product_id, using_db=conn)
             if product is None:
                 raise NotFound(product_id)
             before = {k: getattr(product, k) for k in draft.facts()}
             before["tax_class"] = str(before["tax_class"])
-            changed = {k: v for k, v in draft.facts().items() if before[k] != v}
-            if changed:
-                await Product.filter(id=product_id).using_db(conn).update(**changed)
-                await accounts.audit(
-                    staff, "product.update", f"product:{product_id}", {k: before[k] for k in changed}, changed, conn
-                )
+            for words in await translations_of(product.id, tuple(w.language for w in draft.translations), conn):
+                before.update(words.facts())
+        after = draft.audited()
+        changed = {k: v for k, v in after.items() if before is None or before[k] != v}
+        if changed and product_id is not None:
+            await (
+                Product.filter(id=product_id)
+                .using_db(conn)
+                .update(**{k: v for k, v in changed.items() if k in draft.facts()})
+            )
+        await write_words(product.id, draft.translations, conn)
+        if before is None:
+            await accounts.audit(staff, "product.create", f"product:{product.id}", None, after, conn)
+        elif changed:
+            await accounts.audit(
+                staff, "product.update", f"product:{product_id}", {k: before[k] for k in changed}, changed, conn
+            )
     await search.index([product.id])
     return await Product.get(id=product.id)
+
+
+async def write_words(product_id: int, translations: tuple[Words, ...], conn) -> None:
+    """Replace the product's words in these languages (the form's, a CSV row's); blank ones are none."""
+    for words in translations:
+        await ProductTranslation.filter(product_id=product_id, language=words.language).using_db(conn).delete()
+        if not words.blank:
+            await ProductTranslation.create(
+                product_id=product_id,
+                language=words.language,
+                name=words.name,
+                slug=words.slug,
+                description=words.description,
+                using_db=conn,
+            )
+
+
+async def _slug_taken(slug: str, product_id: int | None) -> bool:
+    others = Product.exclude(id=product_id or 0)
+    return (
+        await others.filter(slug=slug).exists()
+        or await ProductTranslation.filter(slug=slug, product_id__not=product_id or 0).exists()
+    )
+
+
+async def translations_of(product_id: int, languages: tuple[str, ...], conn=None) -> list[Words]:
+    """The product's words in each of `languages`, blank where it has none."""
+    found = {
+        t.language: t
+        for t in await ProductTranslation.filter(product_id=product_id, language__in=languages).using_db(conn)
+    }
+    return [
+        Words(language, found[language].name, found[language].slug, found[language].description)
+        if language in found
+        else Words(language)
+        for language in languages
+    ]
 
 
 # --- variants ---------------------------------------------------------------------------------

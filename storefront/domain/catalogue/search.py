@@ -25,12 +25,14 @@ import snowballstemmer
 
 from storefront.domain.catalogue import version
 from storefront.domain.db import Sql, connection, dialect
-from storefront.domain.models import Category, Product, Variant
+from storefront.domain.models import Category, CategoryTranslation, Product, ProductTranslation, Variant
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 MAX_TERMS = 8
 BATCH = 5_000
-FORMAT = 2  # what the index holds; a new format is rebuilt by install() (1: folded words, 2: their stems)
+# What the index holds; a new format is rebuilt by install() (1: folded words, 2: their stems, 3: the
+# stems of every language's texts).
+FORMAT = 3
 _STEMMERS = [snowballstemmer.stemmer("italian"), snowballstemmer.stemmer("english")]
 TIER = 1000  # a rank gap no bm25 / ts_rank score crosses: a better tier always comes first
 
@@ -97,15 +99,23 @@ async def index(product_ids: Iterable[int] | None = None) -> None:
     await version.changed()  # what workers keep of search listings is out of date
 
 
+def _every_language(row, translations, column: str) -> str:
+    """A text in the shop's language and each translation: a shopper finds "Camicia in lino" by "linen
+    shirt" on any page."""
+    return " ".join([getattr(row, column), *(getattr(t, column) for t in translations)])
+
+
 async def _index_batch(ids: list[int], replace: bool) -> None:
-    products = await Product.filter(id__in=ids).prefetch_related("variants", "category")
+    products = await Product.filter(id__in=ids).prefetch_related(
+        "variants", "translations", "category", "category__translations"
+    )
     rows = [
         [
             p.id,
-            indexed(p.name),
+            indexed(_every_language(p, p.translations, "name")),
             fold(" ".join(v.sku.replace("-", " ") for v in p.variants)),  # codes: as they are, not stemmed
-            indexed(p.category.name),
-            indexed(p.description),
+            indexed(_every_language(p.category, p.category.translations, "name")),
+            indexed(_every_language(p, p.translations, "description")),
         ]
         for p in products
     ]
@@ -182,10 +192,13 @@ async def by_sku(text: str) -> tuple[str, int] | None:
 
 
 async def vocabulary() -> frozenset[str]:
-    """The words of the products' and categories' names, folded: what a misspelt word is matched against."""
+    """The words of the products' and categories' names in every language, folded: what a misspelt word
+    is matched against."""
     names = [
         *await Product.filter(active=True).values_list("name", flat=True),
+        *await ProductTranslation.filter(product__active=True).values_list("name", flat=True),
         *await Category.all().values_list("name", flat=True),
+        *await CategoryTranslation.all().values_list("name", flat=True),
     ]
     return frozenset(word for name in names for word in _WORD.findall(fold(str(name))) if len(word) > 2)
 

@@ -9,12 +9,13 @@ from tortoise.transactions import in_transaction
 
 from storefront.domain import as_typed, money
 from storefront.domain.catalogue import search
-from storefront.domain.catalogue.editing import SKU_PATTERN, SLUG_PATTERN, read_prices
+from storefront.domain.catalogue.editing import SKU_PATTERN, SLUG_PATTERN, Words, read_prices, write_words
 from storefront.domain.errors import DomainError
 from storefront.domain.models import (
     Category,
     OptionValue,
     Product,
+    ProductTranslation,
     Staff,
     TaxClass,
     Variant,
@@ -23,6 +24,9 @@ from storefront.domain.staff import accounts
 
 # --- CSV export and import --------------------------------------------------------------------
 # One row per variant. Import creates or updates by SKU; a product's fields come from its rows, which must agree.
+# The product's words are in the shop's language; each other language's are in columns of their own
+# (product_name_en, product_slug_en, description_en: TRANSLATED), optional on import, so a file without them
+# leaves the translations as they are.
 
 COLUMNS = [
     "sku",
@@ -43,6 +47,12 @@ MAX_IMPORT_ROWS = 5_000
 _FORMULA = ("=", "+", "-", "@")
 _PRODUCT_FIELDS = ("name", "category_id", "description", "tax_class", "active")
 _VARIANT_FIELDS = ("price", "compare_at_price", "weight_grams", "low_stock_threshold", "options")
+_TRANSLATED = (("product_name", "name"), ("product_slug", "slug"), ("description", "description"))
+
+
+def translated_columns(languages: tuple[str, ...]) -> list[str]:
+    """The columns of the product's words in each of the other `languages`."""
+    return [f"{column}_{language}" for language in languages for column, _ in _TRANSLATED]
 
 
 def _cell(value: str) -> str:
@@ -58,21 +68,24 @@ def _options_text(values: list[OptionValue]) -> str:
     return ";".join(f"{v.option.slug}={v.name}" for v in sorted(values, key=lambda v: (v.option.position, v.option.id)))
 
 
-async def export_csv() -> str:
+async def export_csv(languages: tuple[str, ...] = ()) -> str:
+    """Every variant, with its product's words in the shop's language and in each of `languages`."""
     import csv
     import io
 
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(COLUMNS)
+    writer.writerow(COLUMNS + translated_columns(languages))
     variants = (
         await Variant.all()
         .order_by("product_id", "position", "id")
         .select_related("product__category")
         .prefetch_related("option_values__option")
     )
+    words = {(t.product_id, t.language): t for t in await ProductTranslation.filter(language__in=languages)}
     for v in variants:
         p = v.product
+        translated = [words.get((p.id, language)) for language in languages]
         writer.writerow(
             [
                 _cell(str(x))
@@ -89,6 +102,7 @@ async def export_csv() -> str:
                     v.weight_grams,
                     v.low_stock_threshold,
                     _options_text(list(v.option_values)),
+                    *(getattr(t, field) or "" if t else "" for t in translated for _, field in _TRANSLATED),
                 )
             ]
         )
@@ -125,33 +139,41 @@ class ImportPlan:
         return not (self.new_products or self.new_variants or self.changes)
 
 
-def _read_rows(text: str) -> tuple[list[dict], list[RowError]]:
+def _read_rows(text: str, languages: tuple[str, ...]) -> tuple[list[dict], list[RowError], tuple[str, ...]]:
+    """The rows, the errors that stop reading them, and which of `languages` the file has words for."""
     import csv
     import io
 
     if len(text.encode()) > MAX_IMPORT_BYTES:
-        return [], [RowError(0, "file", "too_large")]
+        return [], [RowError(0, "file", "too_large")], ()
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
     if missing:
-        return [], [RowError(1, c, "missing_column") for c in missing]
+        return [], [RowError(1, c, "missing_column") for c in missing], ()
+    present = tuple(
+        language
+        for language in languages
+        if all(c in (reader.fieldnames or []) for c in translated_columns((language,)))
+    )
+    columns = COLUMNS + translated_columns(present)
     rows = [
-        {k: _uncell((r.get(k) or "").strip()) for k in COLUMNS} | {"_row": n}
+        {k: _uncell((r.get(k) or "").strip()) for k in columns} | {"_row": n}
         for n, r in enumerate(reader, start=2)
         if any((v or "").strip() for v in r.values() if isinstance(v, str))
     ]
     if len(rows) > MAX_IMPORT_ROWS:
-        return [], [RowError(0, "file", "too_many_rows")]
-    return rows, []
+        return [], [RowError(0, "file", "too_many_rows")], ()
+    return rows, [], present
 
 
 def _slug_ok(slug: str) -> bool:
     return len(slug) <= 160 and bool(SLUG_PATTERN.fullmatch(slug))  # 160: Product.slug's column
 
 
-async def plan_import(text: str) -> ImportPlan:
-    """The dry run: every error by row and field, and what applying would change. Writes nothing."""
-    rows, errors = _read_rows(text)
+async def plan_import(text: str, languages: tuple[str, ...] = ()) -> ImportPlan:
+    """The dry run: every error by row and field, and what applying would change. Writes nothing.
+    `languages`: the other languages whose columns the file may have."""
+    rows, errors, present = _read_rows(text, languages)
     categories = {c.slug: c.id for c in await Category.all()}
     values = await OptionValue.all().select_related("option")
     by_option: dict[str, dict[str, OptionValue]] = {}
@@ -168,6 +190,9 @@ async def plan_import(text: str) -> ImportPlan:
         p.slug: p
         for p in await Product.filter(slug__in=[r["product_slug"] for r in rows if _slug_ok(r["product_slug"])])
     }
+    # Who each slug in another language is: an old link must find one product.
+    translated = {(t.product_id, t.language): t for t in await ProductTranslation.all().select_related("product")}
+    slug_owner = {t.slug: t.product.slug for t in translated.values() if t.slug}
     plan = ImportPlan(errors, [], [], [], [])
     seen_sku: dict[str, int] = {}
     product_rows: dict[str, dict] = {}
@@ -211,6 +236,18 @@ async def plan_import(text: str) -> ImportPlan:
         variant = existing.get(r["sku"])
         if variant is not None and variant.product.slug != r["product_slug"]:
             error("product_slug", "other_product", variant.product.slug)
+        words = []
+        for language in present:
+            name, slug = r[f"product_name_{language}"], r[f"product_slug_{language}"] or None
+            if len(name) > 160:
+                error(f"product_name_{language}", "too_long")
+            if slug is not None and not _slug_ok(slug):
+                error(f"product_slug_{language}", "format", slug)
+            elif slug is not None and slug_owner.get(slug, r["product_slug"]) != r["product_slug"]:
+                error(f"product_slug_{language}", "slug_taken", slug_owner[slug])
+            elif slug is not None and slug in products and slug != r["product_slug"]:
+                error(f"product_slug_{language}", "slug_taken", slug)
+            words.append(Words(language, name, slug, r[f"description_{language}"]))
         if len(plan.errors) > bad:
             continue
         product_facts = {
@@ -227,15 +264,16 @@ async def plan_import(text: str) -> ImportPlan:
             "low_stock_threshold": int(r["low_stock_threshold"] or 3),
             "options": sorted(v.id for v in chosen),
         }
+        worded = {k: v for w in words for k, v in w.facts().items()}
         first = product_rows.get(r["product_slug"])
         if first is not None:
-            for field, value in product_facts.items():
-                if first["product"][field] != value:
+            for field, value in {**product_facts, **worded}.items():
+                if {**first["product"], **first["words"]}[field] != value:
                     error(field if field != "name" else "product_name", "differs", f"row {first['_row']}")
             if len(plan.errors) > bad:
                 continue
         else:
-            product_rows[r["product_slug"]] = {"product": product_facts, "_row": n}
+            product_rows[r["product_slug"]] = {"product": product_facts, "words": worded, "_row": n}
             product = products.get(r["product_slug"])
             if product is None:
                 plan.new_products.append(r["product_slug"])
@@ -244,6 +282,12 @@ async def plan_import(text: str) -> ImportPlan:
                     old = product.tax_class.value if field == "tax_class" else getattr(product, field)
                     if old != value:
                         plan.changes.append(Change(n, r["product_slug"], field, old, value))
+                for w in words:
+                    t = translated.get((product.id, w.language))
+                    was = Words(w.language, t.name, t.slug, t.description) if t else Words(w.language)
+                    for field, value in w.facts().items():
+                        if was.facts()[field] != value:
+                            plan.changes.append(Change(n, r["product_slug"], field, was.facts()[field], value))
         if variant is None:
             plan.new_variants.append(r["sku"])
         else:
@@ -258,7 +302,13 @@ async def plan_import(text: str) -> ImportPlan:
                     )
                     plan.changes.append(Change(n, r["sku"], field, *shown))
         plan.rows.append(
-            {"sku": r["sku"], "slug": r["product_slug"], "product": product_facts, "variant": variant_facts}
+            {
+                "sku": r["sku"],
+                "slug": r["product_slug"],
+                "product": product_facts,
+                "words": words,
+                "variant": variant_facts,
+            }
         )
     return plan
 
@@ -269,11 +319,11 @@ class ImportRefused(DomainError):
         self.plan = plan
 
 
-async def apply_import(staff: Staff, text: str, digest: str = "") -> ImportPlan:
+async def apply_import(staff: Staff, text: str, digest: str = "", languages: tuple[str, ...] = ()) -> ImportPlan:
     """All rows or none, in one transaction, with one audit entry; refused when the dry run finds errors.
     (Planned just before writing: a SKU taken meanwhile by someone else fails the unique index, and
     the whole import rolls back.)"""
-    plan = await plan_import(text)
+    plan = await plan_import(text, languages)
     if plan.errors:
         raise ImportRefused(plan)
     touched: set[int] = set()
@@ -287,6 +337,7 @@ async def apply_import(staff: Staff, text: str, digest: str = "") -> ImportPlan:
                 else:
                     await Product.filter(id=product.id).using_db(conn).update(**r["product"])
                 product_ids[r["slug"]] = product.id
+                await write_words(product.id, tuple(r["words"]), conn)
             product_id = product_ids[r["slug"]]
             touched.add(product_id)
             facts = {k: v for k, v in r["variant"].items() if k != "options"}

@@ -32,6 +32,10 @@ WATCHED = (
     "option_value",
     "variant_option_value",
     "product_image",
+    "category_translation",
+    "product_translation",
+    "option_translation",
+    "option_value_translation",
     # Product pages promise delivery dates from these (cache.Catalogue.shipping).
     "shipping_zone",
     "shipping_method",

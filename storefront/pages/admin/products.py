@@ -14,7 +14,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from storefront import forms, session
+from storefront import forms, languages, session
 from storefront.domain import as_typed
 from storefront.domain.catalogue import editing as admin
 from storefront.domain.catalogue import spreadsheet
@@ -96,18 +96,25 @@ async def set_active(request: Request) -> Response:
 # --- create and edit --------------------------------------------------------------------------
 
 
-async def _edit_context(product: Product | None, **extra) -> dict:
+def _translated(request: Request) -> tuple[str, ...]:
+    """The languages the product form has words for, besides the shop's."""
+    return languages.others(request.app.state.settings.language)
+
+
+async def _edit_context(request: Request, product: Product | None, **extra) -> dict:
     variants, options, categories = await admin.editing(product)
     return {
         "product": product,
         "variants": variants,
         "options": options,
         "categories": categories,
+        "translated": _translated(request),
         **extra,
     }
 
 
-def _typed_from(product: Product) -> dict:
+async def _typed_from(request: Request, product: Product) -> dict:
+    words = await admin.translations_of(product.id, _translated(request))
     return {
         "name": product.name,
         "slug": product.slug,
@@ -115,6 +122,7 @@ def _typed_from(product: Product) -> dict:
         "description": product.description,
         "tax_class": product.tax_class.value,
         "active": "on" if product.active else "",
+        **{k: v or "" for w in words for k, v in w.facts().items()},
     }
 
 
@@ -130,24 +138,28 @@ def _page(request: Request, context: dict, status_code: int = 200) -> Response:
 
 
 async def new_product(request: Request) -> Response:
-    return _page(request, await _edit_context(None, typed={"active": "on", "tax_class": "standard"}))
+    return _page(request, await _edit_context(request, None, typed={"active": "on", "tax_class": "standard"}))
 
 
 async def edit_product(request: Request) -> Response:
     product = await _product_or_404(request)
     return _page(
-        request, await _edit_context(product, typed=_typed_from(product), **flash_for_this_page(request, OUR_NOTICES))
+        request,
+        await _edit_context(
+            request, product, typed=await _typed_from(request, product), **flash_for_this_page(request, OUR_NOTICES)
+        ),
     )
 
 
 async def save_product(request: Request) -> Response:
     staff = acting_staff(request)
     product = await _product_or_404(request) if "product_id" in request.path_params else None
-    typed, _ = await _form(request, PRODUCT_FIELDS)
+    others = _translated(request)
+    typed, _ = await _form(request, PRODUCT_FIELDS + admin.translated_fields(others))
     try:
-        saved = await admin.save_product(staff, product.id if product else None, admin.read_product(typed))
+        saved = await admin.save_product(staff, product.id if product else None, admin.read_product(typed, others))
     except FieldErrors as invalid:
-        return _page(request, await _edit_context(product, typed=typed, errors=invalid.errors), 422)
+        return _page(request, await _edit_context(request, product, typed=typed, errors=invalid.errors), 422)
     session.flash(request, {"kind": "saved"})
     return RedirectResponse(f"/admin/products/{saved.id}", status_code=303)
 
@@ -167,8 +179,9 @@ async def save_variant(request: Request) -> Response:
             await admin.update_variant(staff, variant_id, draft)
     except FieldErrors as invalid:
         context = await _edit_context(
+            request,
             product,
-            typed=_typed_from(product),
+            typed=await _typed_from(request, product),
             variant_typed=typed,
             variant_values=values,
             variant_errors=invalid.errors,
@@ -191,7 +204,8 @@ async def upload_image(request: Request) -> Response:
             raise FieldErrors({"image": "required"})
         await admin.attach_image(staff, product.id, content, alt, request.app.state.settings.media_dir)
     except FieldErrors as invalid:
-        context = await _edit_context(product, typed=_typed_from(product), image_errors=invalid.errors)
+        typed = await _typed_from(request, product)
+        context = await _edit_context(request, product, typed=typed, image_errors=invalid.errors)
         return _page(request, context, 422)
     session.flash(request, {"kind": "image_saved"})
     return RedirectResponse(f"/admin/products/{product.id}#images", status_code=303)
@@ -202,7 +216,7 @@ async def upload_image(request: Request) -> Response:
 
 async def export_csv(request: Request) -> Response:
     return Response(
-        await spreadsheet.export_csv(),
+        await spreadsheet.export_csv(_translated(request)),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": 'attachment; filename="products.csv"', **NO_STORE},
     )
@@ -246,7 +260,7 @@ async def import_csv(request: Request) -> Response:
         )
     if action == "apply":
         try:
-            plan = await spreadsheet.apply_import(staff, text, context["digest"])
+            plan = await spreadsheet.apply_import(staff, text, context["digest"], _translated(request))
         except spreadsheet.ImportRefused as refused:
             return admin_page(
                 request,
@@ -265,7 +279,7 @@ async def import_csv(request: Request) -> Response:
             },
         )
         return RedirectResponse("/admin/products/import", status_code=303)
-    plan = await spreadsheet.plan_import(text)
+    plan = await spreadsheet.plan_import(text, _translated(request))
     return admin_page(
         request,
         "pages/admin/products_import.html",
