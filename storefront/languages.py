@@ -1,7 +1,8 @@
 """The languages the shop speaks, which one a URL is in, and which one a browser asks for.
 
-The shop's own language (settings.language: Italian for the demo) is at the root, `/p/camicia-lino`; every
-other language under its code, `/en/p/camicia-lino`. The language is in the URL, not in a cookie, so a page
+The shop's own language (settings.language: Italian for the demo) is at the root, `/p/camicia-in-lino`;
+every other language under its code, with the catalogue's slugs in that language, `/en/p/linen-shirt`
+(domain/translations.py). The language is in the URL, not in a cookie, so a page
 can be shared, bookmarked and indexed in the language it was seen in; each page names its other-language
 twins (`hreflang`, base.html). A first visit is sent, once, to the language the browser asks for
 (`Accept-Language`); after that the URL decides, and the switch in the footer is a link to the twin.

@@ -120,6 +120,7 @@ def shop_context(request: Request) -> dict:
         "twins": lambda home=False: languages.twins(request, home=home),
         "base_url": settings.base_url,
         "shop_language": settings.language,
+        "translated": languages.others(settings.language),  # what the back office's forms have words in
         "csrf_token": session.csrf_token(request) if has_session else "",
         "cart_count": session.cart_count(request) if has_session else 0,
         "pop_flash": (lambda: session.pop_flash(request)) if has_session else list,

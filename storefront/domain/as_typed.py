@@ -1,9 +1,12 @@
 """What people and URLs type, read one way everywhere: whole numbers (ids, page numbers, quantities,
-counts) and search-box text, from forms and query strings."""
+counts), search-box text and SKUs, from forms and query strings."""
 
 from __future__ import annotations
 
+import re
+
 MAX_DIGITS = 9  # what every integer column holds (PostgreSQL's integer is 32-bit)
+SKU_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")  # what a SKU may be (Variant.sku holds 64)
 
 
 def whole(raw: object, *, signed: bool = False) -> int | None:

@@ -173,7 +173,7 @@ async def summary(token: str | None, d: Details, now: datetime | None = None, la
     replaces = await cart.awaiting_payment(token) if found.lines else []
     oss = (await shop.current()).vat_oss
     goods = pricing.goods_value(found.priced, country=d.country, oss=oss, now=now)
-    quotes = await rates.quotes(d.country, found.weight_grams, goods, now) if found.priced else []
+    quotes = await rates.quotes(d.country, found.weight_grams, goods, now, language=language) if found.priced else []
     quote = next((q for q in quotes if q.code == d.shipping_method), quotes[0] if quotes else None)
     methods = payment_methods(d.country)
     method = d.payment_method if d.payment_method in methods else methods[0]
@@ -181,7 +181,7 @@ async def summary(token: str | None, d: Details, now: datetime | None = None, la
     uses = await limits.customer_uses(d.email, replacing) if email_address.valid(d.email) else {}
     totals = pricing.price(
         found.priced,
-        await promotions.offers_for(found.codes),
+        await promotions.offers_for(found.codes, language),
         shipping=quote.price if quote else 0,
         now=now,
         codes=found.codes,

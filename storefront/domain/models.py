@@ -118,16 +118,24 @@ class OptionValue(Model):
 
 # --- the catalogue in other languages -------------------------------------------------------------
 # A category's, product's or option's own columns are in the shop's language (settings.language); another
-# language's text is a row here, and a blank field falls back to the shop's (catalogue/translations.py).
+# language's text is a row here, and a blank field falls back to the shop's (translations.py).
 
 
-class CategoryTranslation(Model):
+class Translation(Model):
+    """One row's words in one language (other than the shop's): each catalogue table's has its own."""
+
     id = fields.IntField(primary_key=True)
+    language = fields.CharField(max_length=8)
+
+    class Meta:
+        abstract = True
+
+
+class CategoryTranslation(Translation):
     category: fields.ForeignKeyRelation[Category] = fields.ForeignKeyField(
         "models.Category", related_name="translations", on_delete=fields.CASCADE
     )
     category_id: int
-    language = fields.CharField(max_length=8)
     name = fields.CharField(max_length=120, default="")
     slug = fields.CharField(max_length=120, null=True)  # None: the page keeps the shop's slug
     description = fields.TextField(default="")
@@ -137,13 +145,11 @@ class CategoryTranslation(Model):
         unique_together = (("category", "language"), ("slug", "language"))  # a slug leads: looked up alone
 
 
-class ProductTranslation(Model):
-    id = fields.IntField(primary_key=True)
+class ProductTranslation(Translation):
     product: fields.ForeignKeyRelation[Product] = fields.ForeignKeyField(
         "models.Product", related_name="translations", on_delete=fields.CASCADE
     )
     product_id: int
-    language = fields.CharField(max_length=8)
     name = fields.CharField(max_length=160, default="")
     slug = fields.CharField(max_length=160, null=True)
     description = fields.TextField(default="")
@@ -153,13 +159,11 @@ class ProductTranslation(Model):
         unique_together = (("product", "language"), ("slug", "language"))
 
 
-class OptionTranslation(Model):
-    id = fields.IntField(primary_key=True)
+class OptionTranslation(Translation):
     option: fields.ForeignKeyRelation[Option] = fields.ForeignKeyField(
         "models.Option", related_name="translations", on_delete=fields.CASCADE
     )
     option_id: int
-    language = fields.CharField(max_length=8)
     name = fields.CharField(max_length=60, default="")
 
     class Meta:
@@ -167,13 +171,11 @@ class OptionTranslation(Model):
         unique_together = (("option", "language"),)
 
 
-class OptionValueTranslation(Model):
-    id = fields.IntField(primary_key=True)
+class OptionValueTranslation(Translation):
     option_value: fields.ForeignKeyRelation[OptionValue] = fields.ForeignKeyField(
         "models.OptionValue", related_name="translations", on_delete=fields.CASCADE
     )
     option_value_id: int
-    language = fields.CharField(max_length=8)
     name = fields.CharField(max_length=60, default="")
 
     class Meta:
@@ -326,6 +328,9 @@ class Promotion(Model):
     active = fields.BooleanField(default=True)
     created_at = fields.DatetimeField(auto_now_add=True)
 
+    # Other languages' name: {"en": {"name": "Welcome 10% off"}} (translations.py).
+    translations: dict | None = fields.JSONField(null=True)
+
     class Meta:
         table = "promotion"
         ordering = ["priority", "id"]
@@ -381,6 +386,9 @@ class ShippingMethod(Model):
     position = fields.IntField(default=0)
 
     rates: fields.ReverseRelation[ShippingRate]
+
+    # Other languages' words: {"en": {"name": "Standard delivery", "description": "..."}} (translations.py).
+    translations: dict | None = fields.JSONField(null=True)
 
     class Meta:
         table = "shipping_method"

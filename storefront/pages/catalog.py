@@ -134,7 +134,7 @@ async def category(request: Request) -> Response:
 async def search(request: Request) -> Response:
     """Search results; an exact SKU opens its product, and a search that finds nothing shows what the
     closest catalogue words find ("maglieta": the t-shirts, "Did you mean: maglietta")."""
-    text = request.query_params.get("q", "").strip()[:200]
+    text = as_typed.search_text(request.query_params.get("q"), 200).strip()
     shelf = await cache.current(languages.of(request))
     if found := await shelf.by_sku(text):
         slug, variant_id = found

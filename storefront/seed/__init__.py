@@ -271,7 +271,7 @@ async def demo(media_dir: Path, language: str) -> None:
     _distinct_slugs(products)
     await insert_and_index(products)
     await demo_promotions(categories, language)
-    await ensure_shipping()
+    await ensure_shipping(language)
 
 
 def _distinct_slugs(products: list[ProductRow]) -> None:
@@ -371,4 +371,4 @@ async def bulk(n: int, media_dir: Path, language: str) -> None:
             batch = []
     if batch:
         await insert_and_index(batch)
-    await ensure_shipping()  # a benchmark shop must be able to check out
+    await ensure_shipping(language)  # a benchmark shop must be able to check out

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from storefront.domain import vat
 from storefront.domain.models import ShippingMethod, ShippingRate, ShippingZone
+from storefront.seed.inserts import OTHER
 
 EU = sorted(vat.EU_MEMBERS - {"IT"})  # Italy is a zone of its own
 
@@ -31,6 +32,12 @@ METHODS = [
     ),
     ("pickup", "Pick up in our Florence shop", "Via dei Servi 12, Florence — ready in a day", "", "", 1, 1, True),
 ]
+# The methods' name and description in Italian (METHODS writes them in English).
+METHODS_IT = {
+    "standard": ("Corriere standard", "Consegna tracciata a domicilio"),
+    "express": ("Corriere espresso", "Tracciata, con firma alla consegna"),
+    "pickup": ("Ritiro nel nostro negozio di Firenze", "Via dei Servi 12, Firenze: pronto in un giorno"),
+}
 # zone -> method -> (business days in transit there, or None for the method's own, which are Italy's;
 #                    [(max grams or None, price in cents)])
 RATES: dict[str, dict[str, tuple[tuple[int, int] | None, list[tuple[int | None, int]]]]] = {
@@ -45,8 +52,9 @@ RATES: dict[str, dict[str, tuple[tuple[int, int] | None, list[tuple[int | None, 
 ZONES = [("Italy", ["IT", "SM", "VA"]), ("European Union", EU), ("Rest of the world", ["*"])]
 
 
-async def ensure_shipping() -> None:
-    """Create the demo methods, zones and rates unless the shop has its own."""
+async def ensure_shipping(language: str) -> None:
+    """Create the demo methods, zones and rates unless the shop has its own; the methods named in the
+    shop's `language`, and in the other."""
     if await ShippingMethod.exists():
         return
     zones = {
@@ -55,10 +63,14 @@ async def ensure_shipping() -> None:
     }
     methods = {}
     for i, (code, name, description, carrier, tracking, low, high, pickup) in enumerate(METHODS):
+        words = {"en": {"name": name, "description": description}}
+        words["it"] = dict(zip(("name", "description"), METHODS_IT[code], strict=True))
+        other = OTHER[language]
         methods[code] = await ShippingMethod.create(
             code=code,
-            name=name,
-            description=description,
+            name=words[language]["name"],
+            description=words[language]["description"],
+            translations={other: words[other]},
             carrier=carrier,
             tracking_url=tracking,
             min_days=low,

@@ -37,7 +37,7 @@ BASE_TIME = datetime(2026, 11, 1, tzinfo=UTC)
 
 
 async def category(name: str = "Clothing", parent: Category | None = None) -> Category:
-    await ensure_shipping()  # the demo's methods: standard to Italy is €4.90 up to 2 kg
+    await ensure_shipping("en")  # the demo's methods: standard to Italy is €4.90 up to 2 kg
     return await Category.create(name=name, slug=name.lower().replace(" ", "-"), parent=parent, position=next(_n))
 
 

@@ -26,7 +26,7 @@ NOW = datetime(2026, 11, 2, 9, tzinfo=UTC)
 @pytest.fixture
 async def client(client):
     """The shop's client, with the default shipping methods in place."""
-    await ensure_shipping()
+    await ensure_shipping("en")
     return client
 
 

@@ -160,7 +160,7 @@ async def test_installing_again_keeps_the_version_and_the_triggers_fire_once(db)
     async def version():
         return (await connection().execute_query_dict("SELECT version FROM catalogue_version"))[0]["version"]
 
-    await ensure_shipping()  # f.category's first call would add the demo's shipping rows, each a change
+    await ensure_shipping("en")  # f.category's first call would add the demo's shipping rows, each a change
     before = await version()
     await catalogue_version.install()
     assert await version() == before

@@ -1,6 +1,7 @@
-"""The catalogue in two languages as shoppers meet it: names, descriptions and slugs in the page's language,
-old-language links redirected (301), a missing translation falling back to the shop's text, and the cart
-and the order naming what was bought in the language it was bought in.
+"""The shop's words in two languages as shoppers meet them: product and category names, descriptions and
+slugs, option values, shipping methods and promotions in the page's language; old-language links
+redirected (301); a missing translation falling back to the shop's text; the cart and the order naming
+what was bought in the language it was bought in; staff writing each language beside the shop's.
 
 The test shop's own language is English (conftest), so these products are written in English with Italian
 translations, served under /it/; the demo is the other way round, and the code is the same."""
@@ -21,9 +22,13 @@ from storefront.domain.models import (
     CategoryTranslation,
     OptionValue,
     OptionValueTranslation,
+    Order,
     OrderLine,
     Product,
     ProductTranslation,
+    Promotion,
+    PromotionKind,
+    ShippingMethod,
     StaffRole,
     Variant,
 )
@@ -216,3 +221,46 @@ async def test_an_imported_slug_that_is_another_products_is_refused_by_row(db, s
     assert [(e.row, e.field, e.code, e.value) for e in plan.errors] == [
         (scarf + 1, "product_slug_it", "slug_taken", shirt.slug)
     ]
+
+
+async def test_shipping_methods_and_promotions_are_named_in_the_pages_language(client, shirt):
+    await Promotion.create(
+        name="Welcome 10% off",
+        code="WELCOME10",
+        kind=PromotionKind.ORDER_PERCENT,
+        percent=10,
+        translations={"it": {"name": "Benvenuto: 10% di sconto"}},
+    )
+    token = csrf_of((await client.get("/it/cart")).text)
+    variant = await Variant.get(product=shirt)
+    await client.post("/it/cart/items", data={"csrf_token": token, "variant_id": variant.id, "quantity": "1"})
+    await client.post("/it/cart/codes", data={"csrf_token": token, "code": "welcome10"})
+    italian = (await client.get("/it/cart")).text
+    assert "Benvenuto: 10% di sconto" in italian and "Corriere standard" in italian  # the demo's methods
+    english = (await client.get("/cart")).text
+    assert "Welcome 10% off" in english and "Standard courier" in english
+    checkout = (await client.get("/it/checkout")).text
+    assert "Corriere espresso" in checkout and "Ritiro nel nostro negozio di Firenze" in checkout
+    attempt = re.search(r'name="attempt" value="([^"]+)"', checkout).group(1)
+    form = {**FORM, "csrf_token": token, "attempt": attempt, "payment_method": "bank_transfer"}
+    assert (await client.post("/it/checkout", data=form)).status_code == 303
+    order = await Order.get()
+    assert order.shipping_name == "Corriere standard"  # what the Italian shopper chose, as they read it
+
+
+async def test_staff_name_methods_and_promotions_in_each_language(client, db):
+    from tests.unit.test_admin_promotions import form as promotion_form
+    from tests.unit.test_admin_shipping import method_form
+
+    token = await log_in(client)
+    assert 'name="name_it"' in (await client.get("/admin/shipping")).text
+    saved = await client.post("/admin/shipping/methods", data=method_form(token, name_it="Bici in giornata"))
+    assert saved.status_code == 303
+    method = await ShippingMethod.get(code="same-day-bike")
+    assert method.translations == {"it": {"name": "Bici in giornata"}}
+    assert 'value="Bici in giornata"' in (await client.get("/admin/shipping")).text
+    saved = await client.post("/admin/promotions", data=promotion_form(token, name_it="Autunno: 15% di sconto"))
+    assert saved.status_code == 303
+    promotion = await Promotion.get(code="AUTUNNO15")
+    assert promotion.translations == {"it": {"name": "Autunno: 15% di sconto"}}
+    assert 'value="Autunno: 15% di sconto"' in (await client.get(f"/admin/promotions/{promotion.id}")).text

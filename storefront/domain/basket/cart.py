@@ -16,9 +16,9 @@ from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F, Subquery
 from tortoise.queryset import QuerySet
 
-from storefront.domain import addresses, as_typed, money, shop, vat
+from storefront.domain import addresses, as_typed, money, shop, translations, vat
 from storefront.domain.basket import pricing
-from storefront.domain.catalogue import browse, translations
+from storefront.domain.catalogue import browse
 from storefront.domain.db import Sql
 from storefront.domain.errors import DomainError
 from storefront.domain.inventory.stock import Availability, availability, sellable, sellable_sql
@@ -417,8 +417,10 @@ async def view(token: str | None, now: datetime | None = None, language: str | N
     country = found.country or vat.SHOP_COUNTRY
     oss = (await shop.current()).vat_oss
     goods = pricing.goods_value(found.priced, country=country, oss=oss, now=now)
-    estimate = await rates.estimate(found.weight_grams, goods, now, country) if found.priced else None
-    offers = await promotions.offers_for(found.codes)
+    estimate = (
+        await rates.estimate(found.weight_grams, goods, now, country, language=language) if found.priced else None
+    )
+    offers = await promotions.offers_for(found.codes, language)
     totals = pricing.price(
         found.priced,
         offers,

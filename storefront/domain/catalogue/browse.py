@@ -13,12 +13,12 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from storefront.domain import money, vat
-from storefront.domain.catalogue import search, translations
-from storefront.domain.catalogue.translations import text
+from storefront.domain import money, translations, vat
+from storefront.domain.catalogue import search
 from storefront.domain.db import Sql
 from storefront.domain.errors import NotFound
 from storefront.domain.inventory.stock import Availability, availability, can_buy_sql, sellable_sql
+from storefront.domain.translations import text
 
 PER_PAGE = 24
 MAX_PAGE = 400

@@ -98,7 +98,7 @@ class Catalogue:
     async def shipping(self) -> rates.Tables:
         """The shipping rows, for the delivery dates product pages promise."""
         if self._shipping is None:
-            self._shipping = await rates.tables()
+            self._shipping = await rates.tables(self.language)
         return self._shipping
 
 

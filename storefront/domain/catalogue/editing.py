@@ -18,6 +18,7 @@ from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from storefront.domain import as_typed, money
+from storefront.domain.as_typed import SKU_PATTERN
 from storefront.domain.catalogue import search
 from storefront.domain.errors import NotFound
 from storefront.domain.forms import FieldErrors, Reader
@@ -40,7 +41,6 @@ MAX_PRICE = 10_000_000  # cents: €100,000 is a typo, not a price
 MAX_GRAMS = 1_000_000
 MAX_IMAGE_BYTES = 2 * 1024 * 1024
 SLUG_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
-SKU_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 
 
 # --- plain rules ------------------------------------------------------------------------------
@@ -170,7 +170,7 @@ async def set_active(staff: Staff, product_id: int, active: bool) -> Product:
 @dataclass(frozen=True)
 class Words:
     """A product's name, slug and description in another language than the shop's; blank ones show the
-    shop's (catalogue/translations.py), a blank slug keeps the shop's address."""
+    shop's (translations.py), a blank slug keeps the shop's address."""
 
     language: str
     name: str = ""

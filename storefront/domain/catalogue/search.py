@@ -23,6 +23,7 @@ from functools import lru_cache
 
 import snowballstemmer
 
+from storefront.domain.as_typed import SKU_PATTERN
 from storefront.domain.catalogue import version
 from storefront.domain.db import Sql, connection, dialect
 from storefront.domain.models import Category, CategoryTranslation, Product, ProductTranslation, Variant
@@ -184,7 +185,7 @@ async def by_sku(text: str) -> tuple[str, int] | None:
     product's slug and the variant, for the search to open its page. Only a product shoppers can see.
     Matched through the SKUs' unique index: a case-insensitive match would read every variant per search."""
     code = text.strip()
-    if not code or len(code) > 64 or " " in code:
+    if not SKU_PATTERN.fullmatch(code):  # no SKU: not looked up ("caffè", a NUL PostgreSQL refuses)
         return None
     spellings = {code, code.upper(), code.lower()}
     variant = await Variant.filter(sku__in=spellings, product__active=True).select_related("product").first()

@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from tortoise.transactions import in_transaction
 
 from storefront.domain import as_typed, money
+from storefront.domain.as_typed import SKU_PATTERN
 from storefront.domain.catalogue import search
-from storefront.domain.catalogue.editing import SKU_PATTERN, SLUG_PATTERN, Words, read_prices, write_words
+from storefront.domain.catalogue.editing import SLUG_PATTERN, Words, read_prices, write_words
 from storefront.domain.errors import DomainError
 from storefront.domain.models import (
     Category,

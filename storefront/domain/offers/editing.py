@@ -20,6 +20,7 @@ from storefront.domain.forms import FieldErrors, Reader
 from storefront.domain.models import Category, Promotion, PromotionKind, Staff, Variant, max_length
 from storefront.domain.offers.promotions import normalise_code
 from storefront.domain.staff import accounts
+from storefront.domain.translations import read_words
 
 NAME_MAX = 120
 CODE_MAX = 40
@@ -40,6 +41,7 @@ FLAGS = (
 # What an audit entry records of a promotion (used_count is the checkout's, not staff's).
 AUDITED = (
     "name",
+    "translations",
     "code",
     "kind",
     "percent",
@@ -66,8 +68,11 @@ AUDITED = (
 # --- the form ------------------------------------------------------------------------------------
 
 
-async def read(typed: Mapping[str, str], category_ids: list[str], promotion_id: int | None = None) -> dict:
-    """The typed form as Promotion field values, or FieldErrors listing every wrong field.
+async def read(
+    typed: Mapping[str, str], category_ids: list[str], promotion_id: int | None = None, languages: tuple[str, ...] = ()
+) -> dict:
+    """The typed form as Promotion field values, or FieldErrors listing every wrong field; `languages`: the
+    other languages its name is in (name_en).
 
     `typed["products"]` is a list of SKUs: any SKU of a product puts the whole product in scope.
     Values the chosen kind does not use are cleared, so a stale percent cannot linger unseen.
@@ -75,6 +80,7 @@ async def read(typed: Mapping[str, str], category_ids: list[str], promotion_id: 
     r = Reader(typed)
     v: dict = {}
     v["name"] = r.text("name", NAME_MAX, required=True)
+    v["translations"] = read_words(r, languages, {"name": NAME_MAX})
 
     code = normalise_code(r.text("code"))
     if code and len(code) > CODE_MAX:
@@ -141,12 +147,13 @@ async def read(typed: Mapping[str, str], category_ids: list[str], promotion_id: 
     return v
 
 
-def typed_from(promotion: Promotion, skus: Mapping[int, str]) -> dict:
+def typed_from(promotion: Promotion, skus: Mapping[int, str], languages: tuple[str, ...] = ()) -> dict:
     """A promotion as its form shows it: the inverse of `read`. `skus`: a SKU for each product id."""
     p = promotion
     last_day = shop_time.last_day(p.ends_at)
     return {
         "name": p.name,
+        **{f"name_{language}": (p.translations or {}).get(language, {}).get("name", "") for language in languages},
         "code": p.code or "",
         "kind": str(p.kind),
         "percent": _blank(p.percent),

@@ -22,7 +22,7 @@ The rules, in the order they are applied:
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from enum import StrEnum
@@ -34,6 +34,7 @@ from tortoise.expressions import Q
 from storefront.domain import shop_time
 from storefront.domain.models import Promotion, PromotionKind, max_length
 from storefront.domain.money import Line, allocate, round_cents
+from storefront.domain.translations import word
 
 
 class DiscountClass(StrEnum):
@@ -238,14 +239,15 @@ def normalise_code(text: str) -> str:
     return " ".join(text.split()).upper()
 
 
-async def offers_for(codes: Collection[str]) -> list[Offer]:
-    """The active automatic promotions, and the active ones behind the given codes, by priority."""
+async def offers_for(codes: Collection[str], language: str | None = None) -> list[Offer]:
+    """The active automatic promotions, and the active ones behind the given codes, by priority; named in
+    `language` (None: the shop's), as shoppers read them."""
     # A code longer than the column holds is no promotion's (and the ORM refuses to look it up).
     longest = max_length(Promotion, "code")
     wanted = sorted({code for code in map(normalise_code, codes) if code and len(code) <= longest})
     matches = Q(code__isnull=True) | Q(code__in=wanted) if wanted else Q(code__isnull=True)
     rows = await Promotion.filter(matches, active=True).order_by("priority", "id")
-    return [Offer.from_model(row) for row in rows]
+    return [replace(Offer.from_model(row), name=word(row, "name", language)) for row in rows]
 
 
 def apply(

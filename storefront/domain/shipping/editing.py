@@ -15,6 +15,7 @@ from storefront.domain.errors import NotFound
 from storefront.domain.forms import FieldErrors, Reader
 from storefront.domain.models import ShippingMethod, ShippingRate, ShippingZone, Staff
 from storefront.domain.staff import accounts
+from storefront.domain.translations import read_words
 
 _COUNTRY = re.compile(r"[A-Z]{2}|\*")
 _SPLIT = re.compile(r"[\s,;]+")
@@ -25,11 +26,16 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:30]
 
 
-async def read_method(typed: Mapping[str, str], method_id: int | None = None) -> dict:
+METHOD_WORDS = {"name": 80, "description": 200}  # what shoppers read, per language, and its length
+
+
+async def read_method(typed: Mapping[str, str], method_id: int | None = None, languages: tuple[str, ...] = ()) -> dict:
+    """The method form as typed; `languages`: the other languages its name and description are in."""
     r = Reader(typed)
     v: dict = {
         "name": r.text("name", 80, required=True),
         "description": r.text("description", 200),
+        "translations": read_words(r, languages, METHOD_WORDS),
         "carrier": r.text("carrier", 60),
         "tracking_url": r.text("tracking_url").replace(" ", ""),
     }
@@ -114,6 +120,7 @@ METHOD_FIELDS = (
     "code",
     "name",
     "description",
+    "translations",
     "carrier",
     "tracking_url",
     "min_days",

@@ -19,6 +19,7 @@ import holidays
 
 from storefront.domain.models import ShippingMethod, ShippingRate, ShippingZone
 from storefront.domain.shop_time import SHOP_TZ
+from storefront.domain.translations import word
 from storefront.domain.vat import SHOP_COUNTRY
 
 
@@ -107,16 +108,26 @@ class Tables:
 
     zones: list[ShippingZone]
     rates: list[ShippingRate]
+    language: str | None = None  # the methods' names are read in it
 
 
-async def tables() -> Tables:
-    return Tables(await ShippingZone.all(), await ShippingRate.filter(method__active=True).select_related("method"))
+async def tables(language: str | None = None) -> Tables:
+    rates = await ShippingRate.filter(method__active=True).select_related("method")
+    return Tables(await ShippingZone.all(), rates, language)
 
 
-async def quotes(country: str, weight_grams: int, goods: int, now: datetime, kept: Tables | None = None) -> list[Quote]:
-    """Every active method that serves the country, in the shop's order (the first is the default).
-    `kept`: the tables as already read, else they are read now."""
-    found = kept or await tables()
+async def quotes(
+    country: str,
+    weight_grams: int,
+    goods: int,
+    now: datetime,
+    kept: Tables | None = None,
+    language: str | None = None,
+) -> list[Quote]:
+    """Every active method that serves the country, in the shop's order (the first is the default), named
+    in `language` (None: the shop's). `kept`: the tables as already read (in their language), else they
+    are read now."""
+    found = kept or await tables(language)
     country = country.upper()
     zone = _zone_for(found.zones, country)
     if zone is None:
@@ -136,7 +147,15 @@ async def quotes(country: str, weight_grams: int, goods: int, now: datetime, kep
         offered.append(
             (
                 method.position,
-                Quote(method.code, method.name, method.description, method.carrier, price, window, method.pickup),
+                Quote(
+                    method.code,
+                    word(method, "name", found.language),
+                    word(method, "description", found.language),
+                    method.carrier,
+                    price,
+                    window,
+                    method.pickup,
+                ),
             )
         )
     return [quote for _, quote in sorted(offered, key=lambda pq: pq[0])]
@@ -149,9 +168,14 @@ async def is_pickup(code: str) -> bool:
 
 
 async def estimate(
-    weight_grams: int, goods: int, now: datetime, country: str = SHOP_COUNTRY, kept: Tables | None = None
+    weight_grams: int,
+    goods: int,
+    now: datetime,
+    country: str = SHOP_COUNTRY,
+    kept: Tables | None = None,
+    language: str | None = None,
 ) -> Quote | None:
     """For the cart and product pages: the cheapest delivery (not pickup) to the country (the shop's own
     until the shopper says where they live)."""
-    deliveries = [q for q in await quotes(country, weight_grams, goods, now, kept) if not q.pickup]
+    deliveries = [q for q in await quotes(country, weight_grams, goods, now, kept, language) if not q.pickup]
     return min(deliveries, key=lambda q: q.price, default=None)

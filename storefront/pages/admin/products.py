@@ -108,7 +108,6 @@ async def _edit_context(request: Request, product: Product | None, **extra) -> d
         "variants": variants,
         "options": options,
         "categories": categories,
-        "translated": _translated(request),
         **extra,
     }
 

@@ -11,7 +11,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from storefront import forms, session
+from storefront import forms, languages, session
 from storefront.domain.catalogue import browse
 from storefront.domain.errors import NotFound
 from storefront.domain.forms import FieldErrors
@@ -98,7 +98,7 @@ async def _promotion_or_404(request: Request) -> Promotion:
 
 async def edit_form(request: Request) -> Response:
     promotion = await _promotion_or_404(request)
-    typed = admin.typed_from(promotion, await admin.skus_for(promotion.product_ids or []))
+    typed = admin.typed_from(promotion, await admin.skus_for(promotion.product_ids or []), _translated(request))
     return admin_page(
         request,
         "pages/admin/promotion_edit.html",
@@ -107,9 +107,14 @@ async def edit_form(request: Request) -> Response:
     )
 
 
+def _translated(request: Request) -> tuple[str, ...]:
+    return languages.others(request.app.state.settings.language)
+
+
 async def _typed(request: Request) -> dict:
     form = await forms.read(request)
-    typed: dict[str, str | list[str]] = {**forms.texts(form, FIELDS, 2000)}
+    names = tuple(f"name_{language}" for language in _translated(request))
+    typed: dict[str, str | list[str]] = {**forms.texts(form, FIELDS + names, 2000)}
     typed["category_ids"] = [str(i)[:12] for i in form.getlist("category_ids")][:500]
     return typed
 
@@ -129,7 +134,9 @@ async def create(request: Request) -> Response:
     staff = acting_staff(request)
     typed = await _typed(request)
     try:
-        promotion = await admin.create(staff, await admin.read(typed, typed["category_ids"]))
+        promotion = await admin.create(
+            staff, await admin.read(typed, typed["category_ids"], None, _translated(request))
+        )
     except FieldErrors as refused:
         return await _refused(typed, refused, None, request)
     session.flash(request, {"kind": "promotion_created", "name": promotion.name})
@@ -141,7 +148,7 @@ async def update(request: Request) -> Response:
     promotion = await _promotion_or_404(request)
     typed = await _typed(request)
     try:
-        values = await admin.read(typed, typed["category_ids"], promotion.id)
+        values = await admin.read(typed, typed["category_ids"], promotion.id, _translated(request))
         promotion, before, _ = await admin.update(staff, promotion.id, values)
     except FieldErrors as refused:
         return await _refused(typed, refused, promotion, request)

@@ -9,7 +9,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from storefront import forms, session
+from storefront import forms, languages, session
 from storefront.domain.errors import NotFound
 from storefront.domain.forms import FieldErrors
 from storefront.domain.shipping import editing as admin
@@ -57,9 +57,14 @@ async def shipping_page(request: Request) -> Response:
     return await _page(request)
 
 
+def _translated(request: Request) -> tuple[str, ...]:
+    return languages.others(request.app.state.settings.language)
+
+
 async def _typed(request: Request) -> dict:
     form = await forms.read(request)
-    return forms.texts(form, FIELDS, 500)
+    words = tuple(f"{column}_{language}" for language in _translated(request) for column in admin.METHOD_WORDS)
+    return forms.texts(form, FIELDS + words, 500)
 
 
 async def _refused(request: Request, form_id: str, typed: dict, refused: FieldErrors) -> Response:
@@ -81,7 +86,9 @@ async def save_method(request: Request) -> Response:
     typed, method_id = await _typed(request), _id(request, "method_id")
     form_id = f"method-{method_id or 'new'}"
     try:
-        method = await admin.save_method(staff, method_id, await admin.read_method(typed, method_id))
+        method = await admin.save_method(
+            staff, method_id, await admin.read_method(typed, method_id, _translated(request))
+        )
     except FieldErrors as refused:
         return await _refused(request, form_id, typed, refused)
     except NotFound:

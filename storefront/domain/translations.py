@@ -1,10 +1,12 @@
-"""The catalogue in the shopper's language, in SQL.
+"""What shoppers read in their language: the catalogue (in SQL), shipping methods and promotions.
 
-A category's, product's, option's or option value's own columns hold the shop's language
-(settings.language); another language's text is a row of its `<table>_translation` table (models.py).
-A page reads each text through here: the translation when there is one, else the shop's text, so a
-product not yet translated still shows, in the shop's language, rather than a blank. The shop's own
-language has no translation rows, so its pages read the columns themselves through the same join.
+A row's own columns hold the shop's language (settings.language). Another language's words are, for a
+category, product, option or option value, a row of its `<table>_translation` table (models.py: slugs
+must be unique per language, and pages read them in SQL); for a shipping method or a promotion, a few
+words read with the row, its `translations` ({"en": {"name": ...}}). Either way a text is read through
+here: the translation when there is one, else the shop's text, so what is not yet translated still shows,
+in the shop's language, rather than a blank. The shop's own language has no translations, so its pages
+read the columns themselves through the same code.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from storefront.domain.db import Sql
+from storefront.domain.forms import Reader
 
 # What each table's translation is keyed by: table -> (translation table, its reference to the row).
 _TABLES = {
@@ -66,3 +69,19 @@ class Slugs:
         """From rows of LEFT JOINed translations (`alias_language`, `alias_slug`, None when there is none)."""
         found = {(r["alias_language"], r["alias_slug"]) for r in rows if r["alias_slug"]}
         return cls(own, tuple(sorted(found)))
+
+
+def word(row, column: str, language: str | None) -> str:
+    """A shipping method's or promotion's `column` in `language`: its translation unless blank or missing."""
+    return (row.translations or {}).get(language or "", {}).get(column) or getattr(row, column)
+
+
+def read_words(r: Reader, languages: tuple[str, ...], limits: dict[str, int]) -> dict[str, dict[str, str]]:
+    """A form's words in the other `languages` (name_en, description_en: `limits` by column), as a shipping
+    method's or promotion's `translations`; blank ones are none."""
+    words = {}
+    for language in languages:
+        typed = {column: r.text(f"{column}_{language}", limit) for column, limit in limits.items()}
+        if any(typed.values()):
+            words[language] = {column: text for column, text in typed.items() if text}
+    return words
