@@ -17,6 +17,7 @@ from contextlib import asynccontextmanager
 
 import httpx2 as httpx
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse
 from starlette.routing import Route
@@ -57,6 +58,19 @@ class Memory:
         return remembered
 
 
+class NoCookie:
+    """The session of a shopper without a cookie, as wrk's requests are: the pages read it (the cart's
+    country decides the delivery dates a product page promises), the ceiling keeps none."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] == "http":
+            scope["session"] = {}
+        await self.app(scope, receive, send)
+
+
 async def healthz(request: Request) -> PlainTextResponse:
     return PlainTextResponse("ok")
 
@@ -70,6 +84,7 @@ def bare_app(settings: Settings, lifespan=None) -> Starlette:
             Route("/p/{slug:slug}", catalog.product),
             Route("/healthz", healthz),
         ],
+        middleware=[Middleware(NoCookie)],
         lifespan=lifespan,
     )
     app.state.settings = settings

@@ -26,13 +26,13 @@ def test_owner_creates_a_code_and_a_shopper_gets_the_discount(browser: Browser, 
     expect(page.get_by_role("heading", level=1, name="New promotion")).to_be_visible()
 
     # A mistake first: the message sits by its field and nothing typed is lost.
-    page.get_by_label("Name").fill("Autunno 15%")
+    page.get_by_label("Name", exact=True).fill("Autunno 15%")
     page.get_by_label("Code", exact=False).first.fill("autunno15")
     page.get_by_label("Kind of discount").select_option(label="Percent off the order")
     page.get_by_label("Percent off").fill("150")
     page.get_by_role("button", name="Create promotion").click()
     expect(page.locator("#f-percent-error")).to_have_text("Enter a number from 1 to 100.")
-    expect(page.get_by_label("Name")).to_have_value("Autunno 15%")
+    expect(page.get_by_label("Name", exact=True)).to_have_value("Autunno 15%")
 
     page.get_by_label("Percent off").fill("15")
     page.get_by_role("button", name="Create promotion").click()

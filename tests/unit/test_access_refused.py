@@ -98,6 +98,7 @@ async def shop(db, settings):
     order = await place(variant.id, "anna@example.com")
     existing = {
         "product_id": tee.id,
+        "category_id": tee.category_id,
         "variant_id": variant.id,
         "promotion_id": promotion.id,
         "method_id": (await ShippingMethod.first()).id,
@@ -153,7 +154,17 @@ def test_the_back_office_has_routes_to_check():
     assert len(admin_routes()) > 30 and {path for _, path in OWNER_ONLY} <= paths
     assert all(
         set(re.findall(r"{(\w+)", path))
-        <= {"product_id", "variant_id", "promotion_id", "method_id", "rate_id", "zone_id", "staff_id", "number"}
+        <= {
+            "product_id",
+            "category_id",
+            "variant_id",
+            "promotion_id",
+            "method_id",
+            "rate_id",
+            "zone_id",
+            "staff_id",
+            "number",
+        }
         for path in paths
     )
 

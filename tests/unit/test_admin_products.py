@@ -135,7 +135,7 @@ async def test_a_taken_slug_is_refused_clearly(client, tee):
     other = await f.product("Tazza", await f.category("Kitchen"))
     token = await log_in(client)
     response = await client.post(f"/admin/products/{other.id}", data=product_form(token, other, slug=tee.slug))
-    assert response.status_code == 422 and "Already used by another product" in response.text
+    assert response.status_code == 422 and "Already used elsewhere in the catalogue" in response.text
     assert (await Product.get(id=other.id)).slug != tee.slug
 
 

@@ -264,3 +264,29 @@ async def test_staff_name_methods_and_promotions_in_each_language(client, db):
     promotion = await Promotion.get(code="AUTUNNO15")
     assert promotion.translations == {"it": {"name": "Autunno: 15% di sconto"}}
     assert 'value="Autunno: 15% di sconto"' in (await client.get(f"/admin/promotions/{promotion.id}")).text
+
+
+async def test_staff_rename_a_category_in_each_language(client, shirt):
+    token = await log_in(client)
+    clothing = await Category.get(slug="clothing")
+    listing = (await client.get("/admin/categories")).text
+    assert f'href="/admin/categories/{clothing.id}"' in listing and "/c/clothing" in listing
+    page = (await client.get(f"/admin/categories/{clothing.id}")).text
+    assert (value(page, "name"), value(page, "name_it"), value(page, "slug_it")) == (
+        "Clothing",
+        "Abbigliamento",
+        "abbigliamento",
+    )
+    form = {"csrf_token": token, "name": "Clothing", "slug": "clothing", "description": "", "name_it": "Vestiti"}
+    saved = await client.post(f"/admin/categories/{clothing.id}", data={**form, "slug_it": "", "description_it": ""})
+    assert saved.status_code == 303
+    assert "<h1>Vestiti</h1>" in (await client.get("/it/c/vestiti")).text  # a blank address: made from the name
+    assert "Camicia in lino" in (await client.get("/it/search?q=vestiti")).text  # its products found by it
+    entry = (await AuditEntry.filter(action="category.update").get()).after
+    assert entry == {"name_it": "Vestiti", "slug_it": "vestiti"}
+    pantry = await f.category("Pantry")
+    taken = await client.post(
+        f"/admin/categories/{pantry.id}",
+        data={**form, "name": "Pantry", "slug": "pantry", "name_it": "Dispensa", "slug_it": "vestiti"},
+    )
+    assert taken.status_code == 422 and "Already used" in taken.text and value(taken.text, "name_it") == "Dispensa"

@@ -297,6 +297,7 @@ async def build_world(app, settings: Settings) -> World:
         "/admin/products/new",
         f"/admin/products/{tee.id}",
         "/admin/products/import",
+        f"/admin/categories/{clothing.id}",
         "/admin/stock",
         f"/admin/stock/{variant_ids[0]}",
         "/admin/promotions",

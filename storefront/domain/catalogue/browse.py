@@ -201,7 +201,14 @@ class Listing:
 class _Where:
     """The product and variant conditions of a listing, written once and reused by every query."""
 
-    def __init__(self, sql: Sql, q: ListingQuery, values: dict[str, dict[str, _Value]], skip_option: str | None = None):
+    def __init__(
+        self,
+        sql: Sql,
+        q: ListingQuery,
+        values: dict[str, dict[str, _Value]],
+        skip_option: str | None = None,
+        counting: bool = True,
+    ):
         self.sql = sql
         variant = [sellable_sql(variant="v")]
         if q.price_min is not None:
@@ -230,7 +237,9 @@ class _Where:
         self.search = ""
         if q.text is not None:
             # A query without searchable words matches nothing.
-            matched = search.matches(sql, q.text) or "SELECT 0 AS product_id, 0 AS rank WHERE 1 = 0"
+            # Only the page sorted by relevance needs the rank; counts and other sorts skip computing it.
+            ranked = q.sort == "relevance" and not counting
+            matched = search.matches(sql, q.text, ranked) or "SELECT 0 AS product_id, 0 AS rank WHERE 1 = 0"
             self.search = f"JOIN ({matched}) s ON s.product_id = p.id"
 
     @property
@@ -301,7 +310,7 @@ async def _page(q: ListingQuery, values, language: str | None) -> list[Card]:
     """One page of cards in two steps: the page's products are picked first (by an index on the sort
     where there is one, stopping after the page), then only their variants are aggregated."""
     sql = Sql()
-    where = _Where(sql, q, values)
+    where = _Where(sql, q, values, counting=False)
     key, direction = _sort_key(q, where)
     # Ties go by id, newest first when the key is the date (products created in one import share it).
     tie = "DESC" if key == "p.created_at" else "ASC"

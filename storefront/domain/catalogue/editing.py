@@ -25,6 +25,7 @@ from storefront.domain.forms import FieldErrors, Reader
 from storefront.domain.inventory import stock
 from storefront.domain.models import (
     Category,
+    CategoryTranslation,
     Option,
     OptionValue,
     Product,
@@ -164,13 +165,13 @@ async def set_active(staff: Staff, product_id: int, active: bool) -> Product:
     return product
 
 
-# --- product form -----------------------------------------------------------------------------
+# --- words in each language: products and categories ---------------------------------------------
 
 
 @dataclass(frozen=True)
 class Words:
-    """A product's name, slug and description in another language than the shop's; blank ones show the
-    shop's (translations.py), a blank slug keeps the shop's address."""
+    """A product's or category's name, slug and description in another language than the shop's; blank
+    ones show the shop's (translations.py), a blank slug keeps the shop's address."""
 
     language: str
     name: str = ""
@@ -186,6 +187,127 @@ class Words:
             f"{k}_{self.language}": v
             for k, v in (("name", self.name), ("slug", self.slug), ("description", self.description))
         }
+
+
+@dataclass(frozen=True)
+class Worded:
+    """What has words per language: its table, its translations' table and their reference to it, and
+    how long a name or slug may be."""
+
+    kind: str  # as the audit log names it
+    model: type[Product] | type[Category]
+    translation: type[ProductTranslation] | type[CategoryTranslation]
+    key: str
+    longest: int
+
+
+PRODUCTS = Worded("product", Product, ProductTranslation, "product_id", 160)
+CATEGORIES = Worded("category", Category, CategoryTranslation, "category_id", 120)
+
+
+def translated_fields(languages: tuple[str, ...]) -> tuple[str, ...]:
+    """The form's fields for the words in the other languages: name_en, slug_en, description_en."""
+    return tuple(f"{field}_{language}" for language in languages for field in ("name", "slug", "description"))
+
+
+def _slug(r: Reader, field: str, name: str, longest: int = 160) -> str:
+    """The slug typed in `field`, or one made from the name; refused unless it is lowercase-with-dashes."""
+    slug = r.raw(field).strip().lower() or slugify(name)[:longest]
+    if name and not SLUG_PATTERN.fullmatch(slug) or len(slug) > longest:
+        r.refuse(field, "format")
+    return slug
+
+
+def _description(r: Reader, field: str) -> str:
+    description = r.raw(field).strip()  # its line breaks are kept
+    if len(description) > 10_000:
+        r.refuse(field, "too_long", 10_000)
+    return description
+
+
+def _read_words(r: Reader, languages: tuple[str, ...], own_slug: str, longest: int) -> tuple[Words, ...]:
+    words = []
+    for language in languages:
+        name = r.text(f"name_{language}", longest)
+        typed_slug = r.raw(f"slug_{language}").strip()
+        # No name and no slug typed: the page in that language keeps the shop's address.
+        slug = _slug(r, f"slug_{language}", name, longest) if name or typed_slug else None
+        words.append(
+            Words(language, name, None if slug == own_slug else slug, _description(r, f"description_{language}"))
+        )
+    return tuple(words)
+
+
+async def write_words(of: Worded, row_id: int, translations: tuple[Words, ...], conn) -> None:
+    """Replace a row's words in these languages (a form's, a CSV row's); blank ones are none."""
+    for words in translations:
+        await of.translation.filter(**{of.key: row_id, "language": words.language}).using_db(conn).delete()
+        if not words.blank:
+            await of.translation.create(
+                **{of.key: row_id},
+                language=words.language,
+                name=words.name,
+                slug=words.slug,
+                description=words.description,
+                using_db=conn,
+            )
+
+
+async def _slug_taken(of: Worded, slug: str, row_id: int | None) -> bool:
+    """Whether another row has this slug, in any language: an old link must find one page."""
+    return (
+        await of.model.exclude(id=row_id or 0).filter(slug=slug).exists()
+        or await of.translation.filter(**{"slug": slug, f"{of.key}__not": row_id or 0}).exists()
+    )
+
+
+async def translations_of(of: Worded, row_id: int, languages: tuple[str, ...], conn=None) -> list[Words]:
+    """A row's words in each of `languages`, blank where it has none."""
+    rows = await of.translation.filter(**{of.key: row_id, "language__in": languages}).using_db(conn)
+    found = {t.language: t for t in rows}
+    return [
+        Words(language, found[language].name, found[language].slug, found[language].description)
+        if language in found
+        else Words(language)
+        for language in languages
+    ]
+
+
+async def _save_worded(staff: Staff, of: Worded, row_id: int | None, facts: dict, translations: tuple[Words, ...]):
+    """Create (row_id None) or update a product or category with its words in the other languages, in one
+    transaction with its audit entry (before -> after, the words as name_en, ...). Each slug, in any
+    language, must name no other row of its kind."""
+    errors = {}
+    for field, slug in [("slug", facts["slug"]), *((f"slug_{w.language}", w.slug) for w in translations)]:
+        if slug and await _slug_taken(of, slug, row_id):
+            errors[field] = "taken"
+    if errors:
+        raise FieldErrors(errors)
+    after = {**facts, **{k: v for w in translations for k, v in w.facts().items()}}
+    async with in_transaction() as conn:
+        if row_id is None:
+            row = await of.model.create(**facts, using_db=conn)
+            await accounts.audit(staff, f"{of.kind}.create", f"{of.kind}:{row.id}", None, after, conn)
+        else:
+            found = await of.model.get_or_none(id=row_id, using_db=conn)
+            if found is None:
+                raise NotFound(row_id)
+            row = found
+            before = {k: getattr(row, k) for k in facts}  # a StrEnum (tax_class) equals and is written as its value
+            for words in await translations_of(of, row.id, tuple(w.language for w in translations), conn):
+                before.update(words.facts())
+            changed = {k: v for k, v in after.items() if before[k] != v}
+            if own := {k: v for k, v in changed.items() if k in facts}:
+                await of.model.filter(id=row_id).using_db(conn).update(**own)
+            if changed:
+                await accounts.audit(
+                    staff, f"{of.kind}.update", f"{of.kind}:{row_id}", {k: before[k] for k in changed}, changed, conn
+                )
+        await write_words(of, row.id, translations, conn)
+    return row
+
+
+# --- product form -----------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -208,15 +330,6 @@ class ProductDraft:
             "tax_class": self.tax_class,
             "active": self.active,
         }
-
-    def audited(self) -> dict:
-        """Its own columns and its words in the other languages, as the audit log records them."""
-        return {**self.facts(), **{k: v for w in self.translations for k, v in w.facts().items()}}
-
-
-def translated_fields(languages: tuple[str, ...]) -> tuple[str, ...]:
-    """The form's fields for the words in the other languages: name_en, slug_en, description_en."""
-    return tuple(f"{field}_{language}" for language in languages for field in ("name", "slug", "description"))
 
 
 async def categories() -> list[Category]:
@@ -246,21 +359,6 @@ async def is_variant_of(product_id: int, variant_id: int) -> bool:
     return await Variant.exists(id=variant_id, product_id=product_id)
 
 
-def _slug(r: Reader, field: str, name: str) -> str:
-    """The slug typed in `field`, or one made from the name; refused unless it is lowercase-with-dashes."""
-    slug = r.raw(field).strip().lower() or slugify(name)
-    if name and not SLUG_PATTERN.fullmatch(slug) or len(slug) > 160:
-        r.refuse(field, "format")
-    return slug
-
-
-def _description(r: Reader, field: str) -> str:
-    description = r.raw(field).strip()  # its line breaks are kept
-    if len(description) > 10_000:
-        r.refuse(field, "too_long", 10_000)
-    return description
-
-
 def read_product(typed: Mapping[str, object], languages: tuple[str, ...] = ()) -> ProductDraft:
     """The product form as typed; `languages`: the other languages whose words it has (name_en, ...)."""
     r = Reader(typed)
@@ -271,98 +369,59 @@ def read_product(typed: Mapping[str, object], languages: tuple[str, ...] = ()) -
         r.refuse("category_id", "choose")
     tax_class = r.choice("tax_class", set(TaxClass))
     description = _description(r, "description")
-    words = []
-    for language in languages:
-        other_name = r.text(f"name_{language}", 160)
-        typed_slug = r.raw(f"slug_{language}").strip()
-        # No name and no slug typed: the page in that language keeps the shop's address.
-        other_slug = _slug(r, f"slug_{language}", other_name) if other_name or typed_slug else None
-        if other_slug == slug:
-            other_slug = None
-        words.append(Words(language, other_name, other_slug, _description(r, f"description_{language}")))
+    words = _read_words(r, languages, slug, 160)
     r.done()
     active = r.checkbox("active")
-    return ProductDraft(name, slug, category_id, description, tax_class, active, tuple(words))  # type: ignore[arg-type]
+    return ProductDraft(name, slug, category_id, description, tax_class, active, words)  # type: ignore[arg-type]
 
 
 async def save_product(staff: Staff, product_id: int | None, draft: ProductDraft) -> Product:
     """Create (product_id None) or update a product with its words in the other languages; each slug, in
     any language, must name no other product (an old link finds one page), the category must exist."""
-    errors = {}
-    for field, slug in [("slug", draft.slug), *((f"slug_{w.language}", w.slug) for w in draft.translations)]:
-        if slug and await _slug_taken(slug, product_id):
-            errors[field] = "taken"
     if not await Category.exists(id=draft.category_id):
-        errors["category_id"] = "choose"
-    if errors:
-        raise FieldErrors(errors)
-    product: Product | None
-    async with in_transaction() as conn:
-        if product_id is None:
-            product = await Product.create(**draft.facts(), using_db=conn)
-            before = None
-        else:
-            product = await Product.get_or_none(id=product_id, using_db=conn)
-            if product is None:
-                raise NotFound(product_id)
-            before = {k: getattr(product, k) for k in draft.facts()}
-            before["tax_class"] = str(before["tax_class"])
-            for words in await translations_of(product.id, tuple(w.language for w in draft.translations), conn):
-                before.update(words.facts())
-        after = draft.audited()
-        changed = {k: v for k, v in after.items() if before is None or before[k] != v}
-        if changed and product_id is not None:
-            await (
-                Product.filter(id=product_id)
-                .using_db(conn)
-                .update(**{k: v for k, v in changed.items() if k in draft.facts()})
-            )
-        await write_words(product.id, draft.translations, conn)
-        if before is None:
-            await accounts.audit(staff, "product.create", f"product:{product.id}", None, after, conn)
-        elif changed:
-            await accounts.audit(
-                staff, "product.update", f"product:{product_id}", {k: before[k] for k in changed}, changed, conn
-            )
+        raise FieldErrors({"category_id": "choose"})
+    product = await _save_worded(staff, PRODUCTS, product_id, draft.facts(), draft.translations)
     await search.index([product.id])
     return await Product.get(id=product.id)
 
 
-async def write_words(product_id: int, translations: tuple[Words, ...], conn) -> None:
-    """Replace the product's words in these languages (the form's, a CSV row's); blank ones are none."""
-    for words in translations:
-        await ProductTranslation.filter(product_id=product_id, language=words.language).using_db(conn).delete()
-        if not words.blank:
-            await ProductTranslation.create(
-                product_id=product_id,
-                language=words.language,
-                name=words.name,
-                slug=words.slug,
-                description=words.description,
-                using_db=conn,
-            )
+# --- categories -------------------------------------------------------------------------------
 
 
-async def _slug_taken(slug: str, product_id: int | None) -> bool:
-    others = Product.exclude(id=product_id or 0)
-    return (
-        await others.filter(slug=slug).exists()
-        or await ProductTranslation.filter(slug=slug, product_id__not=product_id or 0).exists()
-    )
+@dataclass(frozen=True)
+class CategoryDraft:
+    name: str
+    slug: str
+    description: str
+    translations: tuple[Words, ...] = ()
+
+    def facts(self) -> dict:
+        return {"name": self.name, "slug": self.slug, "description": self.description}
 
 
-async def translations_of(product_id: int, languages: tuple[str, ...], conn=None) -> list[Words]:
-    """The product's words in each of `languages`, blank where it has none."""
-    found = {
-        t.language: t
-        for t in await ProductTranslation.filter(product_id=product_id, language__in=languages).using_db(conn)
-    }
-    return [
-        Words(language, found[language].name, found[language].slug, found[language].description)
-        if language in found
-        else Words(language)
-        for language in languages
-    ]
+async def get_category(category_id: int) -> Category:
+    category = await Category.get_or_none(id=category_id)
+    if category is None:
+        raise NotFound(f"category {category_id}")
+    return category
+
+
+def read_category(typed: Mapping[str, object], languages: tuple[str, ...] = ()) -> CategoryDraft:
+    """The category form as typed: its words in the shop's language and in each of `languages`."""
+    r = Reader(typed)
+    name = r.text("name", 120, required=True)
+    slug = _slug(r, "slug", name, 120)
+    description = _description(r, "description")
+    words = _read_words(r, languages, slug, 120)
+    r.done()
+    return CategoryDraft(name, slug, description, words)
+
+
+async def save_category(staff: Staff, category_id: int, draft: CategoryDraft) -> Category:
+    """Rename a category, in each language; its products are found by its new words at once."""
+    category = await _save_worded(staff, CATEGORIES, category_id, draft.facts(), draft.translations)
+    await search.index([p.id for p in await Product.filter(category_id=category.id).only("id")])
+    return category
 
 
 # --- variants ---------------------------------------------------------------------------------

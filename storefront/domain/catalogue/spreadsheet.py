@@ -10,7 +10,7 @@ from tortoise.transactions import in_transaction
 from storefront.domain import as_typed, money
 from storefront.domain.as_typed import SKU_PATTERN
 from storefront.domain.catalogue import search
-from storefront.domain.catalogue.editing import SLUG_PATTERN, Words, read_prices, write_words
+from storefront.domain.catalogue.editing import PRODUCTS, SLUG_PATTERN, Words, read_prices, write_words
 from storefront.domain.errors import DomainError
 from storefront.domain.models import (
     Category,
@@ -338,7 +338,7 @@ async def apply_import(staff: Staff, text: str, digest: str = "", languages: tup
                 else:
                     await Product.filter(id=product.id).using_db(conn).update(**r["product"])
                 product_ids[r["slug"]] = product.id
-                await write_words(product.id, tuple(r["words"]), conn)
+                await write_words(PRODUCTS, product.id, tuple(r["words"]), conn)
             product_id = product_ids[r["slug"]]
             touched.add(product_id)
             facts = {k: v for k, v in r["variant"].items() if k != "options"}

@@ -7,6 +7,7 @@ from starlette.routing import Route
 from storefront.pages.admin import (
     audit,
     auth,
+    categories,
     dashboard,
     orders,
     products,
@@ -26,6 +27,7 @@ routes = [
     *dashboard.routes,
     *orders.routes,
     *products.routes,
+    *categories.routes,
     *stock.routes,
     *promotions.routes,
     *shipping.routes,

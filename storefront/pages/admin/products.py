@@ -113,7 +113,7 @@ async def _edit_context(request: Request, product: Product | None, **extra) -> d
 
 
 async def _typed_from(request: Request, product: Product) -> dict:
-    words = await admin.translations_of(product.id, _translated(request))
+    words = await admin.translations_of(admin.PRODUCTS, product.id, _translated(request))
     return {
         "name": product.name,
         "slug": product.slug,
